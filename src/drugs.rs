@@ -1,0 +1,121 @@
+//! The drug catalog (`rules/drugs.toml`): minimum adequate doses, benzodiazepine equivalents and
+//! medication classes, with brand names accepted as aliases of the generic name.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::RuleSetError;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Drug {
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub classes: Vec<String>,
+    /// Minimum adequate daily dose for an antidepressant trial; `None`: not in the dose table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_dose_mg: Option<f64>,
+    /// The daily dose of this benzodiazepine equal to diazepam 10 mg.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diazepam_10mg_equivalent: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Drug {
+    pub fn in_class(&self, class: &str) -> bool {
+        self.classes.iter().any(|c| c == class)
+    }
+
+    /// The diazepam-equivalent of a daily dose, when this drug has an equivalent.
+    pub fn diazepam_equivalent(&self, dose_mg: f64) -> Option<f64> {
+        self.diazepam_10mg_equivalent.map(|eq| dose_mg * 10.0 / eq)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DrugFile {
+    classes: BTreeMap<String, String>,
+    #[serde(rename = "drug")]
+    drugs: Vec<Drug>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DrugCatalog {
+    /// Class id → its name for the clinician.
+    pub classes: BTreeMap<String, String>,
+    pub drugs: Vec<Drug>,
+    #[serde(skip)]
+    index: HashMap<String, usize>,
+}
+
+/// Release-form suffixes ignored when the name with the suffix is not itself listed.
+const RELEASE_SUFFIXES: &[&str] = &["xr", "er", "sr", "xl", "la", "od", "cr", "ir"];
+
+/// Lower case, punctuation other than `/` as space, spaces collapsed.
+pub fn normalize(name: &str) -> String {
+    let cleaned: String =
+        name.chars().map(|c| if c.is_alphanumeric() || c == '/' { c.to_ascii_lowercase() } else { ' ' }).collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl DrugCatalog {
+    pub fn from_toml(text: &str) -> Result<DrugCatalog, RuleSetError> {
+        let err = |message: String| RuleSetError { file: "drugs.toml".into(), message };
+        let file: DrugFile = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        let mut index = HashMap::new();
+        for (i, drug) in file.drugs.iter().enumerate() {
+            for class in &drug.classes {
+                if !file.classes.contains_key(class) {
+                    return Err(err(format!("drug {}: class {class} is not listed in [classes]", drug.name)));
+                }
+            }
+            for positive in [drug.min_dose_mg, drug.diazepam_10mg_equivalent].into_iter().flatten() {
+                if !(positive.is_finite() && positive > 0.0) {
+                    return Err(err(format!("drug {}: doses must be positive", drug.name)));
+                }
+            }
+            if drug.diazepam_10mg_equivalent.is_some() && !drug.in_class("benzodiazepine") {
+                return Err(err(format!("drug {}: only a benzodiazepine has a diazepam equivalent", drug.name)));
+            }
+            for name in std::iter::once(&drug.name).chain(&drug.aliases) {
+                if let Some(prev) = index.insert(normalize(name), i) {
+                    return Err(err(format!(
+                        "the name {name:?} is given to {} and {}",
+                        file.drugs[prev].name, drug.name
+                    )));
+                }
+            }
+        }
+        Ok(DrugCatalog { classes: file.classes, drugs: file.drugs, index })
+    }
+
+    /// Finds a drug by generic or brand name, case-insensitively; a release suffix (XR, ER, …)
+    /// is ignored when the name with it is not listed.
+    pub fn lookup(&self, name: &str) -> Option<&Drug> {
+        let key = normalize(name);
+        if let Some(&i) = self.index.get(&key) {
+            return Some(&self.drugs[i]);
+        }
+        let (stem, suffix) = key.rsplit_once(' ')?;
+        if RELEASE_SUFFIXES.contains(&suffix) {
+            self.index.get(stem).map(|&i| &self.drugs[i])
+        } else {
+            None
+        }
+    }
+
+    /// Every name a clinician may type (generic and brand), for completion in the app.
+    pub fn names(&self) -> impl Iterator<Item = (&str, &Drug)> {
+        self.drugs.iter().flat_map(|d| {
+            std::iter::once(d.name.as_str()).chain(d.aliases.iter().map(String::as_str)).map(move |n| (n, d))
+        })
+    }
+
+    pub fn class_name<'a>(&'a self, class: &'a str) -> &'a str {
+        self.classes.get(class).map_or(class, String::as_str)
+    }
+}

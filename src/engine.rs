@@ -1,0 +1,632 @@
+//! The eligibility engine: a pure function from (assessment, rule set, site policy) to an
+//! evaluation. It implements each trigger kind of the rule set once; every number, message and
+//! source comes from the rule set data or the site policy.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::drugs::Drug;
+use crate::input::fmt_num;
+use crate::model::{Assessment, Medication, Trial};
+use crate::policy::SitePolicy;
+use crate::ruleset::{fill, Area, Level, Question, Rule, RuleSet, RuleSetRef, Strength, Trigger};
+
+/// The outcome, decided from the findings only (ruleset-v1.md, "Levels and the determination").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Determination {
+    Eligible,
+    EligibleWithPrecautions,
+    NotEligible,
+    Incomplete,
+}
+
+impl Determination {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Determination::Eligible => "eligible",
+            Determination::EligibleWithPrecautions => "eligible_with_precautions",
+            Determination::NotEligible => "not_eligible",
+            Determination::Incomplete => "incomplete",
+        }
+    }
+    pub fn title(self) -> &'static str {
+        match self {
+            Determination::Eligible => "Eligible",
+            Determination::EligibleWithPrecautions => "Eligible with precautions",
+            Determination::NotEligible => "Not eligible",
+            Determination::Incomplete => "Incomplete",
+        }
+    }
+
+    /// Any contraindication or unmet criterion → not eligible; else any missing answer →
+    /// incomplete; else any precaution → eligible with precautions; else eligible.
+    pub fn from_findings(findings: &[Finding]) -> Determination {
+        let has = |level: Level| findings.iter().any(|f| f.level == level);
+        if has(Level::Contraindication) || has(Level::Unmet) {
+            Determination::NotEligible
+        } else if has(Level::Missing) {
+            Determination::Incomplete
+        } else if has(Level::Precaution) {
+            Determination::EligibleWithPrecautions
+        } else {
+            Determination::Eligible
+        }
+    }
+}
+
+/// Yes / no / unknown, for the parts of a trial's adequacy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tri {
+    Yes,
+    No,
+    Unknown,
+}
+
+impl Tri {
+    /// Three-valued AND: any no → no; else any unknown → unknown; else yes.
+    pub fn all(parts: impl IntoIterator<Item = Tri>) -> Tri {
+        let mut result = Tri::Yes;
+        for p in parts {
+            match p {
+                Tri::No => return Tri::No,
+                Tri::Unknown => result = Tri::Unknown,
+                Tri::Yes => {}
+            }
+        }
+        result
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tri::Yes => "yes",
+            Tri::No => "no",
+            Tri::Unknown => "unknown",
+        }
+    }
+}
+
+/// One finding: its basis (rule, source) and the sentence for the clinician.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule: String,
+    pub area: Area,
+    pub level: Level,
+    pub message: String,
+    pub source: String,
+    pub strength: Strength,
+    /// Shown first and marked urgent (active suicidal ideation).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub urgent: bool,
+    /// The question or list entry the finding is about, e.g. `cardiovascular.systolic_mmhg`, `trials[2]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+}
+
+/// How one antidepressant trial was judged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialResult {
+    pub index: usize,
+    /// As entered.
+    pub drug: Option<String>,
+    /// The generic name from the drug catalog, when the name is known to it.
+    pub generic: Option<String>,
+    pub min_dose_mg: Option<f64>,
+    pub adequate: Tri,
+    pub failed: Tri,
+    /// Counted as a failed adequate trial.
+    pub counted: bool,
+    /// Adequacy rests on the clinician's confirmation (drug outside the dose table).
+    pub confirmed_by_clinician: bool,
+    /// Why it does not count (each sentence names the value and the limit).
+    pub reasons: Vec<String>,
+    /// What is not recorded and could still make it count.
+    pub unknown: Vec<String>,
+    /// One sentence for the clinician.
+    pub explanation: String,
+}
+
+/// How one current medication was classified.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MedicationResult {
+    pub index: usize,
+    pub name: Option<String>,
+    pub generic: Option<String>,
+    pub classes: Vec<String>,
+    pub dose_mg_per_day: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diazepam_equivalent_mg: Option<f64>,
+}
+
+/// Everything the engine concluded. The first five fields are the assessment-v1 output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub determination: Determination,
+    pub failed_adequate_trials: u32,
+    pub findings: Vec<Finding>,
+    pub ruleset: RuleSetRef,
+    pub policy: SitePolicy,
+    pub trials: Vec<TrialResult>,
+    pub medications: Vec<MedicationResult>,
+}
+
+impl Evaluation {
+    pub fn urgent(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.urgent)
+    }
+}
+
+/// Whether a question is asked for this assessment (`applies_when`).
+pub fn applies(question: &Question, a: &Assessment) -> bool {
+    question.applies_when.as_ref().is_none_or(|c| a.answer(&c.question).is_none_or(|ans| !c.is_not.matches(&ans)))
+}
+
+/// Evaluates an assessment. Pure: the same inputs always give the same evaluation.
+pub fn evaluate(a: &Assessment, rules: &RuleSet, policy: &SitePolicy) -> Evaluation {
+    let trials: Vec<TrialResult> =
+        a.trials.iter().flatten().enumerate().map(|(i, t)| judge_trial(i, t, rules, policy)).collect();
+    let medications: Vec<MedicationResult> =
+        a.medications.iter().flatten().enumerate().map(|(i, m)| classify_medication(i, m, rules)).collect();
+    let ctx = Context { a, rules, policy, trials: &trials, medications: &medications };
+
+    let mut fired: Vec<(usize, Finding)> = Vec::new();
+    for (position, rule) in rules.rules.iter().enumerate() {
+        for f in ctx.fire(rule) {
+            fired.push((position, f));
+        }
+    }
+    for question in &rules.questions {
+        let Some(gap_id) = &question.gap_rule else { continue };
+        let unknown = a.answer(&question.id).is_some_and(|ans| ans.is_unknown());
+        if unknown && applies(question, a) {
+            if let Some(rule) = rules.rule(gap_id) {
+                let message = fill(rule.text(Some("unanswered")), &[("question", &question.text)]);
+                fired.push((rules.position(gap_id), ctx.finding(rule, message, Some(question.id.clone()))));
+            }
+        }
+    }
+
+    let fired_ids: HashSet<&str> = fired.iter().map(|(_, f)| f.rule.as_str()).collect();
+    let is_superseded =
+        |position: usize| rules.rules[position].superseded_by.iter().any(|s| fired_ids.contains(s.as_str()));
+    let superseded: Vec<bool> = fired.iter().map(|(position, _)| is_superseded(*position)).collect();
+    let mut kept: Vec<(usize, Finding)> =
+        fired.into_iter().zip(superseded).filter(|(_, gone)| !gone).map(|(f, _)| f).collect();
+    kept.sort_by_key(|(position, f)| (f.level, !f.urgent, *position));
+    let findings: Vec<Finding> = kept.into_iter().map(|(_, f)| f).collect();
+
+    Evaluation {
+        determination: Determination::from_findings(&findings),
+        failed_adequate_trials: trials.iter().filter(|t| t.counted).count() as u32,
+        findings,
+        ruleset: rules.reference(),
+        policy: policy.clone(),
+        trials,
+        medications,
+    }
+}
+
+struct Context<'a> {
+    a: &'a Assessment,
+    rules: &'a RuleSet,
+    policy: &'a SitePolicy,
+    trials: &'a [TrialResult],
+    medications: &'a [MedicationResult],
+}
+
+/// Benzodiazepine load in diazepam equivalents: the known total, and whether any part is unknown.
+struct DiazepamLoad {
+    total_mg: f64,
+    incomplete: bool,
+    names: Vec<String>,
+}
+
+impl Context<'_> {
+    fn finding(&self, rule: &Rule, message: String, question: Option<String>) -> Finding {
+        let level = match rule.level_setting.as_deref() {
+            Some("active_sud_level") => self.policy.active_sud_level,
+            _ => rule.level,
+        };
+        Finding {
+            rule: rule.id.clone(),
+            area: rule.area,
+            level,
+            message,
+            source: rule.source.clone(),
+            strength: rule.strength,
+            urgent: rule.urgent,
+            question,
+        }
+    }
+
+    fn route_applies(&self, rule: &Rule) -> bool {
+        rule.routes.is_empty() || self.a.route.is_none_or(|r| rule.routes.contains(&r))
+    }
+
+    /// The findings of one rule (none, one, or one per trial).
+    fn fire(&self, rule: &Rule) -> Vec<Finding> {
+        if !self.route_applies(rule) {
+            return Vec::new();
+        }
+        let one = |variant: Option<&str>, values: &[(&str, &str)], question: Option<&str>| {
+            vec![self.finding(rule, fill(rule.text(variant), values), question.map(str::to_string))]
+        };
+        let a = self.a;
+        match &rule.trigger {
+            Trigger::Answer { question, any_of } => match a.answer(question) {
+                Some(ans) if any_of.iter().any(|v| v.matches(&ans)) => one(None, &[], Some(question)),
+                _ => Vec::new(),
+            },
+            // Unknown answers are reported per question, in `evaluate`; a medication without a
+            // name is a gap of the medication list.
+            Trigger::Unanswered => self.unnamed_medications(rule),
+            Trigger::BpStop => {
+                let (s, d) = (a.cardiovascular.systolic_mmhg, a.cardiovascular.diastolic_mmhg);
+                let high = s.is_some_and(|s| s >= f64::from(self.policy.bp_stop_systolic_mmhg))
+                    || d.is_some_and(|d| d >= f64::from(self.policy.bp_stop_diastolic_mmhg));
+                if high {
+                    let (sl, dl) =
+                        (self.policy.bp_stop_systolic_mmhg.to_string(), self.policy.bp_stop_diastolic_mmhg.to_string());
+                    one(
+                        None,
+                        &[("bp", &fmt_bp(s, d)), ("systolic_limit", &sl), ("diastolic_limit", &dl)],
+                        Some("cardiovascular.systolic_mmhg"),
+                    )
+                } else {
+                    Vec::new()
+                }
+            }
+            Trigger::BpAbove { systolic, diastolic } => {
+                let (s, d) = (a.cardiovascular.systolic_mmhg, a.cardiovascular.diastolic_mmhg);
+                if s.is_some_and(|s| s > *systolic) || d.is_some_and(|d| d > *diastolic) {
+                    one(None, &[("bp", &fmt_bp(s, d))], Some("cardiovascular.systolic_mmhg"))
+                } else {
+                    Vec::new()
+                }
+            }
+            Trigger::AgeBelow { years } => match a.patient.age_years {
+                Some(age) if age < *years => one(None, &[("age", &fmt_num(age))], Some("patient.age_years")),
+                _ => Vec::new(),
+            },
+            Trigger::AgeAtOrAbove { years } => match a.patient.age_years {
+                Some(age) if age >= *years => one(None, &[("age", &fmt_num(age))], Some("patient.age_years")),
+                _ => Vec::new(),
+            },
+            Trigger::FailedTrialCount { minimum } => self.fire_count(rule, *minimum),
+            Trigger::TrialGap => self.fire_trial_gaps(rule),
+            Trigger::TrialIntolerance => self
+                .trials
+                .iter()
+                .zip(a.trials.iter().flatten())
+                .filter(|(r, t)| t.stopped_for_intolerance == Some(true) && r.adequate == Tri::No)
+                .map(|(r, _)| {
+                    self.finding(rule, fill(rule.text(None), &[("trial", &trial_label(r))]), Some(trial_path(r)))
+                })
+                .collect(),
+            Trigger::TrialConfirmed => self
+                .trials
+                .iter()
+                .filter(|r| r.confirmed_by_clinician && r.counted)
+                .map(|r| self.finding(rule, fill(rule.text(None), &[("trial", &trial_label(r))]), Some(trial_path(r))))
+                .collect(),
+            Trigger::MedicationClass { classes } => {
+                let names: Vec<String> = self
+                    .medications
+                    .iter()
+                    .filter(|m| m.classes.iter().any(|c| classes.contains(c)))
+                    .map(|m| medication_label(m))
+                    .collect();
+                if names.is_empty() {
+                    return Vec::new();
+                }
+                let list = names.join(", ");
+                // A benzodiazepine whose dose equivalent cannot be totalled says so.
+                let undecided_limit =
+                    rule.superseded_by.iter().filter_map(|id| self.rules.rule(id)).find_map(|r| match r.trigger {
+                        Trigger::DiazepamEquivalentAbove { mg } => {
+                            let load = self.diazepam_load();
+                            (load.incomplete && load.total_mg <= mg).then_some(mg)
+                        }
+                        _ => None,
+                    });
+                match undecided_limit {
+                    Some(limit) => one(
+                        Some("dose_unknown"),
+                        &[("medications", &list), ("limit", &fmt_num(limit))],
+                        Some("medications"),
+                    ),
+                    None => one(None, &[("medications", &list)], Some("medications")),
+                }
+            }
+            Trigger::DiazepamEquivalentAbove { mg } => {
+                let load = self.diazepam_load();
+                if load.total_mg > *mg {
+                    let total = fmt_num((load.total_mg * 10.0).round() / 10.0);
+                    one(
+                        None,
+                        &[("medications", &load.names.join(", ")), ("diazepam_mg", &total), ("limit", &fmt_num(*mg))],
+                        Some("medications"),
+                    )
+                } else {
+                    Vec::new()
+                }
+            }
+            Trigger::MedicationUnclassified => {
+                let names: Vec<String> = self
+                    .medications
+                    .iter()
+                    .filter(|m| m.name.is_some() && m.generic.is_none())
+                    .map(medication_label)
+                    .collect();
+                if names.is_empty() {
+                    Vec::new()
+                } else {
+                    one(None, &[("medications", &names.join(", "))], Some("medications"))
+                }
+            }
+        }
+    }
+
+    /// A medication without a name cannot be checked: a gap of the medication list's gap rule.
+    fn unnamed_medications(&self, rule: &Rule) -> Vec<Finding> {
+        let is_list_gap =
+            self.rules.question("medications").and_then(|q| q.gap_rule.as_deref()) == Some(rule.id.as_str());
+        if !is_list_gap || !rule.variants.contains_key("unnamed") {
+            return Vec::new();
+        }
+        self.medications
+            .iter()
+            .filter(|m| m.name.is_none())
+            .map(|m| {
+                let label = format!("Medication {}", m.index + 1);
+                self.finding(
+                    rule,
+                    fill(rule.text(Some("unnamed")), &[("medication", &label)]),
+                    Some(format!("medications[{}]", m.index)),
+                )
+            })
+            .collect()
+    }
+
+    fn diazepam_load(&self) -> DiazepamLoad {
+        let mut load = DiazepamLoad { total_mg: 0.0, incomplete: false, names: Vec::new() };
+        for m in self.medications.iter().filter(|m| m.classes.iter().any(|c| c == "benzodiazepine")) {
+            match m.diazepam_equivalent_mg {
+                Some(eq) => load.total_mg += eq,
+                None => load.incomplete = true,
+            }
+            load.names.push(medication_label(m));
+        }
+        load
+    }
+
+    /// Counts failed adequate trials, decided only when no unknown could change the outcome.
+    fn outcome(&self, minimum: u32) -> Option<(bool, usize, usize)> {
+        self.a.trials.as_ref()?;
+        let failed = self.trials.iter().filter(|t| t.counted).count();
+        let possible = self.trials.iter().filter(|t| t.failed == Tri::Unknown).count();
+        let min = minimum as usize;
+        let decided = failed >= min || failed + possible < min;
+        Some((decided, failed, possible))
+    }
+
+    fn count_minimum(&self) -> u32 {
+        self.rules
+            .rules
+            .iter()
+            .find_map(|r| match r.trigger {
+                Trigger::FailedTrialCount { minimum } => Some(minimum),
+                _ => None,
+            })
+            .unwrap_or(2)
+    }
+
+    fn fire_count(&self, rule: &Rule, minimum: u32) -> Vec<Finding> {
+        let Some((decided, failed, possible)) = self.outcome(minimum) else { return Vec::new() };
+        let (count, min, poss) = (failed.to_string(), minimum.to_string(), possible.to_string());
+        let values = [("count", count.as_str()), ("minimum", min.as_str()), ("possible", poss.as_str())];
+        let (variant, level) = if failed >= minimum as usize {
+            (Some("met"), Level::Info)
+        } else if decided {
+            (None, rule.level)
+        } else {
+            (Some("pending"), Level::Info)
+        };
+        let mut f = self.finding(rule, fill(rule.text(variant), &values), Some("trials".into()));
+        f.level = level;
+        vec![f]
+    }
+
+    fn fire_trial_gaps(&self, rule: &Rule) -> Vec<Finding> {
+        let Some((decided, _, _)) = self.outcome(self.count_minimum()) else { return Vec::new() };
+        self.trials
+            .iter()
+            .filter(|t| t.failed == Tri::Unknown)
+            .map(|t| {
+                let gaps = format!("not recorded: {}", t.unknown.join(", "));
+                let values = [("trial", trial_label(t)), ("gaps", gaps)];
+                let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let mut f =
+                    self.finding(rule, fill(rule.text(decided.then_some("settled")), &values), Some(trial_path(t)));
+                if decided {
+                    f.level = Level::Info;
+                }
+                f
+            })
+            .collect()
+    }
+}
+
+fn fmt_bp(s: Option<f64>, d: Option<f64>) -> String {
+    let show = |v: Option<f64>| v.map_or_else(|| "?".to_string(), fmt_num);
+    format!("{}/{}", show(s), show(d))
+}
+
+fn trial_label(t: &TrialResult) -> String {
+    let drug = t.drug.as_deref().unwrap_or("drug not recorded");
+    format!("Trial {} ({drug})", t.index + 1)
+}
+
+fn trial_path(t: &TrialResult) -> String {
+    format!("trials[{}]", t.index)
+}
+
+/// "Effexor XR (venlafaxine) 225 mg/day", "lorazepam 1 mg/day", "quetiapine, dose not recorded".
+pub fn medication_label(m: &MedicationResult) -> String {
+    let name = m.name.as_deref().unwrap_or("unnamed medication");
+    let mut label = match &m.generic {
+        Some(g) if !g.eq_ignore_ascii_case(name) => format!("{name} ({g})"),
+        _ => name.to_string(),
+    };
+    match m.dose_mg_per_day {
+        Some(d) => label.push_str(&format!(" {} mg/day", fmt_num(d))),
+        None => label.push_str(", dose not recorded"),
+    }
+    label
+}
+
+fn classify_medication(index: usize, m: &Medication, rules: &RuleSet) -> MedicationResult {
+    let drug = m.name.as_deref().and_then(|n| rules.drugs.lookup(n));
+    MedicationResult {
+        index,
+        name: m.name.clone(),
+        generic: drug.map(|d| d.name.clone()),
+        classes: drug.map(|d| d.classes.clone()).unwrap_or_default(),
+        dose_mg_per_day: m.dose_mg_per_day,
+        diazepam_equivalent_mg: drug.zip(m.dose_mg_per_day).and_then(|(d, dose)| d.diazepam_equivalent(dose)),
+    }
+}
+
+/// Judges one trial by TRD-ADEQ and TRD-FAIL, in three-valued logic: an unknown part leaves the
+/// trial undecided (it could still count), never silently not counted.
+fn judge_trial(index: usize, t: &Trial, rules: &RuleSet, policy: &SitePolicy) -> TrialResult {
+    let drug: Option<&Drug> = t.drug.as_deref().and_then(|n| rules.drugs.lookup(n));
+    let min_dose = drug.and_then(|d| d.min_dose_mg);
+    let generic = drug.map(|d| d.name.clone());
+    let shown = generic.clone().or_else(|| t.drug.clone()).unwrap_or_else(|| "this drug".into());
+    let mut reasons = Vec::new();
+    let mut unknown = Vec::new();
+    let mut confirmed = false;
+
+    let dose_ok = match (&t.drug, min_dose, t.dose_mg_per_day) {
+        (None, _, _) => {
+            unknown.push("the drug".to_string());
+            Tri::Unknown
+        }
+        (Some(_), Some(_), None) => {
+            unknown.push("the dose".to_string());
+            Tri::Unknown
+        }
+        (Some(_), Some(min), Some(dose)) if dose >= min => Tri::Yes,
+        (Some(_), Some(min), Some(dose)) => {
+            reasons.push(format!(
+                "dose {} mg/day is below the {} mg/day minimum for {shown}",
+                fmt_num(dose),
+                fmt_num(min)
+            ));
+            Tri::No
+        }
+        (Some(_), None, _) => match t.adequacy_confirmed_by_clinician {
+            Some(true) => {
+                confirmed = true;
+                Tri::Yes
+            }
+            Some(false) => {
+                reasons.push(format!(
+                    "{shown} is not in the dose table and the clinician did not confirm an adequate dose"
+                ));
+                Tri::No
+            }
+            None => {
+                unknown.push(format!(
+                    "the clinician's confirmation of an adequate dose ({shown} is not in the dose table)"
+                ));
+                Tri::Unknown
+            }
+        },
+    };
+    let min_weeks = f64::from(policy.min_weeks_at_dose);
+    let weeks_ok = match t.weeks_at_dose {
+        None => {
+            unknown.push("the weeks at dose".to_string());
+            Tri::Unknown
+        }
+        Some(w) if w >= min_weeks => Tri::Yes,
+        Some(w) => {
+            reasons.push(format!(
+                "{} weeks at dose is below the {}-week minimum",
+                fmt_num(w),
+                policy.min_weeks_at_dose
+            ));
+            Tri::No
+        }
+    };
+    let adherent = match t.adherent {
+        None => {
+            unknown.push("adherence".to_string());
+            Tri::Unknown
+        }
+        Some(true) => Tri::Yes,
+        Some(false) => {
+            reasons.push("it was not taken as prescribed".to_string());
+            Tri::No
+        }
+    };
+    let current = match t.current_episode {
+        None => {
+            unknown.push("whether it was in the current episode".to_string());
+            Tri::Unknown
+        }
+        Some(true) => Tri::Yes,
+        Some(false) => {
+            reasons.push("it was not in the current episode".to_string());
+            Tri::No
+        }
+    };
+    let adequate = Tri::all([dose_ok, weeks_ok, adherent, current]);
+    let threshold = f64::from(policy.failure_threshold_percent);
+    let no_response = match t.improvement_percent {
+        None => {
+            unknown.push("the improvement".to_string());
+            Tri::Unknown
+        }
+        Some(p) if p < threshold => Tri::Yes,
+        Some(p) => {
+            reasons.push(format!(
+                "improvement of {} % is not below the {} % failure threshold (it responded)",
+                fmt_num(p),
+                policy.failure_threshold_percent
+            ));
+            Tri::No
+        }
+    };
+    let failed = Tri::all([adequate, no_response]);
+    if failed != Tri::Unknown {
+        unknown.clear();
+    }
+    let explanation = match failed {
+        Tri::Yes => format!(
+            "Counts as a failed adequate trial{}.",
+            if confirmed { " (adequacy confirmed by the clinician)" } else { "" }
+        ),
+        Tri::No if t.stopped_for_intolerance == Some(true) && adequate == Tri::No => {
+            format!("Does not count: stopped for intolerance before adequacy; {}.", reasons.join("; "))
+        }
+        Tri::No => format!("Does not count: {}.", reasons.join("; ")),
+        Tri::Unknown => format!("Could still count; not recorded: {}.", unknown.join(", ")),
+    };
+    TrialResult {
+        index,
+        drug: t.drug.clone(),
+        generic,
+        min_dose_mg: min_dose,
+        adequate,
+        failed,
+        counted: failed == Tri::Yes,
+        confirmed_by_clinician: confirmed,
+        reasons,
+        unknown,
+        explanation,
+    }
+}

@@ -1,0 +1,109 @@
+//! Reading an assessment: strict JSON parsing, then the range and consistency checks of
+//! assessment-v1. Every error names the field's path, the value and what is allowed.
+
+use crate::error::InputError;
+use crate::model::{Answer, AnswerKind, Assessment, Field, MEDICATION_FIELDS, QUESTIONS, SCHEMA, TRIAL_FIELDS};
+
+/// Parses and validates an assessment-v1 document. Nothing is evaluated from a rejected document.
+pub fn parse_assessment(text: &str) -> Result<Assessment, InputError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let assessment: Assessment = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            InputError::Syntax {
+                line: inner.line(),
+                column: inner.column(),
+                message: strip_position(&inner.to_string()),
+            }
+        } else {
+            InputError::Field {
+                path: if path == "." { String::new() } else { path },
+                message: strip_position(&inner.to_string()),
+            }
+        }
+    })?;
+    de.end().map_err(|e| InputError::Syntax {
+        line: e.line(),
+        column: e.column(),
+        message: strip_position(&e.to_string()),
+    })?;
+    validate(&assessment)?;
+    Ok(assessment)
+}
+
+/// Checks an assessment built in memory (by the app) the same way a file is checked.
+pub fn validate(a: &Assessment) -> Result<(), InputError> {
+    validate_all(a).into_iter().next().map_or(Ok(()), Err)
+}
+
+/// Every problem of an assessment, in checklist order (the app shows each next to its field).
+pub fn validate_all(a: &Assessment) -> Vec<InputError> {
+    let mut errors = Vec::new();
+    if a.schema != SCHEMA {
+        errors.push(field_error("schema", &format!("{:?}", a.schema), &format!("must be \"{SCHEMA}\"")));
+    }
+    if a.patient.id.trim().is_empty() {
+        errors.push(field_error("patient.id", &format!("{:?}", a.patient.id), "must be a non-empty string"));
+    }
+    check_fields(QUESTIONS, a, "", &mut errors);
+    if let (Some(s), Some(d)) = (a.cardiovascular.systolic_mmhg, a.cardiovascular.diastolic_mmhg) {
+        if d >= s {
+            errors.push(field_error(
+                "cardiovascular.diastolic_mmhg",
+                &fmt_num(d),
+                &format!("must be below the systolic pressure ({} mmHg)", fmt_num(s)),
+            ));
+        }
+    }
+    for (i, trial) in a.trials.iter().flatten().enumerate() {
+        check_fields(TRIAL_FIELDS, trial, &format!("trials[{i}]."), &mut errors);
+    }
+    for (i, med) in a.medications.iter().flatten().enumerate() {
+        check_fields(MEDICATION_FIELDS, med, &format!("medications[{i}]."), &mut errors);
+    }
+    errors
+}
+
+fn check_fields<T>(fields: &[Field<T>], value: &T, prefix: &str, errors: &mut Vec<InputError>) {
+    for field in fields {
+        let path = || format!("{prefix}{}", field.path);
+        match ((field.get)(value), field.kind) {
+            (Answer::Number(n), AnswerKind::Number { min, max, unit }) => {
+                let above = max.is_some_and(|m| n > m);
+                if !n.is_finite() || n < min || above {
+                    let allowed = match max {
+                        Some(max) => format!("allowed {}–{} {unit}", fmt_num(min), fmt_num(max)),
+                        None => format!("allowed {} {unit} or more", fmt_num(min)),
+                    };
+                    errors.push(field_error(&path(), &fmt_num(n), &format!("is out of range; {allowed}")));
+                }
+            }
+            (Answer::Text(t), _) if t.trim().is_empty() => {
+                errors.push(field_error(&path(), &format!("{t:?}"), "must be a non-empty name, or null when unknown"));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn field_error(path: &str, value: &str, rule: &str) -> InputError {
+    InputError::Field { path: path.to_string(), message: format!("{value} {rule}") }
+}
+
+/// A number as a clinician writes it: no trailing ".0".
+pub fn fmt_num(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// serde_json appends " at line L column C"; the position is reported separately or is noise.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}

@@ -1,0 +1,26 @@
+//! trdcheck: the clinical core of an offline eligibility checklist for ketamine or esketamine
+//! treatment of treatment-resistant depression.
+//!
+//! - [`model`]: the assessment (assessment-v1), every answer tri-state;
+//! - [`input`]: strict parsing and validation with errors that name the field;
+//! - [`ruleset`], [`drugs`], [`policy`]: the rule set as data and the site policy;
+//! - [`engine`]: the pure evaluation;
+//! - [`summary`]: the summary model and its renderers;
+//! - [`rules_doc`]: the rule set as a document for review.
+
+pub mod drugs;
+pub mod engine;
+pub mod error;
+pub mod input;
+pub mod model;
+pub mod policy;
+pub mod rules_doc;
+pub mod ruleset;
+pub mod summary;
+
+pub use engine::{evaluate, Determination, Evaluation, Finding};
+pub use error::{InputError, PolicyError, RuleSetError};
+pub use input::parse_assessment;
+pub use model::Assessment;
+pub use policy::{PolicyOverrides, SitePolicy};
+pub use ruleset::{Level, RuleSet};

@@ -1,0 +1,133 @@
+//! The site policy: the site-configurable values of the rule set, with defaults from the rule set
+//! data and checks against what the rule set allows. A policy file may set any subset of them.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::PolicyError;
+use crate::ruleset::{Level, RuleSet, Setting};
+
+/// The values in force for one evaluation. Recorded with every evaluation and summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SitePolicy {
+    pub min_weeks_at_dose: u32,
+    pub failure_threshold_percent: u32,
+    pub bp_stop_systolic_mmhg: u32,
+    pub bp_stop_diastolic_mmhg: u32,
+    pub active_sud_level: Level,
+}
+
+/// A site's choices; what is left out keeps the rule set's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyOverrides {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_weeks_at_dose: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_threshold_percent: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bp_stop_systolic_mmhg: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bp_stop_diastolic_mmhg: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_sud_level: Option<Level>,
+}
+
+impl PolicyOverrides {
+    /// Reads a policy file: TOML when the name ends in `.toml`, JSON otherwise.
+    pub fn from_file(path: &Path) -> Result<PolicyOverrides, PolicyError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| PolicyError::Read { path: shown.clone(), message: e.to_string() })?;
+        let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+        Self::from_text(&text, is_toml).map_err(|message| PolicyError::Read { path: shown, message })
+    }
+
+    pub fn from_text(text: &str, is_toml: bool) -> Result<PolicyOverrides, String> {
+        if is_toml {
+            toml::from_str(text).map_err(|e| e.to_string())
+        } else {
+            let mut de = serde_json::Deserializer::from_str(text);
+            serde_path_to_error::deserialize(&mut de).map_err(|e| {
+                let path = e.path().to_string();
+                format!("{path}: {}", e.into_inner())
+            })
+        }
+    }
+}
+
+impl SitePolicy {
+    /// The rule set's defaults.
+    pub fn defaults(rules: &RuleSet) -> SitePolicy {
+        let p = &rules.policy;
+        SitePolicy {
+            min_weeks_at_dose: p.min_weeks_at_dose.default,
+            failure_threshold_percent: p.failure_threshold_percent.default,
+            bp_stop_systolic_mmhg: p.bp_stop_systolic_mmhg.default,
+            bp_stop_diastolic_mmhg: p.bp_stop_diastolic_mmhg.default,
+            active_sud_level: p.active_sud_level.default,
+        }
+    }
+
+    /// The defaults with a site's choices applied, each checked against what the rule set allows.
+    pub fn resolve(rules: &RuleSet, overrides: &PolicyOverrides) -> Result<SitePolicy, PolicyError> {
+        let p = &rules.policy;
+        let d = SitePolicy::defaults(rules);
+        Ok(SitePolicy {
+            min_weeks_at_dose: pick(
+                "min_weeks_at_dose",
+                &p.min_weeks_at_dose,
+                overrides.min_weeks_at_dose,
+                d.min_weeks_at_dose,
+            )?,
+            failure_threshold_percent: pick(
+                "failure_threshold_percent",
+                &p.failure_threshold_percent,
+                overrides.failure_threshold_percent,
+                d.failure_threshold_percent,
+            )?,
+            bp_stop_systolic_mmhg: pick(
+                "bp_stop_systolic_mmhg",
+                &p.bp_stop_systolic_mmhg,
+                overrides.bp_stop_systolic_mmhg,
+                d.bp_stop_systolic_mmhg,
+            )?,
+            bp_stop_diastolic_mmhg: pick(
+                "bp_stop_diastolic_mmhg",
+                &p.bp_stop_diastolic_mmhg,
+                overrides.bp_stop_diastolic_mmhg,
+                d.bp_stop_diastolic_mmhg,
+            )?,
+            active_sud_level: pick(
+                "active_sud_level",
+                &p.active_sud_level,
+                overrides.active_sud_level,
+                d.active_sud_level,
+            )?,
+        })
+    }
+}
+
+fn pick<T>(key: &str, setting: &Setting<T>, chosen: Option<T>, default: T) -> Result<T, PolicyError>
+where
+    T: PartialOrd + Copy + std::fmt::Debug + Serialize,
+{
+    let Some(value) = chosen else { return Ok(default) };
+    let show = |v: &T| serde_json::to_string(v).unwrap_or_else(|_| format!("{v:?}"));
+    let allowed_ok = setting.allowed.as_ref().is_none_or(|a| a.contains(&value));
+    let min_ok = setting.min.is_none_or(|m| value >= m);
+    let max_ok = setting.max.is_none_or(|m| value <= m);
+    if allowed_ok && min_ok && max_ok {
+        return Ok(value);
+    }
+    let allowed = match (&setting.allowed, setting.min, setting.max) {
+        (Some(list), _, _) => list.iter().map(show).collect::<Vec<_>>().join(", "),
+        (None, Some(min), Some(max)) => format!("{} to {}", show(&min), show(&max)),
+        (None, Some(min), None) => format!("{} or more", show(&min)),
+        (None, None, Some(max)) => format!("up to {}", show(&max)),
+        (None, None, None) => String::from("any"),
+    };
+    Err(PolicyError::NotAllowed { key: key.to_string(), value: show(&value), allowed })
+}

@@ -1,1 +1,61 @@
-fn main() {}
+//! Evaluation speed: the shared example and a 10-trial, 10-medication assessment.
+//! Run: cargo bench --bench evaluate. Figures go into BENCHMARKS.md.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+use trdcheck::{evaluate, parse_assessment, RuleSet, SitePolicy};
+
+const EXAMPLE: &str = include_str!("../examples/example-assessment.json");
+
+fn large() -> trdcheck::Assessment {
+    let mut a = parse_assessment(EXAMPLE).expect("example parses");
+    let drugs = [
+        "sertraline",
+        "Effexor XR",
+        "duloxetine",
+        "bupropion",
+        "mirtazapine",
+        "escitalopram",
+        "nortriptyline",
+        "Abilify",
+        "phenelzine",
+        "vortioxetine",
+    ];
+    let template = a.trials.as_ref().expect("example has trials")[0].clone();
+    a.trials =
+        Some(drugs.iter().map(|d| trdcheck::model::Trial { drug: Some((*d).into()), ..template.clone() }).collect());
+    let meds = [
+        "venlafaxine",
+        "lorazepam",
+        "clonazepam",
+        "tramadol",
+        "zolpidem",
+        "lamotrigine",
+        "modafinil",
+        "Flonase",
+        "levothyroxine",
+        "clarithromycin",
+    ];
+    a.medications = Some(
+        meds.iter()
+            .map(|m| trdcheck::model::Medication { name: Some((*m).into()), dose_mg_per_day: Some(1.0) })
+            .collect(),
+    );
+    a
+}
+
+fn bench(c: &mut Criterion) {
+    let rules = RuleSet::embedded().expect("rule set");
+    let policy = SitePolicy::defaults(rules);
+    let example = parse_assessment(EXAMPLE).expect("example parses");
+    let large = large();
+    c.bench_function("evaluate/example", |b| b.iter(|| evaluate(black_box(&example), rules, &policy)));
+    c.bench_function("evaluate/10_trials_10_medications", |b| b.iter(|| evaluate(black_box(&large), rules, &policy)));
+    c.bench_function("parse/example", |b| b.iter(|| parse_assessment(black_box(EXAMPLE))));
+    c.bench_function("ruleset/load", |b| {
+        b.iter(|| RuleSet::from_sources(trdcheck::ruleset::EMBEDDED_RULESET, trdcheck::ruleset::EMBEDDED_DRUGS))
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -22,6 +22,9 @@ pub struct Drug {
     pub diazepam_10mg_equivalent: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// `classes` as bits of [`DrugCatalog::class_bits`], resolved when the catalog loads.
+    #[serde(skip)]
+    pub(crate) class_bits: u64,
 }
 
 impl Drug {
@@ -55,18 +58,52 @@ pub struct DrugCatalog {
 /// Release-form suffixes ignored when the name with the suffix is not itself listed.
 const RELEASE_SUFFIXES: &[&str] = &["xr", "er", "sr", "xl", "la", "od", "cr", "ir"];
 
-/// Lower case, punctuation other than `/` as space, spaces collapsed.
+/// Lower case, punctuation other than `/` as space, spaces collapsed (one pass, one allocation).
 pub fn normalize(name: &str) -> String {
-    let cleaned: String =
-        name.chars().map(|c| if c.is_alphanumeric() || c == '/' { c.to_ascii_lowercase() } else { ' ' }).collect();
-    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+    if name.is_ascii() {
+        // Fast path (nearly every name): bytes, no Unicode tables.
+        let mut out = String::with_capacity(name.len());
+        let mut pending_space = false;
+        for b in name.bytes() {
+            if b.is_ascii_alphanumeric() || b == b'/' {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(b.to_ascii_lowercase() as char);
+            } else {
+                pending_space = true;
+            }
+        }
+        return out;
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut pending_space = false;
+    for c in name.chars() {
+        if c.is_alphanumeric() || c == '/' {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.extend(c.to_lowercase());
+        } else {
+            pending_space = true;
+        }
+    }
+    out
 }
 
 impl DrugCatalog {
     pub fn from_toml(text: &str) -> Result<DrugCatalog, RuleSetError> {
         let err = |message: String| RuleSetError { file: "drugs.toml".into(), message };
-        let file: DrugFile = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        let mut file: DrugFile = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        if file.classes.len() > 64 {
+            return Err(err("at most 64 classes".into()));
+        }
         let mut index = HashMap::new();
+        for drug in &mut file.drugs {
+            drug.class_bits = class_bits(&file.classes, &drug.classes);
+        }
         for (i, drug) in file.drugs.iter().enumerate() {
             for class in &drug.classes {
                 if !file.classes.contains_key(class) {
@@ -115,7 +152,16 @@ impl DrugCatalog {
         })
     }
 
+    /// The bits of these classes (unknown class ids have none; the rule set checks them).
+    pub fn class_bits(&self, classes: &[String]) -> u64 {
+        class_bits(&self.classes, classes)
+    }
+
     pub fn class_name<'a>(&'a self, class: &'a str) -> &'a str {
         self.classes.get(class).map_or(class, String::as_str)
     }
+}
+
+fn class_bits(all: &BTreeMap<String, String>, classes: &[String]) -> u64 {
+    classes.iter().filter_map(|c| all.keys().position(|k| k == c)).fold(0, |bits, i| bits | (1 << i))
 }

@@ -10,7 +10,7 @@ use crate::drugs::Drug;
 use crate::input::fmt_num;
 use crate::model::{Assessment, Medication, Trial};
 use crate::policy::SitePolicy;
-use crate::ruleset::{fill, Area, Level, Question, Rule, RuleSet, RuleSetRef, Strength, Trigger};
+use crate::ruleset::{fill, Area, Level, Rule, RuleSet, RuleSetRef, Strength, Trigger};
 
 /// The outcome, decided from the findings only (ruleset-v1.md, "Levels and the determination").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -137,6 +137,10 @@ pub struct MedicationResult {
     pub dose_mg_per_day: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diazepam_equivalent_mg: Option<f64>,
+    /// As printed: "Effexor XR (venlafaxine) 225 mg/day".
+    pub label: String,
+    #[serde(skip)]
+    class_bits: u64,
 }
 
 /// Everything the engine concluded. The first five fields are the assessment-v1 output.
@@ -157,18 +161,14 @@ impl Evaluation {
     }
 }
 
-/// Whether a question is asked for this assessment (`applies_when`).
-pub fn applies(question: &Question, a: &Assessment) -> bool {
-    question.applies_when.as_ref().is_none_or(|c| a.answer(&c.question).is_none_or(|ans| !c.is_not.matches(&ans)))
-}
-
 /// Evaluates an assessment. Pure: the same inputs always give the same evaluation.
 pub fn evaluate(a: &Assessment, rules: &RuleSet, policy: &SitePolicy) -> Evaluation {
     let trials: Vec<TrialResult> =
         a.trials.iter().flatten().enumerate().map(|(i, t)| judge_trial(i, t, rules, policy)).collect();
     let medications: Vec<MedicationResult> =
         a.medications.iter().flatten().enumerate().map(|(i, m)| classify_medication(i, m, rules)).collect();
-    let ctx = Context { a, rules, policy, trials: &trials, medications: &medications };
+    let diazepam = DiazepamLoad::of(&medications);
+    let ctx = Context { a, rules, policy, trials: &trials, medications: &medications, diazepam };
 
     let mut fired: Vec<(usize, Finding)> = Vec::new();
     for (position, rule) in rules.rules.iter().enumerate() {
@@ -178,8 +178,7 @@ pub fn evaluate(a: &Assessment, rules: &RuleSet, policy: &SitePolicy) -> Evaluat
     }
     for question in &rules.questions {
         let Some(gap_id) = &question.gap_rule else { continue };
-        let unknown = a.answer(&question.id).is_some_and(|ans| ans.is_unknown());
-        if unknown && applies(question, a) {
+        if question.answer(a).is_unknown() && question.applies(a) {
             if let Some(rule) = rules.rule(gap_id) {
                 let message = fill(rule.text(Some("unanswered")), &[("question", &question.text)]);
                 fired.push((rules.position(gap_id), ctx.finding(rule, message, Some(question.id.clone()))));
@@ -213,6 +212,7 @@ struct Context<'a> {
     policy: &'a SitePolicy,
     trials: &'a [TrialResult],
     medications: &'a [MedicationResult],
+    diazepam: DiazepamLoad,
 }
 
 /// Benzodiazepine load in diazepam equivalents: the known total, and whether any part is unknown.
@@ -220,6 +220,20 @@ struct DiazepamLoad {
     total_mg: f64,
     incomplete: bool,
     names: Vec<String>,
+}
+
+impl DiazepamLoad {
+    fn of(medications: &[MedicationResult]) -> DiazepamLoad {
+        let mut load = DiazepamLoad { total_mg: 0.0, incomplete: false, names: Vec::new() };
+        for m in medications.iter().filter(|m| m.classes.iter().any(|c| c == "benzodiazepine")) {
+            match m.diazepam_equivalent_mg {
+                Some(eq) => load.total_mg += eq,
+                None => load.incomplete = true,
+            }
+            load.names.push(m.label.clone());
+        }
+        load
+    }
 }
 
 impl Context<'_> {
@@ -254,10 +268,14 @@ impl Context<'_> {
         };
         let a = self.a;
         match &rule.trigger {
-            Trigger::Answer { question, any_of } => match a.answer(question) {
-                Some(ans) if any_of.iter().any(|v| v.matches(&ans)) => one(None, &[], Some(question)),
-                _ => Vec::new(),
-            },
+            Trigger::Answer { question, any_of } => {
+                let ans = (crate::model::QUESTIONS[rule.field].get)(a);
+                if any_of.iter().any(|v| v.matches(&ans)) {
+                    one(None, &[], Some(question))
+                } else {
+                    Vec::new()
+                }
+            }
             // Unknown answers are reported per question, in `evaluate`; a medication without a
             // name is a gap of the medication list.
             Trigger::Unanswered => self.unnamed_medications(rule),
@@ -310,12 +328,12 @@ impl Context<'_> {
                 .filter(|r| r.confirmed_by_clinician && r.counted)
                 .map(|r| self.finding(rule, fill(rule.text(None), &[("trial", &trial_label(r))]), Some(trial_path(r))))
                 .collect(),
-            Trigger::MedicationClass { classes } => {
+            Trigger::MedicationClass { .. } => {
                 let names: Vec<String> = self
                     .medications
                     .iter()
-                    .filter(|m| m.classes.iter().any(|c| classes.contains(c)))
-                    .map(|m| medication_label(m))
+                    .filter(|m| m.class_bits & rule.class_bits != 0)
+                    .map(|m| m.label.clone())
                     .collect();
                 if names.is_empty() {
                     return Vec::new();
@@ -325,8 +343,7 @@ impl Context<'_> {
                 let undecided_limit =
                     rule.superseded_by.iter().filter_map(|id| self.rules.rule(id)).find_map(|r| match r.trigger {
                         Trigger::DiazepamEquivalentAbove { mg } => {
-                            let load = self.diazepam_load();
-                            (load.incomplete && load.total_mg <= mg).then_some(mg)
+                            (self.diazepam.incomplete && self.diazepam.total_mg <= mg).then_some(mg)
                         }
                         _ => None,
                     });
@@ -340,7 +357,7 @@ impl Context<'_> {
                 }
             }
             Trigger::DiazepamEquivalentAbove { mg } => {
-                let load = self.diazepam_load();
+                let load = &self.diazepam;
                 if load.total_mg > *mg {
                     let total = fmt_num((load.total_mg * 10.0).round() / 10.0);
                     one(
@@ -357,7 +374,7 @@ impl Context<'_> {
                     .medications
                     .iter()
                     .filter(|m| m.name.is_some() && m.generic.is_none())
-                    .map(medication_label)
+                    .map(|m| m.label.clone())
                     .collect();
                 if names.is_empty() {
                     Vec::new()
@@ -387,18 +404,6 @@ impl Context<'_> {
                 )
             })
             .collect()
-    }
-
-    fn diazepam_load(&self) -> DiazepamLoad {
-        let mut load = DiazepamLoad { total_mg: 0.0, incomplete: false, names: Vec::new() };
-        for m in self.medications.iter().filter(|m| m.classes.iter().any(|c| c == "benzodiazepine")) {
-            match m.diazepam_equivalent_mg {
-                Some(eq) => load.total_mg += eq,
-                None => load.incomplete = true,
-            }
-            load.names.push(medication_label(m));
-        }
-        load
     }
 
     /// Counts failed adequate trials, decided only when no unknown could change the outcome.
@@ -473,13 +478,13 @@ fn trial_path(t: &TrialResult) -> String {
 }
 
 /// "Effexor XR (venlafaxine) 225 mg/day", "lorazepam 1 mg/day", "quetiapine, dose not recorded".
-pub fn medication_label(m: &MedicationResult) -> String {
-    let name = m.name.as_deref().unwrap_or("unnamed medication");
-    let mut label = match &m.generic {
+fn medication_label(name: Option<&str>, generic: Option<&str>, dose: Option<f64>) -> String {
+    let name = name.unwrap_or("unnamed medication");
+    let mut label = match generic {
         Some(g) if !g.eq_ignore_ascii_case(name) => format!("{name} ({g})"),
         _ => name.to_string(),
     };
-    match m.dose_mg_per_day {
+    match dose {
         Some(d) => label.push_str(&format!(" {} mg/day", fmt_num(d))),
         None => label.push_str(", dose not recorded"),
     }
@@ -495,6 +500,8 @@ fn classify_medication(index: usize, m: &Medication, rules: &RuleSet) -> Medicat
         classes: drug.map(|d| d.classes.clone()).unwrap_or_default(),
         dose_mg_per_day: m.dose_mg_per_day,
         diazepam_equivalent_mg: drug.zip(m.dose_mg_per_day).and_then(|(d, dose)| d.diazepam_equivalent(dose)),
+        label: medication_label(m.name.as_deref(), drug.map(|d| d.name.as_str()), m.dose_mg_per_day),
+        class_bits: drug.map_or(0, |d| d.class_bits),
     }
 }
 
@@ -504,7 +511,8 @@ fn judge_trial(index: usize, t: &Trial, rules: &RuleSet, policy: &SitePolicy) ->
     let drug: Option<&Drug> = t.drug.as_deref().and_then(|n| rules.drugs.lookup(n));
     let min_dose = drug.and_then(|d| d.min_dose_mg);
     let generic = drug.map(|d| d.name.clone());
-    let shown = generic.clone().or_else(|| t.drug.clone()).unwrap_or_else(|| "this drug".into());
+    // The name in reasons; only formatted when a reason is given.
+    let shown = generic.as_deref().or(t.drug.as_deref()).unwrap_or("this drug");
     let mut reasons = Vec::new();
     let mut unknown = Vec::new();
     let mut confirmed = false;

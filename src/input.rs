@@ -6,27 +6,15 @@ use crate::model::{Answer, AnswerKind, Assessment, Field, MEDICATION_FIELDS, QUE
 
 /// Parses and validates an assessment-v1 document. Nothing is evaluated from a rejected document.
 pub fn parse_assessment(text: &str) -> Result<Assessment, InputError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let assessment: Assessment = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            InputError::Syntax {
-                line: inner.line(),
-                column: inner.column(),
-                message: strip_position(&inner.to_string()),
-            }
-        } else {
-            InputError::Field {
-                path: if path == "." { String::new() } else { path },
-                message: strip_position(&inner.to_string()),
-            }
-        }
-    })?;
-    de.end().map_err(|e| InputError::Syntax {
+    // Syntax first, so that every later error is about a field and can name its path.
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| InputError::Syntax {
         line: e.line(),
         column: e.column(),
         message: strip_position(&e.to_string()),
+    })?;
+    let assessment: Assessment = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        InputError::Field { path: if path == "." { String::new() } else { path }, message: e.into_inner().to_string() }
     })?;
     validate(&assessment)?;
     Ok(assessment)

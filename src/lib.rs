@@ -16,6 +16,7 @@ pub mod model;
 pub mod policy;
 pub mod rules_doc;
 pub mod ruleset;
+pub mod storage;
 pub mod summary;
 
 pub use engine::{evaluate, Determination, Evaluation, Finding};

@@ -77,13 +77,13 @@ pub struct Assessment {
 #[serde(deny_unknown_fields)]
 pub struct Patient {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub age_years: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sex: Option<Sex>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub weight_kg: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub height_cm: Option<f64>,
 }
 
@@ -102,13 +102,13 @@ pub struct Episode {
 pub struct Trial {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drug: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub dose_mg_per_day: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub weeks_at_dose: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adherent: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub improvement_percent: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_episode: Option<bool>,
@@ -121,9 +121,9 @@ pub struct Trial {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cardiovascular {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub systolic_mmhg: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub diastolic_mmhg: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aneurysmal_vascular_disease: Option<bool>,
@@ -188,8 +188,17 @@ pub struct Medical {
 pub struct Medication {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub dose_mg_per_day: Option<f64>,
+}
+
+/// Writes 146.0 as 146, so that an exported file reads as the clinician wrote it.
+fn whole_as_integer<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => s.serialize_i64(*n as i64),
+        Some(n) => s.serialize_f64(*n),
+        None => s.serialize_none(),
+    }
 }
 
 /// A section given as `null` is the same as a section left out: every answer in it is unknown.

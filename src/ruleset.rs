@@ -206,6 +206,12 @@ pub struct Rule {
     /// The site-policy setting that decides this rule's level (instead of `level`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level_setting: Option<String>,
+    /// For an `answer` trigger, the position of its question in [`model::QUESTIONS`].
+    #[serde(skip)]
+    pub(crate) field: usize,
+    /// For a `medication_class` trigger, its classes as bits of the drug catalog.
+    #[serde(skip)]
+    pub(crate) class_bits: u64,
 }
 
 impl Rule {
@@ -238,6 +244,16 @@ pub struct ChoiceOption {
 pub struct Condition {
     pub question: String,
     pub is_not: Value,
+    /// Position of `question` in [`model::QUESTIONS`], resolved when the rule set loads.
+    #[serde(skip)]
+    pub(crate) field: usize,
+}
+
+impl Condition {
+    /// Whether the condition lets its question be asked: the answer is not `is_not`.
+    pub fn holds(&self, a: &model::Assessment) -> bool {
+        !self.is_not.matches(&(model::QUESTIONS[self.field].get)(a))
+    }
 }
 
 /// A question of the checklist as the clinician sees it.
@@ -260,9 +276,22 @@ pub struct Question {
     pub applies_when: Option<Condition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// Position in [`model::QUESTIONS`] (the same as in the file; checked when it loads).
+    #[serde(skip)]
+    pub(crate) field: usize,
 }
 
 impl Question {
+    /// This question's answer in an assessment.
+    pub fn answer<'a>(&self, a: &'a model::Assessment) -> model::Answer<'a> {
+        (model::QUESTIONS[self.field].get)(a)
+    }
+
+    /// Whether the question is asked for this assessment (`applies_when`).
+    pub fn applies(&self, a: &model::Assessment) -> bool {
+        self.applies_when.as_ref().is_none_or(|c| c.holds(a))
+    }
+
     /// The label of a choice value, or the value itself.
     pub fn option_label<'a>(&'a self, value: &'a str) -> &'a str {
         self.options.iter().find(|o| o.value == value).map_or(value, |o| o.label.as_str())
@@ -359,7 +388,7 @@ impl RuleSet {
         hasher.update(drugs_toml.as_bytes());
         let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
         let rule_index = file.rules.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
-        let set = RuleSet {
+        let mut set = RuleSet {
             meta: file.ruleset,
             sha256,
             policy: file.policy,
@@ -370,6 +399,7 @@ impl RuleSet {
             rule_index,
         };
         set.check().map_err(|message| RuleSetError { file: "ruleset.toml".into(), message })?;
+        set.resolve_fields();
         Ok(set)
     }
 
@@ -388,6 +418,25 @@ impl RuleSet {
 
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
+    }
+
+    /// Resolves question paths to positions in the model's question table once, so that the
+    /// engine never looks a path up by name. Called after `check`, which guarantees they exist.
+    fn resolve_fields(&mut self) {
+        let position = |path: &str| model::QUESTIONS.iter().position(|f| f.path == path).unwrap_or(0);
+        for q in &mut self.questions {
+            q.field = position(&q.id);
+            if let Some(c) = &mut q.applies_when {
+                c.field = position(&c.question);
+            }
+        }
+        for r in &mut self.rules {
+            match &r.trigger {
+                Trigger::Answer { question, .. } => r.field = position(question),
+                Trigger::MedicationClass { classes } => r.class_bits = self.drugs.class_bits(classes),
+                _ => {}
+            }
+        }
     }
 
     /// Checks that the data holds together; the message names the rule or question at fault.
@@ -468,10 +517,10 @@ impl RuleSet {
                     self.check_value(question, v)?;
                 }
             }
-            Trigger::Unanswered | Trigger::TrialGap => {
-                if !self.questions.iter().any(|q| q.gap_rule.as_deref() == Some(rule.id.as_str())) {
-                    return Err("no question names this rule as its gap_rule".into());
-                }
+            Trigger::Unanswered | Trigger::TrialGap
+                if !self.questions.iter().any(|q| q.gap_rule.as_deref() == Some(rule.id.as_str())) =>
+            {
+                return Err("no question names this rule as its gap_rule".into());
             }
             Trigger::MedicationClass { classes } => {
                 for c in classes {

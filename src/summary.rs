@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::{applies, medication_label, Determination, Evaluation, Finding, Tri};
+use crate::engine::{Determination, Evaluation, Finding, Tri};
 use crate::input::fmt_num;
 use crate::model::{Answer, Assessment};
 use crate::ruleset::{Area, Level, RuleSet};
@@ -180,7 +180,7 @@ impl Summary {
             .medications
             .iter()
             .map(|m| MedicationRow {
-                medication: medication_label(m),
+                medication: m.label.clone(),
                 classes: if m.classes.is_empty() {
                     if m.name.is_some() {
                         "not classified; review".into()
@@ -210,9 +210,9 @@ impl Summary {
                 rows: rules
                     .questions
                     .iter()
-                    .filter(|q| q.area == area && applies(q, a))
+                    .filter(|q| q.area == area && q.applies(a))
                     .map(|q| {
-                        let ans = a.answer(&q.id).unwrap_or(Answer::Unknown);
+                        let ans = q.answer(a);
                         let answer = match ans {
                             Answer::Unknown => "Unknown".to_string(),
                             Answer::Bool(b) => yes_no(Some(b)),

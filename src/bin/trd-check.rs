@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use trdcheck::storage::{default_path, StorageError, Store};
 use trdcheck::summary::{Context, Summary, TextStyle};
 use trdcheck::{evaluate, parse_assessment, PolicyOverrides, RuleSet, SitePolicy};
 
@@ -42,6 +43,60 @@ enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Markdown)]
         format: RulesFormat,
     },
+    /// Work with the stored records (the same database as the desktop app).
+    Db {
+        /// Database file [default: the desktop app's, under the user's data folder]
+        #[arg(long, global = true)]
+        path: Option<PathBuf>,
+        /// Who is acting, for the audit trail [default: $USER]
+        #[arg(long, global = true)]
+        actor: Option<String>,
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Create the database (or check an existing one) and print its path.
+    Init,
+    /// Import an assessment-v1 file as a new draft (creates the patient from its MRN if needed).
+    Import { file: PathBuf },
+    /// List assessments, newest first; with QUERY, those of matching patients (MRN or name).
+    List { query: Option<String> },
+    /// Show a stored assessment's summary.
+    Show {
+        id: i64,
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+    /// Export a stored assessment as assessment-v1 JSON.
+    Export {
+        id: i64,
+        /// Write to this file instead of standard output.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+    /// Finalise a draft: it can no longer change (amend it to make a new version).
+    Finalise {
+        id: i64,
+        /// The clinician finalising it.
+        #[arg(long)]
+        by: String,
+        /// An acknowledgement note for a precaution, as RULE=NOTE (repeat for each).
+        #[arg(long = "ack", value_name = "RULE=NOTE")]
+        acks: Vec<String>,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+    /// Copy the whole database to a new file.
+    Backup { file: PathBuf },
+    /// Replace the database with a backup (checked first).
+    Restore { file: PathBuf },
+    /// Check the audit trail's hash chain and report the first broken entry.
+    Verify,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -59,6 +114,20 @@ enum RulesFormat {
 
 /// A failure to report: the message for stderr and the exit status.
 struct Failure(String, u8);
+
+/// Prints a line to standard output; a closed pipe (`trd-check … | head`) ends quietly.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = writeln!(stdout, $($arg)*).and_then(|_| stdout.flush()) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            return Err(Failure(format!("standard output: {e}"), 1));
+        }
+    }};
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -108,14 +177,141 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     Summary::build(&assessment, &evaluation, rules, Context::default()).to_text(style)
                 }
             };
-            println!("{}", out.trim_end());
+            out!("{}", out.trim_end());
         }
         Command::Rules { format } => {
             let out = match format {
                 RulesFormat::Markdown => trdcheck::rules_doc::rules_markdown(rules),
                 RulesFormat::Json => json(rules)?,
             };
-            println!("{}", out.trim_end());
+            out!("{}", out.trim_end());
+        }
+        Command::Db { path, actor, command } => run_db(rules, path, actor, command)?,
+    }
+    Ok(())
+}
+
+fn storage_failure(e: StorageError) -> Failure {
+    let status = match e.code() {
+        "invalid_json"
+        | "invalid_field"
+        | "acknowledgement_needed"
+        | "no_patient"
+        | "no_assessment"
+        | "finalised"
+        | "not_final"
+        | "already_amended"
+        | "duplicate_mrn" => 2,
+        _ => 1,
+    };
+    Failure(e.to_string(), status)
+}
+
+fn text_style(format: EvalFormat) -> TextStyle {
+    if matches!(format, EvalFormat::Markdown) {
+        TextStyle::Markdown
+    } else {
+        TextStyle::Plain
+    }
+}
+
+fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command: DbCommand) -> Result<(), Failure> {
+    let path =
+        path.or_else(default_path).ok_or_else(|| Failure("no data folder for this user; give --path".into(), 2))?;
+    let actor = actor.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "unknown".into());
+    let mut store = Store::open(&path).map_err(storage_failure)?;
+    match command {
+        DbCommand::Init => out!("{}", path.display()),
+        DbCommand::Import { file } => {
+            let record = store.import(&read_input(&file)?, &actor).map_err(storage_failure)?;
+            out!("imported as assessment {} (draft, patient {})", record.id, record.answers.patient.id);
+        }
+        DbCommand::List { query } => {
+            let listings = match query {
+                None => store.recent_assessments(200).map_err(storage_failure)?,
+                Some(q) => {
+                    let mut all = Vec::new();
+                    for p in store.search_patients(&q, 50).map_err(storage_failure)? {
+                        all.extend(store.assessments_of(p.id).map_err(storage_failure)?);
+                    }
+                    all
+                }
+            };
+            out!(
+                "{:>6}  {:<14}  {:<24}  {:>3}  {:<6}  {:<26}  updated",
+                "id",
+                "MRN",
+                "name",
+                "v",
+                "status",
+                "determination"
+            );
+            for l in listings {
+                let det = l.determination.map_or("(draft)", |d| d.as_str());
+                let status = match l.status {
+                    trdcheck::storage::RecordStatus::Draft => "draft",
+                    trdcheck::storage::RecordStatus::Final if l.amended_by.is_some() => "amended",
+                    trdcheck::storage::RecordStatus::Final => "final",
+                };
+                out!(
+                    "{:>6}  {:<14}  {:<24}  {:>3}  {:<6}  {:<26}  {}",
+                    l.id,
+                    l.mrn,
+                    if l.patient_name.is_empty() { "(no name)" } else { &l.patient_name },
+                    l.version,
+                    status,
+                    det,
+                    l.updated_at
+                );
+            }
+        }
+        DbCommand::Show { id, format, policy } => {
+            let policy = load_policy(rules, policy.as_ref())?;
+            let record = store.assessment(id).map_err(storage_failure)?;
+            let patient = store.patient(record.patient_id).map_err(storage_failure)?;
+            let evaluation = record.evaluation(rules, &policy);
+            let out = match format {
+                EvalFormat::Json => json(&evaluation)?,
+                _ => Summary::build(&record.answers, &evaluation, rules, record.summary_context(&patient))
+                    .to_text(text_style(format)),
+            };
+            out!("{}", out.trim_end());
+        }
+        DbCommand::Export { id, output } => {
+            let record = store.export(id, "json", &actor).map_err(storage_failure)?;
+            let text = json(&record.answers)?;
+            match output {
+                Some(out) => {
+                    std::fs::write(&out, text + "\n").map_err(|e| Failure(format!("{}: {e}", out.display()), 1))?
+                }
+                None => out!("{text}"),
+            }
+        }
+        DbCommand::Finalise { id, by, acks, policy } => {
+            let policy = load_policy(rules, policy.as_ref())?;
+            for ack in acks {
+                let (rule, note) =
+                    ack.split_once('=').ok_or_else(|| Failure(format!("--ack {ack:?}: write it as RULE=NOTE"), 2))?;
+                store.set_acknowledgement(id, rule.trim(), note, &by).map_err(storage_failure)?;
+            }
+            let record = store.finalise(id, &by, rules, &policy).map_err(storage_failure)?;
+            let det = record.snapshot.as_ref().map_or("", |s| s.evaluation.determination.as_str());
+            out!("assessment {id} finalised by {by}: {det}");
+        }
+        DbCommand::Backup { file } => {
+            store.backup(&file, &actor).map_err(storage_failure)?;
+            out!("backed up to {}", file.display());
+        }
+        DbCommand::Restore { file } => {
+            store.restore(&file, &actor).map_err(storage_failure)?;
+            out!("restored from {}", file.display());
+        }
+        DbCommand::Verify => {
+            let report = store.verify().map_err(storage_failure)?;
+            match report.first_broken {
+                None => out!("audit trail intact: {} entries; database integrity ok", report.entries),
+                Some((seq, reason)) => return Err(Failure(format!("audit entry {seq} is broken: {reason}"), 1)),
+            }
         }
     }
     Ok(())

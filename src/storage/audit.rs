@@ -1,0 +1,167 @@
+//! The append-only audit trail. Each entry carries a sha256 over its content and the previous
+//! entry's hash, so that a changed, removed or inserted entry breaks the chain at that point.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The `prev_hash` of the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What happened, to what, by whom.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Event<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub patient_id: Option<i64>,
+    pub assessment_id: Option<i64>,
+    pub field: Option<&'a str>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// One stored entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub patient_id: Option<i64>,
+    pub assessment_id: Option<i64>,
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub detail: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditEntry {
+    /// The hash this entry must carry: over every field but `hash`, in a fixed order.
+    pub fn expected_hash(&self) -> String {
+        let content = serde_json::json!([
+            self.seq,
+            self.at,
+            self.actor,
+            self.action,
+            self.patient_id,
+            self.assessment_id,
+            self.field,
+            self.old_value,
+            self.new_value,
+            self.detail,
+            self.prev_hash,
+        ]);
+        let digest = Sha256::digest(content.to_string().as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
+        Ok(AuditEntry {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            patient_id: r.get(4)?,
+            assessment_id: r.get(5)?,
+            field: r.get(6)?,
+            old_value: r.get(7)?,
+            new_value: r.get(8)?,
+            detail: r.get(9)?,
+            prev_hash: r.get(10)?,
+            hash: r.get(11)?,
+        })
+    }
+}
+
+const COLUMNS: &str =
+    "seq, at, actor, action, patient_id, assessment_id, field, old_value, new_value, detail, prev_hash, hash";
+
+/// Appends an entry; call inside the transaction that makes the change it records.
+pub fn append(conn: &Connection, at: &str, e: &Event) -> rusqlite::Result<i64> {
+    let last: Option<(i64, String)> = conn
+        .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (seq, prev_hash) = match last {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS.to_string()),
+    };
+    let mut entry = AuditEntry {
+        seq,
+        at: at.to_string(),
+        actor: e.actor.to_string(),
+        action: e.action.to_string(),
+        patient_id: e.patient_id,
+        assessment_id: e.assessment_id,
+        field: e.field.map(str::to_string),
+        old_value: e.old_value.clone(),
+        new_value: e.new_value.clone(),
+        detail: e.detail.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry.expected_hash();
+    conn.execute(
+        &format!("INSERT INTO audit ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+        params![
+            entry.seq,
+            entry.at,
+            entry.actor,
+            entry.action,
+            entry.patient_id,
+            entry.assessment_id,
+            entry.field,
+            entry.old_value,
+            entry.new_value,
+            entry.detail,
+            entry.prev_hash,
+            entry.hash
+        ],
+    )?;
+    Ok(seq)
+}
+
+/// The entries about one assessment, oldest first.
+pub fn for_assessment(conn: &Connection, assessment_id: i64) -> rusqlite::Result<Vec<AuditEntry>> {
+    conn.prepare(&format!("SELECT {COLUMNS} FROM audit WHERE assessment_id = ?1 ORDER BY seq"))?
+        .query_map([assessment_id], AuditEntry::from_row)?
+        .collect()
+}
+
+/// The outcome of walking the chain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditReport {
+    pub entries: u64,
+    /// The first entry that does not hold, and why.
+    pub first_broken: Option<(i64, String)>,
+}
+
+/// Walks the whole chain, oldest first, and reports the first entry that does not hold.
+pub fn verify(conn: &Connection) -> rusqlite::Result<AuditReport> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))?;
+    let mut rows = stmt.query([])?;
+    let mut prev_hash = GENESIS.to_string();
+    let mut expected_seq = 1;
+    let mut entries = 0;
+    while let Some(row) = rows.next()? {
+        let e = AuditEntry::from_row(row)?;
+        entries += 1;
+        let broken = if e.seq != expected_seq {
+            Some(format!("entry {expected_seq} is missing"))
+        } else if e.prev_hash != prev_hash {
+            Some("its link to the previous entry does not match".to_string())
+        } else if e.hash != e.expected_hash() {
+            Some("its content does not match its hash".to_string())
+        } else {
+            None
+        };
+        if let Some(reason) = broken {
+            return Ok(AuditReport { entries, first_broken: Some((e.seq, reason)) });
+        }
+        prev_hash = e.hash;
+        expected_seq += 1;
+    }
+    Ok(AuditReport { entries, first_broken: None })
+}

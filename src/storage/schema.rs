@@ -1,0 +1,118 @@
+//! The database schema as migrations (rusqlite_migration, tracked in `user_version`).
+//!
+//! Finalised assessments and audit entries are protected by triggers in the database itself, so
+//! that no code path (nor a hand-written SQL statement) can change them.
+
+use rusqlite::Transaction;
+use rusqlite_migration::{HookResult, Migrations, M};
+
+use super::search::words;
+
+/// `PRAGMA application_id` of a trdcheck database ("TRDC").
+pub const APPLICATION_ID: i64 = 0x5452_4443;
+
+const V1: &str = r#"
+CREATE TABLE patient (
+    id            INTEGER PRIMARY KEY,
+    mrn           TEXT NOT NULL UNIQUE CHECK (length(trim(mrn)) > 0),
+    name          TEXT NOT NULL,
+    date_of_birth TEXT,
+    sex           TEXT CHECK (sex IN ('female', 'male', 'other')),
+    created_at    TEXT NOT NULL
+);
+
+CREATE TABLE assessment (
+    id               INTEGER PRIMARY KEY,
+    patient_id       INTEGER NOT NULL REFERENCES patient(id),
+    version          INTEGER NOT NULL CHECK (version >= 1),
+    amends_id        INTEGER UNIQUE REFERENCES assessment(id),
+    status           TEXT NOT NULL CHECK (status IN ('draft', 'final')),
+    answers          TEXT NOT NULL,
+    acknowledgements TEXT NOT NULL DEFAULT '{}',
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    finalised_at     TEXT,
+    finalised_by     TEXT,
+    evaluation       TEXT,
+    ruleset_id       TEXT,
+    ruleset_version  TEXT,
+    ruleset_sha256   TEXT,
+    policy           TEXT,
+    CHECK (status = 'draft' OR (finalised_at IS NOT NULL AND finalised_by IS NOT NULL AND evaluation IS NOT NULL
+                                AND ruleset_sha256 IS NOT NULL AND policy IS NOT NULL))
+);
+CREATE INDEX assessment_by_patient ON assessment(patient_id, id);
+
+CREATE TRIGGER assessment_final_is_immutable BEFORE UPDATE ON assessment
+WHEN OLD.status = 'final'
+BEGIN
+    SELECT RAISE(ABORT, 'a finalised assessment cannot be changed; amend it to make a new version');
+END;
+
+CREATE TRIGGER assessment_final_is_kept BEFORE DELETE ON assessment
+WHEN OLD.status = 'final'
+BEGIN
+    SELECT RAISE(ABORT, 'a finalised assessment cannot be deleted');
+END;
+
+CREATE TABLE audit (
+    seq           INTEGER PRIMARY KEY,
+    at            TEXT NOT NULL,
+    actor         TEXT NOT NULL,
+    action        TEXT NOT NULL,
+    patient_id    INTEGER,
+    assessment_id INTEGER,
+    field         TEXT,
+    old_value     TEXT,
+    new_value     TEXT,
+    detail        TEXT,
+    prev_hash     TEXT NOT NULL,
+    hash          TEXT NOT NULL
+);
+CREATE INDEX audit_by_assessment ON audit(assessment_id, seq);
+
+CREATE TRIGGER audit_is_append_only BEFORE UPDATE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+
+CREATE TRIGGER audit_is_kept BEFORE DELETE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+"#;
+
+/// Version 2: a word index for case- and accent-insensitive prefix search of patients, and the
+/// folded name to sort them by.
+const V2: &str = r#"
+ALTER TABLE patient ADD COLUMN sort_name TEXT NOT NULL DEFAULT '';
+CREATE INDEX patient_by_sort_name ON patient(sort_name, mrn);
+CREATE TABLE patient_word (
+    word       TEXT NOT NULL,
+    patient_id INTEGER NOT NULL REFERENCES patient(id),
+    PRIMARY KEY (word, patient_id)
+) WITHOUT ROWID;
+"#;
+
+fn backfill_words(tx: &Transaction) -> HookResult {
+    let patients: Vec<(i64, String, String)> = tx
+        .prepare("SELECT id, mrn, name FROM patient")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut insert = tx.prepare("INSERT OR IGNORE INTO patient_word (word, patient_id) VALUES (?1, ?2)")?;
+    let mut sort = tx.prepare("UPDATE patient SET sort_name = ?1 WHERE id = ?2")?;
+    for (id, mrn, name) in patients {
+        sort.execute(rusqlite::params![super::search::fold(&name), id])?;
+        for w in words(&mrn, &name) {
+            insert.execute(rusqlite::params![w, id])?;
+        }
+    }
+    Ok(())
+}
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1), M::up_with_hook(V2, backfill_words)])
+}
+
+/// The schema version this build creates and understands.
+pub const LATEST_VERSION: i64 = 2;

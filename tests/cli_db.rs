@@ -1,0 +1,92 @@
+//! `trd-check db …` as a user runs it.
+
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_trd-check");
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/example-assessment.json");
+
+fn db(path: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(BIN).args(["db", "--path", path.to_str().unwrap(), "--actor", "dr test"]).args(args).output().unwrap()
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn import_finalise_show_export_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("records.sqlite3");
+    let o = db(&path, &["init"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o).0.contains("records.sqlite3"));
+    let o = db(&path, &["import", EXAMPLE]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+    assert!(text(&o).0.contains("imported as assessment 1"));
+
+    let (out, _) = text(&db(&path, &["list"]));
+    assert!(out.contains("RC-2041") && out.contains("draft"), "{out}");
+
+    // Finalising needs a note for each precaution; the error names the rule.
+    let o = db(&path, &["finalise", "1", "--by", "Dr Test"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("CV-BP-HIGH"), "{}", text(&o).1);
+    let o = db(
+        &path,
+        &[
+            "finalise",
+            "1",
+            "--by",
+            "Dr Test",
+            "--ack",
+            "CV-BP-HIGH=Rechecked 138/86",
+            "--ack",
+            "RX-BZD-HIGH=Held on treatment days",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+    assert!(text(&o).0.contains("eligible_with_precautions"));
+    let o = db(&path, &["finalise", "1", "--by", "Dr Test"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("finalised"));
+
+    let (out, _) = text(&db(&path, &["show", "1"]));
+    assert!(out.contains("Final (version 1, finalised by Dr Test"), "{out}");
+    assert!(out.contains("Acknowledged: Rechecked 138/86"), "{out}");
+
+    let exported = dir.path().join("out.json");
+    let o = db(&path, &["export", "1", "-o", exported.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let a: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&exported).unwrap()).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(EXAMPLE).unwrap()).unwrap();
+    assert_eq!(a, b, "export is the imported document");
+
+    let o = db(&path, &["verify"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o).0.contains("audit trail intact"));
+
+    let backup = dir.path().join("backup.sqlite3");
+    assert_eq!(db(&path, &["backup", backup.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(db(&path, &["restore", backup.to_str().unwrap()]).status.code(), Some(0));
+    assert!(text(&db(&path, &["list", "rc-2041"])).0.contains("final"));
+}
+
+#[test]
+fn a_file_that_is_not_a_trdcheck_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, "not a database at all, just some text that is long enough to look like a file".repeat(20))
+        .unwrap();
+    let o = db(&path, &["list"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("not a trdcheck database"), "{}", text(&o).1);
+}
+
+#[test]
+fn a_closed_pipe_is_not_a_crash() {
+    let mut child = Command::new(BIN).args(["rules"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
+    assert_eq!(o.status.code(), Some(0));
+}

@@ -1,0 +1,88 @@
+#![allow(dead_code)]
+//! Shared helpers for the integration tests.
+
+use trdcheck::model::*;
+use trdcheck::{evaluate, Evaluation, PolicyOverrides, RuleSet, SitePolicy};
+
+pub fn rules() -> &'static RuleSet {
+    RuleSet::embedded().expect("embedded rule set loads")
+}
+
+pub fn default_policy() -> SitePolicy {
+    SitePolicy::defaults(rules())
+}
+
+pub fn policy(overrides: PolicyOverrides) -> SitePolicy {
+    SitePolicy::resolve(rules(), &overrides).expect("valid policy")
+}
+
+/// A failed adequate trial of a drug in the dose table.
+pub fn failed_trial(drug: &str, dose: f64) -> Trial {
+    Trial {
+        drug: Some(drug.into()),
+        dose_mg_per_day: Some(dose),
+        weeks_at_dose: Some(8.0),
+        adherent: Some(true),
+        improvement_percent: Some(10.0),
+        current_episode: Some(true),
+        stopped_for_intolerance: Some(false),
+        adequacy_confirmed_by_clinician: None,
+    }
+}
+
+/// Every question answered, nothing of concern: evaluates to `eligible`.
+pub fn baseline() -> Assessment {
+    Assessment {
+        schema: SCHEMA.into(),
+        route: Some(Route::IvKetamine),
+        patient: Patient {
+            id: "T-1".into(),
+            age_years: Some(40.0),
+            sex: Some(Sex::Female),
+            weight_kg: Some(70.0),
+            height_cm: Some(170.0),
+        },
+        episode: Episode { diagnosis: Some(Diagnosis::Mdd), capacity_to_consent: Some(true) },
+        trials: Some(vec![failed_trial("sertraline", 100.0), failed_trial("duloxetine", 60.0)]),
+        cardiovascular: Cardiovascular {
+            systolic_mmhg: Some(120.0),
+            diastolic_mmhg: Some(80.0),
+            aneurysmal_vascular_disease: Some(false),
+            arteriovenous_malformation: Some(false),
+            intracerebral_hemorrhage_history: Some(false),
+            unstable_cardiovascular_disease: Some(false),
+            stable_cardiovascular_disease: Some(false),
+            hypertensive_encephalopathy_history: Some(false),
+        },
+        pregnancy: Pregnancy { childbearing_potential: Some(true), pregnant: Some(false), breastfeeding: Some(false) },
+        substance_use: SubstanceUse {
+            ketamine_or_pcp_misuse: Some(KetamineMisuse::Never),
+            substance_use_disorder: Some(SubstanceUseDisorder::None),
+            intoxicated_or_withdrawing: Some(false),
+        },
+        psychiatric: Psychiatric {
+            current_psychosis_or_mania: Some(false),
+            psychotic_disorder_history: Some(false),
+            suicidal_ideation: Some(SuicidalIdeation::None),
+        },
+        medical: Medical {
+            ketamine_hypersensitivity: Some(false),
+            raised_intracranial_pressure: Some(false),
+            hepatic_impairment: Some(HepaticImpairment::None),
+        },
+        medications: Some(vec![]),
+    }
+}
+
+pub fn eval(a: &Assessment) -> Evaluation {
+    evaluate(a, rules(), &default_policy())
+}
+
+pub fn med(name: &str, dose: Option<f64>) -> Medication {
+    Medication { name: Some(name.into()), dose_mg_per_day: dose }
+}
+
+pub fn example_json() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/example-assessment.json"))
+        .expect("examples/example-assessment.json")
+}

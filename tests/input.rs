@@ -1,0 +1,172 @@
+//! Every rejected input names its field; unknown (null or absent) is accepted as unknown.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use trdcheck::{parse_assessment, InputError};
+
+fn example() -> Value {
+    serde_json::from_str(&example_json()).unwrap()
+}
+
+fn rejected(doc: &Value) -> InputError {
+    match parse_assessment(&doc.to_string()) {
+        Ok(_) => panic!("accepted: {doc}"),
+        Err(e) => e,
+    }
+}
+
+fn set(doc: &mut Value, pointer: &str, value: Value) {
+    *doc.pointer_mut(pointer).unwrap_or_else(|| panic!("no {pointer}")) = value;
+}
+
+#[test]
+fn the_example_parses() {
+    parse_assessment(&example_json()).unwrap();
+}
+
+#[test]
+fn unknown_keys_are_rejected_with_their_path() {
+    for (pointer, key, path) in [
+        ("", "scheme", "scheme"),
+        ("/patient", "agee_years", "patient.agee_years"),
+        ("/cardiovascular", "systolic", "cardiovascular.systolic"),
+        ("/trials/1", "dose_mg", "trials[1].dose_mg"),
+        ("/medications/0", "dosage", "medications[0].dosage"),
+    ] {
+        let mut doc = example();
+        doc.pointer_mut(pointer).unwrap().as_object_mut().unwrap().insert(key.into(), json!(1));
+        let e = rejected(&doc);
+        let msg = e.to_string();
+        assert!(msg.contains(path) || e.path() == Some(path), "{path}: {msg}");
+        assert!(msg.contains(key), "{msg}");
+    }
+}
+
+#[test]
+fn wrong_types_and_values_name_the_field() {
+    for (pointer, value, path) in [
+        ("/patient/age_years", json!("47"), "patient.age_years"),
+        ("/route", json!("oral"), "route"),
+        ("/pregnancy/pregnant", json!("no"), "pregnancy.pregnant"),
+        ("/trials/0/adherent", json!(1), "trials[0].adherent"),
+        ("/psychiatric/suicidal_ideation", json!("some"), "psychiatric.suicidal_ideation"),
+        ("/medical/hepatic_impairment", json!(true), "medical.hepatic_impairment"),
+        ("/trials", json!({}), "trials"),
+    ] {
+        let mut doc = example();
+        set(&mut doc, pointer, value);
+        let e = rejected(&doc);
+        assert_eq!(e.path(), Some(path), "{e}");
+    }
+}
+
+#[test]
+fn out_of_range_values_name_the_field_the_value_and_the_range() {
+    for (pointer, bad, good, path, allowed) in [
+        ("/patient/age_years", json!(120.5), json!(120), "patient.age_years", "0–120"),
+        ("/patient/age_years", json!(-1), json!(0), "patient.age_years", "0–120"),
+        ("/patient/weight_kg", json!(1.9), json!(2), "patient.weight_kg", "2–400"),
+        ("/patient/weight_kg", json!(401), json!(400), "patient.weight_kg", "2–400"),
+        ("/patient/height_cm", json!(39), json!(40), "patient.height_cm", "40–260"),
+        ("/patient/height_cm", json!(261), json!(260), "patient.height_cm", "40–260"),
+        ("/cardiovascular/systolic_mmhg", json!(301), json!(300), "cardiovascular.systolic_mmhg", "50–300"),
+        ("/cardiovascular/systolic_mmhg", json!(49), json!(89), "cardiovascular.systolic_mmhg", "50–300"),
+        ("/cardiovascular/diastolic_mmhg", json!(19), json!(20), "cardiovascular.diastolic_mmhg", "20–200"),
+        ("/trials/0/dose_mg_per_day", json!(-0.5), json!(0), "trials[0].dose_mg_per_day", "0 mg/day or more"),
+        ("/trials/2/weeks_at_dose", json!(521), json!(520), "trials[2].weeks_at_dose", "0–520"),
+        ("/trials/1/improvement_percent", json!(100.1), json!(100), "trials[1].improvement_percent", "0–100"),
+        ("/medications/1/dose_mg_per_day", json!(-3), json!(0), "medications[1].dose_mg_per_day", "0 mg/day or more"),
+    ] {
+        let mut doc = example();
+        set(&mut doc, pointer, bad.clone());
+        let e = rejected(&doc);
+        assert_eq!(e.path(), Some(path), "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains(&bad.to_string()) && msg.contains(allowed), "{msg}");
+        set(&mut doc, pointer, good);
+        parse_assessment(&doc.to_string()).unwrap_or_else(|e| panic!("{path} boundary rejected: {e}"));
+    }
+}
+
+#[test]
+fn diastolic_must_be_below_systolic() {
+    let mut doc = example();
+    set(&mut doc, "/cardiovascular/systolic_mmhg", json!(120));
+    set(&mut doc, "/cardiovascular/diastolic_mmhg", json!(120));
+    let e = rejected(&doc);
+    assert_eq!(e.path(), Some("cardiovascular.diastolic_mmhg"));
+    assert!(e.to_string().contains("below the systolic pressure (120 mmHg)"));
+}
+
+#[test]
+fn schema_and_patient_id_are_required() {
+    let mut doc = example();
+    set(&mut doc, "/schema", json!("trdcheck/assessment/v2"));
+    assert_eq!(rejected(&doc).path(), Some("schema"));
+    let mut doc = example();
+    doc.as_object_mut().unwrap().remove("schema");
+    assert!(rejected(&doc).to_string().contains("schema"));
+    let mut doc = example();
+    set(&mut doc, "/patient/id", json!("  "));
+    assert_eq!(rejected(&doc).path(), Some("patient.id"));
+    let mut doc = example();
+    doc.as_object_mut().unwrap().remove("patient");
+    assert!(rejected(&doc).to_string().contains("patient"));
+}
+
+#[test]
+fn empty_names_are_rejected_not_taken_as_unknown() {
+    let mut doc = example();
+    set(&mut doc, "/trials/0/drug", json!(""));
+    assert_eq!(rejected(&doc).path(), Some("trials[0].drug"));
+    let mut doc = example();
+    set(&mut doc, "/medications/0/name", json!(" "));
+    assert_eq!(rejected(&doc).path(), Some("medications[0].name"));
+}
+
+#[test]
+fn null_and_absent_both_mean_unknown() {
+    let mut with_null = example();
+    set(&mut with_null, "/cardiovascular/systolic_mmhg", Value::Null);
+    set(&mut with_null, "/trials", Value::Null);
+    let mut absent = example();
+    absent.pointer_mut("/cardiovascular").unwrap().as_object_mut().unwrap().remove("systolic_mmhg");
+    absent.as_object_mut().unwrap().remove("trials");
+    let a = parse_assessment(&with_null.to_string()).unwrap();
+    let b = parse_assessment(&absent.to_string()).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.cardiovascular.systolic_mmhg, None);
+    assert_eq!(a.trials, None);
+    // A whole section given as null is a section of unknowns.
+    let mut doc = example();
+    set(&mut doc, "/medical", Value::Null);
+    let a = parse_assessment(&doc.to_string()).unwrap();
+    assert_eq!(a.medical, Default::default());
+}
+
+#[test]
+fn the_minimal_document_is_all_unknown_and_incomplete() {
+    let a = parse_assessment(r#"{"schema":"trdcheck/assessment/v1","patient":{"id":"X"}}"#).unwrap();
+    let e = eval(&a);
+    assert_eq!(e.determination, trdcheck::Determination::Incomplete);
+    assert!(e.findings.iter().all(|f| f.level == trdcheck::Level::Missing), "{:#?}", e.findings);
+}
+
+#[test]
+fn syntax_errors_give_line_and_column() {
+    let e = parse_assessment("{\"schema\": \"trdcheck/assessment/v1\",\n \"patient\": {\"id\": \"X\"},,}").unwrap_err();
+    assert_eq!(e.code(), "invalid_json");
+    assert!(e.to_string().contains("line 2"), "{e}");
+    let e = parse_assessment(&format!("{} trailing", example_json())).unwrap_err();
+    assert_eq!(e.code(), "invalid_json");
+    assert!(parse_assessment("").is_err());
+}
+
+#[test]
+fn export_then_import_is_lossless() {
+    let a = parse_assessment(&example_json()).unwrap();
+    let text = serde_json::to_string(&a).unwrap();
+    assert_eq!(parse_assessment(&text).unwrap(), a);
+}

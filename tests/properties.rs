@@ -1,0 +1,249 @@
+//! Property tests: no input can make the core panic, and the determination always agrees with
+//! the findings.
+
+mod common;
+
+use common::*;
+use proptest::prelude::*;
+use serde_json::Value;
+use trdcheck::engine::Tri;
+use trdcheck::model::*;
+use trdcheck::{parse_assessment, Determination, Level};
+
+fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i32>().prop_map(Value::from),
+        (-1e6f64..1e6).prop_map(Value::from),
+        "[a-z_]{0,12}".prop_map(Value::String),
+        prop::sample::select(vec!["trdcheck/assessment/v1", "mdd", "active", "current", "severe", "iv_ketamine"])
+            .prop_map(|s| Value::String(s.into())),
+    ];
+    leaf.prop_recursive(4, 64, 8, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop::sample::select(vec![
+                    "schema",
+                    "patient",
+                    "id",
+                    "age_years",
+                    "trials",
+                    "drug",
+                    "dose_mg_per_day",
+                    "cardiovascular",
+                    "systolic_mmhg",
+                    "diastolic_mmhg",
+                    "medications",
+                    "name",
+                    "pregnancy",
+                    "pregnant",
+                    "route",
+                    "x",
+                ])
+                .prop_map(String::from),
+                inner,
+                0..6
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn opt<T: std::fmt::Debug + Clone + 'static>(s: impl Strategy<Value = T> + 'static) -> BoxedStrategy<Option<T>> {
+    prop::option::weighted(0.8, s).boxed()
+}
+
+fn arb_trial() -> impl Strategy<Value = Trial> {
+    (
+        opt(prop::sample::select(vec![
+            "sertraline",
+            "Zoloft",
+            "duloxetine",
+            "aripiprazole",
+            "unknown-drug",
+            "Effexor XR",
+        ])),
+        opt(0.0f64..400.0),
+        opt(0.0f64..30.0),
+        opt(any::<bool>()),
+        opt(0.0f64..100.0),
+        opt(any::<bool>()),
+        opt(any::<bool>()),
+        opt(any::<bool>()),
+    )
+        .prop_map(|(drug, dose, weeks, adherent, improvement, episode, intol, confirmed)| Trial {
+            drug: drug.map(String::from),
+            dose_mg_per_day: dose,
+            weeks_at_dose: weeks,
+            adherent,
+            improvement_percent: improvement,
+            current_episode: episode,
+            stopped_for_intolerance: intol,
+            adequacy_confirmed_by_clinician: confirmed,
+        })
+}
+
+fn arb_medication() -> impl Strategy<Value = Medication> {
+    (
+        opt(prop::sample::select(vec![
+            "lorazepam",
+            "clonazepam",
+            "Xanax",
+            "tramadol",
+            "Flonase",
+            "phenelzine",
+            "aspirin",
+            "triazolam",
+        ])),
+        opt(0.0f64..20.0),
+    )
+        .prop_map(|(name, dose)| Medication { name: name.map(String::from), dose_mg_per_day: dose })
+}
+
+fn pick<T: Copy + std::fmt::Debug + 'static>(values: &'static [T]) -> BoxedStrategy<Option<T>> {
+    opt(prop::sample::select(values))
+}
+
+/// Valid assessments: every answer in range or unknown.
+fn arb_assessment() -> impl Strategy<Value = Assessment> {
+    let head = (
+        pick(&[Route::IvKetamine, Route::EsketamineNasal]),
+        opt(0.0f64..120.0),
+        pick(&[Diagnosis::Mdd, Diagnosis::BipolarI, Diagnosis::BipolarII, Diagnosis::Other]),
+        opt(any::<bool>()),
+        opt(prop::collection::vec(arb_trial(), 0..10)),
+        opt(50.0f64..300.0),
+        opt(20.0f64..200.0),
+        prop::collection::vec(opt(any::<bool>()), 6),
+    );
+    let tail = (
+        prop::collection::vec(opt(any::<bool>()), 8),
+        pick(&[KetamineMisuse::Never, KetamineMisuse::Past, KetamineMisuse::Current]),
+        pick(&[SubstanceUseDisorder::None, SubstanceUseDisorder::InRemission, SubstanceUseDisorder::Active]),
+        pick(&[
+            SuicidalIdeation::None,
+            SuicidalIdeation::Passive,
+            SuicidalIdeation::Active,
+            SuicidalIdeation::ActiveWithPlan,
+        ]),
+        pick(&[
+            HepaticImpairment::None,
+            HepaticImpairment::Mild,
+            HepaticImpairment::Moderate,
+            HepaticImpairment::Severe,
+        ]),
+        opt(prop::collection::vec(arb_medication(), 0..10)),
+    );
+    (head, tail).prop_map(|((route, age, dx, capacity, trials, sys, dia, cv), (b, ket, sud, si, hep, meds))| {
+        let dia = match (sys, dia) {
+            (Some(s), Some(d)) if d >= s => Some((s - 1.0).max(20.0)).filter(|d| *d < s),
+            _ => dia,
+        };
+        Assessment {
+            schema: SCHEMA.into(),
+            route,
+            patient: Patient { id: "P".into(), age_years: age, ..Default::default() },
+            episode: Episode { diagnosis: dx, capacity_to_consent: capacity },
+            trials,
+            cardiovascular: Cardiovascular {
+                systolic_mmhg: sys,
+                diastolic_mmhg: dia,
+                aneurysmal_vascular_disease: cv[0],
+                arteriovenous_malformation: cv[1],
+                intracerebral_hemorrhage_history: cv[2],
+                unstable_cardiovascular_disease: cv[3],
+                stable_cardiovascular_disease: cv[4],
+                hypertensive_encephalopathy_history: cv[5],
+            },
+            pregnancy: Pregnancy { childbearing_potential: b[0], pregnant: b[1], breastfeeding: b[2] },
+            substance_use: SubstanceUse {
+                ketamine_or_pcp_misuse: ket,
+                substance_use_disorder: sud,
+                intoxicated_or_withdrawing: b[3],
+            },
+            psychiatric: Psychiatric {
+                current_psychosis_or_mania: b[4],
+                psychotic_disorder_history: b[5],
+                suicidal_ideation: si,
+            },
+            medical: Medical {
+                ketamine_hypersensitivity: b[6],
+                raised_intracranial_pressure: b[7],
+                hepatic_impairment: hep,
+            },
+            medications: meds,
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_json_never_panics(doc in arb_json()) {
+        let _ = parse_assessment(&doc.to_string());
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in ".{0,200}") {
+        let _ = parse_assessment(&text);
+    }
+
+    #[test]
+    fn example_with_any_value_at_any_key_never_panics(pointer in prop::sample::select(vec![
+        "/route", "/patient/age_years", "/trials", "/trials/0", "/trials/1/drug", "/trials/2/weeks_at_dose",
+        "/cardiovascular", "/cardiovascular/systolic_mmhg", "/pregnancy/pregnant", "/medications/1",
+        "/medications/0/name", "/psychiatric/suicidal_ideation", "/medical/hepatic_impairment",
+    ]), value in arb_json()) {
+        let mut doc: Value = serde_json::from_str(&example_json()).unwrap();
+        *doc.pointer_mut(pointer).unwrap() = value;
+        if let Ok(a) = parse_assessment(&doc.to_string()) {
+            let e = eval(&a);
+            prop_assert_eq!(e.determination, Determination::from_findings(&e.findings));
+        }
+    }
+
+    #[test]
+    fn evaluation_is_consistent_for_any_valid_assessment(a in arb_assessment()) {
+        prop_assert!(trdcheck::input::validate(&a).is_ok(), "generator made an invalid assessment");
+        let e = eval(&a);
+        // The determination agrees with the findings, level by level.
+        let has = |l: Level| e.findings.iter().any(|f| f.level == l);
+        let expected = if has(Level::Contraindication) || has(Level::Unmet) {
+            Determination::NotEligible
+        } else if has(Level::Missing) {
+            Determination::Incomplete
+        } else if has(Level::Precaution) {
+            Determination::EligibleWithPrecautions
+        } else {
+            Determination::Eligible
+        };
+        prop_assert_eq!(e.determination, expected);
+        // Findings are ordered by level, and every one has its basis.
+        prop_assert!(e.findings.windows(2).all(|w| w[0].level <= w[1].level));
+        prop_assert!(e.findings.iter().all(|f| !f.rule.is_empty() && !f.message.is_empty() && !f.source.is_empty()));
+        prop_assert!(e.findings.iter().all(|f| !f.message.contains('{')), "unfilled placeholder");
+        // The count is the number of counted trials, and a counted trial is adequate.
+        prop_assert_eq!(e.failed_adequate_trials as usize, e.trials.iter().filter(|t| t.counted).count());
+        prop_assert!(e.trials.iter().filter(|t| t.counted).all(|t| t.adequate == Tri::Yes));
+        // Unknown is never "no": an eligible result has no unknown required answer.
+        if matches!(e.determination, Determination::Eligible | Determination::EligibleWithPrecautions) {
+            for q in rules().questions.iter().filter(|q| q.gap_rule.is_some()) {
+                if q.applies(&a) {
+                    prop_assert!(!q.answer(&a).is_unknown(), "eligible with {} unknown", q.id);
+                }
+            }
+            prop_assert!(e.failed_adequate_trials >= 2);
+        }
+        // Unmet only when no undecided trial could raise the count to 2.
+        if e.findings.iter().any(|f| f.level == Level::Unmet) {
+            let possible = e.trials.iter().filter(|t| t.failed == Tri::Unknown).count();
+            prop_assert!(e.failed_adequate_trials as usize + possible < 2);
+        }
+        // Export and import are lossless.
+        let back = parse_assessment(&serde_json::to_string(&a).unwrap()).unwrap();
+        prop_assert_eq!(back, a);
+    }
+}

@@ -1,0 +1,93 @@
+//! The rule data is checked when it loads: a mistake is an error naming the rule, never a wrong result.
+
+use trdcheck::ruleset::{EMBEDDED_DRUGS, EMBEDDED_RULESET};
+use trdcheck::RuleSet;
+
+fn load_with(ruleset: &str, drugs: &str) -> Result<RuleSet, String> {
+    RuleSet::from_sources(ruleset, drugs).map_err(|e| e.to_string())
+}
+
+fn expect_error(ruleset: String, drugs: &str, needle: &str) {
+    let err = load_with(&ruleset, drugs).expect_err("broken rule data was accepted");
+    assert!(err.contains(needle), "expected {needle:?} in: {err}");
+}
+
+#[test]
+fn the_embedded_rule_set_loads() {
+    let r = load_with(EMBEDDED_RULESET, EMBEDDED_DRUGS).unwrap();
+    assert_eq!(r.meta.id, "trd-ketamine-2026.1");
+    assert!(r.drugs.drugs.iter().filter(|d| d.min_dose_mg.is_some()).count() >= 35);
+}
+
+#[test]
+fn a_changed_rule_file_changes_the_hash() {
+    let a = load_with(EMBEDDED_RULESET, EMBEDDED_DRUGS).unwrap();
+    let b = load_with(&EMBEDDED_RULESET.replace("systolic = 140", "systolic = 145"), EMBEDDED_DRUGS).unwrap();
+    assert_ne!(a.sha256, b.sha256);
+}
+
+#[test]
+fn broken_rule_data_is_refused_with_the_rule_named() {
+    expect_error(
+        EMBEDDED_RULESET.replacen("id = \"CV-AVM\"", "id = \"CV-ANEURYSM\"", 1),
+        EMBEDDED_DRUGS,
+        "CV-ANEURYSM is used twice",
+    );
+    expect_error(
+        EMBEDDED_RULESET.replace(
+            "question = \"cardiovascular.arteriovenous_malformation\", any_of",
+            "question = \"cardiovascular.avm\", any_of",
+        ),
+        EMBEDDED_DRUGS,
+        "CV-AVM",
+    );
+    expect_error(
+        EMBEDDED_RULESET.replace("any_of = [\"current\"]", "any_of = [\"now\"]"),
+        EMBEDDED_DRUGS,
+        "SUB-KET-CURRENT",
+    );
+    expect_error(
+        EMBEDDED_RULESET.replace("classes = [\"opioid\"]", "classes = [\"opiates\"]"),
+        EMBEDDED_DRUGS,
+        "class opiates",
+    );
+    expect_error(
+        EMBEDDED_RULESET.replace("Age {age}: not approved", "Age {years}: not approved"),
+        EMBEDDED_DRUGS,
+        "placeholder {years}",
+    );
+    expect_error(
+        EMBEDDED_RULESET.replace("superseded_by = [\"CV-BP-STOP\"]", "superseded_by = [\"CV-STOP\"]"),
+        EMBEDDED_DRUGS,
+        "CV-STOP",
+    );
+    expect_error(
+        EMBEDDED_RULESET.replace("level = \"contraindication\"", "level = \"absolute\""),
+        EMBEDDED_DRUGS,
+        "absolute",
+    );
+    expect_error(EMBEDDED_RULESET.replace("default = 6\n", "default = 7\n"), EMBEDDED_DRUGS, "min_weeks_at_dose");
+    expect_error(
+        EMBEDDED_RULESET.replace("gap_rule = \"CV-GAP\"", "gap_rule = \"CV-GAPS\""),
+        EMBEDDED_DRUGS,
+        "CV-GAPS",
+    );
+    expect_error(EMBEDDED_RULESET.replace("variants.met =", "variants.reached ="), EMBEDDED_DRUGS, "`met`");
+    expect_error(
+        EMBEDDED_RULESET.replace("id = \"patient.height_cm\"", "id = \"patient.height\""),
+        EMBEDDED_DRUGS,
+        "questions must be exactly",
+    );
+}
+
+#[test]
+fn broken_drug_data_is_refused() {
+    let err = |drugs: String| load_with(EMBEDDED_RULESET, &drugs).expect_err("accepted");
+    assert!(err(EMBEDDED_DRUGS.replace("aliases = [\"zoloft\", \"lustral\"]", "aliases = [\"zoloft\", \"prozac\"]"))
+        .contains("prozac"));
+    assert!(err(
+        EMBEDDED_DRUGS.replace("classes = [\"tca\"]\nmin_dose_mg = 75", "classes = [\"tricyclic\"]\nmin_dose_mg = 75")
+    )
+    .contains("tricyclic"));
+    assert!(err(EMBEDDED_DRUGS.replace("min_dose_mg = 50\n", "min_dose_mg = -50\n")).contains("positive"));
+}

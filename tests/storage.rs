@@ -1,0 +1,396 @@
+//! Local records: lifecycle, protection in the database itself, tamper evidence, crash safety,
+//! refusal of foreign, corrupt and newer files, backup and restore.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+use trdcheck::model::Assessment;
+use trdcheck::storage::{schema, NewPatient, RecordStatus, StorageError, Store};
+use trdcheck::Determination;
+
+fn new_patient(mrn: &str, name: &str) -> NewPatient {
+    NewPatient { mrn: mrn.into(), name: name.into(), date_of_birth: Some("1979-03-14".into()), sex: None }
+}
+
+fn temp_db() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("records.sqlite3");
+    (dir, path)
+}
+
+fn file_hash(path: &Path) -> Vec<u8> {
+    Sha256::digest(std::fs::read(path).unwrap()).to_vec()
+}
+
+/// A store with one patient and one finalised, eligible assessment.
+fn store_with_final() -> (Store, i64, i64) {
+    let mut s = Store::open_in_memory().unwrap();
+    let p = s.create_patient(&new_patient("MRN-1", "Ana Pérez"), "dr a").unwrap();
+    let d = s.create_draft(p.id, Some(baseline()), "dr a").unwrap();
+    let f = s.finalise(d.id, "Dr A", rules(), &default_policy()).unwrap();
+    (s, p.id, f.id)
+}
+
+#[test]
+fn durability_settings_are_in_force() {
+    let (_dir, path) = temp_db();
+    let s = Store::open(&path).unwrap();
+    let c = s.connection();
+    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+    let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1));
+    assert_eq!(s.schema_version().unwrap(), schema::LATEST_VERSION);
+}
+
+#[test]
+fn migrations_validate_and_apply_on_empty_and_old_databases() {
+    schema::migrations().validate().unwrap();
+    // Old version: schema 1 with a patient, written before the search index existed.
+    let (_dir, path) = temp_db();
+    {
+        let mut c = Connection::open(&path).unwrap();
+        c.pragma_update(None, "application_id", schema::APPLICATION_ID).unwrap();
+        schema::migrations().to_version(&mut c, 1).unwrap();
+        c.execute(
+            "INSERT INTO patient (mrn, name, created_at) VALUES ('OLD-7', 'Zoë Álvarez', '2025-01-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), 2);
+    let found = s.search_patients("alva", 10).unwrap();
+    assert_eq!(found.len(), 1, "the migration indexed the existing patient");
+    assert_eq!(found[0].mrn, "OLD-7");
+}
+
+#[test]
+fn a_draft_is_saved_with_an_audit_entry_per_changed_answer() {
+    let mut s = Store::open_in_memory().unwrap();
+    let p = s.create_patient(&new_patient("MRN-2", "B"), "dr b").unwrap();
+    let d = s.create_draft(p.id, None, "dr b").unwrap();
+    assert_eq!(d.answers.patient.id, "MRN-2");
+    assert_eq!(d.status, RecordStatus::Draft);
+    let mut a = d.answers.clone();
+    a.cardiovascular.systolic_mmhg = Some(150.0);
+    a.pregnancy.pregnant = Some(false);
+    s.save_draft(d.id, &a, "dr b").unwrap();
+    a.cardiovascular.systolic_mmhg = Some(138.0);
+    let saved = s.save_draft(d.id, &a, "dr b").unwrap();
+    assert_eq!(saved.answers, a);
+    let answers: Vec<_> = s.audit_of(d.id).unwrap().into_iter().filter(|e| e.action == "answer").collect();
+    let fields: Vec<_> =
+        answers.iter().map(|e| (e.field.clone().unwrap(), e.old_value.clone(), e.new_value.clone())).collect();
+    assert_eq!(
+        fields,
+        [
+            ("cardiovascular.systolic_mmhg".to_string(), None, Some("150".to_string())),
+            ("pregnancy.pregnant".to_string(), None, Some("false".to_string())),
+            ("cardiovascular.systolic_mmhg".to_string(), Some("150".to_string()), Some("138".to_string())),
+        ]
+    );
+    assert!(answers.iter().all(|e| e.actor == "dr b"));
+    // An invalid answer is refused and nothing is written.
+    a.cardiovascular.systolic_mmhg = Some(400.0);
+    let err = s.save_draft(d.id, &a, "dr b").unwrap_err();
+    assert_eq!(err.code(), "invalid_field");
+    assert!(err.to_string().contains("cardiovascular.systolic_mmhg"));
+    assert_eq!(s.assessment(d.id).unwrap().answers.cardiovascular.systolic_mmhg, Some(138.0));
+}
+
+#[test]
+fn finalise_snapshots_the_evaluation_rule_set_and_policy_and_needs_acknowledgements() {
+    let mut s = Store::open_in_memory().unwrap();
+    let p = s.create_patient(&new_patient("MRN-3", "C"), "x").unwrap();
+    let a = trdcheck::parse_assessment(&example_json()).unwrap();
+    let d = s.create_draft(p.id, Some(a), "x").unwrap();
+    let err = s.finalise(d.id, "Dr C", rules(), &default_policy()).unwrap_err();
+    assert!(matches!(err, StorageError::AcknowledgementNeeded(ref r) if r == "CV-BP-HIGH"), "{err}");
+    s.set_acknowledgement(d.id, "CV-BP-HIGH", "Rechecked 138/86 after rest; will monitor at 40 min.", "Dr C").unwrap();
+    let err = s.finalise(d.id, "Dr C", rules(), &default_policy()).unwrap_err();
+    assert!(matches!(err, StorageError::AcknowledgementNeeded(ref r) if r == "RX-BZD-HIGH"), "{err}");
+    s.set_acknowledgement(d.id, "RX-BZD-HIGH", "Lorazepam held on treatment days.", "Dr C").unwrap();
+    assert_eq!(s.finalise(d.id, "  ", rules(), &default_policy()).unwrap_err().code(), "invalid_field");
+    let f = s.finalise(d.id, "Dr C", rules(), &default_policy()).unwrap();
+    assert_eq!(f.status, RecordStatus::Final);
+    assert_eq!(f.finalised_by.as_deref(), Some("Dr C"));
+    let snap = f.snapshot.unwrap();
+    assert_eq!(snap.evaluation.determination, Determination::EligibleWithPrecautions);
+    assert_eq!(snap.ruleset, rules().reference());
+    assert_eq!(snap.policy, default_policy());
+    let listing = s.assessments_of(p.id).unwrap();
+    assert_eq!(listing[0].determination, Some(Determination::EligibleWithPrecautions));
+}
+
+#[test]
+fn a_finalised_assessment_never_changes_and_amending_makes_a_linked_version() {
+    let (mut s, patient, id) = store_with_final();
+    let before = s.assessment(id).unwrap();
+    let mut changed = before.answers.clone();
+    changed.patient.age_years = Some(41.0);
+    assert!(matches!(s.save_draft(id, &changed, "x"), Err(StorageError::Finalised(_))));
+    assert!(matches!(s.set_acknowledgement(id, "CV-STABLE", "n", "x"), Err(StorageError::Finalised(_))));
+    assert!(matches!(s.finalise(id, "x", rules(), &default_policy()), Err(StorageError::Finalised(_))));
+    assert!(matches!(s.discard_draft(id, "x"), Err(StorageError::Finalised(_))));
+    let v2 = s.amend(id, "dr a").unwrap();
+    assert_eq!((v2.version, v2.amends, v2.status), (2, Some(id), RecordStatus::Draft));
+    assert_eq!(v2.answers, before.answers);
+    let amended = s.save_draft(v2.id, &changed, "dr a").unwrap();
+    assert_eq!(amended.answers.patient.age_years, Some(41.0));
+    // Both stay readable; the first is unchanged and knows its amendment.
+    let v1 = s.assessment(id).unwrap();
+    assert_eq!(v1.answers, before.answers);
+    assert_eq!(v1.snapshot, before.snapshot);
+    assert_eq!(v1.amended_by, Some(v2.id));
+    assert!(matches!(s.amend(id, "x"), Err(StorageError::AlreadyAmended { .. })));
+    assert!(matches!(s.amend(v2.id, "x"), Err(StorageError::NotFinal { .. })));
+    assert_eq!(s.assessments_of(patient).unwrap().len(), 2);
+    // A draft can be discarded.
+    s.discard_draft(v2.id, "dr a").unwrap();
+    assert!(matches!(s.assessment(v2.id), Err(StorageError::NoAssessment(_))));
+    assert_eq!(s.assessment(id).unwrap().amended_by, None);
+}
+
+#[test]
+fn the_database_itself_refuses_to_change_finalised_rows_and_audit_entries() {
+    let (s, _, id) = store_with_final();
+    let c = s.connection();
+    let err = c.execute("UPDATE assessment SET answers = '{}' WHERE id = ?1", [id]).unwrap_err();
+    assert!(err.to_string().contains("cannot be changed"), "{err}");
+    let err = c.execute("UPDATE assessment SET status = 'draft' WHERE id = ?1", [id]).unwrap_err();
+    assert!(err.to_string().contains("cannot be changed"), "{err}");
+    let err = c.execute("DELETE FROM assessment WHERE id = ?1", [id]).unwrap_err();
+    assert!(err.to_string().contains("cannot be deleted"), "{err}");
+    let err = c.execute("UPDATE audit SET actor = 'someone else' WHERE seq = 1", []).unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = c.execute("DELETE FROM audit", []).unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+}
+
+#[test]
+fn verify_names_the_first_tampered_audit_entry() {
+    let (mut s, patient, _) = store_with_final();
+    let d = s.create_draft(patient, None, "x").unwrap();
+    let mut a = d.answers.clone();
+    for age in [30.0, 31.0, 32.0] {
+        a.patient.age_years = Some(age);
+        s.save_draft(d.id, &a, "x").unwrap();
+    }
+    let report = s.verify().unwrap();
+    assert_eq!(report.first_broken, None);
+    assert!(report.entries >= 7);
+    let c = s.connection();
+    c.execute_batch("DROP TRIGGER audit_is_append_only; DROP TRIGGER audit_is_kept;").unwrap();
+    // Change one byte of one entry, behind the API.
+    c.execute("UPDATE audit SET new_value = replace(new_value, '31', '21') WHERE seq = 6", []).unwrap();
+    let report = s.verify().unwrap();
+    let (seq, reason) = report.first_broken.unwrap();
+    assert_eq!(seq, 6);
+    assert!(reason.contains("content"), "{reason}");
+    // A removed entry is found too.
+    c.execute("UPDATE audit SET new_value = replace(new_value, '21', '31') WHERE seq = 6", []).unwrap();
+    assert_eq!(s.verify().unwrap().first_broken, None);
+    c.execute("DELETE FROM audit WHERE seq = 4", []).unwrap();
+    assert_eq!(s.verify().unwrap().first_broken.unwrap().0, 5);
+}
+
+#[test]
+fn search_ignores_case_and_accents_and_matches_prefixes() {
+    let mut s = Store::open_in_memory().unwrap();
+    for (mrn, name) in
+        [("A-100", "José García"), ("A-200", "Joseph Garcia-Lopez"), ("B-300", "María Núñez"), ("C-1", "Ole Åberg")]
+    {
+        s.create_patient(&new_patient(mrn, name), "x").unwrap();
+    }
+    let names = |q: &str| s.search_patients(q, 50).unwrap().into_iter().map(|p| p.name).collect::<Vec<_>>();
+    assert_eq!(names("garc"), ["José García", "Joseph Garcia-Lopez"]);
+    assert_eq!(names("GARCÍA jos"), ["José García", "Joseph Garcia-Lopez"]);
+    assert_eq!(names("josé"), ["José García", "Joseph Garcia-Lopez"]);
+    assert_eq!(names("nunez"), ["María Núñez"]);
+    assert_eq!(names("aberg"), ["Ole Åberg"]);
+    assert_eq!(names("lopez"), ["Joseph Garcia-Lopez"]);
+    assert_eq!(names("b-3"), ["María Núñez"]);
+    assert_eq!(names("maria x"), Vec::<String>::new());
+    assert_eq!(names("").len(), 4);
+    assert!(matches!(s.create_patient(&new_patient("A-100", "dup"), "x"), Err(StorageError::DuplicateMrn(_))));
+    let bad = NewPatient { date_of_birth: Some("14/03/1979".into()), ..new_patient("D-1", "d") };
+    let err = s.create_patient(&bad, "x").unwrap_err();
+    assert!(err.to_string().starts_with("date_of_birth:"), "{err}");
+}
+
+#[test]
+fn import_and_export_are_lossless_and_audited() {
+    let mut s = Store::open_in_memory().unwrap();
+    let r = s.import(&example_json(), "dr i").unwrap();
+    let p = s.patient(r.patient_id).unwrap();
+    assert_eq!(p.mrn, "RC-2041");
+    let exported = s.export(r.id, "json", "dr i").unwrap();
+    assert_eq!(exported.answers, trdcheck::parse_assessment(&example_json()).unwrap());
+    let actions: Vec<String> = s.audit_of(r.id).unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, ["create_draft", "import", "export"]);
+    // A second import of the same MRN joins the same patient.
+    let again = s.import(&example_json(), "dr i").unwrap();
+    assert_eq!(again.patient_id, r.patient_id);
+    // A rejected file names its field and imports nothing.
+    let err = s.import(&example_json().replace("\"age_years\": 47", "\"age_years\": 470"), "dr i").unwrap_err();
+    assert!(err.to_string().contains("patient.age_years"), "{err}");
+    assert_eq!(s.assessments_of(p.id).unwrap().len(), 2);
+}
+
+#[test]
+fn foreign_corrupt_and_newer_files_are_refused_and_left_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    // A newer schema.
+    let newer = dir.path().join("newer.sqlite3");
+    drop(Store::open(&newer).unwrap());
+    Connection::open(&newer).unwrap().pragma_update(None, "user_version", 99).unwrap();
+    let before = file_hash(&newer);
+    let err = Store::open(&newer).err().unwrap();
+    assert_eq!(err.code(), "newer_database", "{err}");
+    assert!(err.to_string().contains("schema version 99"));
+    assert_eq!(file_hash(&newer), before);
+
+    // Another program's database.
+    let other = dir.path().join("other.sqlite3");
+    Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+    let before = file_hash(&other);
+    assert_eq!(Store::open(&other).err().unwrap().code(), "not_a_trdcheck_database");
+    assert_eq!(file_hash(&other), before);
+
+    // Not a database at all.
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "patient notes, not a database".repeat(200)).unwrap();
+    let before = file_hash(&text);
+    assert_eq!(Store::open(&text).err().unwrap().code(), "not_a_trdcheck_database");
+    assert_eq!(file_hash(&text), before);
+
+    // A trdcheck database with damaged pages.
+    let corrupt = dir.path().join("corrupt.sqlite3");
+    {
+        let mut s = Store::open(&corrupt).unwrap();
+        let p = s.create_patient(&new_patient("Z-1", "Z"), "x").unwrap();
+        for _ in 0..40 {
+            s.create_draft(p.id, Some(baseline()), "x").unwrap();
+        }
+        s.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    }
+    let mut bytes = std::fs::read(&corrupt).unwrap();
+    assert!(bytes.len() > 4 * 4096);
+    // Damage the b-tree headers of two pages (the free space inside a page is not checked).
+    for page in [2, 3] {
+        for b in &mut bytes[page * 4096..page * 4096 + 12] {
+            *b = 0xA5;
+        }
+    }
+    std::fs::write(&corrupt, &bytes).unwrap();
+    let before = file_hash(&corrupt);
+    let err = Store::open(&corrupt).err().unwrap();
+    assert_eq!(err.code(), "corrupt_database", "{err}");
+    assert_eq!(file_hash(&corrupt), before);
+}
+
+#[test]
+fn backup_and_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.sqlite3");
+    let backup = dir.path().join("backup.sqlite3");
+    let mut s = Store::open(&path).unwrap();
+    let p = s.create_patient(&new_patient("K-1", "Kim"), "x").unwrap();
+    let d = s.create_draft(p.id, Some(baseline()), "x").unwrap();
+    s.backup(&backup, "x").unwrap();
+    assert!(s.backup(&backup, "x").is_err(), "a backup never overwrites a file");
+    s.discard_draft(d.id, "x").unwrap();
+    s.create_patient(&new_patient("K-2", "Lee"), "x").unwrap();
+    s.restore(&backup, "x").unwrap();
+    assert_eq!(s.assessment(d.id).unwrap().answers, baseline());
+    assert!(s.patient_by_mrn("K-2").unwrap().is_none());
+    assert_eq!(s.verify().unwrap().first_broken, None);
+    // Refused: not a trdcheck database, and a missing file.
+    let other = dir.path().join("other.sqlite3");
+    Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x);").unwrap();
+    assert_eq!(s.restore(&other, "x").unwrap_err().code(), "not_a_trdcheck_database");
+    assert_eq!(s.restore(&dir.path().join("none"), "x").unwrap_err().code(), "io");
+    assert!(s.patient_by_mrn("K-1").unwrap().is_some());
+}
+
+// ----------------------------------------------------------------- crash safety
+
+/// The child of the crash test: writes drafts and prints each id once the write has returned.
+/// It does nothing unless the parent test starts it.
+#[test]
+fn crash_child_writer() {
+    let Ok(path) = std::env::var("TRDCHECK_CRASH_CHILD_DB") else { return };
+    let mut store = Store::open(Path::new(&path)).unwrap();
+    let patient = store.patient_by_mrn("CRASH").unwrap().unwrap();
+    let mut out = std::io::stdout().lock();
+    for n in 0u64.. {
+        let mut a = Assessment::new("CRASH");
+        a.patient.age_years = Some((n % 120) as f64);
+        let record = store.create_draft(patient.id, Some(a.clone()), "child").unwrap();
+        a.cardiovascular.systolic_mmhg = Some(100.0 + (n % 100) as f64);
+        store.save_draft(record.id, &a, "child").unwrap();
+        writeln!(out, "ACK {} {} {} END", record.id, n % 120, 100 + n % 100).unwrap();
+        out.flush().unwrap();
+    }
+}
+
+fn check_acknowledged(s: &Store, acked: &[(i64, f64, f64)]) {
+    for (id, age, sys) in acked {
+        let r = s.assessment(*id).unwrap_or_else(|e| panic!("acknowledged draft {id} lost: {e}"));
+        assert_eq!(r.answers.patient.age_years, Some(*age));
+        assert_eq!(r.answers.cardiovascular.systolic_mmhg, Some(*sys), "acknowledged save of {id} lost");
+    }
+}
+
+#[test]
+fn every_acknowledged_write_survives_sigkill() {
+    let kills: usize = std::env::var("TRDCHECK_CRASH_KILLS").ok().and_then(|k| k.parse().ok()).unwrap_or(20);
+    let (_dir, path) = temp_db();
+    {
+        let mut s = Store::open(&path).unwrap();
+        s.create_patient(&new_patient("CRASH", "Crash Test"), "parent").unwrap();
+    }
+    let exe = std::env::current_exe().unwrap();
+    let mut acked: Vec<(i64, f64, f64)> = Vec::new();
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    for _ in 0..kills {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut child = Command::new(&exe)
+            .args(["crash_child_writer", "--exact", "--nocapture", "--test-threads=1"])
+            .env("TRDCHECK_CRASH_CHILD_DB", &path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let reader =
+            std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
+        std::thread::sleep(Duration::from_millis(5 + seed % 75));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let checked = acked.len();
+        for line in reader.join().unwrap() {
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            if let ["ACK", id, age, sys, "END"] = parts[..] {
+                acked.push((id.parse().unwrap(), age.parse().unwrap(), sys.parse().unwrap()));
+            }
+        }
+        let s = Store::open(&path).expect("the database opens and passes its integrity check after a kill");
+        check_acknowledged(&s, &acked[checked..]);
+        assert_eq!(s.verify().unwrap().first_broken, None);
+    }
+    assert!(!acked.is_empty(), "the child never acknowledged a write");
+    // Nothing acknowledged earlier was lost by a later kill.
+    check_acknowledged(&Store::open(&path).unwrap(), &acked);
+    eprintln!("{kills} kills, {} acknowledged writes checked", acked.len());
+}

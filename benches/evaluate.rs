@@ -52,6 +52,12 @@ fn bench(c: &mut Criterion) {
     c.bench_function("evaluate/example", |b| b.iter(|| evaluate(black_box(&example), rules, &policy)));
     c.bench_function("evaluate/10_trials_10_medications", |b| b.iter(|| evaluate(black_box(&large), rules, &policy)));
     c.bench_function("parse/example", |b| b.iter(|| parse_assessment(black_box(EXAMPLE))));
+    let evaluation = evaluate(&example, rules, &policy);
+    let summary = trdcheck::summary::Summary::build(&example, &evaluation, rules, Default::default());
+    c.bench_function("summary/pdf_example", |b| {
+        b.iter(|| summary.to_pdf(trdcheck::summary_html::Paper::A4).expect("pdf"))
+    });
+    c.bench_function("summary/html_example", |b| b.iter(|| summary.to_html(trdcheck::summary_html::Paper::A4)));
     c.bench_function("ruleset/load", |b| {
         b.iter(|| RuleSet::from_sources(trdcheck::ruleset::EMBEDDED_RULESET, trdcheck::ruleset::EMBEDDED_DRUGS))
     });

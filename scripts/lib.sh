@@ -41,3 +41,16 @@ ensure_rust() {
     done
   fi
 }
+
+# ensure_fhir_python: a virtual environment in target/ with the FHIR R4B models for the tests.
+ensure_fhir_python() {
+  ensure_apt python3 python3-venv
+  local venv="$ROOT/target/pyenv"
+  if ! "$venv/bin/python" -c "import fhir.resources.R4B" >/dev/null 2>&1; then
+    say "Installing fhir.resources (Python) into target/pyenv"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "fhir.resources==8.3.0"
+  fi
+  export TRDCHECK_PYTHON="$venv/bin/python"
+}

@@ -11,6 +11,7 @@
 pub mod drugs;
 pub mod engine;
 pub mod error;
+pub mod fhir;
 pub mod input;
 pub mod model;
 pub mod policy;
@@ -18,6 +19,8 @@ pub mod rules_doc;
 pub mod ruleset;
 pub mod storage;
 pub mod summary;
+pub mod summary_html;
+pub mod summary_pdf;
 
 pub use engine::{evaluate, Determination, Evaluation, Finding};
 pub use error::{InputError, PolicyError, RuleSetError};

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use trdcheck::storage::{default_path, StorageError, Store};
 use trdcheck::summary::{Context, Summary, TextStyle};
+use trdcheck::summary_html::Paper;
 use trdcheck::{evaluate, parse_assessment, PolicyOverrides, RuleSet, SitePolicy};
 
 #[derive(Parser)]
@@ -38,6 +39,23 @@ enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Write the summary to sign and file: text, Markdown, HTML, PDF or a FHIR R4 Bundle.
+    Summary {
+        /// The assessment (trdcheck/assessment/v1 JSON), or - for standard input.
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+        format: SummaryFormat,
+        /// Write to this file [default: standard output; required for pdf]
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Paper size for html and pdf.
+        #[arg(long, value_enum, default_value_t = PaperArg::A4)]
+        paper: PaperArg,
+    },
+    /// Print the checklist as a FHIR R4 Questionnaire (generated from the rule set).
+    Questionnaire,
     /// Print the rule set for review.
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Markdown)]
@@ -72,9 +90,15 @@ enum DbCommand {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
-    /// Export a stored assessment as assessment-v1 JSON.
+    /// Export a stored assessment: assessment-v1 JSON, or its summary in another format.
     Export {
         id: i64,
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Json)]
+        format: SummaryFormat,
+        #[arg(long, value_enum, default_value_t = PaperArg::A4)]
+        paper: PaperArg,
+        #[arg(long)]
+        policy: Option<PathBuf>,
         /// Write to this file instead of standard output.
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
@@ -104,6 +128,33 @@ enum EvalFormat {
     Json,
     Text,
     Markdown,
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum SummaryFormat {
+    /// assessment-v1 JSON (db export only)
+    Json,
+    Text,
+    Markdown,
+    Html,
+    Pdf,
+    /// FHIR R4 Bundle (Patient, QuestionnaireResponse, DetectedIssue)
+    Fhir,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PaperArg {
+    A4,
+    Letter,
+}
+
+impl From<PaperArg> for Paper {
+    fn from(p: PaperArg) -> Paper {
+        match p {
+            PaperArg::A4 => Paper::A4,
+            PaperArg::Letter => Paper::Letter,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -179,6 +230,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             out!("{}", out.trim_end());
         }
+        Command::Summary { file, format, output, policy, paper } => {
+            let policy = load_policy(rules, policy.as_ref())?;
+            let assessment = parse_assessment(&read_input(&file)?).map_err(|e| Failure(e.to_string(), 2))?;
+            let evaluation = evaluate(&assessment, rules, &policy);
+            let context = Context { generated_at: Some(local_now()), ..Context::default() };
+            let summary = Summary::build(&assessment, &evaluation, rules, context);
+            let bytes = render(&summary, &assessment, &evaluation, rules, format, paper.into())?;
+            write_output(bytes, output.as_ref())?;
+        }
+        Command::Questionnaire => out!("{}", json(&trdcheck::fhir::questionnaire(rules))?),
         Command::Rules { format } => {
             let out = match format {
                 RulesFormat::Markdown => trdcheck::rules_doc::rules_markdown(rules),
@@ -189,6 +250,51 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Db { path, actor, command } => run_db(rules, path, actor, command)?,
     }
     Ok(())
+}
+
+/// The time now, as the clinician reads it (local time when the system knows it).
+fn local_now() -> String {
+    let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute] UTC[offset_hour sign:mandatory]:[offset_minute]"
+    );
+    now.format(&format).unwrap_or_else(|_| now.to_string())
+}
+
+fn render(
+    summary: &Summary,
+    assessment: &trdcheck::Assessment,
+    evaluation: &trdcheck::Evaluation,
+    rules: &RuleSet,
+    format: SummaryFormat,
+    paper: Paper,
+) -> Result<Vec<u8>, Failure> {
+    Ok(match format {
+        SummaryFormat::Json => json(evaluation)?.into_bytes(),
+        SummaryFormat::Text => summary.to_text(TextStyle::Plain).into_bytes(),
+        SummaryFormat::Markdown => summary.to_text(TextStyle::Markdown).into_bytes(),
+        SummaryFormat::Html => summary.to_html(paper).into_bytes(),
+        SummaryFormat::Pdf => summary.to_pdf(paper).map_err(|e| Failure(e.to_string(), 1))?,
+        SummaryFormat::Fhir => {
+            json(&trdcheck::fhir::bundle(assessment, evaluation, rules, &summary.context))?.into_bytes()
+        }
+    })
+}
+
+fn write_output(bytes: Vec<u8>, output: Option<&PathBuf>) -> Result<(), Failure> {
+    match output {
+        Some(path) => std::fs::write(path, &bytes).map_err(|e| Failure(format!("{}: {e}", path.display()), 1)),
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(&bytes).and_then(|_| stdout.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(Failure(format!("standard output: {e}"), 1))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
 }
 
 fn storage_failure(e: StorageError) -> Failure {
@@ -277,15 +383,21 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command
             };
             out!("{}", out.trim_end());
         }
-        DbCommand::Export { id, output } => {
-            let record = store.export(id, "json", &actor).map_err(storage_failure)?;
-            let text = json(&record.answers)?;
-            match output {
-                Some(out) => {
-                    std::fs::write(&out, text + "\n").map_err(|e| Failure(format!("{}: {e}", out.display()), 1))?
-                }
-                None => out!("{text}"),
-            }
+        DbCommand::Export { id, format, paper, policy, output } => {
+            let policy = load_policy(rules, policy.as_ref())?;
+            let format_name = format.to_possible_value().map_or("json".to_string(), |v| v.get_name().to_string());
+            let record = store.export(id, &format_name, &actor).map_err(storage_failure)?;
+            let bytes = if format == SummaryFormat::Json {
+                (json(&record.answers)? + "\n").into_bytes()
+            } else {
+                let patient = store.patient(record.patient_id).map_err(storage_failure)?;
+                let evaluation = record.evaluation(rules, &policy);
+                let mut context = record.summary_context(&patient);
+                context.generated_at = Some(local_now());
+                let summary = Summary::build(&record.answers, &evaluation, rules, context);
+                render(&summary, &record.answers, &evaluation, rules, format, paper.into())?
+            };
+            write_output(bytes, output.as_ref())?;
         }
         DbCommand::Finalise { id, by, acks, policy } => {
             let policy = load_policy(rules, policy.as_ref())?;

@@ -489,14 +489,14 @@ impl Store {
     }
 
     fn listings(&self, patient_id: Option<i64>, limit: usize) -> Result<Vec<AssessmentListing>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT a.id, a.patient_id, p.mrn, p.name, a.version, a.status, \
+        // Two statements rather than `?1 IS NULL OR …`, which would keep SQLite from using the
+        // patient index (a full scan at 100,000 assessments).
+        let select = "SELECT a.id, a.patient_id, p.mrn, p.name, a.version, a.status, \
              (SELECT b.id FROM assessment b WHERE b.amends_id = a.id), a.updated_at, a.finalised_by, \
              json_extract(a.evaluation, '$.determination') \
-             FROM assessment a JOIN patient p ON p.id = a.patient_id \
-             WHERE (?1 IS NULL OR a.patient_id = ?1) ORDER BY a.id DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![patient_id, limit.min(i64::MAX as usize) as i64], |r| {
+             FROM assessment a JOIN patient p ON p.id = a.patient_id";
+        let limit = limit.min(i64::MAX as usize) as i64;
+        let map = |r: &rusqlite::Row| {
             let status: String = r.get(5)?;
             let det: Option<String> = r.get(9)?;
             Ok(AssessmentListing {
@@ -511,8 +511,20 @@ impl Store {
                 finalised_by: r.get(8)?,
                 determination: det.and_then(|d| serde_json::from_value(Value::String(d)).ok()),
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        let rows = match patient_id {
+            Some(id) => self
+                .conn
+                .prepare_cached(&format!("{select} WHERE a.patient_id = ?1 ORDER BY a.id DESC LIMIT ?2"))?
+                .query_map(params![id, limit], map)?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+            None => self
+                .conn
+                .prepare_cached(&format!("{select} ORDER BY a.id DESC LIMIT ?1"))?
+                .query_map(params![limit], map)?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+        };
+        Ok(rows)
     }
 
     /// Starts a draft for a patient: the given answers, or an empty assessment for their MRN.

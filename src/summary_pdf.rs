@@ -1,0 +1,433 @@
+//! The summary as a PDF, made in Rust (krilla) with an embedded, openly licensed font (DejaVu
+//! Sans, assets/fonts): real, selectable text; A4 or US Letter; tables break between rows and
+//! repeat their header; DRAFT on every page of a draft; page numbers "Page n of N".
+
+use crate::ruleset::Level;
+use crate::summary::Summary;
+use crate::summary_html::Paper;
+
+const REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+const BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
+
+const MARGIN_X: f32 = 48.0;
+const MARGIN_TOP: f32 = 56.0;
+const MARGIN_BOTTOM: f32 = 54.0;
+const BODY: f32 = 9.5;
+const SMALL: f32 = 8.0;
+
+#[derive(Debug, thiserror::Error)]
+#[error("could not make the PDF: {0}")]
+pub struct PdfError(String);
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Weight {
+    Regular,
+    Bold,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Color(pub u8, pub u8, pub u8);
+
+const BLACK: Color = Color(17, 17, 17);
+const GREY: Color = Color(80, 80, 80);
+const RED: Color = Color(170, 0, 0);
+
+/// What is drawn on a page, in points from the top-left corner.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Op {
+    Text { x: f32, y: f32, text: String, weight: Weight, size: f32, color: Color },
+    Line { x1: f32, y1: f32, x2: f32, y2: f32, width: f32, color: Color },
+}
+
+/// Widths of text in a font, from its advance widths.
+struct Metrics {
+    regular: ttf_parser::Face<'static>,
+    bold: ttf_parser::Face<'static>,
+}
+
+impl Metrics {
+    fn new() -> Result<Metrics, PdfError> {
+        let parse = |data: &'static [u8]| ttf_parser::Face::parse(data, 0).map_err(|e| PdfError(format!("font: {e}")));
+        Ok(Metrics { regular: parse(REGULAR)?, bold: parse(BOLD)? })
+    }
+
+    fn width(&self, text: &str, weight: Weight, size: f32) -> f32 {
+        let face = if weight == Weight::Bold { &self.bold } else { &self.regular };
+        let units = f32::from(face.units_per_em());
+        let total: u32 = text
+            .chars()
+            .map(|c| face.glyph_index(c).and_then(|g| face.glyph_hor_advance(g)).map_or(600, u32::from))
+            .sum();
+        total as f32 * size / units
+    }
+
+    /// Breaks text into lines no wider than `width` (words longer than a line are split).
+    fn wrap(&self, text: &str, weight: Weight, size: f32, width: f32) -> Vec<String> {
+        let mut lines = Vec::new();
+        for paragraph in text.split('\n') {
+            let mut line = String::new();
+            for word in paragraph.split_whitespace() {
+                let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+                if self.width(&candidate, weight, size) <= width {
+                    line = candidate;
+                    continue;
+                }
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                if self.width(word, weight, size) <= width {
+                    line = word.to_string();
+                } else {
+                    for c in word.chars() {
+                        let mut next = line.clone();
+                        next.push(c);
+                        if self.width(&next, weight, size) > width && !line.is_empty() {
+                            lines.push(std::mem::take(&mut line));
+                            line.push(c);
+                        } else {
+                            line = next;
+                        }
+                    }
+                }
+            }
+            lines.push(line);
+        }
+        lines
+    }
+}
+
+/// Flows the summary onto pages.
+pub(crate) struct Layout {
+    metrics: Metrics,
+    pub width: f32,
+    pub height: f32,
+    pub pages: Vec<Vec<Op>>,
+    y: f32,
+}
+
+impl Layout {
+    fn new(paper: Paper) -> Result<Layout, PdfError> {
+        let (width, height) = match paper {
+            Paper::A4 => (595.28, 841.89),
+            Paper::Letter => (612.0, 792.0),
+        };
+        Ok(Layout { metrics: Metrics::new()?, width, height, pages: vec![Vec::new()], y: MARGIN_TOP })
+    }
+
+    fn content_width(&self) -> f32 {
+        self.width - 2.0 * MARGIN_X
+    }
+
+    fn bottom(&self) -> f32 {
+        self.height - MARGIN_BOTTOM
+    }
+
+    fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = MARGIN_TOP;
+    }
+
+    /// Starts a new page unless `needed` points still fit.
+    fn ensure(&mut self, needed: f32) {
+        if self.y + needed > self.bottom() && self.y > MARGIN_TOP {
+            self.new_page();
+        }
+    }
+
+    fn push(&mut self, op: Op) {
+        if let Some(page) = self.pages.last_mut() {
+            page.push(op);
+        }
+    }
+
+    fn text(&mut self, x: f32, text: &str, weight: Weight, size: f32, color: Color) {
+        let baseline = self.y + size;
+        self.push(Op::Text { x, y: baseline, text: text.to_string(), weight, size, color });
+    }
+
+    fn paragraph(&mut self, text: &str, weight: Weight, size: f32, color: Color, indent: f32) {
+        let lead = size * 1.3;
+        for line in self.metrics.wrap(text, weight, size, self.content_width() - indent) {
+            self.ensure(lead);
+            self.text(MARGIN_X + indent, &line, weight, size, color);
+            self.y += lead;
+        }
+    }
+
+    fn heading(&mut self, text: &str, size: f32) {
+        // Keep a heading with at least three lines of what follows.
+        self.ensure(size * 1.6 + BODY * 4.0);
+        self.y += size * 0.6;
+        self.text(MARGIN_X, text, Weight::Bold, size, BLACK);
+        self.y += size * 1.35;
+        let y = self.y - size * 0.2;
+        let (x2, w) = (self.width - MARGIN_X, 0.5);
+        self.push(Op::Line { x1: MARGIN_X, y1: y, x2, y2: y, width: w, color: GREY });
+        self.y += 2.0;
+    }
+
+    fn gap(&mut self, points: f32) {
+        self.y += points;
+    }
+
+    /// A table whose rows never split across pages; the header repeats on each new page.
+    fn table(&mut self, header: &[&str], fractions: &[f32], rows: &[Vec<String>]) {
+        let pad = 2.5;
+        let size = SMALL;
+        // Each column at least as wide as its widest word (header or cell, up to a fifth of the
+        // page), so that words do not break; the rest is shared by `fractions`.
+        let total: f32 = fractions.iter().sum();
+        let content = self.content_width();
+        let widest = |text: &str, weight: Weight| {
+            text.split_whitespace().map(|w| self.metrics.width(w, weight, size)).fold(0.0, f32::max)
+        };
+        let minimum: Vec<f32> = header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let cells =
+                    rows.iter().filter_map(|r| r.get(i)).map(|c| widest(c, Weight::Regular)).fold(0.0, f32::max);
+                widest(h, Weight::Bold).max(cells).min(content / 5.0) + 2.0 * pad + 1.0
+            })
+            .collect();
+        let mut widths: Vec<f32> = fractions.iter().zip(&minimum).map(|(f, m)| (f / total * content).max(*m)).collect();
+        let excess = widths.iter().sum::<f32>() - content;
+        let slack: f32 = widths.iter().zip(&minimum).map(|(w, m)| w - m).sum();
+        if excess > 0.0 && slack > 0.0 {
+            for (w, m) in widths.iter_mut().zip(&minimum) {
+                *w -= (*w - m) / slack * excess;
+            }
+        }
+        let lead = size * 1.25;
+        let wrap_row = |m: &Metrics, cells: &[String], weight: Weight| -> Vec<Vec<String>> {
+            cells.iter().zip(&widths).map(|(c, w)| m.wrap(c, weight, size, w - 2.0 * pad)).collect()
+        };
+        let header_cells: Vec<String> = header.iter().map(|s| s.to_string()).collect();
+        let header_lines = wrap_row(&self.metrics, &header_cells, Weight::Bold);
+        let height_of = |lines: &[Vec<String>]| lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * lead + 2.0 * pad;
+        let header_height = height_of(&header_lines);
+        let draw_row = |l: &mut Layout, lines: &[Vec<String>], weight: Weight, h: f32| {
+            let top = l.y;
+            let mut x = MARGIN_X;
+            for (cell, w) in lines.iter().zip(&widths) {
+                for (i, line) in cell.iter().enumerate() {
+                    let y = top + pad + i as f32 * lead + size;
+                    l.push(Op::Text { x: x + pad, y, text: line.clone(), weight, size, color: BLACK });
+                }
+                l.push(Op::Line { x1: x, y1: top, x2: x, y2: top + h, width: 0.4, color: GREY });
+                x += w;
+            }
+            let right = MARGIN_X + l.content_width();
+            l.push(Op::Line { x1: right, y1: top, x2: right, y2: top + h, width: 0.4, color: GREY });
+            l.push(Op::Line { x1: MARGIN_X, y1: top, x2: right, y2: top, width: 0.4, color: GREY });
+            l.push(Op::Line { x1: MARGIN_X, y1: top + h, x2: right, y2: top + h, width: 0.4, color: GREY });
+            l.y += h;
+        };
+        let first_row = rows.first().map_or(0.0, |r| height_of(&wrap_row(&self.metrics, r, Weight::Regular)));
+        self.ensure(header_height + first_row);
+        draw_row(self, &header_lines, Weight::Bold, header_height);
+        for row in rows {
+            let lines = wrap_row(&self.metrics, row, Weight::Regular);
+            let h = height_of(&lines);
+            if self.y + h > self.bottom() {
+                self.new_page();
+                draw_row(self, &header_lines, Weight::Bold, header_height);
+            }
+            draw_row(self, &lines, Weight::Regular, h);
+        }
+        self.gap(4.0);
+    }
+}
+
+/// Lays the summary out on pages, with the running header and footer on each.
+pub(crate) fn layout(s: &Summary, paper: Paper) -> Result<Layout, PdfError> {
+    let mut l = Layout::new(paper)?;
+    l.paragraph(&s.title, Weight::Bold, 14.0, BLACK, 0.0);
+    l.gap(2.0);
+    for (k, v) in s.header_lines() {
+        l.paragraph(&format!("{k}: {v}"), Weight::Regular, BODY, BLACK, 0.0);
+    }
+    l.gap(6.0);
+    let color = match s.determination {
+        crate::Determination::NotEligible => RED,
+        _ => BLACK,
+    };
+    l.paragraph(&format!("Determination: {}", s.determination.title().to_uppercase()), Weight::Bold, 13.0, color, 0.0);
+    l.paragraph(&s.reason, Weight::Regular, BODY, BLACK, 0.0);
+    for f in &s.urgent {
+        l.gap(3.0);
+        l.paragraph(&format!("URGENT ({}): {}", f.rule, f.message), Weight::Bold, BODY, RED, 0.0);
+    }
+
+    l.heading("Findings", 11.5);
+    if s.findings.is_empty() {
+        l.paragraph("None.", Weight::Regular, BODY, BLACK, 0.0);
+    }
+    for (level, list) in &s.findings {
+        l.gap(2.0);
+        l.paragraph(level.title(), Weight::Bold, 10.0, BLACK, 0.0);
+        for f in list {
+            l.ensure(BODY * 4.0);
+            l.paragraph(&format!("{} [{}] {}", f.rule, f.area.as_str(), f.message), Weight::Regular, BODY, BLACK, 8.0);
+            l.paragraph(&format!("Source: {} ({})", f.source, f.strength.label()), Weight::Regular, SMALL, GREY, 16.0);
+            if *level == Level::Precaution {
+                if let Some(note) = s.context.acknowledgements.get(&f.rule) {
+                    l.paragraph(&format!("Acknowledged: {note}"), Weight::Regular, SMALL, BLACK, 16.0);
+                }
+            }
+            l.gap(2.0);
+        }
+    }
+
+    l.heading(&s.trials_heading(), 11.5);
+    if !s.trials_recorded {
+        l.paragraph("Not recorded (unknown).", Weight::Bold, BODY, BLACK, 0.0);
+    } else if s.trials.is_empty() {
+        l.paragraph("No trials (none).", Weight::Regular, BODY, BLACK, 0.0);
+    } else {
+        let rows: Vec<Vec<String>> = s
+            .trials
+            .iter()
+            .map(|t| {
+                vec![
+                    t.number.to_string(),
+                    t.drug.clone(),
+                    t.dose.clone(),
+                    t.minimum.clone(),
+                    t.weeks.clone(),
+                    t.adherent.clone(),
+                    t.improvement.clone(),
+                    t.current_episode.clone(),
+                    t.counted.clone(),
+                    t.why.clone(),
+                ]
+            })
+            .collect();
+        l.table(
+            &["#", "Drug", "Dose", "Minimum", "Weeks", "Adherent", "Improved", "This episode", "Counts", "Why"],
+            &[0.3, 1.5, 0.9, 0.9, 0.65, 0.9, 0.9, 0.85, 0.7, 2.2],
+            &rows,
+        );
+    }
+
+    l.heading("Current medications", 11.5);
+    if !s.medications_recorded {
+        l.paragraph("Not recorded (unknown).", Weight::Bold, BODY, BLACK, 0.0);
+    } else if s.medications.is_empty() {
+        l.paragraph("None.", Weight::Regular, BODY, BLACK, 0.0);
+    } else {
+        let rows: Vec<Vec<String>> = s
+            .medications
+            .iter()
+            .map(|m| vec![m.medication.clone(), m.classes.clone(), m.diazepam_equivalent.clone()])
+            .collect();
+        l.table(&["Medication", "Class", "Diazepam equivalent"], &[2.2, 2.2, 1.0], &rows);
+    }
+
+    l.heading("Checklist", 11.5);
+    for area in &s.checklist {
+        let rows: Vec<Vec<String>> = area.rows.iter().map(|r| vec![r.question.clone(), r.answer.clone()]).collect();
+        l.paragraph(area.title, Weight::Bold, 10.0, BLACK, 0.0);
+        l.table(&["Question", "Answer"], &[3.0, 1.4], &rows);
+    }
+    if !s.is_draft() {
+        l.gap(14.0);
+        l.paragraph(
+            "Signature: ______________________________     Date: ______________",
+            Weight::Regular,
+            BODY,
+            BLACK,
+            0.0,
+        );
+    }
+    l.gap(10.0);
+    for line in [&s.ruleset_line, &s.policy_line, &s.disclaimer] {
+        l.paragraph(line, Weight::Regular, SMALL, GREY, 0.0);
+    }
+
+    // Running header and footer.
+    let total = l.pages.len();
+    let patient = s.context.mrn.clone().unwrap_or_default();
+    let (width, height) = (l.width, l.height);
+    for (i, page) in l.pages.iter_mut().enumerate() {
+        let footer = format!("{} · {} · Page {} of {}", patient, s.status_line(), i + 1, total);
+        page.push(Op::Text {
+            x: MARGIN_X,
+            y: height - 28.0,
+            text: footer,
+            weight: Weight::Regular,
+            size: SMALL,
+            color: GREY,
+        });
+        if s.is_draft() {
+            let mark = "DRAFT — NOT FINALISED";
+            page.push(Op::Text {
+                x: width - MARGIN_X - 120.0,
+                y: 30.0,
+                text: mark.into(),
+                weight: Weight::Bold,
+                size: 9.0,
+                color: RED,
+            });
+        }
+    }
+    Ok(l)
+}
+
+impl Summary {
+    /// The summary as PDF bytes.
+    pub fn to_pdf(&self, paper: Paper) -> Result<Vec<u8>, PdfError> {
+        use krilla::color::rgb;
+        use krilla::geom::{PathBuilder, Point};
+        use krilla::metadata::Metadata;
+        use krilla::page::PageSettings;
+        use krilla::paint::{Fill, Stroke};
+        use krilla::text::{Font, TextDirection};
+        use krilla::Document;
+
+        let l = layout(self, paper)?;
+        let regular = Font::new(REGULAR.into(), 0).ok_or_else(|| PdfError("the regular font did not load".into()))?;
+        let bold = Font::new(BOLD.into(), 0).ok_or_else(|| PdfError("the bold font did not load".into()))?;
+        let mut document = Document::new();
+        document.set_metadata(
+            Metadata::new()
+                .title(format!("{} — {}", self.title, self.context.mrn.as_deref().unwrap_or("")))
+                .creator("trdcheck".to_string()),
+        );
+        let settings = || PageSettings::from_wh(l.width, l.height).ok_or_else(|| PdfError("page size".into()));
+        for ops in &l.pages {
+            let mut page = document.start_page_with(settings()?);
+            let mut surface = page.surface();
+            for op in ops {
+                match op {
+                    Op::Text { x, y, text, weight, size, color } => {
+                        surface.set_fill(Some(Fill {
+                            paint: rgb::Color::new(color.0, color.1, color.2).into(),
+                            ..Default::default()
+                        }));
+                        let font = if *weight == Weight::Bold { bold.clone() } else { regular.clone() };
+                        surface.draw_text(Point::from_xy(*x, *y), font, *size, text, false, TextDirection::Auto);
+                    }
+                    Op::Line { x1, y1, x2, y2, width, color } => {
+                        let mut pb = PathBuilder::new();
+                        pb.move_to(*x1, *y1);
+                        pb.line_to(*x2, *y2);
+                        if let Some(path) = pb.finish() {
+                            surface.set_fill(None);
+                            surface.set_stroke(Some(Stroke {
+                                paint: rgb::Color::new(color.0, color.1, color.2).into(),
+                                width: *width,
+                                ..Default::default()
+                            }));
+                            surface.draw_path(&path);
+                            surface.set_stroke(None);
+                        }
+                    }
+                }
+            }
+            surface.finish();
+            page.finish();
+        }
+        document.finish().map_err(|e| PdfError(format!("{e:?}")))
+    }
+}

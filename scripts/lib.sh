@@ -54,3 +54,47 @@ ensure_fhir_python() {
   fi
   export TRDCHECK_PYTHON="$venv/bin/python"
 }
+
+# ensure_node: Node.js 18 or newer with npm (Debian's packages when missing).
+ensure_node() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    ensure_apt nodejs npm
+  fi
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  if [ "$major" -lt 18 ]; then
+    echo "trdcheck needs Node.js 18 or newer for its UI build; this machine has $(node --version)." >&2
+    exit 1
+  fi
+}
+
+# ensure_ui: the UI's npm packages (exactly as locked) and its bundle in ui/dist.
+ensure_ui() {
+  ensure_node
+  if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+    say "Installing the UI's npm packages (npm ci)"
+    (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  say "Building the UI (type check + bundle)"
+  (cd ui && npm run --silent build >/dev/null)
+}
+
+# ensure_tauri_deps: the Debian packages Tauri 2 needs on Linux (WebKitGTK 4.1 and friends).
+ensure_tauri_deps() {
+  ensure_apt libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev \
+    libayatana-appindicator3-dev librsvg2-dev pkg-config
+}
+
+# ensure_e2e_tools: Xvfb, WebKitWebDriver, tauri-driver and the Python WebDriver client.
+ensure_e2e_tools() {
+  ensure_apt xvfb xauth webkit2gtk-driver
+  if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+    say "Installing tauri-driver"
+    cargo install tauri-driver --locked --quiet
+  fi
+  export PATH="$HOME/.cargo/bin:$PATH"
+  ensure_fhir_python
+  if ! "$TRDCHECK_PYTHON" -c "import selenium, pytest" >/dev/null 2>&1; then
+    "$ROOT/target/pyenv/bin/pip" install -q --disable-pip-version-check "selenium==4.51.0" "pytest==9.2.0"
+  fi
+}

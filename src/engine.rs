@@ -15,6 +15,7 @@ use crate::ruleset::{fill, Area, Level, Rule, RuleSet, RuleSetRef, Strength, Tri
 /// The outcome, decided from the findings only (ruleset-v1.md, "Levels and the determination").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Determination {
     Eligible,
     EligibleWithPrecautions,
@@ -59,6 +60,7 @@ impl Determination {
 /// Yes / no / unknown, for the parts of a trial's adequacy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Tri {
     Yes,
     No,
@@ -89,6 +91,7 @@ impl Tri {
 
 /// One finding: its basis (rule, source) and the sentence for the clinician.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Finding {
     pub rule: String,
     pub area: Area,
@@ -106,6 +109,7 @@ pub struct Finding {
 
 /// How one antidepressant trial was judged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct TrialResult {
     pub index: usize,
     /// As entered.
@@ -129,6 +133,7 @@ pub struct TrialResult {
 
 /// How one current medication was classified.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct MedicationResult {
     pub index: usize,
     pub name: Option<String>,
@@ -145,6 +150,7 @@ pub struct MedicationResult {
 
 /// Everything the engine concluded. The first five fields are the assessment-v1 output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Evaluation {
     pub determination: Determination,
     pub failed_adequate_trials: u32,

@@ -8,6 +8,7 @@
 //! - [`summary`]: the summary model and its renderers;
 //! - [`rules_doc`]: the rule set as a document for review.
 
+pub mod checklist;
 pub mod drugs;
 pub mod engine;
 pub mod error;

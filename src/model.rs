@@ -15,6 +15,7 @@ macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }
@@ -48,6 +49,7 @@ string_enum!(HepaticImpairment { None => "none", Mild => "mild", Moderate => "mo
 /// A whole assessment. Field names and meaning are fixed by assessment-v1.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Assessment {
     pub schema: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,6 +77,7 @@ pub struct Assessment {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Patient {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
@@ -89,6 +92,7 @@ pub struct Patient {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Episode {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diagnosis: Option<Diagnosis>,
@@ -99,6 +103,7 @@ pub struct Episode {
 /// One antidepressant trial (MGH-ATRQ style).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Trial {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drug: Option<String>,
@@ -120,6 +125,7 @@ pub struct Trial {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Cardiovascular {
     #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub systolic_mmhg: Option<f64>,
@@ -141,6 +147,7 @@ pub struct Cardiovascular {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Pregnancy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub childbearing_potential: Option<bool>,
@@ -152,6 +159,7 @@ pub struct Pregnancy {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct SubstanceUse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ketamine_or_pcp_misuse: Option<KetamineMisuse>,
@@ -163,6 +171,7 @@ pub struct SubstanceUse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Psychiatric {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_psychosis_or_mania: Option<bool>,
@@ -174,6 +183,7 @@ pub struct Psychiatric {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Medical {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ketamine_hypersensitivity: Option<bool>,
@@ -185,6 +195,7 @@ pub struct Medical {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Medication {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,

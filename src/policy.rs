@@ -11,6 +11,7 @@ use crate::ruleset::{Level, RuleSet, Setting};
 /// The values in force for one evaluation. Recorded with every evaluation and summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct SitePolicy {
     pub min_weeks_at_dose: u32,
     pub failure_threshold_percent: u32,
@@ -22,6 +23,7 @@ pub struct SitePolicy {
 /// A site's choices; what is left out keeps the rule set's default.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct PolicyOverrides {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_weeks_at_dose: Option<u32>,

@@ -19,6 +19,7 @@ pub const EMBEDDED_DRUGS: &str = include_str!("../rules/drugs.toml");
 /// How strongly a finding weighs; the order is the order of the summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Level {
     Contraindication,
     Unmet,
@@ -51,6 +52,7 @@ impl Level {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Area {
     Patient,
     TreatmentHistory,
@@ -101,6 +103,7 @@ impl Area {
 
 /// Strength of a source, as tagged in the clinical reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Strength {
     /// Verified in a primary source.
     V,
@@ -123,6 +126,7 @@ impl Strength {
 /// A bool or a choice value, as written in a trigger or a condition.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Value {
     Bool(bool),
     Text(String),
@@ -223,6 +227,7 @@ impl Rule {
 /// A definition that rules rely on (TRD-ADEQ, TRD-FAIL): shown to the clinician, never a finding.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Definition {
     pub id: String,
     pub area: Area,
@@ -233,6 +238,7 @@ pub struct Definition {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct ChoiceOption {
     pub value: String,
     pub label: String,
@@ -241,6 +247,7 @@ pub struct ChoiceOption {
 /// Asks a question only while another answer is not `is_not` (unknown counts as "not").
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Condition {
     pub question: String,
     pub is_not: Value,
@@ -259,6 +266,7 @@ impl Condition {
 /// A question of the checklist as the clinician sees it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Question {
     pub id: String,
     pub area: Area,
@@ -301,6 +309,7 @@ impl Question {
 /// A site-configurable value: its default and what a site may choose.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, bound(deserialize = "T: Deserialize<'de>"))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Setting<T> {
     pub label: String,
     pub default: T,
@@ -316,6 +325,7 @@ pub struct Setting<T> {
 /// The site-configurable values of the rule set (ruleset-v1.md, *site-configurable*).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct PolicySpec {
     pub min_weeks_at_dose: Setting<u32>,
     pub failure_threshold_percent: Setting<u32>,
@@ -326,6 +336,7 @@ pub struct PolicySpec {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Meta {
     pub id: String,
     pub version: String,
@@ -333,11 +344,23 @@ pub struct Meta {
     pub disclaimer: String,
 }
 
+/// A step of the checklist as the app presents it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Step {
+    pub id: String,
+    pub title: String,
+    pub questions: Vec<String>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
     ruleset: Meta,
     policy: PolicySpec,
+    #[serde(rename = "step")]
+    steps: Vec<Step>,
     #[serde(rename = "definition")]
     definitions: Vec<Definition>,
     #[serde(rename = "question")]
@@ -348,6 +371,7 @@ struct RuleFile {
 
 /// Identifies the rule set an evaluation used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RuleSetRef {
     pub id: String,
     pub version: String,
@@ -361,6 +385,7 @@ pub struct RuleSet {
     /// sha256 of `ruleset.toml` followed by `drugs.toml`, as `cat ruleset.toml drugs.toml | sha256sum`.
     pub sha256: String,
     pub policy: PolicySpec,
+    pub steps: Vec<Step>,
     pub definitions: Vec<Definition>,
     pub questions: Vec<Question>,
     pub rules: Vec<Rule>,
@@ -392,6 +417,7 @@ impl RuleSet {
             meta: file.ruleset,
             sha256,
             policy: file.policy,
+            steps: file.steps,
             definitions: file.definitions,
             questions: file.questions,
             rules: file.rules,
@@ -447,6 +473,7 @@ impl RuleSet {
             return Err(format!("rule id {} is used twice", dup.unwrap_or_default()));
         }
         self.check_questions()?;
+        self.check_steps()?;
         for rule in &self.rules {
             self.check_rule(rule).map_err(|m| format!("rule {}: {m}", rule.id))?;
         }
@@ -490,6 +517,25 @@ impl RuleSet {
             }
         }
         Ok(())
+    }
+
+    /// Every question in exactly one step.
+    fn check_steps(&self) -> Result<(), String> {
+        let mut seen: HashMap<&str, &str> = HashMap::new();
+        for step in &self.steps {
+            for q in &step.questions {
+                if self.question(q).is_none() {
+                    return Err(format!("step {}: no question {q}", step.id));
+                }
+                if let Some(other) = seen.insert(q, &step.id) {
+                    return Err(format!("question {q} is in steps {other} and {}", step.id));
+                }
+            }
+        }
+        match self.questions.iter().find(|q| !seen.contains_key(q.id.as_str())) {
+            Some(q) => Err(format!("question {} is in no step", q.id)),
+            None => Ok(()),
+        }
     }
 
     /// Checks that `value` is a possible answer of the question `question`.

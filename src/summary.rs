@@ -521,3 +521,13 @@ fn out_table(line: &mut impl FnMut(&str), md: bool, header: &[&str], rows: &[Vec
         line(&fmt_row(r.iter().map(String::as_str).collect()));
     }
 }
+
+/// The time now as a clinician reads it on a summary: local time with its offset when the system
+/// can tell it, else UTC. "2026-11-23 16:03 UTC+01:00".
+pub fn now_for_display() -> String {
+    let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute] UTC[offset_hour sign:mandatory]:[offset_minute]"
+    );
+    now.format(&format).unwrap_or_else(|_| now.to_string())
+}

@@ -10,6 +10,7 @@ use crate::summary::Summary;
 /// Paper size for printing and PDF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Paper {
     #[default]
     A4,

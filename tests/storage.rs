@@ -107,6 +107,22 @@ fn a_draft_is_saved_with_an_audit_entry_per_changed_answer() {
 }
 
 #[test]
+fn adding_an_empty_trial_or_medication_is_saved() {
+    let mut s = Store::open_in_memory().unwrap();
+    let p = s.create_patient(&new_patient("MRN-E", "E"), "x").unwrap();
+    let d = s.create_draft(p.id, None, "x").unwrap();
+    let mut a = d.answers.clone();
+    a.trials = Some(vec![Default::default()]);
+    assert_eq!(s.save_draft(d.id, &a, "x").unwrap().answers.trials, Some(vec![Default::default()]));
+    a.trials = Some(vec![Default::default(), Default::default()]);
+    a.medications = Some(vec![Default::default()]);
+    let saved = s.save_draft(d.id, &a, "x").unwrap();
+    assert_eq!(saved.answers, a);
+    let fields: Vec<String> = s.audit_of(d.id).unwrap().into_iter().filter_map(|e| e.field).collect();
+    assert_eq!(fields, ["trials[0]", "medications[0]", "trials[1]"]);
+}
+
+#[test]
 fn finalise_snapshots_the_evaluation_rule_set_and_policy_and_needs_acknowledgements() {
     let mut s = Store::open_in_memory().unwrap();
     let p = s.create_patient(&new_patient("MRN-3", "C"), "x").unwrap();

@@ -234,7 +234,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let policy = load_policy(rules, policy.as_ref())?;
             let assessment = parse_assessment(&read_input(&file)?).map_err(|e| Failure(e.to_string(), 2))?;
             let evaluation = evaluate(&assessment, rules, &policy);
-            let context = Context { generated_at: Some(local_now()), ..Context::default() };
+            let context = Context { generated_at: Some(trdcheck::summary::now_for_display()), ..Context::default() };
             let summary = Summary::build(&assessment, &evaluation, rules, context);
             let bytes = render(&summary, &assessment, &evaluation, rules, format, paper.into())?;
             write_output(bytes, output.as_ref())?;
@@ -250,15 +250,6 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Db { path, actor, command } => run_db(rules, path, actor, command)?,
     }
     Ok(())
-}
-
-/// The time now, as the clinician reads it (local time when the system knows it).
-fn local_now() -> String {
-    let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day] [hour]:[minute] UTC[offset_hour sign:mandatory]:[offset_minute]"
-    );
-    now.format(&format).unwrap_or_else(|_| now.to_string())
 }
 
 fn render(
@@ -393,7 +384,7 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command
                 let patient = store.patient(record.patient_id).map_err(storage_failure)?;
                 let evaluation = record.evaluation(rules, &policy);
                 let mut context = record.summary_context(&patient);
-                context.generated_at = Some(local_now());
+                context.generated_at = Some(trdcheck::summary::now_for_display());
                 let summary = Summary::build(&record.answers, &evaluation, rules, context);
                 render(&summary, &record.answers, &evaluation, rules, format, paper.into())?
             };

@@ -96,6 +96,7 @@ type Result<T> = std::result::Result<T, StorageError>;
 /// A new patient as entered.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct NewPatient {
     pub mrn: String,
     pub name: String,
@@ -106,7 +107,9 @@ pub struct NewPatient {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "PatientRecord", optional_fields = nullable))]
 pub struct Patient {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub mrn: String,
     pub name: String,
@@ -117,6 +120,7 @@ pub struct Patient {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum RecordStatus {
     Draft,
     Final,
@@ -124,6 +128,7 @@ pub enum RecordStatus {
 
 /// What was in force when an assessment was finalised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Snapshot {
     pub evaluation: Evaluation,
     pub ruleset: RuleSetRef,
@@ -131,13 +136,19 @@ pub struct Snapshot {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct AssessmentRecord {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub patient_id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
     /// The finalised version this one amends.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub amends: Option<i64>,
     /// The version that amends this one, if any.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub amended_by: Option<i64>,
     pub status: RecordStatus,
     pub answers: Assessment,
@@ -153,13 +164,18 @@ pub struct AssessmentRecord {
 
 /// One line of a patient's list of assessments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct AssessmentListing {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub patient_id: i64,
     pub mrn: String,
     pub patient_name: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
     pub status: RecordStatus,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub amended_by: Option<i64>,
     pub updated_at: String,
     pub finalised_by: Option<String>,
@@ -218,9 +234,13 @@ fn inspect(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// JSON leaves by path ("trials[0].dose_mg_per_day"), for the audit of a draft change.
+/// JSON leaves by path ("trials[0].dose_mg_per_day"), for the audit of a draft change. An empty
+/// list or an empty entry (a trial added with nothing known yet) is a value of its own.
 fn leaves(value: &Value, prefix: &str, out: &mut BTreeMap<String, Value>) {
     match value {
+        Value::Object(map) if map.is_empty() && !prefix.is_empty() => {
+            out.insert(prefix.to_string(), value.clone());
+        }
         Value::Object(map) => {
             for (k, v) in map {
                 let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
@@ -569,10 +589,10 @@ impl Store {
             if current.status == RecordStatus::Final {
                 return Err(StorageError::Finalised(id));
             }
-            let changes = changed_answers(&current.answers, answers);
-            if changes.is_empty() {
+            if current.answers == *answers {
                 return Ok(());
             }
+            let changes = changed_answers(&current.answers, answers);
             tx.execute(
                 "UPDATE assessment SET answers = ?1, updated_at = ?2 WHERE id = ?3",
                 params![to_json(answers), at, id],
@@ -892,5 +912,19 @@ impl AssessmentRecord {
             acknowledgements: self.acknowledgements.clone(),
             ..Context::default()
         }
+    }
+}
+
+impl Store {
+    /// Records a change of the site settings (policy, clinician, clinic) in the audit trail.
+    pub fn record_settings_change(&mut self, actor: &str, detail: &str) -> Result<()> {
+        self.write(|tx, at| {
+            audit::append(
+                tx,
+                at,
+                &Event { actor, action: "settings", detail: Some(detail.to_string()), ..Default::default() },
+            )?;
+            Ok(())
+        })
     }
 }

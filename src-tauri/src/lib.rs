@@ -1,0 +1,465 @@
+//! The desktop shell: thin Tauri commands over the trdcheck core. Each command checks its input,
+//! calls the core and returns typed data or one `{code, message, field}` error.
+
+mod error;
+mod settings;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::Serialize;
+use tauri::{Manager, State};
+use trdcheck::checklist::{self, StepState};
+use trdcheck::engine::Evaluation;
+use trdcheck::model::{AnswerKind, Assessment, Field, MEDICATION_FIELDS, QUESTIONS, TRIAL_FIELDS};
+use trdcheck::ruleset::{Area, Definition, Level, Meta, PolicySpec, Question, RuleSetRef, Step, Strength};
+use trdcheck::storage::{AssessmentListing, AssessmentRecord, NewPatient, Patient, RecordStatus, Store};
+use trdcheck::summary::Summary;
+use trdcheck::{RuleSet, SitePolicy};
+
+pub use error::IpcError;
+pub use settings::Settings;
+
+type Result<T> = std::result::Result<T, IpcError>;
+
+/// Everything the commands share.
+pub struct AppState {
+    rules: &'static RuleSet,
+    data_dir: PathBuf,
+    /// The open database, or why it could not be opened (shown to the clinician, never replaced).
+    store: Mutex<std::result::Result<Store, IpcError>>,
+    settings: Mutex<Settings>,
+}
+
+impl AppState {
+    fn policy(&self) -> Result<SitePolicy> {
+        let settings = self.settings.lock().map_err(|_| IpcError::new("internal", "settings lock"))?;
+        Ok(SitePolicy::resolve(self.rules, &settings.policy)?)
+    }
+
+    fn actor(&self) -> String {
+        let name = self.settings.lock().map(|s| s.clinician.trim().to_string()).unwrap_or_default();
+        if name.is_empty() {
+            "unnamed clinician".into()
+        } else {
+            name
+        }
+    }
+
+    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        let mut guard = self.store.lock().map_err(|_| IpcError::new("internal", "database lock"))?;
+        match guard.as_mut() {
+            Ok(store) => f(store),
+            Err(e) => Err(e.clone()),
+        }
+    }
+}
+
+/// What the app shows of itself.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct AppInfo {
+    pub version: String,
+    pub ruleset: RuleSetRef,
+    pub data_dir: String,
+    pub database: String,
+    pub settings: Settings,
+    pub policy: SitePolicy,
+    /// Set when the database could not be opened: the app shows it instead of the records.
+    pub database_error: Option<IpcError>,
+}
+
+/// A rule as the "Why?" panel shows it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct RuleInfo {
+    pub id: String,
+    pub area: Area,
+    pub level: Level,
+    pub level_setting: Option<String>,
+    pub urgent: bool,
+    pub message: String,
+    pub source: String,
+    pub strength: Strength,
+    /// The trigger in words.
+    pub trigger: String,
+}
+
+/// A name the drug field completes to.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct DrugName {
+    pub name: String,
+    pub generic: String,
+    pub min_dose_mg: Option<f64>,
+    pub diazepam_10mg_equivalent: Option<f64>,
+    pub classes: Vec<String>,
+}
+
+/// The allowed range of a numeric answer (the core checks it; the UI sets min/max from it).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct FieldRange {
+    /// `cardiovascular.systolic_mmhg`, or `trials[].weeks_at_dose` for list fields.
+    pub path: String,
+    pub min: f64,
+    pub max: Option<f64>,
+    pub unit: String,
+}
+
+/// The rule set as the UI needs it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Catalog {
+    pub meta: Meta,
+    pub ruleset: RuleSetRef,
+    pub steps: Vec<Step>,
+    pub questions: Vec<Question>,
+    pub definitions: Vec<Definition>,
+    pub rules: Vec<RuleInfo>,
+    pub drugs: Vec<DrugName>,
+    pub classes: std::collections::BTreeMap<String, String>,
+    pub ranges: Vec<FieldRange>,
+    pub policy: PolicySpec,
+}
+
+/// An assessment with everything the checklist screen shows.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AssessmentView {
+    pub record: AssessmentRecord,
+    pub patient: Patient,
+    pub evaluation: Evaluation,
+    pub steps: Vec<StepState>,
+    pub editable: bool,
+}
+
+fn ranges<T>(fields: &[Field<T>], prefix: &str) -> Vec<FieldRange> {
+    fields
+        .iter()
+        .filter_map(|f| match f.kind {
+            AnswerKind::Number { min, max, unit } => {
+                Some(FieldRange { path: format!("{prefix}{}", f.path), min, max, unit: unit.to_string() })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn view(store: &Store, rules: &RuleSet, policy: &SitePolicy, id: i64) -> Result<AssessmentView> {
+    let record = store.assessment(id)?;
+    let patient = store.patient(record.patient_id)?;
+    let evaluation = record.evaluation(rules, policy);
+    let steps = checklist::steps(&record.answers, rules);
+    Ok(AssessmentView { editable: record.status == RecordStatus::Draft, record, patient, evaluation, steps })
+}
+
+fn app_info_of(state: &AppState) -> Result<AppInfo> {
+    let settings = state.settings.lock().map_err(|_| IpcError::new("internal", "settings lock"))?.clone();
+    let database_error = state.store.lock().ok().and_then(|s| s.as_ref().err().cloned());
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        ruleset: state.rules.reference(),
+        data_dir: state.data_dir.display().to_string(),
+        database: state.data_dir.join(trdcheck::storage::DATABASE_FILE).display().to_string(),
+        policy: SitePolicy::resolve(state.rules, &settings.policy)?,
+        settings,
+        database_error,
+    })
+}
+
+#[tauri::command]
+fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
+    app_info_of(&state)
+}
+
+#[tauri::command]
+fn catalog(state: State<'_, AppState>) -> Result<Catalog> {
+    let rules = state.rules;
+    let drugs = rules
+        .drugs
+        .names()
+        .map(|(name, d)| DrugName {
+            name: name.to_string(),
+            generic: d.name.clone(),
+            min_dose_mg: d.min_dose_mg,
+            diazepam_10mg_equivalent: d.diazepam_10mg_equivalent,
+            classes: d.classes.clone(),
+        })
+        .collect();
+    let rule_infos = rules
+        .rules
+        .iter()
+        .map(|r| RuleInfo {
+            id: r.id.clone(),
+            area: r.area,
+            level: r.level,
+            level_setting: r.level_setting.clone(),
+            urgent: r.urgent,
+            message: r.message.clone(),
+            source: r.source.clone(),
+            strength: r.strength,
+            trigger: r.trigger.describe(rules),
+        })
+        .collect();
+    let mut field_ranges = ranges(QUESTIONS, "");
+    field_ranges.extend(ranges(TRIAL_FIELDS, "trials[]."));
+    field_ranges.extend(ranges(MEDICATION_FIELDS, "medications[]."));
+    Ok(Catalog {
+        meta: rules.meta.clone(),
+        ruleset: rules.reference(),
+        steps: rules.steps.clone(),
+        questions: rules.questions.clone(),
+        definitions: rules.definitions.clone(),
+        rules: rule_infos,
+        drugs,
+        classes: rules.drugs.classes.clone(),
+        ranges: field_ranges,
+        policy: rules.policy.clone(),
+    })
+}
+
+#[tauri::command]
+fn search_patients(state: State<'_, AppState>, query: String) -> Result<Vec<Patient>> {
+    state.with_store(|s| Ok(s.search_patients(&query, 100)?))
+}
+
+#[tauri::command]
+fn create_patient(state: State<'_, AppState>, patient: NewPatient) -> Result<Patient> {
+    if patient.name.trim().is_empty() {
+        return Err(IpcError {
+            code: "invalid_field".into(),
+            message: "a name is needed".into(),
+            field: Some("name".into()),
+        });
+    }
+    let actor = state.actor();
+    state.with_store(|s| Ok(s.create_patient(&patient, &actor)?))
+}
+
+#[tauri::command]
+fn patient_assessments(state: State<'_, AppState>, patient_id: i64) -> Result<Vec<AssessmentListing>> {
+    state.with_store(|s| Ok(s.assessments_of(patient_id)?))
+}
+
+#[tauri::command]
+fn recent_assessments(state: State<'_, AppState>) -> Result<Vec<AssessmentListing>> {
+    state.with_store(|s| Ok(s.recent_assessments(50)?))
+}
+
+#[tauri::command]
+fn create_draft(state: State<'_, AppState>, patient_id: i64) -> Result<AssessmentView> {
+    let (actor, policy) = (state.actor(), state.policy()?);
+    state.with_store(|s| {
+        let record = s.create_draft(patient_id, None, &actor)?;
+        view(s, state.rules, &policy, record.id)
+    })
+}
+
+#[tauri::command]
+fn open_assessment(state: State<'_, AppState>, id: i64) -> Result<AssessmentView> {
+    let policy = state.policy()?;
+    state.with_store(|s| view(s, state.rules, &policy, id))
+}
+
+/// Saves a draft's answers. A rejected answer names its field and nothing is saved.
+#[tauri::command]
+fn save_answers(state: State<'_, AppState>, id: i64, answers: Assessment) -> Result<AssessmentView> {
+    let (actor, policy) = (state.actor(), state.policy()?);
+    state.with_store(|s| {
+        s.save_draft(id, &answers, &actor)?;
+        view(s, state.rules, &policy, id)
+    })
+}
+
+#[tauri::command]
+fn set_acknowledgement(state: State<'_, AppState>, id: i64, rule: String, note: String) -> Result<AssessmentView> {
+    let (actor, policy) = (state.actor(), state.policy()?);
+    state.with_store(|s| {
+        s.set_acknowledgement(id, &rule, &note, &actor)?;
+        view(s, state.rules, &policy, id)
+    })
+}
+
+#[tauri::command]
+fn finalise(state: State<'_, AppState>, id: i64) -> Result<AssessmentView> {
+    let clinician = state.settings.lock().map(|s| s.clinician.trim().to_string()).unwrap_or_default();
+    if clinician.is_empty() {
+        return Err(IpcError {
+            code: "invalid_field".into(),
+            message: "enter your name in Settings before finalising".into(),
+            field: Some("clinician".into()),
+        });
+    }
+    let policy = state.policy()?;
+    state.with_store(|s| {
+        s.finalise(id, &clinician, state.rules, &policy)?;
+        view(s, state.rules, &policy, id)
+    })
+}
+
+#[tauri::command]
+fn amend(state: State<'_, AppState>, id: i64) -> Result<AssessmentView> {
+    let (actor, policy) = (state.actor(), state.policy()?);
+    state.with_store(|s| {
+        let record = s.amend(id, &actor)?;
+        view(s, state.rules, &policy, record.id)
+    })
+}
+
+#[tauri::command]
+fn discard_draft(state: State<'_, AppState>, id: i64) -> Result<()> {
+    let actor = state.actor();
+    state.with_store(|s| Ok(s.discard_draft(id, &actor)?))
+}
+
+fn summary_of(state: &AppState, store: &Store, id: i64) -> Result<(AssessmentRecord, Evaluation, Summary)> {
+    let policy = state.policy()?;
+    let settings = state.settings.lock().map_err(|_| IpcError::new("internal", "settings lock"))?.clone();
+    let record = store.assessment(id)?;
+    let patient = store.patient(record.patient_id)?;
+    let evaluation = record.evaluation(state.rules, &policy);
+    let mut context = record.summary_context(&patient);
+    context.clinic = Some(settings.clinic.clone()).filter(|c| !c.trim().is_empty());
+    context.clinician =
+        record.finalised_by.clone().or(Some(settings.clinician.clone()).filter(|c| !c.trim().is_empty()));
+    context.generated_at = Some(trdcheck::summary::now_for_display());
+    let summary = Summary::build(&record.answers, &evaluation, state.rules, context);
+    Ok((record, evaluation, summary))
+}
+
+#[tauri::command]
+fn summary_html(state: State<'_, AppState>, id: i64) -> Result<String> {
+    let paper = state.settings.lock().map(|s| s.paper).unwrap_or_default();
+    state.with_store(|s| Ok(summary_of(&state, s, id)?.2.to_html(paper)))
+}
+
+/// Writes an assessment to a file the clinician chose: `json` (assessment-v1), `html`, `pdf`
+/// or `fhir`. Records the export.
+#[tauri::command]
+fn export_assessment(state: State<'_, AppState>, id: i64, format: String, path: String) -> Result<String> {
+    let path = PathBuf::from(path);
+    if !path.is_absolute() {
+        return Err(IpcError::new("invalid_path", "choose where to save the file"));
+    }
+    let paper = state.settings.lock().map(|s| s.paper).unwrap_or_default();
+    let actor = state.actor();
+    state.with_store(|s| {
+        let (record, evaluation, summary) = summary_of(&state, s, id)?;
+        let bytes = match format.as_str() {
+            "json" => {
+                serde_json::to_vec_pretty(&record.answers).map_err(|e| IpcError::new("internal", e.to_string()))?
+            }
+            "html" => summary.to_html(paper).into_bytes(),
+            "pdf" => summary.to_pdf(paper).map_err(|e| IpcError::new("pdf", e.to_string()))?,
+            "fhir" => {
+                let bundle = trdcheck::fhir::bundle(&record.answers, &evaluation, state.rules, &summary.context);
+                serde_json::to_vec_pretty(&bundle).map_err(|e| IpcError::new("internal", e.to_string()))?
+            }
+            other => return Err(IpcError::new("invalid_format", format!("unknown export format {other}"))),
+        };
+        std::fs::write(&path, bytes).map_err(|e| IpcError::new("io", format!("{}: {e}", path.display())))?;
+        s.export(id, &format, &actor)?;
+        Ok(path.display().to_string())
+    })
+}
+
+/// Imports an assessment-v1 file as a new draft (of the patient with its MRN).
+#[tauri::command]
+fn import_assessment(state: State<'_, AppState>, path: String) -> Result<AssessmentView> {
+    let path = Path::new(&path);
+    let size = std::fs::metadata(path).map_err(|e| IpcError::new("io", format!("{}: {e}", path.display())))?.len();
+    if size > 5_000_000 {
+        return Err(IpcError::new("invalid_json", "this file is too large to be an assessment"));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| IpcError::new("io", format!("{}: {e}", path.display())))?;
+    let (actor, policy) = (state.actor(), state.policy()?);
+    state.with_store(|s| {
+        let record = s.import(&text, &actor)?;
+        view(s, state.rules, &policy, record.id)
+    })
+}
+
+/// Saves the settings. A changed policy applies to every draft from now on and is recorded.
+#[tauri::command]
+fn save_settings(app: tauri::AppHandle, state: State<'_, AppState>, settings: Settings) -> Result<AppInfo> {
+    SitePolicy::resolve(state.rules, &settings.policy)?;
+    let previous = state.settings.lock().map_err(|_| IpcError::new("internal", "settings lock"))?.clone();
+    settings::save(&app, &state.data_dir, &settings)?;
+    if previous != settings {
+        let detail = serde_json::json!({ "from": previous, "to": settings }).to_string();
+        let actor = if settings.clinician.trim().is_empty() { state.actor() } else { settings.clinician.clone() };
+        state.with_store(|s| Ok(s.record_settings_change(&actor, &detail)?)).ok();
+    }
+    *state.settings.lock().map_err(|_| IpcError::new("internal", "settings lock"))? = settings;
+    app_info_of(&state)
+}
+
+/// Called by the UI once its first screen is rendered with its data (launch measurement).
+#[tauri::command]
+fn ui_ready() {
+    if std::env::var_os("TRDCHECK_LAUNCH_PROBE").is_some() {
+        eprintln!("trdcheck: ui ready");
+    }
+}
+
+/// The folder of the database and settings: `TRDCHECK_DATA_DIR` (tests), else the app's data
+/// folder, derived from the identifier `org.trdcheck.desktop`.
+fn data_dir(app: &tauri::App) -> PathBuf {
+    match std::env::var_os("TRDCHECK_DATA_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => app.path().app_data_dir().unwrap_or_else(|_| PathBuf::from(".")),
+    }
+}
+
+/// WebKitGTK settings that avoid blank windows without a GPU and save memory, unless set.
+#[cfg(target_os = "linux")]
+fn linux_webkit_defaults() {
+    for key in ["WEBKIT_DISABLE_DMABUF_RENDERER", "WEBKIT_DISABLE_COMPOSITING_MODE"] {
+        if std::env::var_os(key).is_none() {
+            // Safe here: called first in main, before any other thread exists.
+            unsafe { std::env::set_var(key, "1") };
+        }
+    }
+}
+
+pub fn run() {
+    #[cfg(target_os = "linux")]
+    linux_webkit_defaults();
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let rules = RuleSet::embedded().map_err(|e| e.to_string())?;
+            let dir = data_dir(app);
+            let store = Store::open(&dir.join(trdcheck::storage::DATABASE_FILE)).map_err(IpcError::from);
+            let settings = settings::load(app.handle(), &dir);
+            app.manage(AppState { rules, data_dir: dir, store: Mutex::new(store), settings: Mutex::new(settings) });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            app_info,
+            catalog,
+            search_patients,
+            create_patient,
+            patient_assessments,
+            recent_assessments,
+            create_draft,
+            open_assessment,
+            save_answers,
+            set_acknowledgement,
+            finalise,
+            amend,
+            discard_draft,
+            summary_html,
+            export_assessment,
+            import_assessment,
+            save_settings,
+            ui_ready,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("trdcheck: could not start: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,231 @@
+"""The four journeys of issue 4, on the real built app, by keyboard only."""
+import os
+import time
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+TIMEOUT = 20
+
+
+def wait(d, fn, timeout=TIMEOUT):
+    return WebDriverWait(d, timeout, poll_frequency=0.1).until(lambda _: fn())
+
+
+def css(d, selector):
+    return d.find_elements(By.CSS_SELECTOR, selector)
+
+
+def one(d, selector):
+    return wait(d, lambda: (css(d, selector) or [None])[0])
+
+
+def press(el, *keys):
+    el.send_keys(*keys)
+
+
+def activate(d, selector):
+    """Focus a button with the keyboard and press Enter."""
+    el = one(d, selector)
+    press(el, Keys.ENTER)
+    return el
+
+
+def choose(d, path, value):
+    """Pick Yes/No/Unknown or an option of a question: Space on its radio."""
+    el = one(d, f"[data-question='{path}'] input[data-value='{value}']")
+    press(el, Keys.SPACE)
+    wait(d, lambda: el.is_selected())
+    settle(d)
+
+
+def type_number(d, path, value):
+    el = one(d, f"input[data-question='{path}']")
+    el.send_keys(Keys.CONTROL, "a")
+    el.send_keys(Keys.BACKSPACE, str(value), Keys.TAB)
+    settle(d)
+
+
+def type_text(d, path, value):
+    el = one(d, f"input[data-question='{path}']")
+    el.send_keys(value, Keys.TAB)
+    settle(d)
+
+
+def settle(d):
+    """Let the save that a change started come back (the app saves in order)."""
+    time.sleep(0.35)
+
+
+def determination(d):
+    return one(d, "[data-determination]").get_attribute("data-determination")
+
+
+def go_step(d, step):
+    activate(d, f"[data-step='{step}']")
+    wait(d, lambda: css(d, f"[data-step='{step}'][aria-current='step']"))
+
+
+def set_clinician(d, name):
+    activate(d, "[data-nav='settings']")
+    field = wait(d, lambda: next((i for i in css(d, "form.settings input") if i.is_displayed()), None))
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(Keys.BACKSPACE, name, Keys.ENTER)
+    wait(d, lambda: "Saved" in one(d, ".status-line").text)
+
+
+def new_patient_and_draft(d, mrn, name):
+    activate(d, "[data-nav='home']")
+    mrn_input = one(d, "input[name='mrn']")
+    mrn_input.send_keys(mrn)
+    one(d, "input[name='name']").send_keys(name, Keys.ENTER)
+    button = one(d, "[data-action='new-assessment']")
+    wait(d, lambda: d.switch_to.active_element == button)
+    press(button, Keys.ENTER)
+    wait(d, lambda: css(d, "[data-step='patient'][aria-current='step']"))
+
+
+def fill_eligible_with_precautions(d):
+    choose(d, "route", "iv_ketamine")
+    type_number(d, "patient.age_years", 47)
+    choose(d, "patient.sex", "female")
+    choose(d, "pregnancy.childbearing_potential", "yes")
+    activate(d, "[data-action='next']")
+    # Treatment history: two failed adequate trials.
+    activate(d, "[data-action='add-trial']")
+    for i, (drug, dose, weeks, improvement) in enumerate([("sertraline", 150, 8, 15), ("Effexor XR", 225, 10, 30)]):
+        if i == 1:
+            activate(d, "[data-action='add-trial']")
+        wait(d, lambda: css(d, f"input[data-question='trials[{i}].drug']"))
+        type_text(d, f"trials[{i}].drug", drug)
+        type_number(d, f"trials[{i}].dose_mg_per_day", dose)
+        type_number(d, f"trials[{i}].weeks_at_dose", weeks)
+        type_number(d, f"trials[{i}].improvement_percent", improvement)
+        choose(d, f"trials[{i}].adherent", "yes")
+        choose(d, f"trials[{i}].current_episode", "yes")
+        choose(d, f"trials[{i}].stopped_for_intolerance", "no")
+        wait(d, lambda: "Counts as a failed adequate trial" in one(d, f"[data-trial-status='{i}']").text)
+    activate(d, "[data-action='next']")
+    type_number(d, "cardiovascular.systolic_mmhg", 146)
+    type_number(d, "cardiovascular.diastolic_mmhg", 88)
+    for q in ["aneurysmal_vascular_disease", "arteriovenous_malformation", "intracerebral_hemorrhage_history",
+              "unstable_cardiovascular_disease", "stable_cardiovascular_disease", "hypertensive_encephalopathy_history"]:
+        choose(d, f"cardiovascular.{q}", "no")
+    activate(d, "[data-action='next']")
+    choose(d, "pregnancy.pregnant", "no")
+    choose(d, "pregnancy.breastfeeding", "no")
+    activate(d, "[data-action='next']")
+    choose(d, "substance_use.ketamine_or_pcp_misuse", "never")
+    choose(d, "substance_use.substance_use_disorder", "none")
+    choose(d, "substance_use.intoxicated_or_withdrawing", "no")
+    activate(d, "[data-action='next']")
+    choose(d, "episode.diagnosis", "mdd")
+    choose(d, "episode.capacity_to_consent", "yes")
+    choose(d, "psychiatric.current_psychosis_or_mania", "no")
+    choose(d, "psychiatric.psychotic_disorder_history", "no")
+    choose(d, "psychiatric.suicidal_ideation", "none")
+    activate(d, "[data-action='next']")
+    choose(d, "medical.ketamine_hypersensitivity", "no")
+    choose(d, "medical.raised_intracranial_pressure", "no")
+    choose(d, "medical.hepatic_impairment", "none")
+    activate(d, "[data-action='next']")
+    activate(d, "[data-action='add-medication']")
+    wait(d, lambda: css(d, "input[data-question='medications[0].name']"))
+    type_text(d, "medications[0].name", "venlafaxine")
+    type_number(d, "medications[0].dose_mg_per_day", 225)
+    activate(d, "[data-action='add-medication']")
+    wait(d, lambda: css(d, "input[data-question='medications[1].name']"))
+    type_text(d, "medications[1].name", "lorazepam")
+    type_number(d, "medications[1].dose_mg_per_day", 1)
+    wait(d, lambda: "diazepam equivalent 10 mg/day" in one(d, "[data-med-status='1']").text)
+
+
+def test_1_keyboard_only_full_assessment_then_finalise(launch, shots):
+    d = launch()
+    one(d, "main h1")
+    set_clinician(d, "Dr E2E Test")
+    new_patient_and_draft(d, "E2E-100", "Ana Pérez")
+    fill_eligible_with_precautions(d)
+    d.save_screenshot(os.path.join(shots, "checklist.png"))
+    assert determination(d) == "eligible_with_precautions"
+    rules = [li.get_attribute("data-rule") for li in css(d, "aside.result li.finding")]
+    assert "CV-BP-HIGH" in rules and "RX-BZD-HIGH" in rules and "TRD-COUNT" in rules
+    assert "Failed adequate trials: 2" in one(d, "aside.result").text
+    activate(d, "[data-action='next']")  # Review
+    for rule, note in [("CV-BP-HIGH", "Rechecked 138/86 after rest"), ("RX-BZD-HIGH", "Lorazepam held on treatment days")]:
+        area = one(d, f"textarea[data-ack='{rule}']")
+        area.send_keys(note, Keys.TAB)
+        settle(d)
+    wait(d, lambda: one(d, "iframe.summary").get_attribute("srcdoc"))
+    d.save_screenshot(os.path.join(shots, "review.png"))
+    activate(d, "[data-action='finalise']")
+    confirm = one(d, "dialog [data-action='confirm']")
+    press(confirm, Keys.ENTER)
+    wait(d, lambda: "read-only" in one(d, ".record-status").text)
+    assert "Dr E2E Test" in one(d, ".record-status").text
+    assert css(d, "[data-action='amend']")
+    # The finalised record cannot be edited: its inputs are disabled.
+    go_step(d, "cardiovascular")
+    assert not one(d, "input[data-question='cardiovascular.systolic_mmhg']").is_enabled()
+
+    # A half-done draft for the relaunch test.
+    new_patient_and_draft(d, "E2E-200", "Ben Okafor")
+    type_number(d, "patient.age_years", 52)
+    go_step(d, "cardiovascular")
+    type_number(d, "cardiovascular.systolic_mmhg", 132)
+    assert determination(d) == "incomplete"
+    d.quit()
+
+
+def test_2_relaunch_finds_the_final_unchanged_and_resumes_the_draft(launch):
+    d = launch()
+    # Resumed exactly where the clinician was: the draft, on the cardiovascular step.
+    wait(d, lambda: css(d, "[data-step='cardiovascular'][aria-current='step']"))
+    assert "E2E-200" in one(d, "main h1").text
+    assert one(d, "input[data-question='cardiovascular.systolic_mmhg']").get_attribute("value") == "132"
+    go_step(d, "patient")
+    assert one(d, "input[data-question='patient.age_years']").get_attribute("value") == "52"
+    # The finalised assessment is listed, unchanged.
+    activate(d, "[data-nav='home']")
+    wait(d, lambda: "E2E-100" in one(d, "main").text)
+    rows = [r.text for r in css(d, "table.list tbody tr")]
+    final = next(r for r in rows if "E2E-100" in r)
+    assert "Final" in final and "Eligible with precautions" in final
+    d.quit()
+
+
+def test_3_a_contraindication_shows_not_eligible_with_its_source(launch):
+    d = launch()
+    one(d, "main h1")
+    new_patient_and_draft(d, "E2E-300", "Chloé Nguyen")
+    go_step(d, "cardiovascular")
+    choose(d, "cardiovascular.aneurysmal_vascular_disease", "yes")
+    wait(d, lambda: determination(d) == "not_eligible")
+    finding = one(d, "li.finding[data-rule='CV-ANEURYSM']")
+    assert finding.get_attribute("role") == "alert"
+    why = one(d, "[data-why='CV-ANEURYSM']")
+    press(why, Keys.ENTER)
+    wait(d, lambda: "SPRAVATO" in finding.text)
+    assert "Source:" in finding.text and "verified" in finding.text
+    d.quit()
+
+
+def test_4_out_of_range_blood_pressure_is_shown_beside_the_field_and_not_saved(launch):
+    d = launch()
+    one(d, "main h1")
+    new_patient_and_draft(d, "E2E-400", "Dev Rao")
+    go_step(d, "cardiovascular")
+    type_number(d, "cardiovascular.systolic_mmhg", 400)
+    field = one(d, "input[data-question='cardiovascular.systolic_mmhg']")
+    error_id = field.get_attribute("aria-describedby")
+    error = one(d, f"[id='{error_id}']")
+    wait(d, lambda: "out of range" in error.text)
+    assert "400" in error.text and "50–300" in error.text
+    assert field.get_attribute("aria-invalid") == "true"
+    # Not saved: the result still misses the blood pressure, and it is empty after reopening the step.
+    assert "CV-BP-GAP" in [li.get_attribute("data-rule") for li in css(d, "aside.result li.finding")]
+    go_step(d, "patient")
+    go_step(d, "cardiovascular")
+    assert one(d, "input[data-question='cardiovascular.systolic_mmhg']").get_attribute("value") == ""
+    d.quit()

@@ -1,0 +1,70 @@
+// The app shell: header, routing between screens, and where the clinician was (resumed on start).
+
+import type { AppInfo } from "./bindings/AppInfo";
+import type { Catalog } from "./bindings/Catalog";
+import { h, replace } from "./dom";
+import { IpcFailure } from "./ipc";
+
+export type Route =
+  | { name: "home"; patientId?: number }
+  | { name: "assessment"; id: number; step?: string }
+  | { name: "settings" };
+
+export interface Ctx {
+  info: AppInfo;
+  catalog: Catalog;
+  go(route: Route): void;
+  setInfo(info: AppInfo): void;
+  /** Shows an error that belongs to no field. */
+  alert(e: unknown): void;
+}
+
+const LOCATION_KEY = "trdcheck.location";
+
+export function savedLocation(): Route {
+  try {
+    const raw = localStorage.getItem(LOCATION_KEY);
+    const r = raw ? (JSON.parse(raw) as Route) : null;
+    if (r && (r.name === "home" || r.name === "settings" || (r.name === "assessment" && typeof r.id === "number"))) return r;
+  } catch {
+    // No saved location: start at home.
+  }
+  return { name: "home" };
+}
+
+export function rememberLocation(route: Route): void {
+  try {
+    localStorage.setItem(LOCATION_KEY, JSON.stringify(route));
+  } catch {
+    // Storage unavailable: the home screen still lists drafts to resume.
+  }
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof IpcFailure ? e.message : e instanceof Error ? e.message : String(e);
+}
+
+export function header(ctx: Ctx, current: Route["name"]): HTMLElement {
+  const nav = (label: string, route: Route, key: string) =>
+    h("button", { type: "button", class: "nav", "aria-current": current === route.name ? "page" : null, onclick: () => ctx.go(route), "data-nav": key }, label);
+  return h(
+    "header",
+    { class: "top" },
+    h("div", { class: "brand" }, h("strong", {}, "trdcheck"), " ", h("span", { class: "muted" }, `TRD ketamine/esketamine eligibility · rule set ${ctx.info.ruleset.id} v${ctx.info.ruleset.version}`)),
+    h("nav", { "aria-label": "Main" }, nav("Patients", { name: "home" }, "home"), nav("Settings", { name: "settings" }, "settings")),
+  );
+}
+
+/** Replaces the screen; focuses its heading so keyboard and screen-reader users start there. */
+export function show(root: HTMLElement, ...content: (Node | null)[]): void {
+  replace(root, ...content);
+  const heading = root.querySelector<HTMLElement>("main h1");
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus();
+  }
+}
+
+export function banner(message: string, kind: "error" | "info" = "error"): HTMLElement {
+  return h("p", { class: `banner ${kind}`, role: kind === "error" ? "alert" : "status" }, message);
+}

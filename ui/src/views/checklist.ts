@@ -1,0 +1,479 @@
+// The checklist: one step at a time, each answer saved as it is given, the result beside it.
+
+import type { Assessment } from "../bindings/Assessment";
+import type { AssessmentView } from "../bindings/AssessmentView";
+import type { Finding } from "../bindings/Finding";
+import type { MedicationResult } from "../bindings/MedicationResult";
+import type { Question } from "../bindings/Question";
+import { banner, errorText, header, rememberLocation, show, type Ctx } from "../app";
+import { boolToTri, getAnswer, parseNumber, setAnswer, triToBool, type Json, type TriValue } from "../answers";
+import { combobox, type Suggestion } from "../combobox";
+import { h, replace, uid } from "../dom";
+import { api, IpcFailure } from "../ipc";
+import { nextStep, previousStep, progress, resolveStep, REVIEW, stepOfQuestion, visibleSteps } from "../steps";
+import { renderReview } from "./review";
+
+const LEVEL_TITLE: Record<string, string> = {
+  contraindication: "Contraindications",
+  unmet: "Unmet criteria",
+  missing: "Missing answers",
+  precaution: "Precautions",
+  info: "Information",
+};
+
+export const DETERMINATION_TITLE: Record<string, string> = {
+  eligible: "Eligible",
+  eligible_with_precautions: "Eligible with precautions",
+  not_eligible: "Not eligible",
+  incomplete: "Incomplete",
+};
+
+/** The editor's state: the last saved view, and the fields on screen by path. */
+export class Editor {
+  view: AssessmentView;
+  private chain: Promise<void> = Promise.resolve();
+  private fields = new Map<string, { error: HTMLElement; input?: HTMLElement }>();
+  onSaved: (v: AssessmentView) => void = () => {};
+
+  constructor(view: AssessmentView, private readonly ctx: Ctx) {
+    this.view = view;
+  }
+
+  get answers(): Assessment {
+    return this.view.record.answers;
+  }
+
+  register(path: string, error: HTMLElement, input?: HTMLElement): void {
+    this.fields.set(path, { error, input });
+  }
+
+  private showError(path: string, message: string): boolean {
+    const f = this.fields.get(path);
+    if (!f) return false;
+    f.error.textContent = message;
+    f.input?.setAttribute("aria-invalid", "true");
+    return true;
+  }
+
+  clearError(path: string): void {
+    const f = this.fields.get(path);
+    if (!f) return;
+    f.error.textContent = "";
+    f.input?.removeAttribute("aria-invalid");
+  }
+
+  /** Applies one change to the last saved answers and saves it. A rejected change is shown
+   * beside its field and is not saved. Changes are saved in the order they were made. */
+  edit(path: string, value: Json): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      if (!this.view.editable) return;
+      const candidate = setAnswer(this.view.record.answers, path, value);
+      try {
+        const v = await api.saveAnswers(this.view.record.id, candidate);
+        this.view = v;
+        this.clearError(path);
+        this.onSaved(v);
+      } catch (e) {
+        if (!(e instanceof IpcFailure && e.field && (this.showError(e.field, e.message) || this.showError(path, `${e.field}: ${e.message}`)))) {
+          this.ctx.alert(e);
+        }
+      }
+    });
+    return this.chain;
+  }
+
+  /** Waits for every pending save (before leaving the screen). */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+}
+
+function requiredMark(q: Question): HTMLElement | null {
+  return q.gap_rule ? h("span", { class: "required", title: "Required: unknown makes the result incomplete" }, " (required)") : null;
+}
+
+function radios(name: string, options: { value: string; label: string }[], current: string, disabled: boolean, onChange: (v: string) => void): HTMLElement[] {
+  return options.map((o) => {
+    const id = uid("r");
+    const input = h("input", { type: "radio", id, name, value: o.value, checked: current === o.value, disabled, "data-value": o.value });
+    input.addEventListener("change", () => input.checked && onChange(o.value));
+    return h("span", { class: `choice${o.value === "unknown" ? " unknown" : ""}` }, input, h("label", { for: id }, o.label));
+  });
+}
+
+const YES_NO_UNKNOWN = [
+  { value: "yes", label: "Yes" },
+  { value: "no", label: "No" },
+  { value: "unknown", label: "Unknown" },
+];
+
+/** A yes/no/unknown question at `path`. */
+export function triField(ed: Editor, path: string, text: string, q: Question | null): HTMLElement {
+  const errorId = uid("err");
+  const error = h("p", { class: "error", id: errorId, role: "alert" });
+  const legend = h("legend", {}, text, q ? requiredMark(q) : null);
+  const current = boolToTri(getAnswer(ed.answers, path));
+  const set = h("fieldset", { class: "question", "aria-describedby": errorId, "data-question": path },
+    legend,
+    h("div", { class: "choices" }, radios(uid(path), YES_NO_UNKNOWN, current, !ed.view.editable, (v) => void ed.edit(path, triToBool(v as TriValue)))),
+    error,
+  );
+  ed.register(path, error, set);
+  return set;
+}
+
+/** A choice question (options from the rule set) plus Unknown. */
+function choiceField(ed: Editor, q: Question): HTMLElement {
+  const errorId = uid("err");
+  const error = h("p", { class: "error", id: errorId, role: "alert" });
+  const value = getAnswer(ed.answers, q.id);
+  const current = typeof value === "string" ? value : "unknown";
+  const options = [...q.options.map((o) => ({ value: o.value, label: o.label })), { value: "unknown", label: "Unknown" }];
+  const set = h("fieldset", { class: "question", "aria-describedby": errorId, "data-question": q.id },
+    h("legend", {}, q.text, requiredMark(q)),
+    h("div", { class: "choices" }, radios(uid(q.id), options, current, !ed.view.editable, (v) => void ed.edit(q.id, v === "unknown" ? null : v))),
+    q.help ? h("p", { class: "muted" }, q.help) : null,
+    error,
+  );
+  ed.register(q.id, error, set);
+  return set;
+}
+
+/** A number; empty means unknown. Saved as it is typed (after a short pause) and on leaving it. */
+export function numberField(ed: Editor, ctx: Ctx, path: string, label: string, unit: string, q: Question | null, rangePath = path): HTMLElement {
+  const id = uid("n");
+  const errorId = uid("err");
+  const error = h("p", { class: "error", id: errorId, role: "alert" });
+  const value = getAnswer(ed.answers, path);
+  const range = ctx.catalog.ranges.find((r) => r.path === rangePath);
+  const hint = range ? `${range.min}${range.max !== null && range.max !== undefined ? `–${range.max}` : " or more"} ${unit}` : unit;
+  const input = h("input", { id, type: "text", inputmode: "decimal", autocomplete: "off", value: typeof value === "number" ? String(value) : "", placeholder: "Unknown", "aria-describedby": errorId, disabled: !ed.view.editable, "data-question": path, size: 8 });
+  let timer: number | undefined;
+  let last = input.value;
+  const commit = () => {
+    window.clearTimeout(timer);
+    if (input.value === last) return;
+    last = input.value;
+    const parsed = parseNumber(input.value);
+    if ("error" in parsed) {
+      error.textContent = parsed.error;
+      input.setAttribute("aria-invalid", "true");
+      return;
+    }
+    void ed.edit(path, parsed.value);
+  };
+  input.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(commit, 400);
+  });
+  input.addEventListener("change", commit);
+  input.addEventListener("blur", commit);
+  ed.register(path, error, input);
+  return h("div", { class: "field question" },
+    h("label", { for: id }, label, q ? requiredMark(q) : null),
+    h("span", { class: "with-unit" }, input, h("span", { class: "unit" }, unit)),
+    h("span", { class: "muted hint" }, `Allowed ${hint}; leave empty if unknown`),
+    error,
+  );
+}
+
+function questionWidget(ed: Editor, ctx: Ctx, q: Question): HTMLElement {
+  switch (q.answer) {
+    case "bool":
+      return triField(ed, q.id, q.text, q);
+    case "choice":
+      return choiceField(ed, q);
+    case "number":
+      return numberField(ed, ctx, q.id, q.text, q.unit ?? "", q);
+    default:
+      return h("p", {}, q.text);
+  }
+}
+
+// ------------------------------------------------------------------ trials and medications
+
+/** Generic and brand names from the drug catalog, for completion. */
+function drugSuggestions(ctx: Ctx): Suggestion[] {
+  return ctx.catalog.drugs.map((d) => ({ value: d.name, note: d.name === d.generic ? "" : `(${d.generic})` }));
+}
+
+/** A drug or medication name, completing from the catalog; empty means unknown. */
+function nameField(ed: Editor, ctx: Ctx, path: string, label: string): HTMLElement {
+  const id = uid("t");
+  const errorId = uid("err");
+  const error = h("p", { class: "error", id: errorId, role: "alert" });
+  const value = getAnswer(ed.answers, path);
+  const input = h("input", { id, type: "text", autocomplete: "off", value: typeof value === "string" ? value : "", placeholder: "Unknown", "aria-describedby": errorId, disabled: !ed.view.editable, "data-question": path });
+  let last = input.value;
+  const commit = () => {
+    if (input.value === last) return;
+    last = input.value;
+    void ed.edit(path, input.value.trim() === "" ? null : input.value.trim());
+  };
+  const list = combobox(input, drugSuggestions(ctx), commit);
+  input.addEventListener("change", commit);
+  input.addEventListener("blur", commit);
+  ed.register(path, error, input);
+  return h("div", { class: "field combo" }, h("label", { for: id }, label), input, list, error);
+}
+
+function trialsStep(ed: Editor, ctx: Ctx, rerender: () => void): HTMLElement {
+  const trials = ed.answers.trials;
+  const container = h("div", { class: "list-step" });
+  const q = ctx.catalog.questions.find((x) => x.id === "trials");
+  container.append(h("p", { class: "muted" }, q?.help ?? ""));
+  const addTrial = h("button", { type: "button", disabled: !ed.view.editable, "data-action": "add-trial", onclick: async () => {
+    await ed.edit("trials", [...(ed.answers.trials ?? []), {}] as unknown as Json);
+    rerender();
+    const inputs = document.querySelectorAll<HTMLInputElement>("[data-question$='.drug']");
+    inputs[inputs.length - 1]?.focus();
+  } }, "Add a trial");
+  if (trials === null || trials === undefined) {
+    container.append(
+      h("p", { class: "unknown-state" }, "Not recorded yet (unknown)."),
+      h("div", { class: "actions" }, addTrial, h("button", { type: "button", disabled: !ed.view.editable, "data-action": "no-trials", onclick: async () => { await ed.edit("trials", []); rerender(); } }, "No antidepressant trials in this episode")),
+    );
+    return container;
+  }
+  if (trials.length === 0) container.append(h("p", {}, "No trials (none)."));
+  trials.forEach((_, i) => {
+    const p = (f: string) => `trials[${i}].${f}`;
+    const result = ed.view.evaluation.trials[i];
+    const status = h("p", { class: `trial-status ${result?.counted ? "counts" : ""}`, role: "status", "data-trial-status": i }, result?.explanation ?? "");
+    const confirm = result && result.drug && result.min_dose_mg === null
+      ? triField(ed, p("adequacy_confirmed_by_clinician"), "Not in the dose table: is the dose adequate, in your judgement?", null)
+      : null;
+    container.append(h("fieldset", { class: "trial", "data-trial": i },
+      h("legend", {}, `Trial ${i + 1}`),
+      h("div", { class: "grid" },
+        nameField(ed, ctx, p("drug"), "Drug (generic or brand)"),
+        numberField(ed, ctx, p("dose_mg_per_day"), "Dose", "mg/day", null, "trials[].dose_mg_per_day"),
+        numberField(ed, ctx, p("weeks_at_dose"), "Weeks at or above that dose", "weeks", null, "trials[].weeks_at_dose"),
+        numberField(ed, ctx, p("improvement_percent"), "Improvement during the trial", "%", null, "trials[].improvement_percent"),
+      ),
+      h("div", { class: "grid" },
+        triField(ed, p("adherent"), "Taken as prescribed", null),
+        triField(ed, p("current_episode"), "In the current episode", null),
+        triField(ed, p("stopped_for_intolerance"), "Stopped for intolerance", null),
+      ),
+      confirm,
+      status,
+      h("button", { type: "button", class: "secondary", disabled: !ed.view.editable, onclick: async () => {
+        const list = [...(ed.answers.trials ?? [])];
+        list.splice(i, 1);
+        await ed.edit("trials", list as unknown as Json);
+        rerender();
+      } }, `Remove trial ${i + 1}`),
+    ));
+  });
+  container.append(h("div", { class: "actions" }, addTrial));
+  return container;
+}
+
+/** "Benzodiazepine · diazepam equivalent 10 mg/day", from the core's classification. */
+function medicationStatus(ctx: Ctx, m: MedicationResult | undefined): string {
+  if (!m) return "";
+  const classes = m.classes.length ? m.classes.map((c) => ctx.catalog.classes[c] ?? c).join(", ") : m.name ? "Not classified; review" : "";
+  const dz = m.diazepam_equivalent_mg;
+  return dz !== null && dz !== undefined ? `${classes} · diazepam equivalent ${Math.round(dz * 10) / 10} mg/day` : classes;
+}
+
+function medicationsStep(ed: Editor, ctx: Ctx, rerender: () => void): HTMLElement {
+  const meds = ed.answers.medications;
+  const container = h("div", { class: "list-step" });
+  const add = h("button", { type: "button", disabled: !ed.view.editable, "data-action": "add-medication", onclick: async () => {
+    await ed.edit("medications", [...(ed.answers.medications ?? []), {}] as unknown as Json);
+    rerender();
+    const inputs = document.querySelectorAll<HTMLInputElement>("[data-question$='.name']");
+    inputs[inputs.length - 1]?.focus();
+  } }, "Add a medication");
+  if (meds === null || meds === undefined) {
+    container.append(
+      h("p", { class: "unknown-state" }, "Not recorded yet (unknown)."),
+      h("div", { class: "actions" }, add, h("button", { type: "button", disabled: !ed.view.editable, "data-action": "no-medications", onclick: async () => { await ed.edit("medications", []); rerender(); } }, "Takes no medication")),
+    );
+    return container;
+  }
+  if (meds.length === 0) container.append(h("p", {}, "No current medication (none)."));
+  meds.forEach((_, i) => {
+    const p = (f: string) => `medications[${i}].${f}`;
+    const status = h("p", { class: "med-status", role: "status", "data-med-status": i }, medicationStatus(ctx, ed.view.evaluation.medications[i]));
+    container.append(h("fieldset", { class: "medication", "data-medication": i },
+      h("legend", {}, `Medication ${i + 1}`),
+      h("div", { class: "grid" },
+        nameField(ed, ctx, p("name"), "Medication (generic or brand)"),
+        numberField(ed, ctx, p("dose_mg_per_day"), "Dose", "mg/day", null, "medications[].dose_mg_per_day"),
+      ),
+      status,
+      h("button", { type: "button", class: "secondary", disabled: !ed.view.editable, onclick: async () => {
+        const list = [...(ed.answers.medications ?? [])];
+        list.splice(i, 1);
+        await ed.edit("medications", list as unknown as Json);
+        rerender();
+      } }, `Remove medication ${i + 1}`),
+    ));
+  });
+  container.append(h("div", { class: "actions" }, add));
+  return container;
+}
+
+// ------------------------------------------------------------------ result panel
+
+function findingItem(ctx: Ctx, f: Finding, goTo: (question: string) => void): HTMLElement {
+  const rule = ctx.catalog.rules.find((r) => r.id === f.rule);
+  const detailsId = uid("why");
+  const details = h("div", { id: detailsId, class: "why", hidden: true },
+    rule ? h("p", {}, h("strong", {}, "Rule: "), rule.trigger) : null,
+    h("p", {}, h("strong", {}, "Source: "), `${f.source} (${f.strength === "V" ? "verified" : f.strength === "S" ? "secondary source" : "unverified"})`),
+  );
+  const why = h("button", { type: "button", class: "link", "aria-expanded": "false", "aria-controls": detailsId, "data-why": f.rule }, "Why?");
+  why.addEventListener("click", () => {
+    const open = why.getAttribute("aria-expanded") === "true";
+    why.setAttribute("aria-expanded", String(!open));
+    details.hidden = open;
+  });
+  const question = f.question;
+  return h("li", { class: `finding ${f.level}${f.urgent ? " urgent" : ""}`, role: f.level === "contraindication" || f.urgent ? "alert" : null, "data-rule": f.rule },
+    h("span", { class: "rule" }, f.rule), " ", f.message, " ",
+    why,
+    question && ctx.catalog.questions.length ? h("button", { type: "button", class: "link", onclick: () => goTo(question) }, "Go to question") : null,
+    details,
+  );
+}
+
+export function resultPanel(ctx: Ctx, v: AssessmentView, goTo: (question: string) => void): HTMLElement {
+  const e = v.evaluation;
+  const groups = ["contraindication", "unmet", "missing", "precaution", "info"].map((level) => ({ level, items: e.findings.filter((f) => f.level === level) })).filter((g) => g.items.length > 0);
+  return h("div", {},
+    h("h2", { id: "result-h" }, "Result"),
+    h("p", { class: `determination ${e.determination}`, "data-determination": e.determination }, DETERMINATION_TITLE[e.determination]),
+    h("p", {}, `Failed adequate trials: ${e.failed_adequate_trials} (2 required)`),
+    groups.map((g) => h("section", { class: "level" }, h("h3", {}, `${LEVEL_TITLE[g.level]} (${g.items.length})`), h("ul", {}, g.items.map((f) => findingItem(ctx, f, goTo))))),
+    h("p", { class: "muted small" }, `Rule set ${e.ruleset.id} v${e.ruleset.version}. Supports, does not replace, clinical judgement.`),
+  );
+}
+
+// ------------------------------------------------------------------ the screen
+
+export async function renderAssessment(root: HTMLElement, ctx: Ctx, id: number, step?: string): Promise<void> {
+  let view: AssessmentView;
+  try {
+    view = await api.openAssessment(id);
+  } catch (e) {
+    show(root, header(ctx, "home"), h("main", { id: "main" }, h("h1", {}, "Assessment"), banner(errorText(e))));
+    return;
+  }
+  const ed = new Editor(view, ctx);
+  let current = resolveStep(view.steps, step ?? "patient");
+  const stepNav = h("nav", { class: "steps", "aria-label": "Checklist steps" });
+  const form = h("div", { class: "step-content" });
+  const result = h("aside", { class: "result", "aria-labelledby": "result-h", "aria-live": "polite" });
+  const title = h("h1", {});
+  const statusLine = h("p", { class: "record-status" });
+
+  const goToQuestion = (question: string) => {
+    const s = stepOfQuestion(ed.view.steps, question);
+    if (s) {
+      go(s).then(() => {
+        const el = document.querySelector<HTMLElement>(`[data-question^='${question}'] input, input[data-question^='${question}'], [data-question^='${question}']`);
+        el?.focus();
+      }).catch(ctx.alert);
+    }
+  };
+
+  const refreshSide = () => {
+    const v = ed.view;
+    const p = progress(v.steps, current);
+    replace(stepNav,
+      h("p", { class: "progress" }, `Step ${p.index} of ${p.total}`),
+      h("ol", {}, visibleSteps(v.steps).map((s) => h("li", {},
+        h("button", { type: "button", class: "step-link", "aria-current": s.id === current ? "step" : null, onclick: () => void go(s.id), "data-step": s.id },
+          s.title, s.missing > 0 ? h("span", { class: "badge", title: `${s.missing} required answer(s) unknown` }, ` ${s.missing} unknown`) : null),
+      ))),
+    );
+    replace(result, resultPanel(ctx, v, goToQuestion));
+    const r = v.record;
+    title.textContent = `${v.patient.name || "(no name)"} · MRN ${v.patient.mrn}`;
+    statusLine.textContent = r.status === "draft" ? `Draft, version ${r.version} — saved as you type` : `Final, version ${r.version}: finalised by ${r.finalised_by ?? ""} on ${(r.finalised_at ?? "").replace("T", " ").replace("Z", " UTC")} — read-only`;
+    // Trial and medication status lines, from the core's judgement.
+    v.evaluation.trials.forEach((t, i) => {
+      const el = document.querySelector(`[data-trial-status='${i}']`);
+      if (el) {
+        el.textContent = t.explanation;
+        el.classList.toggle("counts", t.counted);
+      }
+    });
+    v.evaluation.medications.forEach((m, i) => {
+      const el = document.querySelector(`[data-med-status='${i}']`);
+      if (el) el.textContent = medicationStatus(ctx, m);
+    });
+  };
+
+  const renderStep = () => {
+    const v = ed.view;
+    rememberLocation({ name: "assessment", id, step: current });
+    if (current === REVIEW) {
+      replace(form, h("h2", {}, "Review"));
+      void renderReview(form, ctx, ed, (nv) => {
+        if (nv.record.id !== ed.view.record.id) {
+          ctx.go({ name: "assessment", id: nv.record.id, step: "patient" });
+          return;
+        }
+        ed.view = nv;
+        refreshSide();
+        renderStep();
+      });
+      return;
+    }
+    const stepDef = v.steps.find((s) => s.id === current);
+    const title = ctx.catalog.steps.find((s) => s.id === current)?.title ?? current;
+    const body: HTMLElement[] = [];
+    if (current === "treatment_history") body.push(trialsStep(ed, ctx, renderStep));
+    else if (current === "medications") body.push(medicationsStep(ed, ctx, renderStep));
+    else {
+      for (const qs of stepDef?.questions ?? []) {
+        if (!qs.applies) continue;
+        const q = ctx.catalog.questions.find((x) => x.id === qs.id);
+        if (q) body.push(questionWidget(ed, ctx, q));
+      }
+    }
+    const next = nextStep(v.steps, current);
+    const prev = previousStep(v.steps, current);
+    replace(form,
+      h("h2", { id: "step-h", tabindex: -1 }, title),
+      h("form", { class: "questions", "aria-labelledby": "step-h", onsubmit: (e: Event) => e.preventDefault() }, body),
+      h("div", { class: "actions step-actions" },
+        prev ? h("button", { type: "button", "data-action": "back", onclick: () => void go(prev) }, "Back") : null,
+        next ? h("button", { type: "button", class: "primary", "data-action": "next", onclick: () => void go(next) }, next === REVIEW ? "Review" : "Next") : null,
+      ),
+    );
+  };
+
+  async function go(stepId: string) {
+    await ed.settled();
+    current = resolveStep(ed.view.steps, stepId);
+    refreshSide();
+    renderStep();
+    document.getElementById("step-h")?.focus();
+  }
+
+  ed.onSaved = (v) => {
+    // A changed answer may make a step apply or not (childbearing potential → Pregnancy).
+    const before = visibleSteps(ed.view.steps).map((s) => s.id).join();
+    ed.view = v;
+    refreshSide();
+    if (before !== visibleSteps(v.steps).map((s) => s.id).join()) refreshSide();
+  };
+
+  show(root,
+    header(ctx, "home"),
+    h("main", { id: "main", class: "assessment" },
+      h("div", { class: "record-head" }, title, statusLine,
+        h("button", { type: "button", class: "secondary", onclick: async () => { await ed.settled(); ctx.go({ name: "home", patientId: ed.view.patient.id }); } }, "Back to patient")),
+      h("div", { class: "layout" }, stepNav, h("section", { class: "step", "aria-live": "off" }, form), result),
+    ),
+  );
+  refreshSide();
+  renderStep();
+  document.getElementById("step-h")?.focus();
+}

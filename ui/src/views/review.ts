@@ -1,0 +1,129 @@
+// Review: the summary as it will be filed, a note for each precaution, finalise / amend, exports.
+
+import { save } from "@tauri-apps/plugin-dialog";
+import type { AssessmentView } from "../bindings/AssessmentView";
+import { errorText, type Ctx } from "../app";
+import { append, h, uid } from "../dom";
+import { api, type ExportFormat } from "../ipc";
+import type { Editor } from "./checklist";
+
+const EXPORTS: { format: ExportFormat; label: string; ext: string; filter: string }[] = [
+  { format: "pdf", label: "Save PDF…", ext: "pdf", filter: "PDF" },
+  { format: "html", label: "Save HTML…", ext: "html", filter: "HTML" },
+  { format: "fhir", label: "Export FHIR…", ext: "json", filter: "FHIR R4 Bundle (JSON)" },
+  { format: "json", label: "Export assessment (JSON)…", ext: "json", filter: "assessment-v1 JSON" },
+];
+
+/** A modal confirmation: resolves true when confirmed. Keyboard: Tab between buttons, Escape cancels. */
+export function confirmDialog(message: string, confirmLabel: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const titleId = uid("dlg");
+    const dialog = h("dialog", { "aria-labelledby": titleId, class: "confirm" },
+      h("h2", { id: titleId }, "Please confirm"),
+      h("p", {}, message),
+    );
+    const done = (ok: boolean) => {
+      dialog.close();
+      dialog.remove();
+      resolve(ok);
+    };
+    const ok = h("button", { type: "button", class: "primary", "data-action": "confirm", onclick: () => done(true) }, confirmLabel);
+    const cancel = h("button", { type: "button", "data-action": "cancel", onclick: () => done(false) }, "Cancel");
+    dialog.addEventListener("cancel", (e) => {
+      e.preventDefault();
+      done(false);
+    });
+    append(dialog, [h("div", { class: "actions" }, ok, cancel)]);
+    document.body.append(dialog);
+    dialog.showModal();
+    cancel.focus();
+  });
+}
+
+export async function renderReview(host: HTMLElement, ctx: Ctx, ed: Editor, changed: (v: AssessmentView) => void): Promise<void> {
+  await ed.settled();
+  const v = ed.view;
+  const r = v.record;
+  const status = h("p", { class: "status-line", role: "status" });
+  const frame = h("iframe", { class: "summary", title: "Summary as it will be printed", sandbox: "allow-same-origin allow-modals" }) as HTMLIFrameElement;
+  try {
+    frame.srcdoc = await api.summaryHtml(r.id);
+  } catch (e) {
+    status.textContent = errorText(e);
+  }
+
+  const precautions = v.evaluation.findings.filter((f) => f.level === "precaution");
+  const notes = precautions.length === 0 ? null : h("section", { class: "notes", "aria-labelledby": "notes-h" },
+    h("h3", { id: "notes-h" }, "Acknowledgement of each precaution"),
+    h("p", { class: "muted" }, "Treatment may proceed only with your documented acknowledgement of each precaution."),
+    precautions.map((f) => {
+      const id = uid("ack");
+      const area = h("textarea", { id, rows: 2, disabled: !v.editable, "data-ack": f.rule });
+      area.value = r.acknowledgements[f.rule] ?? "";
+      area.addEventListener("change", async () => {
+        try {
+          changed(await api.setAcknowledgement(r.id, f.rule, area.value));
+        } catch (e) {
+          status.textContent = errorText(e);
+        }
+      });
+      return h("div", { class: "field" }, h("label", { for: id }, `${f.rule}: ${f.message}`), area);
+    }),
+  );
+
+  const actions = h("div", { class: "actions" });
+  if (v.editable) {
+    actions.append(
+      h("button", { type: "button", class: "primary", "data-action": "finalise", onclick: async () => {
+        if (!(await confirmDialog("Finalise this assessment? It can no longer be changed; to correct it later you amend it, which makes a new version.", "Finalise"))) return;
+        try {
+          changed(await api.finalise(r.id));
+        } catch (e) {
+          status.textContent = errorText(e);
+          status.setAttribute("role", "alert");
+        }
+      } }, "Finalise…"),
+      h("button", { type: "button", class: "secondary", "data-action": "discard", onclick: async () => {
+        if (!(await confirmDialog("Discard this draft? Its answers are deleted (the audit trail keeps a record).", "Discard draft"))) return;
+        try {
+          await api.discardDraft(r.id);
+          ctx.go({ name: "home", patientId: v.patient.id });
+        } catch (e) {
+          status.textContent = errorText(e);
+        }
+      } }, "Discard draft…"),
+    );
+  } else if (r.amended_by === null || r.amended_by === undefined) {
+    actions.append(h("button", { type: "button", class: "primary", "data-action": "amend", onclick: async () => {
+      try {
+        changed(await api.amend(r.id));
+      } catch (e) {
+        status.textContent = errorText(e);
+      }
+    } }, "Amend (new version)"));
+  } else {
+    actions.append(h("button", { type: "button", onclick: () => ctx.go({ name: "assessment", id: r.amended_by as number }) }, `Open the amended version`));
+  }
+
+  const exports = h("div", { class: "actions" },
+    EXPORTS.map((x) => h("button", { type: "button", "data-export": x.format, onclick: async () => {
+      try {
+        const path = await save({ defaultPath: `trdcheck-${v.patient.mrn}-v${r.version}.${x.ext}`, filters: [{ name: x.filter, extensions: [x.ext] }] });
+        if (path) status.textContent = `Saved ${await api.exportAssessment(r.id, x.format, path)}`;
+      } catch (e) {
+        status.textContent = errorText(e);
+      }
+    } }, x.label)),
+    h("button", { type: "button", "data-action": "print", onclick: () => frame.contentWindow?.print() }, "Print"),
+  );
+
+  host.append(
+    r.status === "final" ? h("p", { class: "banner info", role: "status" }, `Finalised by ${r.finalised_by} — this version is read-only.`) : "",
+    notes ?? h("p", { class: "muted" }, "No precaution to acknowledge."),
+    actions,
+    h("h3", {}, "Summary"),
+    exports,
+    status,
+    frame,
+  );
+}

@@ -1,0 +1,73 @@
+// Settings: the clinician, the clinic, paper size and the site policy (with the rule set's limits).
+
+import type { Level } from "../bindings/Level";
+import type { Paper } from "../bindings/Paper";
+import { errorText, header, show, type Ctx } from "../app";
+import { h, uid } from "../dom";
+import { api } from "../ipc";
+
+function labelled(label: string, control: HTMLElement, note?: string): HTMLElement {
+  const id = uid("s");
+  control.id = id;
+  return h("div", { class: "field" }, h("label", { for: id }, label), control, note ? h("span", { class: "muted" }, note) : null);
+}
+
+function select(values: (string | number)[], current: string | number, def: string | number): HTMLSelectElement {
+  return h("select", {}, values.map((v) => h("option", { value: String(v), selected: String(v) === String(current) }, `${v}${v === def ? " (default)" : ""}`)));
+}
+
+export function renderSettings(root: HTMLElement, ctx: Ctx): void {
+  const s = ctx.info.settings;
+  const spec = ctx.catalog.policy;
+  const p = ctx.info.policy;
+  const clinician = h("input", { value: s.clinician, autocomplete: "name" });
+  const clinic = h("input", { value: s.clinic });
+  const paper = h("select", {}, h("option", { value: "a4", selected: s.paper === "a4" }, "A4"), h("option", { value: "letter", selected: s.paper === "letter" }, "US Letter"));
+  const weeks = select(spec.min_weeks_at_dose.allowed ?? [], p.min_weeks_at_dose, spec.min_weeks_at_dose.default);
+  const threshold = select(spec.failure_threshold_percent.allowed ?? [], p.failure_threshold_percent, spec.failure_threshold_percent.default);
+  const sys = h("input", { type: "number", min: spec.bp_stop_systolic_mmhg.min ?? null, max: spec.bp_stop_systolic_mmhg.max ?? null, value: p.bp_stop_systolic_mmhg });
+  const dia = h("input", { type: "number", min: spec.bp_stop_diastolic_mmhg.min ?? null, max: spec.bp_stop_diastolic_mmhg.max ?? null, value: p.bp_stop_diastolic_mmhg });
+  const sud = select(spec.active_sud_level.allowed ?? [], p.active_sud_level, spec.active_sud_level.default);
+  const status = h("p", { role: "status", class: "status-line" });
+  const form = h("form", { class: "settings", "aria-labelledby": "settings-h" },
+    h("fieldset", {}, h("legend", {}, "This workstation"),
+      labelled("Your name (recorded when you finalise)", clinician),
+      labelled("Clinic", clinic),
+      labelled("Paper size", paper)),
+    h("fieldset", {}, h("legend", {}, "Site policy (recorded with every summary)"),
+      labelled(spec.min_weeks_at_dose.label, weeks, spec.min_weeks_at_dose.source),
+      labelled(spec.failure_threshold_percent.label, threshold, spec.failure_threshold_percent.source),
+      labelled(spec.bp_stop_systolic_mmhg.label, sys, `${spec.bp_stop_systolic_mmhg.min}–${spec.bp_stop_systolic_mmhg.max}; default ${spec.bp_stop_systolic_mmhg.default}`),
+      labelled(spec.bp_stop_diastolic_mmhg.label, dia, `${spec.bp_stop_diastolic_mmhg.min}–${spec.bp_stop_diastolic_mmhg.max}; default ${spec.bp_stop_diastolic_mmhg.default}`),
+      labelled(spec.active_sud_level.label, sud, spec.active_sud_level.source)),
+    status,
+    h("button", { type: "submit", class: "primary" }, "Save settings"),
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const num = (x: HTMLInputElement | HTMLSelectElement) => Number(x.value);
+    const keepDefault = <T,>(value: T, def: T): T | null => (value === def ? null : value);
+    try {
+      const info = await api.saveSettings({
+        clinician: clinician.value.trim(),
+        clinic: clinic.value.trim(),
+        paper: paper.value as Paper,
+        policy: {
+          min_weeks_at_dose: keepDefault(num(weeks), spec.min_weeks_at_dose.default),
+          failure_threshold_percent: keepDefault(num(threshold), spec.failure_threshold_percent.default),
+          bp_stop_systolic_mmhg: keepDefault(num(sys), spec.bp_stop_systolic_mmhg.default),
+          bp_stop_diastolic_mmhg: keepDefault(num(dia), spec.bp_stop_diastolic_mmhg.default),
+          active_sud_level: keepDefault(sud.value as Level, spec.active_sud_level.default),
+        },
+      });
+      ctx.setInfo(info);
+      status.textContent = "Saved. Drafts are evaluated with these values from now on; finalised assessments keep theirs.";
+    } catch (err) {
+      status.textContent = errorText(err);
+      status.setAttribute("role", "alert");
+    }
+  });
+  show(root, header(ctx, "settings"),
+    h("main", { id: "main" }, h("h1", { id: "settings-h" }, "Settings"), form,
+      h("p", { class: "muted small" }, `Records: ${ctx.info.database}. Rule set ${ctx.info.ruleset.id} v${ctx.info.ruleset.version}, sha256 ${ctx.info.ruleset.sha256}. trdcheck ${ctx.info.version}.`)));
+}

@@ -19,7 +19,7 @@ const LAST: &[&str] = &[
 
 fn seeded() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    let path = dir.join("records-100k.sqlite3");
+    let path = dir.join("records-100k-v2.sqlite3");
     if path.exists() {
         return path;
     }
@@ -28,6 +28,11 @@ fn seeded() -> PathBuf {
     let _ = std::fs::remove_file(&tmp);
     let mut store = Store::open(&tmp).unwrap();
     let answers = trdcheck::parse_assessment(EXAMPLE).unwrap();
+    // A real snapshot, as finalise stores it, so that the database has its real size.
+    let rules = trdcheck::RuleSet::embedded().unwrap();
+    let policy = trdcheck::SitePolicy::defaults(rules);
+    let evaluation = serde_json::to_string(&trdcheck::evaluate(&answers, rules, &policy)).unwrap();
+    let policy_json = serde_json::to_string(&policy).unwrap();
     // Patients through the API (so the search index is the real one), assessments in bulk.
     for i in 0..PATIENTS {
         let name = format!("{} {} {}", FIRST[i % FIRST.len()], LAST[(i / FIRST.len()) % LAST.len()], i);
@@ -49,7 +54,7 @@ fn seeded() -> PathBuf {
         let status = if n % 5 == 0 { "draft" } else { "final" };
         conn.execute(
             "INSERT INTO assessment (patient_id, version, status, answers, created_at, updated_at, finalised_at, finalised_by, evaluation, ruleset_id, ruleset_version, ruleset_sha256, policy) \
-             VALUES (?1, 1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, 'trd-ketamine-2026.1', '1', 'seed', '{}')",
+             VALUES (?1, 1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, 'trd-ketamine-2026.1', '1', ?8, ?9)",
             rusqlite::params![
                 patient,
                 status,
@@ -57,7 +62,9 @@ fn seeded() -> PathBuf {
                 at,
                 (status == "final").then_some(at),
                 (status == "final").then_some("seed"),
-                (status == "final").then_some("{\"determination\":\"eligible_with_precautions\"}"),
+                (status == "final").then_some(evaluation.as_str()),
+                rules.sha256,
+                (status == "final").then_some(policy_json.as_str()),
             ],
         )
         .unwrap();
@@ -90,7 +97,10 @@ fn bench(c: &mut Criterion) {
     eprintln!("database: {} ({:.0} MB)", path.display(), size as f64 / 1e6);
     let mut g = c.benchmark_group("storage_100k");
     g.sample_size(20);
-    g.bench_function("open", |b| b.iter(|| Store::open(&path).unwrap()));
+    // The CLI's open: the full integrity check before anything else.
+    g.bench_function("open_full_check", |b| b.iter_with_large_drop(|| Store::open(&path).unwrap()));
+    // The app's open: header checks now, integrity check beside it (joined when dropped, untimed).
+    g.bench_function("open_app", |b| b.iter_with_large_drop(|| Store::open_with_background_check(&path).unwrap()));
     let mut store = Store::open(&path).unwrap();
     g.bench_function("search_prefix", |b| b.iter(|| store.search_patients("garc", 50).unwrap()));
     g.bench_function("search_two_words", |b| b.iter(|| store.search_patients("maria nun", 50).unwrap()));

@@ -76,7 +76,7 @@ ensure_ui() {
     (cd ui && npm ci --no-audit --no-fund --loglevel=error)
   fi
   say "Building the UI (type check + bundle)"
-  (cd ui && npm run --silent build >/dev/null)
+  (cd ui && npm run --silent build)
 }
 
 # ensure_tauri_deps: the Debian packages Tauri 2 needs on Linux (WebKitGTK 4.1 and friends).

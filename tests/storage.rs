@@ -314,6 +314,49 @@ fn foreign_corrupt_and_newer_files_are_refused_and_left_unchanged() {
 }
 
 #[test]
+fn the_apps_quick_open_checks_integrity_in_the_background_and_never_writes_a_corrupt_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("records.sqlite3");
+    {
+        let mut s = Store::open(&path).unwrap();
+        let p = s.create_patient(&new_patient("Q-1", "Q"), "x").unwrap();
+        for _ in 0..40 {
+            s.create_draft(p.id, Some(baseline()), "x").unwrap();
+        }
+        s.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    }
+    // Intact: opens, reads and writes.
+    let mut s = Store::open_with_background_check(&path).unwrap();
+    assert_eq!(s.search_patients("q-1", 5).unwrap().len(), 1);
+    s.create_patient(&new_patient("Q-2", "R"), "x").unwrap();
+    s.ensure_intact().unwrap();
+    s.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    drop(s);
+    // Damaged: the first write waits for the check and is refused; the file is unchanged.
+    let mut bytes = std::fs::read(&path).unwrap();
+    for page in [2, 3] {
+        for b in &mut bytes[page * 4096..page * 4096 + 12] {
+            *b = 0xA5;
+        }
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let before = file_hash(&path);
+    match Store::open_with_background_check(&path) {
+        Ok(mut s) => {
+            let err = s.create_patient(&new_patient("Q-3", "S"), "x").unwrap_err();
+            assert_eq!(err.code(), "corrupt_database", "{err}");
+            assert_eq!(s.ensure_intact().unwrap_err().code(), "corrupt_database");
+        }
+        Err(e) => assert_eq!(e.code(), "corrupt_database", "{e}"),
+    }
+    assert_eq!(file_hash(&path), before);
+    // Foreign and newer files are refused at once, as by the full open.
+    let other = dir.path().join("other.sqlite3");
+    Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x);").unwrap();
+    assert_eq!(Store::open_with_background_check(&other).err().unwrap().code(), "not_a_trdcheck_database");
+}
+
+#[test]
 fn backup_and_restore() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("live.sqlite3");

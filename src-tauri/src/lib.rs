@@ -432,7 +432,8 @@ pub fn run() {
         .setup(|app| {
             let rules = RuleSet::embedded().map_err(|e| e.to_string())?;
             let dir = data_dir(app);
-            let store = Store::open(&dir.join(trdcheck::storage::DATABASE_FILE)).map_err(IpcError::from);
+            let store =
+                Store::open_with_background_check(&dir.join(trdcheck::storage::DATABASE_FILE)).map_err(IpcError::from);
             let settings = settings::load(app.handle(), &dir);
             app.manage(AppState { rules, data_dir: dir, store: Mutex::new(store), settings: Mutex::new(settings) });
             Ok(())

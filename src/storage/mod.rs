@@ -187,6 +187,7 @@ pub struct AssessmentListing {
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    integrity: Integrity,
 }
 
 /// The time now, UTC, to the second: "2026-11-23T15:55:36Z".
@@ -203,18 +204,29 @@ fn shown(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// Checks an existing file without changing it: a trdcheck database, not newer, intact.
-fn inspect(path: &Path) -> Result<()> {
+fn read_only(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags)
-        .map_err(|e| StorageError::Corrupt { path: shown(path), detail: e.to_string() })?;
-    let header = || -> rusqlite::Result<(i64, i64, i64)> {
+    Connection::open_with_flags(path, flags)
+        .map_err(|e| StorageError::Corrupt { path: shown(path), detail: e.to_string() })
+}
+
+/// What the header of an existing file says, read without changing it.
+struct Header {
+    version: i64,
+    wal: bool,
+}
+
+/// Checks an existing file's header without changing it: a trdcheck database, not newer.
+fn inspect_header(path: &Path) -> Result<Header> {
+    let conn = read_only(path)?;
+    let header = || -> rusqlite::Result<(i64, i64, i64, String)> {
         let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-        Ok((app, version, tables))
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        Ok((app, version, tables, mode))
     };
-    let (app, version, tables) = header().map_err(|e| match e.sqlite_error_code() {
+    let (app, version, tables, mode) = header().map_err(|e| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase) => StorageError::NotTrdcheck { path: shown(path) },
         _ => StorageError::Corrupt { path: shown(path), detail: e.to_string() },
     })?;
@@ -225,6 +237,12 @@ fn inspect(path: &Path) -> Result<()> {
     if version > LATEST_VERSION {
         return Err(StorageError::NewerSchema { path: shown(path), found: version, known: LATEST_VERSION });
     }
+    Ok(Header { version, wal: mode.eq_ignore_ascii_case("wal") })
+}
+
+/// `PRAGMA quick_check` on a read-only connection: reads every page, changes nothing.
+fn integrity_check(path: &Path) -> Result<()> {
+    let conn = read_only(path)?;
     let check: String = conn
         .query_row("PRAGMA quick_check", [], |r| r.get(0))
         .map_err(|e| StorageError::Corrupt { path: shown(path), detail: e.to_string() })?;
@@ -234,11 +252,25 @@ fn inspect(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Checks an existing file without changing it: a trdcheck database, not newer, intact.
+fn inspect(path: &Path) -> Result<()> {
+    inspect_header(path)?;
+    integrity_check(path)
+}
+
+/// The integrity check of the file, done at open or still running beside it.
+enum Integrity {
+    Checked,
+    Running(std::thread::JoinHandle<Result<()>>),
+    Failed { path: String, detail: String },
+}
+
 /// JSON leaves by path ("trials[0].dose_mg_per_day"), for the audit of a draft change. An empty
 /// list or an empty entry (a trial added with nothing known yet) is a value of its own.
 fn leaves(value: &Value, prefix: &str, out: &mut BTreeMap<String, Value>) {
     match value {
-        Value::Object(map) if map.is_empty() && !prefix.is_empty() => {
+        // An empty list entry (`trials[1]`), not an empty section.
+        Value::Object(map) if map.is_empty() && prefix.ends_with(']') => {
             out.insert(prefix.to_string(), value.clone());
         }
         Value::Object(map) => {
@@ -295,6 +327,50 @@ impl Store {
         Self::prepare(conn, Some(path.to_path_buf()))
     }
 
+    /// Opens the database for the desktop app, quickly: the header checks (a trdcheck database,
+    /// not newer) are done at once and refuse the file as [`Store::open`] does, while the full
+    /// integrity check (`PRAGMA quick_check`, which reads every page) runs on its own read-only
+    /// connection in the background. Nothing is written before it has passed: every write waits
+    /// for it, and fails with `corrupt_database` if it did not. A file that needs a migration or
+    /// is not in WAL mode is checked in full first, since opening it changes it.
+    pub fn open_with_background_check(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Self::open(path);
+        }
+        let header = inspect_header(path)?;
+        if header.version < LATEST_VERSION || !header.wal {
+            return Self::open(path);
+        }
+        let owned = path.to_path_buf();
+        let check = std::thread::spawn(move || integrity_check(&owned));
+        let conn = Connection::open(path)?;
+        let mut store = Self::prepare(conn, Some(path.to_path_buf()))?;
+        store.integrity = Integrity::Running(check);
+        Ok(store)
+    }
+
+    /// Waits for the background integrity check, if one is running; its error is kept.
+    pub fn ensure_intact(&mut self) -> Result<()> {
+        if let Integrity::Running(_) = self.integrity {
+            let Integrity::Running(handle) = std::mem::replace(&mut self.integrity, Integrity::Checked) else {
+                unreachable!("matched above")
+            };
+            let path = self.path.as_deref().map(shown).unwrap_or_default();
+            self.integrity = match handle.join() {
+                Ok(Ok(())) => Integrity::Checked,
+                Ok(Err(StorageError::Corrupt { path, detail })) => Integrity::Failed { path, detail },
+                Ok(Err(other)) => Integrity::Failed { path, detail: other.to_string() },
+                Err(_) => Integrity::Failed { path, detail: "the integrity check stopped".into() },
+            };
+        }
+        match &self.integrity {
+            Integrity::Failed { path, detail } => {
+                Err(StorageError::Corrupt { path: path.clone(), detail: detail.clone() })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// A database in memory (tests, previews).
     pub fn open_in_memory() -> Result<Store> {
         Self::prepare(Connection::open_in_memory()?, None)
@@ -311,7 +387,7 @@ impl Store {
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         }
         schema::migrations().to_latest(&mut conn).map_err(|e| StorageError::Migration(e.to_string()))?;
-        Ok(Store { conn, path })
+        Ok(Store { conn, path, integrity: Integrity::Checked })
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -328,6 +404,8 @@ impl Store {
     }
 
     fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction, &str) -> Result<T>) -> Result<T> {
+        // Never write to a file whose integrity check has not passed.
+        self.ensure_intact()?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let at = now();
         let out = f(&tx, &at)?;
@@ -864,6 +942,7 @@ impl Store {
             return Err(StorageError::Io { path: shown(from), message: "no such file".into() });
         }
         inspect(from)?;
+        self.ensure_intact()?;
         let app: i64 = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY)?.query_row(
             "PRAGMA application_id",
             [],
@@ -926,5 +1005,13 @@ impl Store {
             )?;
             Ok(())
         })
+    }
+}
+
+impl Drop for Store {
+    /// A background integrity check still running is waited for, so that no thread outlives
+    /// the store.
+    fn drop(&mut self) {
+        let _ = self.ensure_intact();
     }
 }

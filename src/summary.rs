@@ -287,6 +287,40 @@ impl Summary {
         lines
     }
 
+    /// The columns of the treatment-history table, as every renderer prints them.
+    pub const TRIAL_COLUMNS: [&'static str; 10] =
+        ["#", "Drug", "Dose", "Minimum", "Weeks", "Adherent", "Improved", "This episode", "Counts", "Why"];
+    pub const MEDICATION_COLUMNS: [&'static str; 3] = ["Medication", "Class", "Diazepam equivalent"];
+
+    /// The treatment-history table's cells, one row a trial, in [`Summary::TRIAL_COLUMNS`] order.
+    pub fn trial_cells(&self) -> Vec<Vec<String>> {
+        self.trials
+            .iter()
+            .map(|t| {
+                vec![
+                    t.number.to_string(),
+                    t.drug.clone(),
+                    t.dose.clone(),
+                    t.minimum.clone(),
+                    t.weeks.clone(),
+                    t.adherent.clone(),
+                    t.improvement.clone(),
+                    t.current_episode.clone(),
+                    t.counted.clone(),
+                    t.why.clone(),
+                ]
+            })
+            .collect()
+    }
+
+    /// The medications table's cells, in [`Summary::MEDICATION_COLUMNS`] order.
+    pub fn medication_cells(&self) -> Vec<Vec<String>> {
+        self.medications
+            .iter()
+            .map(|m| vec![m.medication.clone(), m.classes.clone(), m.diazepam_equivalent.clone()])
+            .collect()
+    }
+
     pub fn trials_heading(&self) -> String {
         format!(
             "Treatment history: {} failed adequate trial(s) in the current episode ({} required)",
@@ -418,26 +452,9 @@ impl Summary {
         } else if self.trials.is_empty() {
             line("No trials recorded (none).");
         } else {
-            let header =
-                ["#", "Drug", "Dose", "Minimum", "Weeks", "Adherent", "Improvement", "Current episode", "Counts"];
-            let rows: Vec<Vec<String>> = self
-                .trials
-                .iter()
-                .map(|t| {
-                    vec![
-                        t.number.to_string(),
-                        t.drug.clone(),
-                        t.dose.clone(),
-                        t.minimum.clone(),
-                        t.weeks.clone(),
-                        t.adherent.clone(),
-                        t.improvement.clone(),
-                        t.current_episode.clone(),
-                        t.counted.clone(),
-                    ]
-                })
-                .collect();
-            out_table(&mut line, md, &header, &rows);
+            // The plain table leaves out "Why"; each trial's sentence follows the table.
+            let rows: Vec<Vec<String>> = self.trial_cells().into_iter().map(|r| r[..9].to_vec()).collect();
+            out_table(&mut line, md, &Self::TRIAL_COLUMNS[..9], &rows);
             line("");
             for t in &self.trials {
                 line(&format!("{}. {}", t.number, t.why));
@@ -453,12 +470,7 @@ impl Summary {
         } else if self.medications.is_empty() {
             line("None.");
         } else {
-            let rows: Vec<Vec<String>> = self
-                .medications
-                .iter()
-                .map(|m| vec![m.medication.clone(), m.classes.clone(), m.diazepam_equivalent.clone()])
-                .collect();
-            out_table(&mut line, md, &["Medication", "Class", "Diazepam equivalent"], &rows);
+            out_table(&mut line, md, &Self::MEDICATION_COLUMNS, &self.medication_cells());
         }
         line("");
         line(&heading(2, "Checklist"));

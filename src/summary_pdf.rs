@@ -285,29 +285,7 @@ pub(crate) fn layout(s: &Summary, paper: Paper) -> Result<Layout, PdfError> {
     } else if s.trials.is_empty() {
         l.paragraph("No trials (none).", Weight::Regular, BODY, BLACK, 0.0);
     } else {
-        let rows: Vec<Vec<String>> = s
-            .trials
-            .iter()
-            .map(|t| {
-                vec![
-                    t.number.to_string(),
-                    t.drug.clone(),
-                    t.dose.clone(),
-                    t.minimum.clone(),
-                    t.weeks.clone(),
-                    t.adherent.clone(),
-                    t.improvement.clone(),
-                    t.current_episode.clone(),
-                    t.counted.clone(),
-                    t.why.clone(),
-                ]
-            })
-            .collect();
-        l.table(
-            &["#", "Drug", "Dose", "Minimum", "Weeks", "Adherent", "Improved", "This episode", "Counts", "Why"],
-            &[0.3, 1.5, 0.9, 0.9, 0.65, 0.9, 0.9, 0.85, 0.7, 2.2],
-            &rows,
-        );
+        l.table(&Summary::TRIAL_COLUMNS, &[0.3, 1.5, 0.9, 0.9, 0.65, 0.9, 0.9, 0.85, 0.7, 2.2], &s.trial_cells());
     }
 
     l.heading("Current medications", 11.5);
@@ -316,12 +294,7 @@ pub(crate) fn layout(s: &Summary, paper: Paper) -> Result<Layout, PdfError> {
     } else if s.medications.is_empty() {
         l.paragraph("None.", Weight::Regular, BODY, BLACK, 0.0);
     } else {
-        let rows: Vec<Vec<String>> = s
-            .medications
-            .iter()
-            .map(|m| vec![m.medication.clone(), m.classes.clone(), m.diazepam_equivalent.clone()])
-            .collect();
-        l.table(&["Medication", "Class", "Diazepam equivalent"], &[2.2, 2.2, 1.0], &rows);
+        l.table(&Summary::MEDICATION_COLUMNS, &[2.2, 2.2, 1.0], &s.medication_cells());
     }
 
     l.heading("Checklist", 11.5);

@@ -168,6 +168,144 @@ fn app_info_of(state: &AppState) -> Result<AppInfo> {
     })
 }
 
+/// The commands' work, callable without a running app (the tests call these).
+impl AppState {
+    /// State over an open database and settings (the app builds it in `setup`).
+    pub fn new(data_dir: PathBuf, store: std::result::Result<Store, IpcError>, settings: Settings) -> Result<AppState> {
+        let rules = RuleSet::embedded().map_err(|e| IpcError::new("ruleset", e.to_string()))?;
+        Ok(AppState { rules, data_dir, store: Mutex::new(store), settings: Mutex::new(settings) })
+    }
+
+    pub fn search_patients(&self, query: String) -> Result<Vec<Patient>> {
+        self.with_store(|s| Ok(s.search_patients(&query, 100)?))
+    }
+
+    pub fn create_patient(&self, patient: NewPatient) -> Result<Patient> {
+        if patient.name.trim().is_empty() {
+            return Err(IpcError {
+                code: "invalid_field".into(),
+                message: "a name is needed".into(),
+                field: Some("name".into()),
+            });
+        }
+        let actor = self.actor();
+        self.with_store(|s| Ok(s.create_patient(&patient, &actor)?))
+    }
+
+    pub fn patient_assessments(&self, patient_id: i64) -> Result<Vec<AssessmentListing>> {
+        self.with_store(|s| Ok(s.assessments_of(patient_id)?))
+    }
+
+    pub fn recent_assessments(&self) -> Result<Vec<AssessmentListing>> {
+        self.with_store(|s| Ok(s.recent_assessments(50)?))
+    }
+
+    pub fn create_draft(&self, patient_id: i64) -> Result<AssessmentView> {
+        let (actor, policy) = (self.actor(), self.policy()?);
+        self.with_store(|s| {
+            let record = s.create_draft(patient_id, None, &actor)?;
+            view(s, self.rules, &policy, record.id)
+        })
+    }
+
+    pub fn open_assessment(&self, id: i64) -> Result<AssessmentView> {
+        let policy = self.policy()?;
+        self.with_store(|s| view(s, self.rules, &policy, id))
+    }
+
+    pub fn save_answers(&self, id: i64, answers: Assessment) -> Result<AssessmentView> {
+        let (actor, policy) = (self.actor(), self.policy()?);
+        self.with_store(|s| {
+            s.save_draft(id, &answers, &actor)?;
+            view(s, self.rules, &policy, id)
+        })
+    }
+
+    pub fn set_acknowledgement(&self, id: i64, rule: String, note: String) -> Result<AssessmentView> {
+        let (actor, policy) = (self.actor(), self.policy()?);
+        self.with_store(|s| {
+            s.set_acknowledgement(id, &rule, &note, &actor)?;
+            view(s, self.rules, &policy, id)
+        })
+    }
+
+    pub fn finalise(&self, id: i64) -> Result<AssessmentView> {
+        let clinician = self.settings.lock().map(|s| s.clinician.trim().to_string()).unwrap_or_default();
+        if clinician.is_empty() {
+            return Err(IpcError {
+                code: "invalid_field".into(),
+                message: "enter your name in Settings before finalising".into(),
+                field: Some("clinician".into()),
+            });
+        }
+        let policy = self.policy()?;
+        self.with_store(|s| {
+            s.finalise(id, &clinician, self.rules, &policy)?;
+            view(s, self.rules, &policy, id)
+        })
+    }
+
+    pub fn amend(&self, id: i64) -> Result<AssessmentView> {
+        let (actor, policy) = (self.actor(), self.policy()?);
+        self.with_store(|s| {
+            let record = s.amend(id, &actor)?;
+            view(s, self.rules, &policy, record.id)
+        })
+    }
+
+    pub fn discard_draft(&self, id: i64) -> Result<()> {
+        let actor = self.actor();
+        self.with_store(|s| Ok(s.discard_draft(id, &actor)?))
+    }
+
+    pub fn summary_html(&self, id: i64) -> Result<String> {
+        let paper = self.settings.lock().map(|s| s.paper).unwrap_or_default();
+        self.with_store(|s| Ok(summary_of(self, s, id)?.2.to_html(paper)))
+    }
+
+    pub fn export_assessment(&self, id: i64, format: String, path: String) -> Result<String> {
+        let path = PathBuf::from(path);
+        if !path.is_absolute() {
+            return Err(IpcError::new("invalid_path", "choose where to save the file"));
+        }
+        let paper = self.settings.lock().map(|s| s.paper).unwrap_or_default();
+        let actor = self.actor();
+        self.with_store(|s| {
+            let (record, evaluation, summary) = summary_of(self, s, id)?;
+            let bytes = match format.as_str() {
+                "json" => {
+                    serde_json::to_vec_pretty(&record.answers).map_err(|e| IpcError::new("internal", e.to_string()))?
+                }
+                "html" => summary.to_html(paper).into_bytes(),
+                "pdf" => summary.to_pdf(paper).map_err(|e| IpcError::new("pdf", e.to_string()))?,
+                "fhir" => {
+                    let bundle = trdcheck::fhir::bundle(&record.answers, &evaluation, self.rules, &summary.context);
+                    serde_json::to_vec_pretty(&bundle).map_err(|e| IpcError::new("internal", e.to_string()))?
+                }
+                other => return Err(IpcError::new("invalid_format", format!("unknown export format {other}"))),
+            };
+            std::fs::write(&path, bytes).map_err(|e| IpcError::new("io", format!("{}: {e}", path.display())))?;
+            s.export(id, &format, &actor)?;
+            Ok(path.display().to_string())
+        })
+    }
+
+    pub fn import_assessment(&self, path: String) -> Result<AssessmentView> {
+        let path = Path::new(&path);
+        let size = std::fs::metadata(path).map_err(|e| IpcError::new("io", format!("{}: {e}", path.display())))?.len();
+        if size > 5_000_000 {
+            return Err(IpcError::new("invalid_json", "this file is too large to be an assessment"));
+        }
+        let text =
+            std::fs::read_to_string(path).map_err(|e| IpcError::new("io", format!("{}: {e}", path.display())))?;
+        let (actor, policy) = (self.actor(), self.policy()?);
+        self.with_store(|s| {
+            let record = s.import(&text, &actor)?;
+            view(s, self.rules, &policy, record.id)
+        })
+    }
+}
+
 #[tauri::command]
 fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
     app_info_of(&state)
@@ -221,96 +359,58 @@ fn catalog(state: State<'_, AppState>) -> Result<Catalog> {
 
 #[tauri::command]
 fn search_patients(state: State<'_, AppState>, query: String) -> Result<Vec<Patient>> {
-    state.with_store(|s| Ok(s.search_patients(&query, 100)?))
+    state.search_patients(query)
 }
 
 #[tauri::command]
 fn create_patient(state: State<'_, AppState>, patient: NewPatient) -> Result<Patient> {
-    if patient.name.trim().is_empty() {
-        return Err(IpcError {
-            code: "invalid_field".into(),
-            message: "a name is needed".into(),
-            field: Some("name".into()),
-        });
-    }
-    let actor = state.actor();
-    state.with_store(|s| Ok(s.create_patient(&patient, &actor)?))
+    state.create_patient(patient)
 }
 
 #[tauri::command]
 fn patient_assessments(state: State<'_, AppState>, patient_id: i64) -> Result<Vec<AssessmentListing>> {
-    state.with_store(|s| Ok(s.assessments_of(patient_id)?))
+    state.patient_assessments(patient_id)
 }
 
 #[tauri::command]
 fn recent_assessments(state: State<'_, AppState>) -> Result<Vec<AssessmentListing>> {
-    state.with_store(|s| Ok(s.recent_assessments(50)?))
+    state.recent_assessments()
 }
 
 #[tauri::command]
 fn create_draft(state: State<'_, AppState>, patient_id: i64) -> Result<AssessmentView> {
-    let (actor, policy) = (state.actor(), state.policy()?);
-    state.with_store(|s| {
-        let record = s.create_draft(patient_id, None, &actor)?;
-        view(s, state.rules, &policy, record.id)
-    })
+    state.create_draft(patient_id)
 }
 
 #[tauri::command]
 fn open_assessment(state: State<'_, AppState>, id: i64) -> Result<AssessmentView> {
-    let policy = state.policy()?;
-    state.with_store(|s| view(s, state.rules, &policy, id))
+    state.open_assessment(id)
 }
 
 /// Saves a draft's answers. A rejected answer names its field and nothing is saved.
 #[tauri::command]
 fn save_answers(state: State<'_, AppState>, id: i64, answers: Assessment) -> Result<AssessmentView> {
-    let (actor, policy) = (state.actor(), state.policy()?);
-    state.with_store(|s| {
-        s.save_draft(id, &answers, &actor)?;
-        view(s, state.rules, &policy, id)
-    })
+    state.save_answers(id, answers)
 }
 
 #[tauri::command]
 fn set_acknowledgement(state: State<'_, AppState>, id: i64, rule: String, note: String) -> Result<AssessmentView> {
-    let (actor, policy) = (state.actor(), state.policy()?);
-    state.with_store(|s| {
-        s.set_acknowledgement(id, &rule, &note, &actor)?;
-        view(s, state.rules, &policy, id)
-    })
+    state.set_acknowledgement(id, rule, note)
 }
 
 #[tauri::command]
 fn finalise(state: State<'_, AppState>, id: i64) -> Result<AssessmentView> {
-    let clinician = state.settings.lock().map(|s| s.clinician.trim().to_string()).unwrap_or_default();
-    if clinician.is_empty() {
-        return Err(IpcError {
-            code: "invalid_field".into(),
-            message: "enter your name in Settings before finalising".into(),
-            field: Some("clinician".into()),
-        });
-    }
-    let policy = state.policy()?;
-    state.with_store(|s| {
-        s.finalise(id, &clinician, state.rules, &policy)?;
-        view(s, state.rules, &policy, id)
-    })
+    state.finalise(id)
 }
 
 #[tauri::command]
 fn amend(state: State<'_, AppState>, id: i64) -> Result<AssessmentView> {
-    let (actor, policy) = (state.actor(), state.policy()?);
-    state.with_store(|s| {
-        let record = s.amend(id, &actor)?;
-        view(s, state.rules, &policy, record.id)
-    })
+    state.amend(id)
 }
 
 #[tauri::command]
 fn discard_draft(state: State<'_, AppState>, id: i64) -> Result<()> {
-    let actor = state.actor();
-    state.with_store(|s| Ok(s.discard_draft(id, &actor)?))
+    state.discard_draft(id)
 }
 
 fn summary_of(state: &AppState, store: &Store, id: i64) -> Result<(AssessmentRecord, Evaluation, Summary)> {
@@ -330,54 +430,20 @@ fn summary_of(state: &AppState, store: &Store, id: i64) -> Result<(AssessmentRec
 
 #[tauri::command]
 fn summary_html(state: State<'_, AppState>, id: i64) -> Result<String> {
-    let paper = state.settings.lock().map(|s| s.paper).unwrap_or_default();
-    state.with_store(|s| Ok(summary_of(&state, s, id)?.2.to_html(paper)))
+    state.summary_html(id)
 }
 
 /// Writes an assessment to a file the clinician chose: `json` (assessment-v1), `html`, `pdf`
 /// or `fhir`. Records the export.
 #[tauri::command]
 fn export_assessment(state: State<'_, AppState>, id: i64, format: String, path: String) -> Result<String> {
-    let path = PathBuf::from(path);
-    if !path.is_absolute() {
-        return Err(IpcError::new("invalid_path", "choose where to save the file"));
-    }
-    let paper = state.settings.lock().map(|s| s.paper).unwrap_or_default();
-    let actor = state.actor();
-    state.with_store(|s| {
-        let (record, evaluation, summary) = summary_of(&state, s, id)?;
-        let bytes = match format.as_str() {
-            "json" => {
-                serde_json::to_vec_pretty(&record.answers).map_err(|e| IpcError::new("internal", e.to_string()))?
-            }
-            "html" => summary.to_html(paper).into_bytes(),
-            "pdf" => summary.to_pdf(paper).map_err(|e| IpcError::new("pdf", e.to_string()))?,
-            "fhir" => {
-                let bundle = trdcheck::fhir::bundle(&record.answers, &evaluation, state.rules, &summary.context);
-                serde_json::to_vec_pretty(&bundle).map_err(|e| IpcError::new("internal", e.to_string()))?
-            }
-            other => return Err(IpcError::new("invalid_format", format!("unknown export format {other}"))),
-        };
-        std::fs::write(&path, bytes).map_err(|e| IpcError::new("io", format!("{}: {e}", path.display())))?;
-        s.export(id, &format, &actor)?;
-        Ok(path.display().to_string())
-    })
+    state.export_assessment(id, format, path)
 }
 
 /// Imports an assessment-v1 file as a new draft (of the patient with its MRN).
 #[tauri::command]
 fn import_assessment(state: State<'_, AppState>, path: String) -> Result<AssessmentView> {
-    let path = Path::new(&path);
-    let size = std::fs::metadata(path).map_err(|e| IpcError::new("io", format!("{}: {e}", path.display())))?.len();
-    if size > 5_000_000 {
-        return Err(IpcError::new("invalid_json", "this file is too large to be an assessment"));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| IpcError::new("io", format!("{}: {e}", path.display())))?;
-    let (actor, policy) = (state.actor(), state.policy()?);
-    state.with_store(|s| {
-        let record = s.import(&text, &actor)?;
-        view(s, state.rules, &policy, record.id)
-    })
+    state.import_assessment(path)
 }
 
 /// Saves the settings. A changed policy applies to every draft from now on and is recorded.
@@ -430,12 +496,11 @@ pub fn run() {
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
-            let rules = RuleSet::embedded().map_err(|e| e.to_string())?;
             let dir = data_dir(app);
             let store =
                 Store::open_with_background_check(&dir.join(trdcheck::storage::DATABASE_FILE)).map_err(IpcError::from);
             let settings = settings::load(app.handle(), &dir);
-            app.manage(AppState { rules, data_dir: dir, store: Mutex::new(store), settings: Mutex::new(settings) });
+            app.manage(AppState::new(dir, store, settings).map_err(|e| e.message)?);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

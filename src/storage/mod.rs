@@ -126,6 +126,17 @@ pub enum RecordStatus {
     Final,
 }
 
+impl RecordStatus {
+    /// From the `status` column (its CHECK allows only 'draft' and 'final').
+    fn from_column(text: &str) -> RecordStatus {
+        if text == "final" {
+            RecordStatus::Final
+        } else {
+            RecordStatus::Draft
+        }
+    }
+}
+
 /// What was in force when an assessment was finalised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
@@ -550,7 +561,7 @@ impl Store {
             version: r.get(2)?,
             amends: r.get(3)?,
             amended_by: r.get(4)?,
-            status: if status == "final" { RecordStatus::Final } else { RecordStatus::Draft },
+            status: RecordStatus::from_column(&status),
             answers: json(6, Some(r.get(6)?))?.unwrap_or_default(),
             acknowledgements: json(7, Some(r.get(7)?))?.unwrap_or_default(),
             created_at: r.get(8)?,
@@ -603,7 +614,7 @@ impl Store {
                 mrn: r.get(2)?,
                 patient_name: r.get(3)?,
                 version: r.get(4)?,
-                status: if status == "final" { RecordStatus::Final } else { RecordStatus::Draft },
+                status: RecordStatus::from_column(&status),
                 amended_by: r.get(6)?,
                 updated_at: r.get(7)?,
                 finalised_by: r.get(8)?,

@@ -1,0 +1,106 @@
+//! The desktop commands, called directly (the Tauri command functions only forward to these).
+
+use trdcheck::model::Assessment;
+use trdcheck::storage::{NewPatient, Store};
+use trdcheck_desktop::{AppState, Settings};
+
+const EXAMPLE: &str = include_str!("../../examples/example-assessment.json");
+
+fn state(clinician: &str) -> (tempfile::TempDir, AppState) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("records.sqlite3")).map_err(Into::into);
+    let settings = Settings { clinician: clinician.into(), ..Settings::default() };
+    let state = AppState::new(dir.path().to_path_buf(), store, settings).unwrap();
+    (dir, state)
+}
+
+fn patient(mrn: &str) -> NewPatient {
+    NewPatient { mrn: mrn.into(), name: "Ana Pérez".into(), date_of_birth: None, sex: None }
+}
+
+#[test]
+fn a_rejected_answer_names_its_field_and_is_not_saved() {
+    let (_dir, s) = state("Dr A");
+    let p = s.create_patient(patient("A-1")).unwrap();
+    let v = s.create_draft(p.id).unwrap();
+    let mut a: Assessment = v.record.answers.clone();
+    a.cardiovascular.systolic_mmhg = Some(400.0);
+    let err = s.save_answers(v.record.id, a).unwrap_err();
+    assert_eq!(err.code, "invalid_field");
+    assert_eq!(err.field.as_deref(), Some("cardiovascular.systolic_mmhg"));
+    assert!(err.message.contains("400") && err.message.contains("50–300"), "{}", err.message);
+    assert_eq!(s.open_assessment(v.record.id).unwrap().record.answers.cardiovascular.systolic_mmhg, None);
+}
+
+#[test]
+fn the_view_carries_the_evaluation_and_the_steps_the_core_decided() {
+    let (_dir, s) = state("Dr A");
+    let p = s.create_patient(patient("A-2")).unwrap();
+    let v = s.create_draft(p.id).unwrap();
+    assert_eq!(v.evaluation.determination, trdcheck::Determination::Incomplete);
+    assert!(v.editable);
+    let pregnancy =
+        |v: &trdcheck_desktop::AssessmentView| v.steps.iter().find(|s| s.id == "pregnancy").unwrap().applies;
+    assert!(pregnancy(&v), "asked while childbearing potential is unknown");
+    let mut a = v.record.answers.clone();
+    a.pregnancy.childbearing_potential = Some(false);
+    let v = s.save_answers(v.record.id, a).unwrap();
+    assert!(!pregnancy(&v), "skipped when childbearing potential is no");
+}
+
+#[test]
+fn finalise_needs_the_clinicians_name_and_then_the_record_is_read_only() {
+    let (dir, nobody) = state("");
+    let p = nobody.create_patient(patient("A-3")).unwrap();
+    let v = nobody.create_draft(p.id).unwrap();
+    let err = nobody.finalise(v.record.id).unwrap_err();
+    assert_eq!((err.code.as_str(), err.field.as_deref()), ("invalid_field", Some("clinician")));
+    drop(nobody);
+    let store = Store::open(&dir.path().join("records.sqlite3")).map_err(Into::into);
+    let s = AppState::new(dir.path().to_path_buf(), store, Settings { clinician: "Dr B".into(), ..Default::default() })
+        .unwrap();
+    let f = s.finalise(v.record.id).unwrap();
+    assert!(!f.editable);
+    assert_eq!(f.record.finalised_by.as_deref(), Some("Dr B"));
+    let err = s.save_answers(v.record.id, f.record.answers.clone()).unwrap_err();
+    assert_eq!(err.code, "finalised");
+    let amended = s.amend(v.record.id).unwrap();
+    assert_eq!((amended.record.version, amended.editable), (2, true));
+}
+
+#[test]
+fn import_export_and_the_summary() {
+    let (dir, s) = state("Dr C");
+    let file = dir.path().join("in.json");
+    std::fs::write(&file, EXAMPLE).unwrap();
+    let v = s.import_assessment(file.display().to_string()).unwrap();
+    assert_eq!(v.patient.mrn, "RC-2041");
+    assert_eq!(v.evaluation.determination, trdcheck::Determination::EligibleWithPrecautions);
+    let html = s.summary_html(v.record.id).unwrap();
+    assert!(html.contains("DRAFT") && html.contains("CV-BP-HIGH"));
+    for format in ["pdf", "html", "fhir", "json"] {
+        let out = dir.path().join(format!("out.{format}"));
+        s.export_assessment(v.record.id, format.into(), out.display().to_string()).unwrap();
+        assert!(std::fs::metadata(&out).unwrap().len() > 100, "{format} export is empty");
+    }
+    let err = s.export_assessment(v.record.id, "pdf".into(), "relative.pdf".into()).unwrap_err();
+    assert_eq!(err.code, "invalid_path");
+    let err = s.export_assessment(v.record.id, "docx".into(), dir.path().join("x").display().to_string()).unwrap_err();
+    assert_eq!(err.code, "invalid_format");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, EXAMPLE.replace("\"age_years\": 47", "\"age_years\": 470")).unwrap();
+    let err = s.import_assessment(bad.display().to_string()).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("patient.age_years"));
+}
+
+#[test]
+fn a_database_that_cannot_be_opened_is_reported_by_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("records.sqlite3");
+    std::fs::write(&path, "not a database".repeat(100)).unwrap();
+    let store = Store::open(&path).map_err(Into::into);
+    let s = AppState::new(dir.path().to_path_buf(), store, Settings::default()).unwrap();
+    let err = s.search_patients(String::new()).unwrap_err();
+    assert_eq!(err.code, "not_a_trdcheck_database");
+    assert!(err.message.contains("not a trdcheck database"));
+}

@@ -13,7 +13,8 @@ pub struct Drug {
     pub name: String,
     #[serde(default)]
     pub aliases: Vec<String>,
-    pub classes: Vec<String>,
+    /// Shared with every evaluation that classifies this drug (no copy per medication).
+    pub classes: std::sync::Arc<[String]>,
     /// Minimum adequate daily dose for an antidepressant trial; `None`: not in the dose table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_dose_mg: Option<f64>,
@@ -57,6 +58,29 @@ pub struct DrugCatalog {
 
 /// Release-form suffixes ignored when the name with the suffix is not itself listed.
 const RELEASE_SUFFIXES: &[&str] = &["xr", "er", "sr", "xl", "la", "od", "cr", "ir"];
+
+/// [`normalize`] of a short ASCII name into `buf`; `None` when it does not fit or is not ASCII.
+fn normalize_ascii_into<'a>(name: &str, buf: &'a mut [u8; 64]) -> Option<&'a str> {
+    if !name.is_ascii() || name.len() > buf.len() {
+        return None;
+    }
+    let mut len = 0;
+    let mut pending_space = false;
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'/' {
+            if pending_space && len > 0 {
+                buf[len] = b' ';
+                len += 1;
+            }
+            pending_space = false;
+            buf[len] = b.to_ascii_lowercase();
+            len += 1;
+        } else {
+            pending_space = true;
+        }
+    }
+    std::str::from_utf8(&buf[..len]).ok()
+}
 
 /// Lower case, punctuation other than `/` as space, spaces collapsed (one pass, one allocation).
 pub fn normalize(name: &str) -> String {
@@ -105,7 +129,7 @@ impl DrugCatalog {
             drug.class_bits = class_bits(&file.classes, &drug.classes);
         }
         for (i, drug) in file.drugs.iter().enumerate() {
-            for class in &drug.classes {
+            for class in drug.classes.iter() {
                 if !file.classes.contains_key(class) {
                     return Err(err(format!("drug {}: class {class} is not listed in [classes]", drug.name)));
                 }
@@ -133,8 +157,16 @@ impl DrugCatalog {
     /// Finds a drug by generic or brand name, case-insensitively; a release suffix (XR, ER, …)
     /// is ignored when the name with it is not listed.
     pub fn lookup(&self, name: &str) -> Option<&Drug> {
-        let key = normalize(name);
-        if let Some(&i) = self.index.get(&key) {
+        // Nearly every name is short ASCII: normalise it on the stack (no allocation).
+        let mut buf = [0u8; 64];
+        if let Some(key) = normalize_ascii_into(name, &mut buf) {
+            return self.lookup_normalized(key);
+        }
+        self.lookup_normalized(&normalize(name))
+    }
+
+    fn lookup_normalized(&self, key: &str) -> Option<&Drug> {
+        if let Some(&i) = self.index.get(key) {
             return Some(&self.drugs[i]);
         }
         let (stem, suffix) = key.rsplit_once(' ')?;
@@ -164,4 +196,23 @@ impl DrugCatalog {
 
 fn class_bits(all: &BTreeMap<String, String>, classes: &[String]) -> u64 {
     classes.iter().filter_map(|c| all.keys().position(|k| k == c)).fold(0, |bits, i| bits | (1 << i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stack_fast_path_normalises_as_normalize_does() {
+        for name in
+            ["Effexor XR", "  sertraline   ER ", "Paxil-CR", "olanzapine/fluoxetine", "ZOLOFT", "a", "", "x y  z."]
+        {
+            let mut buf = [0u8; 64];
+            assert_eq!(normalize_ascii_into(name, &mut buf), Some(normalize(name).as_str()), "{name:?}");
+        }
+        let mut buf = [0u8; 64];
+        assert_eq!(normalize_ascii_into("Zoë", &mut buf), None, "non-ASCII takes the general path");
+        assert_eq!(normalize_ascii_into(&"x".repeat(65), &mut buf), None, "too long for the buffer");
+        assert_eq!(normalize("Zoë"), "zoë");
+    }
 }

@@ -138,7 +138,8 @@ pub struct MedicationResult {
     pub index: usize,
     pub name: Option<String>,
     pub generic: Option<String>,
-    pub classes: Vec<String>,
+    #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
+    pub classes: std::sync::Arc<[String]>,
     pub dose_mg_per_day: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diazepam_equivalent_mg: Option<f64>,
@@ -503,7 +504,7 @@ fn classify_medication(index: usize, m: &Medication, rules: &RuleSet) -> Medicat
         index,
         name: m.name.clone(),
         generic: drug.map(|d| d.name.clone()),
-        classes: drug.map(|d| d.classes.clone()).unwrap_or_default(),
+        classes: drug.map_or_else(|| std::sync::Arc::from(Vec::new()), |d| d.classes.clone()),
         dose_mg_per_day: m.dose_mg_per_day,
         diazepam_equivalent_mg: drug.zip(m.dose_mg_per_day).and_then(|(d, dose)| d.diazepam_equivalent(dose)),
         label: medication_label(m.name.as_deref(), drug.map(|d| d.name.as_str()), m.dose_mg_per_day),

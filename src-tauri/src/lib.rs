@@ -322,7 +322,7 @@ fn catalog(state: State<'_, AppState>) -> Result<Catalog> {
             generic: d.name.clone(),
             min_dose_mg: d.min_dose_mg,
             diazepam_10mg_equivalent: d.diazepam_10mg_equivalent,
-            classes: d.classes.clone(),
+            classes: d.classes.to_vec(),
         })
         .collect();
     let rule_infos = rules

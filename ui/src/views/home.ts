@@ -151,8 +151,7 @@ export async function renderHome(root: HTMLElement, ctx: Ctx, patientId?: number
   );
 
   if (!ctx.info.database_error) {
-    await runSearch();
-    const recent = await api.recentAssessments();
+    const [, recent] = await Promise.all([runSearch(), api.recentAssessments()]);
     replace(drafts, h("h2", {}, "Recent assessments"), listingTable(ctx, recent, true));
     if (patientId !== undefined) {
       const p = (await api.searchPatients("")).find((x) => x.id === patientId);

@@ -68,12 +68,15 @@ ensure_node() {
   fi
 }
 
-# ensure_ui: the UI's npm packages (exactly as locked) and its bundle in ui/dist.
+# ensure_ui: the UI's npm packages (the versions in package-lock.json) and its bundle in ui/dist.
+# `npm install` rather than `npm ci`: npm 11 refuses its own lock file in `npm ci` over Rollup's
+# per-platform optional packages; with exact versions in package.json and the committed lock,
+# `npm install` installs the same tree.
 ensure_ui() {
   ensure_node
   if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-    say "Installing the UI's npm packages (npm ci)"
-    (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+    say "Installing the UI's npm packages"
+    (cd ui && npm install --no-audit --no-fund --loglevel=error)
   fi
   say "Building the UI (type check + bundle)"
   (cd ui && npm run --silent build)

@@ -155,6 +155,8 @@ pub struct MedicationResult {
 pub struct Evaluation {
     pub determination: Determination,
     pub failed_adequate_trials: u32,
+    /// How many the rule set requires (TRD-COUNT's minimum).
+    pub required_failed_trials: u32,
     pub findings: Vec<Finding>,
     pub ruleset: RuleSetRef,
     pub policy: SitePolicy,
@@ -205,6 +207,7 @@ pub fn evaluate(a: &Assessment, rules: &RuleSet, policy: &SitePolicy) -> Evaluat
     Evaluation {
         determination: Determination::from_findings(&findings),
         failed_adequate_trials: trials.iter().filter(|t| t.counted).count() as u32,
+        required_failed_trials: rules.required_failed_trials(),
         findings,
         ruleset: rules.reference(),
         policy: policy.clone(),
@@ -423,17 +426,6 @@ impl Context<'_> {
         Some((decided, failed, possible))
     }
 
-    fn count_minimum(&self) -> u32 {
-        self.rules
-            .rules
-            .iter()
-            .find_map(|r| match r.trigger {
-                Trigger::FailedTrialCount { minimum } => Some(minimum),
-                _ => None,
-            })
-            .unwrap_or(2)
-    }
-
     fn fire_count(&self, rule: &Rule, minimum: u32) -> Vec<Finding> {
         let Some((decided, failed, possible)) = self.outcome(minimum) else { return Vec::new() };
         let (count, min, poss) = (failed.to_string(), minimum.to_string(), possible.to_string());
@@ -451,7 +443,7 @@ impl Context<'_> {
     }
 
     fn fire_trial_gaps(&self, rule: &Rule) -> Vec<Finding> {
-        let Some((decided, _, _)) = self.outcome(self.count_minimum()) else { return Vec::new() };
+        let Some((decided, _, _)) = self.outcome(self.rules.required_failed_trials()) else { return Vec::new() };
         self.trials
             .iter()
             .filter(|t| t.failed == Tri::Unknown)

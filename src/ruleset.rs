@@ -437,6 +437,18 @@ impl RuleSet {
         self.rule_index.get(id).map(|&i| &self.rules[i])
     }
 
+    /// How many failed adequate trials treatment resistance needs (the `failed_trial_count`
+    /// rule's minimum; the loader requires exactly one such rule).
+    pub fn required_failed_trials(&self) -> u32 {
+        self.rules
+            .iter()
+            .find_map(|r| match r.trigger {
+                Trigger::FailedTrialCount { minimum } => Some(minimum),
+                _ => None,
+            })
+            .unwrap_or(u32::MAX)
+    }
+
     /// The position of a rule in the file (the order of findings within a level).
     pub fn position(&self, id: &str) -> usize {
         self.rule_index.get(id).copied().unwrap_or(usize::MAX)
@@ -474,6 +486,10 @@ impl RuleSet {
         }
         self.check_questions()?;
         self.check_steps()?;
+        let counts = self.rules.iter().filter(|r| matches!(r.trigger, Trigger::FailedTrialCount { .. })).count();
+        if counts != 1 {
+            return Err(format!("exactly one rule must have the trigger failed_trial_count (found {counts})"));
+        }
         for rule in &self.rules {
             self.check_rule(rule).map_err(|m| format!("rule {}: {m}", rule.id))?;
         }

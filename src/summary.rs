@@ -139,14 +139,7 @@ impl Summary {
             .map(|&level| (level, e.findings.iter().filter(|f| f.level == level).cloned().collect::<Vec<_>>()))
             .filter(|(_, list)| !list.is_empty())
             .collect();
-        let required = rules
-            .rules
-            .iter()
-            .find_map(|r| match r.trigger {
-                crate::ruleset::Trigger::FailedTrialCount { minimum } => Some(minimum),
-                _ => None,
-            })
-            .unwrap_or(2);
+        let required = e.required_failed_trials;
         let trials = a
             .trials
             .iter()

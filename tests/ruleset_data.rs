@@ -81,6 +81,13 @@ fn broken_rule_data_is_refused_with_the_rule_named() {
 }
 
 #[test]
+fn the_treatment_resistance_count_rule_must_exist_once() {
+    let without = EMBEDDED_RULESET.replace("kind = \"failed_trial_count\", minimum = 2", "kind = \"trial_confirmed\"");
+    expect_error(without, EMBEDDED_DRUGS, "failed_trial_count");
+    assert_eq!(load_with(EMBEDDED_RULESET, EMBEDDED_DRUGS).unwrap().required_failed_trials(), 2);
+}
+
+#[test]
 fn broken_drug_data_is_refused() {
     let err = |drugs: String| load_with(EMBEDDED_RULESET, &drugs).expect_err("accepted");
     assert!(err(EMBEDDED_DRUGS.replace("aliases = [\"zoloft\", \"lustral\"]", "aliases = [\"zoloft\", \"prozac\"]"))

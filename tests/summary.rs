@@ -11,7 +11,6 @@ use std::process::Command;
 
 use common::*;
 use trdcheck::fhir;
-use trdcheck::model::Trial;
 use trdcheck::summary::{Context, Status, Summary, TextStyle};
 use trdcheck::summary_html::Paper;
 
@@ -104,20 +103,7 @@ fn a_draft_is_marked_draft_on_every_page_and_letter_paper_works() {
 fn thirty_trials_paginate_with_no_lost_row() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = trdcheck::parse_assessment(&example_json()).unwrap();
-    a.trials = Some(
-        (0..30)
-            .map(|i| Trial {
-                drug: Some("sertraline".into()),
-                dose_mg_per_day: Some(101.0 + i as f64),
-                weeks_at_dose: Some(8.0),
-                adherent: Some(true),
-                improvement_percent: Some(10.0),
-                current_episode: Some(true),
-                stopped_for_intolerance: Some(false),
-                adequacy_confirmed_by_clinician: None,
-            })
-            .collect(),
-    );
+    a.trials = Some((0..30).map(|i| failed_trial("sertraline", 101.0 + i as f64)).collect());
     let e = eval(&a);
     let s = Summary::build(&a, &e, rules(), Context::default());
     let pdf = s.to_pdf(Paper::A4).unwrap();

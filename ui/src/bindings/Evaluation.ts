@@ -9,4 +9,8 @@ import type { TrialResult } from "./TrialResult";
 /**
  * Everything the engine concluded. The first five fields are the assessment-v1 output.
  */
-export type Evaluation = { determination: Determination, failed_adequate_trials: number, findings: Array<Finding>, ruleset: RuleSetRef, policy: SitePolicy, trials: Array<TrialResult>, medications: Array<MedicationResult>, };
+export type Evaluation = { determination: Determination, failed_adequate_trials: number, 
+/**
+ * How many the rule set requires (TRD-COUNT's minimum).
+ */
+required_failed_trials: number, findings: Array<Finding>, ruleset: RuleSetRef, policy: SitePolicy, trials: Array<TrialResult>, medications: Array<MedicationResult>, };

@@ -347,7 +347,7 @@ export function resultPanel(ctx: Ctx, v: AssessmentView, goTo: (question: string
   return h("div", {},
     h("h2", { id: "result-h" }, "Result"),
     h("p", { class: `determination ${e.determination}`, "data-determination": e.determination }, DETERMINATION_TITLE[e.determination]),
-    h("p", {}, `Failed adequate trials: ${e.failed_adequate_trials} (2 required)`),
+    h("p", {}, `Failed adequate trials: ${e.failed_adequate_trials} (${e.required_failed_trials} required)`),
     groups.map((g) => h("section", { class: "level" }, h("h3", {}, `${LEVEL_TITLE[g.level]} (${g.items.length})`), h("ul", {}, g.items.map((f) => findingItem(ctx, f, goTo))))),
     h("p", { class: "muted small" }, `Rule set ${e.ruleset.id} v${e.ruleset.version}. Supports, does not replace, clinical judgement.`),
   );

@@ -98,6 +98,6 @@ ensure_e2e_tools() {
   export PATH="$HOME/.cargo/bin:$PATH"
   ensure_fhir_python
   if ! "$TRDCHECK_PYTHON" -c "import selenium, pytest" >/dev/null 2>&1; then
-    "$ROOT/target/pyenv/bin/pip" install -q --disable-pip-version-check "selenium==4.51.0" "pytest==9.2.0"
+    "$TRDCHECK_PYTHON" -m pip install -q --disable-pip-version-check "selenium==4.51.0" "pytest==9.2.0"
   fi
 }

@@ -10,7 +10,7 @@ use crate::error::RuleSetError;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Drug {
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     #[serde(default)]
     pub aliases: Vec<String>,
     /// Shared with every evaluation that classifies this drug (no copy per medication).
@@ -142,7 +142,7 @@ impl DrugCatalog {
             if drug.diazepam_10mg_equivalent.is_some() && !drug.in_class("benzodiazepine") {
                 return Err(err(format!("drug {}: only a benzodiazepine has a diazepam equivalent", drug.name)));
             }
-            for name in std::iter::once(&drug.name).chain(&drug.aliases) {
+            for name in std::iter::once(&*drug.name).chain(drug.aliases.iter().map(String::as_str)) {
                 if let Some(prev) = index.insert(normalize(name), i) {
                     return Err(err(format!(
                         "the name {name:?} is given to {} and {}",
@@ -179,9 +179,9 @@ impl DrugCatalog {
 
     /// Every name a clinician may type (generic and brand), for completion in the app.
     pub fn names(&self) -> impl Iterator<Item = (&str, &Drug)> {
-        self.drugs.iter().flat_map(|d| {
-            std::iter::once(d.name.as_str()).chain(d.aliases.iter().map(String::as_str)).map(move |n| (n, d))
-        })
+        self.drugs
+            .iter()
+            .flat_map(|d| std::iter::once(&*d.name).chain(d.aliases.iter().map(String::as_str)).map(move |n| (n, d)))
     }
 
     /// The bits of these classes (unknown class ids have none; the rule set checks them).

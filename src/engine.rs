@@ -2,12 +2,12 @@
 //! evaluation. It implements each trigger kind of the rule set once; every number, message and
 //! source comes from the rule set data or the site policy.
 
-use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::drugs::Drug;
-use crate::input::fmt_num;
+use crate::input::{fmt_num, FmtNum};
 use crate::model::{Assessment, Medication, Trial};
 use crate::policy::SitePolicy;
 use crate::ruleset::{fill, Area, Level, Rule, RuleSet, RuleSetRef, Strength, Trigger};
@@ -93,11 +93,11 @@ impl Tri {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Finding {
-    pub rule: String,
+    pub rule: Arc<str>,
     pub area: Area,
     pub level: Level,
     pub message: String,
-    pub source: String,
+    pub source: Arc<str>,
     pub strength: Strength,
     /// Shown first and marked urgent (active suicidal ideation).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -115,7 +115,7 @@ pub struct TrialResult {
     /// As entered.
     pub drug: Option<String>,
     /// The generic name from the drug catalog, when the name is known to it.
-    pub generic: Option<String>,
+    pub generic: Option<Arc<str>>,
     pub min_dose_mg: Option<f64>,
     pub adequate: Tri,
     pub failed: Tri,
@@ -137,7 +137,7 @@ pub struct TrialResult {
 pub struct MedicationResult {
     pub index: usize,
     pub name: Option<String>,
-    pub generic: Option<String>,
+    pub generic: Option<Arc<str>>,
     #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
     pub classes: std::sync::Arc<[String]>,
     pub dose_mg_per_day: Option<f64>,
@@ -164,6 +164,12 @@ pub struct Evaluation {
     pub medications: Vec<MedicationResult>,
 }
 
+impl MedicationResult {
+    fn is_benzodiazepine(&self) -> bool {
+        self.classes.iter().any(|c| c == "benzodiazepine")
+    }
+}
+
 impl Evaluation {
     pub fn urgent(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.urgent)
@@ -179,30 +185,27 @@ pub fn evaluate(a: &Assessment, rules: &RuleSet, policy: &SitePolicy) -> Evaluat
     let diazepam = DiazepamLoad::of(&medications);
     let ctx = Context { a, rules, policy, trials: &trials, medications: &medications, diazepam };
 
-    let mut fired: Vec<(usize, Finding)> = Vec::new();
+    let mut fired: Vec<(usize, Finding)> = Vec::with_capacity(32);
     for (position, rule) in rules.rules.iter().enumerate() {
-        for f in ctx.fire(rule) {
-            fired.push((position, f));
-        }
+        ctx.fire(rule, &mut |f| fired.push((position, f)));
     }
     for question in &rules.questions {
-        let Some(gap_id) = &question.gap_rule else { continue };
+        let Some(position) = question.gap_position else { continue };
         if question.answer(a).is_unknown() && question.applies(a) {
-            if let Some(rule) = rules.rule(gap_id) {
-                let message = fill(rule.text(Some("unanswered")), &[("question", &question.text)]);
-                fired.push((rules.position(gap_id), ctx.finding(rule, message, Some(question.id.clone()))));
-            }
+            let rule = &rules.rules[position];
+            let message = fill(rule.text(Some("unanswered")), &[("question", &question.text)]);
+            fired.push((position, ctx.finding(rule, message, Some(question.id.clone()))));
         }
     }
 
-    let fired_ids: HashSet<&str> = fired.iter().map(|(_, f)| f.rule.as_str()).collect();
-    let is_superseded =
-        |position: usize| rules.rules[position].superseded_by.iter().any(|s| fired_ids.contains(s.as_str()));
-    let superseded: Vec<bool> = fired.iter().map(|(position, _)| is_superseded(*position)).collect();
-    let mut kept: Vec<(usize, Finding)> =
-        fired.into_iter().zip(superseded).filter(|(_, gone)| !gone).map(|(f, _)| f).collect();
-    kept.sort_by_key(|(position, f)| (f.level, !f.urgent, *position));
-    let findings: Vec<Finding> = kept.into_iter().map(|(_, f)| f).collect();
+    // A rule is not shown when a rule that supersedes it fired (e.g. CV-BP-HIGH under CV-BP-STOP).
+    let mut has_fired = vec![false; rules.rules.len()];
+    for (position, _) in &fired {
+        has_fired[*position] = true;
+    }
+    fired.retain(|(position, _)| !rules.rules[*position].superseded_positions.iter().any(|&s| has_fired[s]));
+    fired.sort_by_key(|(position, f)| (f.level, !f.urgent, *position));
+    let findings: Vec<Finding> = fired.into_iter().map(|(_, f)| f).collect();
 
     Evaluation {
         determination: Determination::from_findings(&findings),
@@ -229,21 +232,31 @@ struct Context<'a> {
 struct DiazepamLoad {
     total_mg: f64,
     incomplete: bool,
-    names: Vec<String>,
 }
 
 impl DiazepamLoad {
     fn of(medications: &[MedicationResult]) -> DiazepamLoad {
-        let mut load = DiazepamLoad { total_mg: 0.0, incomplete: false, names: Vec::new() };
-        for m in medications.iter().filter(|m| m.classes.iter().any(|c| c == "benzodiazepine")) {
+        let mut load = DiazepamLoad { total_mg: 0.0, incomplete: false };
+        for m in medications.iter().filter(|m| m.is_benzodiazepine()) {
             match m.diazepam_equivalent_mg {
                 Some(eq) => load.total_mg += eq,
                 None => load.incomplete = true,
             }
-            load.names.push(m.label.clone());
         }
         load
     }
+}
+
+/// "lorazepam 1 mg/day, clonazepam 0.5 mg/day".
+fn join_labels<'a>(medications: impl Iterator<Item = &'a MedicationResult>) -> String {
+    let mut list = String::with_capacity(96);
+    for m in medications {
+        if !list.is_empty() {
+            list.push_str(", ");
+        }
+        list.push_str(&m.label);
+    }
+    list
 }
 
 impl Context<'_> {
@@ -268,13 +281,13 @@ impl Context<'_> {
         rule.routes.is_empty() || self.a.route.is_none_or(|r| rule.routes.contains(&r))
     }
 
-    /// The findings of one rule (none, one, or one per trial).
-    fn fire(&self, rule: &Rule) -> Vec<Finding> {
+    /// The findings of one rule (none, one, or one per trial), each passed to `emit`.
+    fn fire(&self, rule: &Rule, emit: &mut dyn FnMut(Finding)) {
         if !self.route_applies(rule) {
-            return Vec::new();
+            return;
         }
-        let one = |variant: Option<&str>, values: &[(&str, &str)], question: Option<&str>| {
-            vec![self.finding(rule, fill(rule.text(variant), values), question.map(str::to_string))]
+        let mut one = |variant: Option<&str>, values: &[(&str, &str)], question: Option<&str>| {
+            emit(self.finding(rule, fill(rule.text(variant), values), question.map(str::to_string)))
         };
         let a = self.a;
         match &rule.trigger {
@@ -282,13 +295,11 @@ impl Context<'_> {
                 let ans = (crate::model::QUESTIONS[rule.field].get)(a);
                 if any_of.iter().any(|v| v.matches(&ans)) {
                     one(None, &[], Some(question))
-                } else {
-                    Vec::new()
                 }
             }
             // Unknown answers are reported per question, in `evaluate`; a medication without a
             // name is a gap of the medication list.
-            Trigger::Unanswered => self.unnamed_medications(rule),
+            Trigger::Unanswered => self.unnamed_medications(rule, emit),
             Trigger::BpStop => {
                 let (s, d) = (a.cardiovascular.systolic_mmhg, a.cardiovascular.diastolic_mmhg);
                 let high = s.is_some_and(|s| s >= f64::from(self.policy.bp_stop_systolic_mmhg))
@@ -301,57 +312,50 @@ impl Context<'_> {
                         &[("bp", &fmt_bp(s, d)), ("systolic_limit", &sl), ("diastolic_limit", &dl)],
                         Some("cardiovascular.systolic_mmhg"),
                     )
-                } else {
-                    Vec::new()
                 }
             }
             Trigger::BpAbove { systolic, diastolic } => {
                 let (s, d) = (a.cardiovascular.systolic_mmhg, a.cardiovascular.diastolic_mmhg);
                 if s.is_some_and(|s| s > *systolic) || d.is_some_and(|d| d > *diastolic) {
                     one(None, &[("bp", &fmt_bp(s, d))], Some("cardiovascular.systolic_mmhg"))
-                } else {
-                    Vec::new()
                 }
             }
-            Trigger::AgeBelow { years } => match a.patient.age_years {
-                Some(age) if age < *years => one(None, &[("age", &fmt_num(age))], Some("patient.age_years")),
-                _ => Vec::new(),
-            },
-            Trigger::AgeAtOrAbove { years } => match a.patient.age_years {
-                Some(age) if age >= *years => one(None, &[("age", &fmt_num(age))], Some("patient.age_years")),
-                _ => Vec::new(),
-            },
-            Trigger::FailedTrialCount { minimum } => self.fire_count(rule, *minimum),
-            Trigger::TrialGap => self.fire_trial_gaps(rule),
-            Trigger::TrialIntolerance => self
-                .trials
-                .iter()
-                .zip(a.trials.iter().flatten())
-                .filter(|(r, t)| t.stopped_for_intolerance == Some(true) && r.adequate == Tri::No)
-                .map(|(r, _)| {
-                    self.finding(rule, fill(rule.text(None), &[("trial", &trial_label(r))]), Some(trial_path(r)))
-                })
-                .collect(),
-            Trigger::TrialConfirmed => self
-                .trials
-                .iter()
-                .filter(|r| r.confirmed_by_clinician && r.counted)
-                .map(|r| self.finding(rule, fill(rule.text(None), &[("trial", &trial_label(r))]), Some(trial_path(r))))
-                .collect(),
-            Trigger::MedicationClass { .. } => {
-                let names: Vec<String> = self
-                    .medications
-                    .iter()
-                    .filter(|m| m.class_bits & rule.class_bits != 0)
-                    .map(|m| m.label.clone())
-                    .collect();
-                if names.is_empty() {
-                    return Vec::new();
+            Trigger::AgeBelow { years } => {
+                if let Some(age) = a.patient.age_years.filter(|age| age < years) {
+                    one(None, &[("age", &fmt_num(age))], Some("patient.age_years"))
                 }
-                let list = names.join(", ");
+            }
+            Trigger::AgeAtOrAbove { years } => {
+                if let Some(age) = a.patient.age_years.filter(|age| age >= years) {
+                    one(None, &[("age", &fmt_num(age))], Some("patient.age_years"))
+                }
+            }
+            Trigger::FailedTrialCount { minimum } => self.fire_count(rule, *minimum, emit),
+            Trigger::TrialGap => self.fire_trial_gaps(rule, emit),
+            Trigger::TrialIntolerance => {
+                let stopped = self
+                    .trials
+                    .iter()
+                    .zip(a.trials.iter().flatten())
+                    .filter(|(r, t)| t.stopped_for_intolerance == Some(true) && r.adequate == Tri::No);
+                for (r, _) in stopped {
+                    emit(self.finding(rule, fill(rule.text(None), &[("trial", &trial_label(r))]), Some(trial_path(r))))
+                }
+            }
+            Trigger::TrialConfirmed => {
+                for r in self.trials.iter().filter(|r| r.confirmed_by_clinician && r.counted) {
+                    emit(self.finding(rule, fill(rule.text(None), &[("trial", &trial_label(r))]), Some(trial_path(r))))
+                }
+            }
+            Trigger::MedicationClass { .. } => {
+                let mut matching = self.medications.iter().filter(|m| m.class_bits & rule.class_bits != 0).peekable();
+                if matching.peek().is_none() {
+                    return;
+                }
+                let list = join_labels(matching);
                 // A benzodiazepine whose dose equivalent cannot be totalled says so.
                 let undecided_limit =
-                    rule.superseded_by.iter().filter_map(|id| self.rules.rule(id)).find_map(|r| match r.trigger {
+                    rule.superseded_positions.iter().map(|&p| &self.rules.rules[p]).find_map(|r| match r.trigger {
                         Trigger::DiazepamEquivalentAbove { mg } => {
                             (self.diazepam.incomplete && self.diazepam.total_mg <= mg).then_some(mg)
                         }
@@ -370,50 +374,39 @@ impl Context<'_> {
                 let load = &self.diazepam;
                 if load.total_mg > *mg {
                     let total = fmt_num((load.total_mg * 10.0).round() / 10.0);
+                    let names = join_labels(self.medications.iter().filter(|m| m.is_benzodiazepine()));
                     one(
                         None,
-                        &[("medications", &load.names.join(", ")), ("diazepam_mg", &total), ("limit", &fmt_num(*mg))],
+                        &[("medications", &names), ("diazepam_mg", &total), ("limit", &fmt_num(*mg))],
                         Some("medications"),
                     )
-                } else {
-                    Vec::new()
                 }
             }
             Trigger::MedicationUnclassified => {
-                let names: Vec<String> = self
-                    .medications
-                    .iter()
-                    .filter(|m| m.name.is_some() && m.generic.is_none())
-                    .map(|m| m.label.clone())
-                    .collect();
-                if names.is_empty() {
-                    Vec::new()
-                } else {
-                    one(None, &[("medications", &names.join(", "))], Some("medications"))
+                let mut unclassified =
+                    self.medications.iter().filter(|m| m.name.is_some() && m.generic.is_none()).peekable();
+                if unclassified.peek().is_some() {
+                    let names = join_labels(unclassified);
+                    one(None, &[("medications", &names)], Some("medications"))
                 }
             }
         }
     }
 
     /// A medication without a name cannot be checked: a gap of the medication list's gap rule.
-    fn unnamed_medications(&self, rule: &Rule) -> Vec<Finding> {
-        let is_list_gap =
-            self.rules.question("medications").and_then(|q| q.gap_rule.as_deref()) == Some(rule.id.as_str());
+    fn unnamed_medications(&self, rule: &Rule, emit: &mut dyn FnMut(Finding)) {
+        let is_list_gap = self.rules.question("medications").and_then(|q| q.gap_rule.as_deref()) == Some(&*rule.id);
         if !is_list_gap || !rule.variants.contains_key("unnamed") {
-            return Vec::new();
+            return;
         }
-        self.medications
-            .iter()
-            .filter(|m| m.name.is_none())
-            .map(|m| {
-                let label = format!("Medication {}", m.index + 1);
-                self.finding(
-                    rule,
-                    fill(rule.text(Some("unnamed")), &[("medication", &label)]),
-                    Some(format!("medications[{}]", m.index)),
-                )
-            })
-            .collect()
+        for m in self.medications.iter().filter(|m| m.name.is_none()) {
+            let label = format!("Medication {}", m.index + 1);
+            emit(self.finding(
+                rule,
+                fill(rule.text(Some("unnamed")), &[("medication", &label)]),
+                Some(format!("medications[{}]", m.index)),
+            ))
+        }
     }
 
     /// Counts failed adequate trials, decided only when no unknown could change the outcome.
@@ -426,8 +419,8 @@ impl Context<'_> {
         Some((decided, failed, possible))
     }
 
-    fn fire_count(&self, rule: &Rule, minimum: u32) -> Vec<Finding> {
-        let Some((decided, failed, possible)) = self.outcome(minimum) else { return Vec::new() };
+    fn fire_count(&self, rule: &Rule, minimum: u32, emit: &mut dyn FnMut(Finding)) {
+        let Some((decided, failed, possible)) = self.outcome(minimum) else { return };
         let (count, min, poss) = (failed.to_string(), minimum.to_string(), possible.to_string());
         let values = [("count", count.as_str()), ("minimum", min.as_str()), ("possible", poss.as_str())];
         let (variant, level) = if failed >= minimum as usize {
@@ -439,26 +432,20 @@ impl Context<'_> {
         };
         let mut f = self.finding(rule, fill(rule.text(variant), &values), Some("trials".into()));
         f.level = level;
-        vec![f]
+        emit(f)
     }
 
-    fn fire_trial_gaps(&self, rule: &Rule) -> Vec<Finding> {
-        let Some((decided, _, _)) = self.outcome(self.rules.required_failed_trials()) else { return Vec::new() };
-        self.trials
-            .iter()
-            .filter(|t| t.failed == Tri::Unknown)
-            .map(|t| {
-                let gaps = format!("not recorded: {}", t.unknown.join(", "));
-                let values = [("trial", trial_label(t)), ("gaps", gaps)];
-                let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                let mut f =
-                    self.finding(rule, fill(rule.text(decided.then_some("settled")), &values), Some(trial_path(t)));
-                if decided {
-                    f.level = Level::Info;
-                }
-                f
-            })
-            .collect()
+    fn fire_trial_gaps(&self, rule: &Rule, emit: &mut dyn FnMut(Finding)) {
+        let Some((decided, _, _)) = self.outcome(self.rules.required_failed_trials()) else { return };
+        for t in self.trials.iter().filter(|t| t.failed == Tri::Unknown) {
+            let (label, gaps) = (trial_label(t), format!("not recorded: {}", t.unknown.join(", ")));
+            let values = [("trial", label.as_str()), ("gaps", gaps.as_str())];
+            let mut f = self.finding(rule, fill(rule.text(decided.then_some("settled")), &values), Some(trial_path(t)));
+            if decided {
+                f.level = Level::Info;
+            }
+            emit(f)
+        }
     }
 }
 
@@ -478,13 +465,17 @@ fn trial_path(t: &TrialResult) -> String {
 
 /// "Effexor XR (venlafaxine) 225 mg/day", "lorazepam 1 mg/day", "quetiapine, dose not recorded".
 fn medication_label(name: Option<&str>, generic: Option<&str>, dose: Option<f64>) -> String {
+    use std::fmt::Write;
     let name = name.unwrap_or("unnamed medication");
-    let mut label = match generic {
-        Some(g) if !g.eq_ignore_ascii_case(name) => format!("{name} ({g})"),
-        _ => name.to_string(),
-    };
+    let mut label = String::with_capacity(64);
+    label.push_str(name);
+    if let Some(g) = generic.filter(|g| !g.eq_ignore_ascii_case(name)) {
+        let _ = write!(label, " ({g})");
+    }
     match dose {
-        Some(d) => label.push_str(&format!(" {} mg/day", fmt_num(d))),
+        Some(d) => {
+            let _ = write!(label, " {} mg/day", FmtNum(d));
+        }
         None => label.push_str(", dose not recorded"),
     }
     label
@@ -499,7 +490,7 @@ fn classify_medication(index: usize, m: &Medication, rules: &RuleSet) -> Medicat
         classes: drug.map_or_else(|| std::sync::Arc::from(Vec::new()), |d| d.classes.clone()),
         dose_mg_per_day: m.dose_mg_per_day,
         diazepam_equivalent_mg: drug.zip(m.dose_mg_per_day).and_then(|(d, dose)| d.diazepam_equivalent(dose)),
-        label: medication_label(m.name.as_deref(), drug.map(|d| d.name.as_str()), m.dose_mg_per_day),
+        label: medication_label(m.name.as_deref(), drug.map(|d| &*d.name), m.dose_mg_per_day),
         class_bits: drug.map_or(0, |d| d.class_bits),
     }
 }
@@ -529,8 +520,8 @@ fn judge_trial(index: usize, t: &Trial, rules: &RuleSet, policy: &SitePolicy) ->
         (Some(_), Some(min), Some(dose)) => {
             reasons.push(format!(
                 "dose {} mg/day is below the {} mg/day minimum for {shown}",
-                fmt_num(dose),
-                fmt_num(min)
+                FmtNum(dose),
+                FmtNum(min)
             ));
             Tri::No
         }
@@ -561,11 +552,7 @@ fn judge_trial(index: usize, t: &Trial, rules: &RuleSet, policy: &SitePolicy) ->
         }
         Some(w) if w >= min_weeks => Tri::Yes,
         Some(w) => {
-            reasons.push(format!(
-                "{} weeks at dose is below the {}-week minimum",
-                fmt_num(w),
-                policy.min_weeks_at_dose
-            ));
+            reasons.push(format!("{} weeks at dose is below the {}-week minimum", FmtNum(w), policy.min_weeks_at_dose));
             Tri::No
         }
     };
@@ -602,7 +589,7 @@ fn judge_trial(index: usize, t: &Trial, rules: &RuleSet, policy: &SitePolicy) ->
         Some(p) => {
             reasons.push(format!(
                 "improvement of {} % is not below the {} % failure threshold (it responded)",
-                fmt_num(p),
+                FmtNum(p),
                 policy.failure_threshold_percent
             ));
             Tri::No

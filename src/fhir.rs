@@ -249,7 +249,7 @@ pub fn bundle(a: &Assessment, e: &Evaluation, rules: &RuleSet, context: &Context
             "patient": { "reference": patient_ref },
             "detail": format!("{} Source: {} ({}).", f.message, f.source, f.strength.label()),
         });
-        if let Some(note) = context.acknowledgements.get(&f.rule) {
+        if let Some(note) = context.acknowledgements.get(&*f.rule) {
             issue["mitigation"] = json!([{ "action": { "text": format!("Acknowledged by the clinician: {note}") } }]);
         }
         entries.push(json!({ "fullUrl": format!("urn:uuid:{id}"), "resource": issue }));

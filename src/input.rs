@@ -81,10 +81,20 @@ fn field_error(path: &str, value: &str, rule: &str) -> InputError {
 
 /// A number as a clinician writes it: no trailing ".0".
 pub fn fmt_num(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
+    FmtNum(n).to_string()
+}
+
+/// [`fmt_num`] for `write!` and `format!`, without a string of its own.
+pub struct FmtNum(pub f64);
+
+impl std::fmt::Display for FmtNum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0;
+        if n.fract() == 0.0 && n.abs() < 1e15 {
+            write!(f, "{}", n as i64)
+        } else {
+            write!(f, "{n}")
+        }
     }
 }
 

@@ -180,7 +180,7 @@ pub fn rules_markdown(rules: &RuleSet) -> String {
     }
     o += "\n## Medication classes\n\n| class | drugs |\n|---|---|\n";
     for (id, name) in &rules.drugs.classes {
-        let members: Vec<&str> = rules.drugs.drugs.iter().filter(|d| d.in_class(id)).map(|d| d.name.as_str()).collect();
+        let members: Vec<&str> = rules.drugs.drugs.iter().filter(|d| d.in_class(id)).map(|d| &*d.name).collect();
         o += &format!("| {name} (`{id}`) | {} |\n", members.join(", "));
     }
     o

@@ -4,7 +4,7 @@
 //! names exists), so that a mistake in a rule file is an error at start-up, never a wrong result.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -192,14 +192,14 @@ impl Trigger {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
-    pub id: String,
+    pub id: Arc<str>,
     pub area: Area,
     pub level: Level,
     pub trigger: Trigger,
     pub message: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub variants: BTreeMap<String, String>,
-    pub source: String,
+    pub source: Arc<str>,
     pub strength: Strength,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub superseded_by: Vec<String>,
@@ -216,6 +216,9 @@ pub struct Rule {
     /// For a `medication_class` trigger, its classes as bits of the drug catalog.
     #[serde(skip)]
     pub(crate) class_bits: u64,
+    /// `superseded_by` as positions in [`RuleSet::rules`].
+    #[serde(skip)]
+    pub(crate) superseded_positions: Vec<usize>,
 }
 
 impl Rule {
@@ -287,6 +290,9 @@ pub struct Question {
     /// Position in [`model::QUESTIONS`] (the same as in the file; checked when it loads).
     #[serde(skip)]
     pub(crate) field: usize,
+    /// `gap_rule` as a position in [`RuleSet::rules`].
+    #[serde(skip)]
+    pub(crate) gap_position: Option<usize>,
 }
 
 impl Question {
@@ -392,6 +398,9 @@ pub struct RuleSet {
     pub drugs: DrugCatalog,
     #[serde(skip)]
     rule_index: HashMap<String, usize>,
+    /// TRD-COUNT's minimum, found once when the rule set loads.
+    #[serde(skip)]
+    required_failed_trials: u32,
 }
 
 static EMBEDDED: OnceLock<Result<RuleSet, RuleSetError>> = OnceLock::new();
@@ -412,7 +421,7 @@ impl RuleSet {
         hasher.update(ruleset_toml.as_bytes());
         hasher.update(drugs_toml.as_bytes());
         let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        let rule_index = file.rules.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+        let rule_index = file.rules.iter().enumerate().map(|(i, r)| (r.id.to_string(), i)).collect();
         let mut set = RuleSet {
             meta: file.ruleset,
             sha256,
@@ -423,6 +432,7 @@ impl RuleSet {
             rules: file.rules,
             drugs,
             rule_index,
+            required_failed_trials: u32::MAX,
         };
         set.check().map_err(|message| RuleSetError { file: "ruleset.toml".into(), message })?;
         set.resolve_fields();
@@ -440,13 +450,7 @@ impl RuleSet {
     /// How many failed adequate trials treatment resistance needs (the `failed_trial_count`
     /// rule's minimum; the loader requires exactly one such rule).
     pub fn required_failed_trials(&self) -> u32 {
-        self.rules
-            .iter()
-            .find_map(|r| match r.trigger {
-                Trigger::FailedTrialCount { minimum } => Some(minimum),
-                _ => None,
-            })
-            .unwrap_or(u32::MAX)
+        self.required_failed_trials
     }
 
     /// The position of a rule in the file (the order of findings within a level).
@@ -458,20 +462,23 @@ impl RuleSet {
         self.questions.iter().find(|q| q.id == id)
     }
 
-    /// Resolves question paths to positions in the model's question table once, so that the
-    /// engine never looks a path up by name. Called after `check`, which guarantees they exist.
+    /// Resolves question paths, rule ids and class names to positions and bits once, so that the
+    /// engine never looks anything up by name. Called after `check`, which guarantees they exist.
     fn resolve_fields(&mut self) {
         let position = |path: &str| model::QUESTIONS.iter().position(|f| f.path == path).unwrap_or(0);
         for q in &mut self.questions {
             q.field = position(&q.id);
+            q.gap_position = q.gap_rule.as_deref().and_then(|id| self.rule_index.get(id).copied());
             if let Some(c) = &mut q.applies_when {
                 c.field = position(&c.question);
             }
         }
         for r in &mut self.rules {
+            r.superseded_positions = r.superseded_by.iter().filter_map(|id| self.rule_index.get(id).copied()).collect();
             match &r.trigger {
                 Trigger::Answer { question, .. } => r.field = position(question),
                 Trigger::MedicationClass { classes } => r.class_bits = self.drugs.class_bits(classes),
+                Trigger::FailedTrialCount { minimum } => self.required_failed_trials = *minimum,
                 _ => {}
             }
         }
@@ -580,7 +587,7 @@ impl RuleSet {
                 }
             }
             Trigger::Unanswered | Trigger::TrialGap
-                if !self.questions.iter().any(|q| q.gap_rule.as_deref() == Some(rule.id.as_str())) =>
+                if !self.questions.iter().any(|q| q.gap_rule.as_deref() == Some(&*rule.id)) =>
             {
                 return Err("no question names this rule as its gap_rule".into());
             }

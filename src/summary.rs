@@ -325,7 +325,7 @@ impl Summary {
 /// The one-line reason under the determination.
 fn reason(e: &Evaluation) -> String {
     let ids = |level: Level| -> Vec<&str> {
-        let mut v: Vec<&str> = e.findings.iter().filter(|f| f.level == level).map(|f| f.rule.as_str()).collect();
+        let mut v: Vec<&str> = e.findings.iter().filter(|f| f.level == level).map(|f| &*f.rule).collect();
         v.dedup();
         v
     };
@@ -429,7 +429,7 @@ impl Summary {
                 line(&format!("- {} [{}] {}", bold(&f.rule), f.area.as_str(), f.message));
                 line(&format!("  Source: {} ({})", f.source, f.strength.label()));
                 if *level == Level::Precaution {
-                    if let Some(note) = self.context.acknowledgements.get(&f.rule) {
+                    if let Some(note) = self.context.acknowledgements.get(&*f.rule) {
                         line(&format!("  Acknowledged: {note}"));
                     }
                 }

@@ -98,7 +98,7 @@ impl Summary {
                                 strong { (f.rule) } " [" (f.area.as_str()) "] " (f.message)
                                 div.source { "Source: " (f.source) " (" (f.strength.label()) ")" }
                                 @if *level == Level::Precaution {
-                                    @if let Some(note) = self.context.acknowledgements.get(&f.rule) {
+                                    @if let Some(note) = self.context.acknowledgements.get(&*f.rule) {
                                         div.ack { "Acknowledged: " (note) }
                                     }
                                 }

@@ -271,7 +271,7 @@ pub(crate) fn layout(s: &Summary, paper: Paper) -> Result<Layout, PdfError> {
             l.paragraph(&format!("{} [{}] {}", f.rule, f.area.as_str(), f.message), Weight::Regular, BODY, BLACK, 8.0);
             l.paragraph(&format!("Source: {} ({})", f.source, f.strength.label()), Weight::Regular, SMALL, GREY, 16.0);
             if *level == Level::Precaution {
-                if let Some(note) = s.context.acknowledgements.get(&f.rule) {
+                if let Some(note) = s.context.acknowledgements.get(&*f.rule) {
                     l.paragraph(&format!("Acknowledged: {note}"), Weight::Regular, SMALL, BLACK, 16.0);
                 }
             }

@@ -10,7 +10,7 @@ use trdcheck::model::*;
 use trdcheck::{Determination, Evaluation, Level, PolicyOverrides};
 
 fn findings_of<'a>(e: &'a Evaluation, rule: &str) -> Vec<&'a trdcheck::Finding> {
-    e.findings.iter().filter(|f| f.rule == rule).collect()
+    e.findings.iter().filter(|f| &*f.rule == rule).collect()
 }
 
 struct Case {
@@ -451,7 +451,7 @@ fn baseline_is_eligible_with_no_findings_but_the_count() {
     let e = eval(&baseline());
     assert_eq!(e.determination, Determination::Eligible, "{:#?}", e.findings);
     assert_eq!(e.failed_adequate_trials, 2);
-    let rules: Vec<&str> = e.findings.iter().map(|f| f.rule.as_str()).collect();
+    let rules: Vec<&str> = e.findings.iter().map(|f| &*f.rule).collect();
     assert_eq!(rules, ["TRD-COUNT"]);
     assert_eq!(e.findings[0].level, Level::Info);
 }
@@ -480,7 +480,7 @@ fn every_rule_fires_on_its_trigger_and_is_silent_past_its_boundary() {
 #[test]
 fn every_rule_of_the_rule_set_is_exercised_and_ruleset_v1_is_complete() {
     let tested: BTreeSet<&str> = cases().iter().map(|c| c.rule).collect();
-    let data: BTreeSet<&str> = rules().rules.iter().map(|r| r.id.as_str()).collect();
+    let data: BTreeSet<&str> = rules().rules.iter().map(|r| &*r.id).collect();
     let untested: Vec<_> = data.difference(&tested).collect();
     assert!(untested.is_empty(), "rules without a test case: {untested:?}");
     // Every id of ruleset-v1.md (the default rule set) is in the data.
@@ -587,7 +587,7 @@ fn active_suicidal_ideation_is_urgent_and_first_among_precautions() {
     a.psychiatric.suicidal_ideation = Some(SuicidalIdeation::ActiveWithPlan);
     let e = eval(&a);
     let first_precaution = e.findings.iter().find(|f| f.level == Level::Precaution).unwrap();
-    assert_eq!(first_precaution.rule, "PSY-SI-ACTIVE");
+    assert_eq!(&*first_precaution.rule, "PSY-SI-ACTIVE");
     assert!(first_precaution.urgent);
     assert_eq!(e.urgent().count(), 1);
 }
@@ -825,7 +825,7 @@ fn the_shared_example_is_eligible_with_precautions_with_two_failed_trials() {
     let e = eval(&a);
     assert_eq!(e.determination, Determination::EligibleWithPrecautions);
     assert_eq!(e.failed_adequate_trials, 2);
-    let rules: Vec<&str> = e.findings.iter().map(|f| f.rule.as_str()).collect();
+    let rules: Vec<&str> = e.findings.iter().map(|f| &*f.rule).collect();
     assert_eq!(rules, ["CV-BP-HIGH", "RX-BZD-HIGH", "TRD-COUNT", "TRD-INTOL", "PSY-SI-PASSIVE", "RX-AD-CONTINUE"]);
     assert_eq!(e.trials.iter().map(|t| t.counted).collect::<Vec<_>>(), [true, true, false]);
     assert_eq!(e.ruleset.id, "trd-ketamine-2026.1");

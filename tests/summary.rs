@@ -77,7 +77,7 @@ fn the_pdf_has_real_text_with_every_finding_the_mrn_and_the_hash() {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("Determination: ELIGIBLE WITH PRECAUTIONS"), "{flat}");
     for f in &e.findings {
-        assert!(flat.contains(&f.rule), "{} missing from the PDF", f.rule);
+        assert!(flat.contains(&*f.rule), "{} missing from the PDF", f.rule);
     }
     assert!(flat.contains("RC-2041"));
     assert!(flat.contains(&e.ruleset.sha256), "rule-set hash missing");
@@ -128,7 +128,7 @@ fn the_html_is_self_contained_without_script_or_remote_reference() {
     assert!(!lower.contains("<link") && !lower.contains("<img"));
     assert!(html.contains("size: letter"));
     for f in &e.findings {
-        assert!(html.contains(&f.rule));
+        assert!(html.contains(&*f.rule));
     }
     // Text from the record is escaped, never markup.
     let mut ctx = final_context();

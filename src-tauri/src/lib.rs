@@ -319,7 +319,7 @@ fn catalog(state: State<'_, AppState>) -> Result<Catalog> {
         .names()
         .map(|(name, d)| DrugName {
             name: name.to_string(),
-            generic: d.name.clone(),
+            generic: d.name.to_string(),
             min_dose_mg: d.min_dose_mg,
             diazepam_10mg_equivalent: d.diazepam_10mg_equivalent,
             classes: d.classes.to_vec(),
@@ -329,13 +329,13 @@ fn catalog(state: State<'_, AppState>) -> Result<Catalog> {
         .rules
         .iter()
         .map(|r| RuleInfo {
-            id: r.id.clone(),
+            id: r.id.to_string(),
             area: r.area,
             level: r.level,
             level_setting: r.level_setting.clone(),
             urgent: r.urgent,
             message: r.message.clone(),
-            source: r.source.clone(),
+            source: r.source.to_string(),
             strength: r.strength,
             trigger: r.trigger.describe(rules),
         })

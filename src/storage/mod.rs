@@ -775,9 +775,9 @@ impl Store {
                 if let Some(f) = evaluation
                     .findings
                     .iter()
-                    .find(|f| f.level == Level::Precaution && !current.acknowledgements.contains_key(&f.rule))
+                    .find(|f| f.level == Level::Precaution && !current.acknowledgements.contains_key(&*f.rule))
                 {
-                    return Err(StorageError::AcknowledgementNeeded(f.rule.clone()));
+                    return Err(StorageError::AcknowledgementNeeded(f.rule.to_string()));
                 }
             }
             let r = rules.reference();

@@ -19,6 +19,7 @@ fn main() {
         "export_assessment",
         "import_assessment",
         "save_settings",
+        "set_text_size",
         "ui_ready",
     ];
     let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands));

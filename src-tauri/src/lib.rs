@@ -29,6 +29,8 @@ pub struct AppState {
     /// The open database, or why it could not be opened (shown to the clinician, never replaced).
     store: Mutex<std::result::Result<Store, IpcError>>,
     settings: Mutex<Settings>,
+    /// This workstation's text size in percent (a display preference, not audited).
+    text_size: Mutex<u32>,
 }
 
 impl AppState {
@@ -64,6 +66,9 @@ pub struct AppInfo {
     pub data_dir: String,
     pub database: String,
     pub settings: Settings,
+    /// The page zoom of this workstation, in percent, and the sizes offered.
+    pub text_size_percent: u32,
+    pub text_sizes: Vec<u32>,
     pub policy: SitePolicy,
     /// Set when the database could not be opened: the app shows it instead of the records.
     pub database_error: Option<IpcError>,
@@ -154,26 +159,42 @@ fn view(store: &Store, rules: &RuleSet, policy: &SitePolicy, id: i64) -> Result<
     Ok(AssessmentView { editable: record.status == RecordStatus::Draft, record, patient, evaluation, steps })
 }
 
-fn app_info_of(state: &AppState) -> Result<AppInfo> {
-    let settings = state.settings.lock().map_err(|_| IpcError::new("internal", "settings lock"))?.clone();
-    let database_error = state.store.lock().ok().and_then(|s| s.as_ref().err().cloned());
-    Ok(AppInfo {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        ruleset: state.rules.reference(),
-        data_dir: state.data_dir.display().to_string(),
-        database: state.data_dir.join(trdcheck::storage::DATABASE_FILE).display().to_string(),
-        policy: SitePolicy::resolve(state.rules, &settings.policy)?,
-        settings,
-        database_error,
-    })
-}
-
 /// The commands' work, callable without a running app (the tests call these).
 impl AppState {
     /// State over an open database and settings (the app builds it in `setup`).
     pub fn new(data_dir: PathBuf, store: std::result::Result<Store, IpcError>, settings: Settings) -> Result<AppState> {
         let rules = RuleSet::embedded().map_err(|e| IpcError::new("ruleset", e.to_string()))?;
-        Ok(AppState { rules, data_dir, store: Mutex::new(store), settings: Mutex::new(settings) })
+        Ok(AppState {
+            rules,
+            data_dir,
+            store: Mutex::new(store),
+            settings: Mutex::new(settings),
+            text_size: Mutex::new(settings::TEXT_SIZES[0]),
+        })
+    }
+
+    /// What the app shows of itself: version, rule set, data folder, settings and policy.
+    pub fn app_info(&self) -> Result<AppInfo> {
+        let settings = self.settings.lock().map_err(|_| IpcError::new("internal", "settings lock"))?.clone();
+        let database_error = self.store.lock().ok().and_then(|s| s.as_ref().err().cloned());
+        Ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            ruleset: self.rules.reference(),
+            data_dir: self.data_dir.display().to_string(),
+            database: self.data_dir.join(trdcheck::storage::DATABASE_FILE).display().to_string(),
+            policy: SitePolicy::resolve(self.rules, &settings.policy)?,
+            settings,
+            text_size_percent: *self.text_size.lock().map_err(|_| IpcError::new("internal", "settings lock"))?,
+            text_sizes: settings::TEXT_SIZES.to_vec(),
+            database_error,
+        })
+    }
+
+    /// Sets this workstation's text size (one of [`settings::TEXT_SIZES`]).
+    pub fn set_text_size(&self, percent: u32) -> Result<AppInfo> {
+        let percent = settings::check_text_size(percent)?;
+        *self.text_size.lock().map_err(|_| IpcError::new("internal", "settings lock"))? = percent;
+        self.app_info()
     }
 
     pub fn search_patients(&self, query: String) -> Result<Vec<Patient>> {
@@ -308,7 +329,7 @@ impl AppState {
 
 #[tauri::command]
 fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
-    app_info_of(&state)
+    state.app_info()
 }
 
 #[tauri::command]
@@ -458,7 +479,25 @@ fn save_settings(app: tauri::AppHandle, state: State<'_, AppState>, settings: Se
         state.with_store(|s| Ok(s.record_settings_change(&actor, &detail)?)).ok();
     }
     *state.settings.lock().map_err(|_| IpcError::new("internal", "settings lock"))? = settings;
-    app_info_of(&state)
+    state.app_info()
+}
+
+/// Sets the text size (the zoom of the whole page), keeps it for the next start, and applies it.
+#[tauri::command]
+fn set_text_size(
+    app: tauri::AppHandle,
+    webview: tauri::Webview,
+    state: State<'_, AppState>,
+    percent: u32,
+) -> Result<AppInfo> {
+    let info = state.set_text_size(percent)?;
+    settings::save_text_size(&app, &state.data_dir, percent)?;
+    webview.set_zoom(zoom_of(percent)).map_err(|e| IpcError::new("internal", e.to_string()))?;
+    Ok(info)
+}
+
+fn zoom_of(percent: u32) -> f64 {
+    f64::from(percent) / 100.0
 }
 
 /// Called by the UI once its first screen is rendered with its data (launch measurement).
@@ -500,7 +539,13 @@ pub fn run() {
             let store =
                 Store::open_with_background_check(&dir.join(trdcheck::storage::DATABASE_FILE)).map_err(IpcError::from);
             let settings = settings::load(app.handle(), &dir);
-            app.manage(AppState::new(dir, store, settings).map_err(|e| e.message)?);
+            let text_size = settings::load_text_size(app.handle(), &dir);
+            let state = AppState::new(dir, store, settings).map_err(|e| e.message)?;
+            state.set_text_size(text_size).map_err(|e| e.message)?;
+            if let Some(window) = app.get_webview_window("main") {
+                window.set_zoom(zoom_of(text_size))?;
+            }
+            app.manage(state);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -521,6 +566,7 @@ pub fn run() {
             export_assessment,
             import_assessment,
             save_settings,
+            set_text_size,
             ui_ready,
         ])
         .run(tauri::generate_context!());

@@ -39,3 +39,39 @@ pub fn save(app: &tauri::AppHandle, dir: &Path, settings: &Settings) -> Result<(
     store.set(KEY, value);
     store.save().map_err(|e| IpcError::new("settings", e.to_string()))
 }
+
+const TEXT_SIZE_KEY: &str = "text_size_percent";
+
+/// The text sizes offered on this workstation, in percent of normal (the whole page is zoomed).
+pub const TEXT_SIZES: [u32; 5] = [100, 125, 150, 175, 200];
+
+/// A text size the app offers, or an error naming the field.
+pub fn check_text_size(percent: u32) -> Result<u32, IpcError> {
+    if TEXT_SIZES.contains(&percent) {
+        Ok(percent)
+    } else {
+        let allowed: Vec<String> = TEXT_SIZES.iter().map(|p| format!("{p} %")).collect();
+        Err(IpcError {
+            code: "invalid_field".into(),
+            message: format!("text size {percent} % is not offered; allowed: {}", allowed.join(", ")),
+            field: Some(TEXT_SIZE_KEY.into()),
+        })
+    }
+}
+
+/// The workstation's text size (a display preference, kept apart from the audited settings).
+pub fn load_text_size(app: &tauri::AppHandle, dir: &Path) -> u32 {
+    app.store(dir.join(FILE))
+        .ok()
+        .and_then(|store| store.get(TEXT_SIZE_KEY))
+        .and_then(|value| value.as_u64())
+        .and_then(|p| u32::try_from(p).ok())
+        .and_then(|p| check_text_size(p).ok())
+        .unwrap_or(TEXT_SIZES[0])
+}
+
+pub fn save_text_size(app: &tauri::AppHandle, dir: &Path, percent: u32) -> Result<(), IpcError> {
+    let store = app.store(dir.join(FILE)).map_err(|e| IpcError::new("settings", e.to_string()))?;
+    store.set(TEXT_SIZE_KEY, percent);
+    store.save().map_err(|e| IpcError::new("settings", e.to_string()))
+}

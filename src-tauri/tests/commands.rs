@@ -104,3 +104,18 @@ fn a_database_that_cannot_be_opened_is_reported_by_every_command() {
     assert_eq!(err.code, "not_a_trdcheck_database");
     assert!(err.message.contains("not a trdcheck database"));
 }
+
+#[test]
+fn the_text_size_is_one_of_the_offered_sizes_and_a_wrong_one_names_its_field() {
+    let (_dir, s) = state("Dr A");
+    assert_eq!(s.set_text_size(100).unwrap().text_size_percent, 100);
+    let info = s.set_text_size(200).unwrap();
+    assert_eq!(info.text_size_percent, 200);
+    assert!(info.text_sizes.contains(&200) && info.text_sizes.contains(&100));
+    for wrong in [0, 90, 210, 133] {
+        let err = s.set_text_size(wrong).unwrap_err();
+        assert_eq!((err.code.as_str(), err.field.as_deref()), ("invalid_field", Some("text_size_percent")), "{wrong}");
+        assert!(err.message.contains(&format!("{wrong} %")), "{}", err.message);
+    }
+    assert_eq!(s.app_info().unwrap().text_size_percent, 200, "a rejected size leaves the last good one");
+}

@@ -152,6 +152,7 @@ def test_1_keyboard_only_full_assessment_then_finalise(launch, shots):
     rules = [li.get_attribute("data-rule") for li in css(d, "aside.result li.finding")]
     assert "CV-BP-HIGH" in rules and "RX-BZD-HIGH" in rules and "TRD-COUNT" in rules
     assert "Failed adequate trials: 2" in one(d, "aside.result").text
+    assert not one(d, ".result-jump").is_displayed(), "the result is beside the step at normal size"
     activate(d, "[data-action='next']")  # Review
     for rule, note in [("CV-BP-HIGH", "Rechecked 138/86 after rest"), ("RX-BZD-HIGH", "Lorazepam held on treatment days")]:
         area = one(d, f"textarea[data-ack='{rule}']")
@@ -230,3 +231,68 @@ def test_4_out_of_range_blood_pressure_is_shown_beside_the_field_and_not_saved(l
     assert one(d, "input[data-question='cardiovascular.systolic_mmhg']").get_attribute("value") == ""
     d.quit()
 
+
+
+def viewport(d):
+    """The page's layout viewport and content width, in CSS pixels."""
+    return d.execute_script(
+        "return [window.innerWidth, document.documentElement.scrollWidth, document.body.scrollWidth];")
+
+
+def fits_width(d):
+    width, doc, body = viewport(d)
+    return doc <= width and body <= width
+
+
+def text_size_key(d, key):
+    press(d.switch_to.active_element, Keys.CONTROL, key)
+
+
+def test_5_readable_at_200_percent_text_size_chosen_with_the_keyboard(launch, shots):
+    d = launch()
+    one(d, "main h1")
+    normal_width = viewport(d)[0]
+    # Ctrl + four times: 125, 150, 175, 200 %. The page is zoomed: half as many CSS pixels across.
+    for _ in range(4):
+        text_size_key(d, "=")
+        settle(d)
+    wait(d, lambda: abs(viewport(d)[0] - normal_width / 2) <= 2)
+    activate(d, "[data-nav='settings']")
+    assert one(d, "select[data-text-size]").get_attribute("value") == "200"
+    assert fits_width(d), viewport(d)
+    # Every kind of screen fits the width (one column, nothing cut off or scrolled sideways).
+    activate(d, "[data-nav='home']")
+    wait(d, lambda: "E2E-100" in one(d, "main").text)
+    assert fits_width(d), viewport(d)
+    new_patient_and_draft(d, "E2E-500", "Dana Zoom")
+    for step in ["patient", "treatment_history", "cardiovascular", "medications", "review"]:
+        go_step(d, step)
+        if step == "treatment_history":
+            activate(d, "[data-action='add-trial']")
+            wait(d, lambda: css(d, "input[data-question='trials[0].drug']"))
+            type_text(d, "trials[0].drug", "Effexor XR")
+            type_number(d, "trials[0].dose_mg_per_day", 75)
+            wait(d, lambda: "below the" in one(d, "[data-trial-status='0']").text)
+        if step == "cardiovascular":
+            # The result panel is below the step now: a button at the top says the result and goes there.
+            d.execute_script("window.scrollTo(0, 0)")
+            d.save_screenshot(os.path.join(shots, "zoom-200-checklist.png"))
+            jump = one(d, ".result-jump")
+            assert jump.is_displayed() and jump.text == "Result: " + one(d, "[data-determination]").text
+            press(jump, Keys.ENTER)
+            wait(d, lambda: d.switch_to.active_element.get_attribute("id") == "result-h")
+        if step == "medications":
+            activate(d, "[data-action='add-medication']")
+            wait(d, lambda: css(d, "input[data-question='medications[0].name']"))
+            type_text(d, "medications[0].name", "lorazepam")
+        assert fits_width(d), (step, viewport(d))
+    d.save_screenshot(os.path.join(shots, "zoom-200-review.png"))
+    d.quit()
+
+    # The size is kept for the next start; Ctrl 0 returns to normal.
+    d = launch()
+    one(d, "main h1")
+    wait(d, lambda: abs(viewport(d)[0] - normal_width / 2) <= 2)
+    text_size_key(d, "0")
+    wait(d, lambda: abs(viewport(d)[0] - normal_width) <= 2)
+    d.quit()

@@ -57,5 +57,6 @@ export const api = {
     call<string>("export_assessment", { id, format, path }),
   importAssessment: (path: string) => call<AssessmentView>("import_assessment", { path }),
   saveSettings: (settings: Settings) => call<AppInfo>("save_settings", { settings }),
+  setTextSize: (percent: number) => call<AppInfo>("set_text_size", { percent }),
   uiReady: () => call<void>("ui_ready"),
 };

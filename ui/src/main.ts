@@ -8,6 +8,7 @@ import { api } from "./ipc";
 import { renderAssessment } from "./views/checklist";
 import { renderHome } from "./views/home";
 import { renderSettings } from "./views/settings";
+import { installTextSizeKeys } from "./textSize";
 
 async function start(root: HTMLElement): Promise<void> {
   // The rule-set catalog is large and the patient list does not need it: fetch it beside the
@@ -22,6 +23,7 @@ async function start(root: HTMLElement): Promise<void> {
     setInfo: (i) => (ctx.info = i),
     alert: (e: unknown) => replace(alertHost, banner(errorText(e))),
   };
+  installTextSizeKeys(ctx);
   const screen = h("div", { class: "screen" });
   replace(root, alertHost, screen);
   async function navigate(route: Route) {

@@ -7,7 +7,11 @@ import type { SitePolicy } from "./SitePolicy";
 /**
  * What the app shows of itself.
  */
-export type AppInfo = { version: string, ruleset: RuleSetRef, data_dir: string, database: string, settings: Settings, policy: SitePolicy, 
+export type AppInfo = { version: string, ruleset: RuleSetRef, data_dir: string, database: string, settings: Settings, 
+/**
+ * The page zoom of this workstation, in percent, and the sizes offered.
+ */
+text_size_percent: number, text_sizes: Array<number>, policy: SitePolicy, 
 /**
  * Set when the database could not be opened: the app shows it instead of the records.
  */

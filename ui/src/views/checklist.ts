@@ -381,11 +381,21 @@ export async function renderAssessment(root: HTMLElement, ctx: Ctx, id: number, 
     }
   };
 
+  const showResult = () => {
+    const heading = document.getElementById("result-h");
+    if (!heading) return;
+    heading.setAttribute("tabindex", "-1");
+    heading.scrollIntoView({ block: "start" });
+    heading.focus();
+  };
+
   const refreshSide = () => {
     const v = ed.view;
     const p = progress(v.steps, current);
     replace(stepNav,
-      h("p", { class: "progress" }, `Step ${p.index} of ${p.total}`),
+      h("p", { class: "progress" }, `Step ${p.index} of ${p.total}`,
+        // Shown only when the result panel sits below the step (narrow window or large text).
+        h("button", { type: "button", class: "result-jump link", onclick: () => showResult() }, `Result: ${DETERMINATION_TITLE[v.evaluation.determination]}`)),
       h("ol", {}, visibleSteps(v.steps).map((s) => h("li", {},
         h("button", { type: "button", class: "step-link", "aria-current": s.id === current ? "step" : null, onclick: () => void go(s.id), "data-step": s.id },
           s.title, s.missing > 0 ? h("span", { class: "badge", title: `${s.missing} required answer(s) unknown` }, ` ${s.missing} unknown`) : null),

@@ -5,6 +5,7 @@ import type { Paper } from "../bindings/Paper";
 import { errorText, header, show, type Ctx } from "../app";
 import { h, uid } from "../dom";
 import { api } from "../ipc";
+import { applyTextSize } from "../textSize";
 
 function labelled(label: string, control: HTMLElement, note?: string): HTMLElement {
   const id = uid("s");
@@ -28,12 +29,19 @@ export function renderSettings(root: HTMLElement, ctx: Ctx): void {
   const sys = h("input", { type: "number", min: spec.bp_stop_systolic_mmhg.min ?? null, max: spec.bp_stop_systolic_mmhg.max ?? null, value: p.bp_stop_systolic_mmhg });
   const dia = h("input", { type: "number", min: spec.bp_stop_diastolic_mmhg.min ?? null, max: spec.bp_stop_diastolic_mmhg.max ?? null, value: p.bp_stop_diastolic_mmhg });
   const sud = select(spec.active_sud_level.allowed ?? [], p.active_sud_level, spec.active_sud_level.default);
+  const textSize = h("select", { "data-text-size": "" }, ctx.info.text_sizes.map((p) => h("option", { value: String(p), selected: p === ctx.info.text_size_percent }, `${p} %`)));
   const status = h("p", { role: "status", class: "status-line" });
+  textSize.addEventListener("change", () => {
+    applyTextSize(ctx, Number(textSize.value))
+      .then(() => (status.textContent = `Text size ${textSize.value} %.`))
+      .catch((err) => (status.textContent = errorText(err)));
+  });
   const form = h("form", { class: "settings", "aria-labelledby": "settings-h" },
     h("fieldset", {}, h("legend", {}, "This workstation"),
       labelled("Your name (recorded when you finalise)", clinician),
       labelled("Clinic", clinic),
-      labelled("Paper size", paper)),
+      labelled("Paper size", paper),
+      labelled("Text size", textSize, "Applies at once, on this workstation. Anywhere: Ctrl + larger, Ctrl − smaller, Ctrl 0 normal.")),
     h("fieldset", {}, h("legend", {}, "Site policy (recorded with every summary)"),
       labelled(spec.min_weeks_at_dose.label, weeks, spec.min_weeks_at_dose.source),
       labelled(spec.failure_threshold_percent.label, threshold, spec.failure_threshold_percent.source),

@@ -24,21 +24,23 @@ ensure_apt() {
   fi
 }
 
-# ensure_rust: a current stable Rust with rustfmt and clippy (rustup when cargo is missing).
+# ensure_rust: the Rust of rust-toolchain.toml with rustfmt and clippy (rustup when it is missing).
 ensure_rust() {
   ensure_apt build-essential pkg-config curl ca-certificates
-  if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+  if ! command -v rustup >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/rustup" ]; then
     export PATH="$HOME/.cargo/bin:$PATH"
   fi
-  if ! command -v cargo >/dev/null 2>&1; then
-    say "Installing Rust (rustup, stable)"
-    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+  if ! command -v rustup >/dev/null 2>&1 && ! command -v cargo >/dev/null 2>&1; then
+    say "Installing rustup"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain none
     export PATH="$HOME/.cargo/bin:$PATH"
   fi
   if command -v rustup >/dev/null 2>&1; then
-    for c in rustfmt clippy; do
-      rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
-    done
+    # The toolchain pinned in rust-toolchain.toml, with rustfmt and clippy (a no-op once installed).
+    # (A rustup older than 1.28 has no bare `toolchain install`, but installs it on first use.)
+    (cd "$ROOT" && { rustup toolchain install || cargo --version; })
+  else
+    echo "note: cargo without rustup: rust-toolchain.toml is not applied; rustfmt and clippy must be installed" >&2
   fi
 }
 

@@ -390,7 +390,9 @@ fn crash_child_writer() {
     let mut store = Store::open(Path::new(&path)).unwrap();
     let patient = store.patient_by_mrn("CRASH").unwrap().unwrap();
     let mut out = std::io::stdout().lock();
-    for n in 0u64.. {
+    // Until the parent kills it.
+    let mut n = 0u64;
+    loop {
         let mut a = Assessment::new("CRASH");
         a.patient.age_years = Some((n % 120) as f64);
         let record = store.create_draft(patient.id, Some(a.clone()), "child").unwrap();
@@ -398,6 +400,7 @@ fn crash_child_writer() {
         store.save_draft(record.id, &a, "child").unwrap();
         writeln!(out, "ACK {} {} {} END", record.id, n % 120, 100 + n % 100).unwrap();
         out.flush().unwrap();
+        n += 1;
     }
 }
 

@@ -362,18 +362,18 @@ impl Store {
 
     /// Waits for the background integrity check, if one is running; its error is kept.
     pub fn ensure_intact(&mut self) -> Result<()> {
-        if let Integrity::Running(_) = self.integrity {
-            let Integrity::Running(handle) = std::mem::replace(&mut self.integrity, Integrity::Checked) else {
-                unreachable!("matched above")
-            };
-            let path = self.path.as_deref().map(shown).unwrap_or_default();
-            self.integrity = match handle.join() {
-                Ok(Ok(())) => Integrity::Checked,
-                Ok(Err(StorageError::Corrupt { path, detail })) => Integrity::Failed { path, detail },
-                Ok(Err(other)) => Integrity::Failed { path, detail: other.to_string() },
-                Err(_) => Integrity::Failed { path, detail: "the integrity check stopped".into() },
-            };
-        }
+        self.integrity = match std::mem::replace(&mut self.integrity, Integrity::Checked) {
+            Integrity::Running(handle) => {
+                let path = self.path.as_deref().map(shown).unwrap_or_default();
+                match handle.join() {
+                    Ok(Ok(())) => Integrity::Checked,
+                    Ok(Err(StorageError::Corrupt { path, detail })) => Integrity::Failed { path, detail },
+                    Ok(Err(other)) => Integrity::Failed { path, detail: other.to_string() },
+                    Err(_) => Integrity::Failed { path, detail: "the integrity check stopped".into() },
+                }
+            }
+            settled => settled,
+        };
         match &self.integrity {
             Integrity::Failed { path, detail } => {
                 Err(StorageError::Corrupt { path: path.clone(), detail: detail.clone() })

@@ -191,10 +191,10 @@ impl AppState {
     }
 
     /// Sets this workstation's text size (one of [`settings::TEXT_SIZES`]).
-    pub fn set_text_size(&self, percent: u32) -> Result<AppInfo> {
+    pub fn set_text_size(&self, percent: u32) -> Result<()> {
         let percent = settings::check_text_size(percent)?;
         *self.text_size.lock().map_err(|_| IpcError::new("internal", "settings lock"))? = percent;
-        self.app_info()
+        Ok(())
     }
 
     pub fn search_patients(&self, query: String) -> Result<Vec<Patient>> {
@@ -490,10 +490,10 @@ fn set_text_size(
     state: State<'_, AppState>,
     percent: u32,
 ) -> Result<AppInfo> {
-    let info = state.set_text_size(percent)?;
+    state.set_text_size(percent)?;
     settings::save_text_size(&app, &state.data_dir, percent)?;
     webview.set_zoom(zoom_of(percent)).map_err(|e| IpcError::new("internal", e.to_string()))?;
-    Ok(info)
+    state.app_info()
 }
 
 fn zoom_of(percent: u32) -> f64 {

@@ -217,57 +217,92 @@ function nameField(ed: Editor, ctx: Ctx, path: string, label: string): HTMLEleme
   return h("div", { class: "field combo" }, h("label", { for: id }, label), input, list, error);
 }
 
-function trialsStep(ed: Editor, ctx: Ctx, rerender: () => void): HTMLElement {
-  const trials = ed.answers.trials;
+/** What differs between the two list steps (trials, current medications). */
+interface ListSpec {
+  key: "trials" | "medications";
+  /** The singular, as in "Add a trial", "Trial 2", "Remove trial 2". */
+  noun: string;
+  /** `data-action` of the add button and of the "none" button. */
+  addAction: string;
+  noneAction: string;
+  noneLabel: string;
+  noneText: string;
+  /** The field focused in a newly added entry (its path ends with this). */
+  firstField: string;
+  /** The fields and status of entry `i`. */
+  entry: (i: number) => (HTMLElement | null)[];
+  /** Attributes of each entry's fieldset. */
+  entryAttrs: (i: number) => Record<string, string | number>;
+}
+
+/** A list answer: unknown until recorded, "none", or entries that can be added and removed. */
+function listStep(ed: Editor, spec: ListSpec, rerender: () => void): HTMLElement {
+  const items = ed.answers[spec.key];
   const container = h("div", { class: "list-step" });
-  const q = ctx.catalog.questions.find((x) => x.id === "trials");
-  container.append(h("p", { class: "muted" }, q?.help ?? ""));
-  const addTrial = h("button", { type: "button", disabled: !ed.view.editable, "data-action": "add-trial", onclick: async () => {
-    await ed.edit("trials", [...(ed.answers.trials ?? []), {}] as unknown as Json);
+  const editList = async (list: unknown[]) => {
+    await ed.edit(spec.key, list as unknown as Json);
     rerender();
-    const inputs = document.querySelectorAll<HTMLInputElement>("[data-question$='.drug']");
+  };
+  const add = h("button", { type: "button", disabled: !ed.view.editable, "data-action": spec.addAction, onclick: async () => {
+    await editList([...(ed.answers[spec.key] ?? []), {}]);
+    const inputs = document.querySelectorAll<HTMLInputElement>(`[data-question$='.${spec.firstField}']`);
     inputs[inputs.length - 1]?.focus();
-  } }, "Add a trial");
-  if (trials === null || trials === undefined) {
+  } }, `Add a ${spec.noun}`);
+  if (items === null || items === undefined) {
     container.append(
       h("p", { class: "unknown-state" }, "Not recorded yet (unknown)."),
-      h("div", { class: "actions" }, addTrial, h("button", { type: "button", disabled: !ed.view.editable, "data-action": "no-trials", onclick: async () => { await ed.edit("trials", []); rerender(); } }, "No antidepressant trials in this episode")),
+      h("div", { class: "actions" }, add, h("button", { type: "button", disabled: !ed.view.editable, "data-action": spec.noneAction, onclick: () => editList([]) }, spec.noneLabel)),
     );
     return container;
   }
-  if (trials.length === 0) container.append(h("p", {}, "No trials (none)."));
-  trials.forEach((_, i) => {
-    const p = (f: string) => `trials[${i}].${f}`;
-    const result = ed.view.evaluation.trials[i];
-    const status = h("p", { class: `trial-status ${result?.counted ? "counts" : ""}`, role: "status", "data-trial-status": i }, result?.explanation ?? "");
-    const confirm = result && result.drug && result.min_dose_mg === null
-      ? triField(ed, p("adequacy_confirmed_by_clinician"), "Not in the dose table: is the dose adequate, in your judgement?", null)
-      : null;
-    container.append(h("fieldset", { class: "trial", "data-trial": i },
-      h("legend", {}, `Trial ${i + 1}`),
-      h("div", { class: "grid" },
-        nameField(ed, ctx, p("drug"), "Drug (generic or brand)"),
-        numberField(ed, ctx, p("dose_mg_per_day"), "Dose", "mg/day", null, "trials[].dose_mg_per_day"),
-        numberField(ed, ctx, p("weeks_at_dose"), "Weeks at or above that dose", "weeks", null, "trials[].weeks_at_dose"),
-        numberField(ed, ctx, p("improvement_percent"), "Improvement during the trial", "%", null, "trials[].improvement_percent"),
-      ),
-      h("div", { class: "grid" },
-        triField(ed, p("adherent"), "Taken as prescribed", null),
-        triField(ed, p("current_episode"), "In the current episode", null),
-        triField(ed, p("stopped_for_intolerance"), "Stopped for intolerance", null),
-      ),
-      confirm,
-      status,
-      h("button", { type: "button", class: "secondary", disabled: !ed.view.editable, onclick: async () => {
-        const list = [...(ed.answers.trials ?? [])];
+  if (items.length === 0) container.append(h("p", {}, spec.noneText));
+  const title = spec.noun[0].toUpperCase() + spec.noun.slice(1);
+  items.forEach((_, i) => {
+    container.append(h("fieldset", spec.entryAttrs(i),
+      h("legend", {}, `${title} ${i + 1}`),
+      ...spec.entry(i),
+      h("button", { type: "button", class: "secondary", disabled: !ed.view.editable, onclick: () => {
+        const list = [...(ed.answers[spec.key] ?? [])];
         list.splice(i, 1);
-        await ed.edit("trials", list as unknown as Json);
-        rerender();
-      } }, `Remove trial ${i + 1}`),
+        return editList(list);
+      } }, `Remove ${spec.noun} ${i + 1}`),
     ));
   });
-  container.append(h("div", { class: "actions" }, addTrial));
+  container.append(h("div", { class: "actions" }, add));
   return container;
+}
+
+function trialsStep(ed: Editor, ctx: Ctx, rerender: () => void): HTMLElement {
+  const q = ctx.catalog.questions.find((x) => x.id === "trials");
+  const list = listStep(ed, {
+    key: "trials", noun: "trial", addAction: "add-trial", noneAction: "no-trials",
+    noneLabel: "No antidepressant trials in this episode", noneText: "No trials (none).", firstField: "drug",
+    entryAttrs: (i) => ({ class: "trial", "data-trial": i }),
+    entry: (i) => {
+      const p = (f: string) => `trials[${i}].${f}`;
+      const result = ed.view.evaluation.trials[i];
+      const confirm = result && result.drug && result.min_dose_mg === null
+        ? triField(ed, p("adequacy_confirmed_by_clinician"), "Not in the dose table: is the dose adequate, in your judgement?", null)
+        : null;
+      return [
+        h("div", { class: "grid" },
+          nameField(ed, ctx, p("drug"), "Drug (generic or brand)"),
+          numberField(ed, ctx, p("dose_mg_per_day"), "Dose", "mg/day", null, "trials[].dose_mg_per_day"),
+          numberField(ed, ctx, p("weeks_at_dose"), "Weeks at or above that dose", "weeks", null, "trials[].weeks_at_dose"),
+          numberField(ed, ctx, p("improvement_percent"), "Improvement during the trial", "%", null, "trials[].improvement_percent"),
+        ),
+        h("div", { class: "grid" },
+          triField(ed, p("adherent"), "Taken as prescribed", null),
+          triField(ed, p("current_episode"), "In the current episode", null),
+          triField(ed, p("stopped_for_intolerance"), "Stopped for intolerance", null),
+        ),
+        confirm,
+        h("p", { class: `trial-status ${result?.counted ? "counts" : ""}`, role: "status", "data-trial-status": i }, result?.explanation ?? ""),
+      ];
+    },
+  }, rerender);
+  list.prepend(h("p", { class: "muted" }, q?.help ?? ""));
+  return list;
 }
 
 /** "Benzodiazepine · diazepam equivalent 10 mg/day", from the core's classification. */
@@ -279,42 +314,21 @@ function medicationStatus(ctx: Ctx, m: MedicationResult | undefined): string {
 }
 
 function medicationsStep(ed: Editor, ctx: Ctx, rerender: () => void): HTMLElement {
-  const meds = ed.answers.medications;
-  const container = h("div", { class: "list-step" });
-  const add = h("button", { type: "button", disabled: !ed.view.editable, "data-action": "add-medication", onclick: async () => {
-    await ed.edit("medications", [...(ed.answers.medications ?? []), {}] as unknown as Json);
-    rerender();
-    const inputs = document.querySelectorAll<HTMLInputElement>("[data-question$='.name']");
-    inputs[inputs.length - 1]?.focus();
-  } }, "Add a medication");
-  if (meds === null || meds === undefined) {
-    container.append(
-      h("p", { class: "unknown-state" }, "Not recorded yet (unknown)."),
-      h("div", { class: "actions" }, add, h("button", { type: "button", disabled: !ed.view.editable, "data-action": "no-medications", onclick: async () => { await ed.edit("medications", []); rerender(); } }, "Takes no medication")),
-    );
-    return container;
-  }
-  if (meds.length === 0) container.append(h("p", {}, "No current medication (none)."));
-  meds.forEach((_, i) => {
-    const p = (f: string) => `medications[${i}].${f}`;
-    const status = h("p", { class: "med-status", role: "status", "data-med-status": i }, medicationStatus(ctx, ed.view.evaluation.medications[i]));
-    container.append(h("fieldset", { class: "medication", "data-medication": i },
-      h("legend", {}, `Medication ${i + 1}`),
-      h("div", { class: "grid" },
-        nameField(ed, ctx, p("name"), "Medication (generic or brand)"),
-        numberField(ed, ctx, p("dose_mg_per_day"), "Dose", "mg/day", null, "medications[].dose_mg_per_day"),
-      ),
-      status,
-      h("button", { type: "button", class: "secondary", disabled: !ed.view.editable, onclick: async () => {
-        const list = [...(ed.answers.medications ?? [])];
-        list.splice(i, 1);
-        await ed.edit("medications", list as unknown as Json);
-        rerender();
-      } }, `Remove medication ${i + 1}`),
-    ));
-  });
-  container.append(h("div", { class: "actions" }, add));
-  return container;
+  return listStep(ed, {
+    key: "medications", noun: "medication", addAction: "add-medication", noneAction: "no-medications",
+    noneLabel: "Takes no medication", noneText: "No current medication (none).", firstField: "name",
+    entryAttrs: (i) => ({ class: "medication", "data-medication": i }),
+    entry: (i) => {
+      const p = (f: string) => `medications[${i}].${f}`;
+      return [
+        h("div", { class: "grid" },
+          nameField(ed, ctx, p("name"), "Medication (generic or brand)"),
+          numberField(ed, ctx, p("dose_mg_per_day"), "Dose", "mg/day", null, "medications[].dose_mg_per_day"),
+        ),
+        h("p", { class: "med-status", role: "status", "data-med-status": i }, medicationStatus(ctx, ed.view.evaluation.medications[i])),
+      ];
+    },
+  }, rerender);
 }
 
 // ------------------------------------------------------------------ result panel

@@ -164,12 +164,6 @@ pub struct Evaluation {
     pub medications: Vec<MedicationResult>,
 }
 
-impl MedicationResult {
-    fn is_benzodiazepine(&self) -> bool {
-        self.classes.iter().any(|c| c == "benzodiazepine")
-    }
-}
-
 impl Evaluation {
     pub fn urgent(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.urgent)
@@ -182,8 +176,7 @@ pub fn evaluate(a: &Assessment, rules: &RuleSet, policy: &SitePolicy) -> Evaluat
         a.trials.iter().flatten().enumerate().map(|(i, t)| judge_trial(i, t, rules, policy)).collect();
     let medications: Vec<MedicationResult> =
         a.medications.iter().flatten().enumerate().map(|(i, m)| classify_medication(i, m, rules)).collect();
-    let diazepam = DiazepamLoad::of(&medications);
-    let ctx = Context { a, rules, policy, trials: &trials, medications: &medications, diazepam };
+    let ctx = Context { a, rules, policy, trials: &trials, medications: &medications };
 
     let mut fired: Vec<(usize, Finding)> = Vec::with_capacity(32);
     for (position, rule) in rules.rules.iter().enumerate() {
@@ -225,19 +218,19 @@ struct Context<'a> {
     policy: &'a SitePolicy,
     trials: &'a [TrialResult],
     medications: &'a [MedicationResult],
-    diazepam: DiazepamLoad,
 }
 
-/// Benzodiazepine load in diazepam equivalents: the known total, and whether any part is unknown.
+/// The load of a rule's classes in diazepam equivalents: the known total, and whether any part is
+/// unknown (a dose not recorded, or a drug without an equivalent in the table).
 struct DiazepamLoad {
     total_mg: f64,
     incomplete: bool,
 }
 
 impl DiazepamLoad {
-    fn of(medications: &[MedicationResult]) -> DiazepamLoad {
+    fn of(medications: &[MedicationResult], class_bits: u64) -> DiazepamLoad {
         let mut load = DiazepamLoad { total_mg: 0.0, incomplete: false };
-        for m in medications.iter().filter(|m| m.is_benzodiazepine()) {
+        for m in medications.iter().filter(|m| m.class_bits & class_bits != 0) {
             match m.diazepam_equivalent_mg {
                 Some(eq) => load.total_mg += eq,
                 None => load.incomplete = true,
@@ -353,11 +346,13 @@ impl Context<'_> {
                     return;
                 }
                 let list = join_labels(matching);
-                // A benzodiazepine whose dose equivalent cannot be totalled says so.
+                // When the rule that supersedes this one is a dose limit that cannot be decided
+                // (a dose or an equivalent unknown), the finding says so.
                 let undecided_limit =
                     rule.superseded_positions.iter().map(|&p| &self.rules.rules[p]).find_map(|r| match r.trigger {
-                        Trigger::DiazepamEquivalentAbove { mg } => {
-                            (self.diazepam.incomplete && self.diazepam.total_mg <= mg).then_some(mg)
+                        Trigger::DiazepamEquivalentAbove { mg, .. } => {
+                            let load = DiazepamLoad::of(self.medications, r.class_bits);
+                            (load.incomplete && load.total_mg <= mg).then_some(mg)
                         }
                         _ => None,
                     });
@@ -370,11 +365,11 @@ impl Context<'_> {
                     None => one(None, &[("medications", &list)], Some("medications")),
                 }
             }
-            Trigger::DiazepamEquivalentAbove { mg } => {
-                let load = &self.diazepam;
+            Trigger::DiazepamEquivalentAbove { mg, .. } => {
+                let load = DiazepamLoad::of(self.medications, rule.class_bits);
                 if load.total_mg > *mg {
                     let total = fmt_num((load.total_mg * 10.0).round() / 10.0);
-                    let names = join_labels(self.medications.iter().filter(|m| m.is_benzodiazepine()));
+                    let names = join_labels(self.medications.iter().filter(|m| m.class_bits & rule.class_bits != 0));
                     one(
                         None,
                         &[("medications", &names), ("diazepam_mg", &total), ("limit", &fmt_num(*mg))],

@@ -46,9 +46,11 @@ impl Trigger {
                 "a current medication in: {}",
                 classes.iter().map(|c| rules.drugs.class_name(c)).collect::<Vec<_>>().join(", ")
             ),
-            Trigger::DiazepamEquivalentAbove { mg } => {
-                format!("benzodiazepines total > {} mg/day diazepam-equivalent", fmt_num(*mg))
-            }
+            Trigger::DiazepamEquivalentAbove { mg, classes } => format!(
+                "current {} total > {} mg/day diazepam-equivalent",
+                classes.iter().map(|c| rules.drugs.class_name(c)).collect::<Vec<_>>().join(", "),
+                fmt_num(*mg)
+            ),
             Trigger::MedicationUnclassified => "a current medication not in the drug catalog".to_string(),
         }
     }

@@ -146,18 +146,36 @@ impl Value {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Trigger {
-    Answer { question: String, any_of: Vec<Value> },
+    Answer {
+        question: String,
+        any_of: Vec<Value>,
+    },
     Unanswered,
     BpStop,
-    BpAbove { systolic: f64, diastolic: f64 },
-    AgeBelow { years: f64 },
-    AgeAtOrAbove { years: f64 },
-    FailedTrialCount { minimum: u32 },
+    BpAbove {
+        systolic: f64,
+        diastolic: f64,
+    },
+    AgeBelow {
+        years: f64,
+    },
+    AgeAtOrAbove {
+        years: f64,
+    },
+    FailedTrialCount {
+        minimum: u32,
+    },
     TrialGap,
     TrialIntolerance,
     TrialConfirmed,
-    MedicationClass { classes: Vec<String> },
-    DiazepamEquivalentAbove { mg: f64 },
+    MedicationClass {
+        classes: Vec<String>,
+    },
+    /// The total of `classes` (diazepam-equivalent per day) above `mg`.
+    DiazepamEquivalentAbove {
+        mg: f64,
+        classes: Vec<String>,
+    },
     MedicationUnclassified,
 }
 
@@ -477,7 +495,9 @@ impl RuleSet {
             r.superseded_positions = r.superseded_by.iter().filter_map(|id| self.rule_index.get(id).copied()).collect();
             match &r.trigger {
                 Trigger::Answer { question, .. } => r.field = position(question),
-                Trigger::MedicationClass { classes } => r.class_bits = self.drugs.class_bits(classes),
+                Trigger::MedicationClass { classes } | Trigger::DiazepamEquivalentAbove { classes, .. } => {
+                    r.class_bits = self.drugs.class_bits(classes)
+                }
                 Trigger::FailedTrialCount { minimum } => self.required_failed_trials = *minimum,
                 _ => {}
             }
@@ -591,7 +611,7 @@ impl RuleSet {
             {
                 return Err("no question names this rule as its gap_rule".into());
             }
-            Trigger::MedicationClass { classes } => {
+            Trigger::MedicationClass { classes } | Trigger::DiazepamEquivalentAbove { classes, .. } => {
                 for c in classes {
                     if !self.drugs.classes.contains_key(c) {
                         return Err(format!("class {c} is not in drugs.toml"));

@@ -52,6 +52,11 @@ fn broken_rule_data_is_refused_with_the_rule_named() {
         "class opiates",
     );
     expect_error(
+        EMBEDDED_RULESET.replace("mg = 8, classes = [\"benzodiazepine\"]", "mg = 8, classes = [\"benzos\"]"),
+        EMBEDDED_DRUGS,
+        "RX-BZD-HIGH: class benzos",
+    );
+    expect_error(
         EMBEDDED_RULESET.replace("Age {age}: not approved", "Age {years}: not approved"),
         EMBEDDED_DRUGS,
         "placeholder {years}",

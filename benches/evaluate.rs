@@ -1,11 +1,11 @@
-//! Evaluation speed: the shared example and a 10-trial, 10-medication assessment.
+//! Evaluation speed: the shared example (assessment-v2) and a 10-trial, 10-medication assessment.
 //! Run: cargo bench --bench evaluate. Figures go into BENCHMARKS.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use trdcheck::{evaluate, parse_assessment, RuleSet, SitePolicy};
 
-const EXAMPLE: &str = include_str!("../examples/example-assessment.json");
+const EXAMPLE: &str = include_str!("../examples/example-assessment-v2.json");
 
 fn large() -> trdcheck::Assessment {
     let mut a = parse_assessment(EXAMPLE).expect("example parses");
@@ -36,11 +36,27 @@ fn large() -> trdcheck::Assessment {
         "levothyroxine",
         "clarithromycin",
     ];
+    // levothyroxine is not in the catalog: reviewed by the clinician (no interacting class), as a
+    // complete assessment has it.
     a.medications = Some(
         meds.iter()
-            .map(|m| trdcheck::model::Medication { name: Some((*m).into()), dose_mg_per_day: Some(1.0) })
+            .map(|m| trdcheck::model::Medication {
+                name: Some((*m).into()),
+                dose_mg_per_day: Some(1.0),
+                classes: (*m == "levothyroxine").then(Vec::new),
+                ..Default::default()
+            })
             .collect(),
     );
+    a
+}
+
+/// The same with one name the catalog does not know and nobody classified ("did you mean").
+fn unrecognised() -> trdcheck::Assessment {
+    let mut a = large();
+    if let Some(m) = a.medications.as_mut().and_then(|m| m.get_mut(1)) {
+        m.name = Some("lorazapam".into());
+    }
     a
 }
 
@@ -51,6 +67,10 @@ fn bench(c: &mut Criterion) {
     let large = large();
     c.bench_function("evaluate/example", |b| b.iter(|| evaluate(black_box(&example), rules, &policy)));
     c.bench_function("evaluate/10_trials_10_medications", |b| b.iter(|| evaluate(black_box(&large), rules, &policy)));
+    let unrecognised = unrecognised();
+    c.bench_function("evaluate/10_trials_10_medications_one_unrecognised", |b| {
+        b.iter(|| evaluate(black_box(&unrecognised), rules, &policy))
+    });
     c.bench_function("parse/example", |b| b.iter(|| parse_assessment(black_box(EXAMPLE))));
     let evaluation = evaluate(&example, rules, &policy);
     let summary = trdcheck::summary::Summary::build(&example, &evaluation, rules, Default::default());

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::Assessment;
-use crate::ruleset::RuleSet;
+use crate::ruleset::{RuleSet, Trigger};
 
 /// One question's state for this assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,6 +16,10 @@ pub struct QuestionState {
     /// An unknown answer gives a missing finding.
     pub required: bool,
     pub unknown: bool,
+    /// For a question of which one in its group is enough (PHQ-9 or MADRS), the group's gap
+    /// rule: required then means "this or another question of the group".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_of: Option<String>,
 }
 
 /// One step's state.
@@ -29,6 +33,12 @@ pub struct StepState {
     /// Required questions of this step that are still unknown.
     pub missing: u32,
     pub questions: Vec<QuestionState>,
+}
+
+/// The group of `q` when its gap rule needs only one answer of several.
+fn one_of_group(q: &crate::ruleset::Question, rules: &RuleSet) -> Option<String> {
+    let id = q.gap_rule.as_deref()?;
+    matches!(rules.rule(id)?.trigger, Trigger::AllUnanswered { .. }).then(|| id.to_string())
 }
 
 /// The steps of the checklist for this assessment, in order.
@@ -46,13 +56,31 @@ pub fn steps(a: &Assessment, rules: &RuleSet) -> Vec<StepState> {
                     applies: q.applies(a),
                     required: q.gap_rule.is_some(),
                     unknown: q.answer(a).is_unknown(),
+                    one_of: one_of_group(q, rules),
                 })
                 .collect();
+            // Of a group where one answer is enough (PHQ-9 or MADRS), the group counts once,
+            // and only while every one of them is unknown.
+            let missing = questions
+                .iter()
+                .enumerate()
+                .filter(|(i, q)| {
+                    let counted = match &q.one_of {
+                        None => true,
+                        Some(group) => {
+                            let first = questions.iter().position(|o| o.one_of.as_ref() == Some(group));
+                            first == Some(*i)
+                                && questions.iter().filter(|o| o.one_of.as_ref() == Some(group)).all(|o| o.unknown)
+                        }
+                    };
+                    q.applies && q.required && q.unknown && counted
+                })
+                .count() as u32;
             StepState {
                 id: step.id.clone(),
                 title: step.title.clone(),
                 applies: questions.iter().any(|q| q.applies),
-                missing: questions.iter().filter(|q| q.applies && q.required && q.unknown).count() as u32,
+                missing,
                 questions,
             }
         })

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use crate::error::RuleSetError;
+use crate::ruleset::Strength;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,6 +24,15 @@ pub struct Drug {
     pub diazepam_10mg_equivalent: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The generic drug this entry is a form of (paroxetine CR of paroxetine): trials of both are
+    /// one treatment, judged together; the entry keeps its own minimum dose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_drug_as: Option<String>,
+    /// The source of this entry and its strength, where the rule that uses it does not cover it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength: Option<Strength>,
     /// `classes` as bits of [`DrugCatalog::class_bits`], resolved when the catalog loads.
     #[serde(skip)]
     pub(crate) class_bits: u64,
@@ -36,6 +46,20 @@ impl Drug {
     /// The diazepam-equivalent of a daily dose, when this drug has an equivalent.
     pub fn diazepam_equivalent(&self, dose_mg: f64) -> Option<f64> {
         self.diazepam_10mg_equivalent.map(|eq| dose_mg * 10.0 / eq)
+    }
+
+    /// The generic drug whose trials this entry's trials are judged with.
+    pub fn generic(&self) -> &str {
+        self.same_drug_as.as_deref().unwrap_or(&self.name)
+    }
+
+    /// The strength of this entry's own source (verified when the rule's source covers it).
+    pub fn strength(&self) -> Strength {
+        self.strength.unwrap_or(Strength::V)
+    }
+
+    pub fn class_bits(&self) -> u64 {
+        self.class_bits
     }
 }
 
@@ -54,6 +78,9 @@ pub struct DrugCatalog {
     pub drugs: Vec<Drug>,
     #[serde(skip)]
     index: HashMap<String, usize>,
+    /// Every name normalised, with the name as written, for "did you mean".
+    #[serde(skip)]
+    normalized_names: Vec<(String, String)>,
 }
 
 /// Release-form suffixes ignored when the name with the suffix is not itself listed.
@@ -142,6 +169,17 @@ impl DrugCatalog {
             if drug.diazepam_10mg_equivalent.is_some() && !drug.in_class("benzodiazepine") {
                 return Err(err(format!("drug {}: only a benzodiazepine has a diazepam equivalent", drug.name)));
             }
+            if drug.source.is_some() != drug.strength.is_some() {
+                return Err(err(format!("drug {}: a source needs its strength, and a strength its source", drug.name)));
+            }
+            if let Some(same) = &drug.same_drug_as {
+                if !file.drugs.iter().any(|d| &*d.name == same && d.same_drug_as.is_none()) {
+                    return Err(err(format!(
+                        "drug {}: same_drug_as {same} is not a generic drug of the catalog",
+                        drug.name
+                    )));
+                }
+            }
             for name in std::iter::once(&*drug.name).chain(drug.aliases.iter().map(String::as_str)) {
                 if let Some(prev) = index.insert(normalize(name), i) {
                     return Err(err(format!(
@@ -151,7 +189,13 @@ impl DrugCatalog {
                 }
             }
         }
-        Ok(DrugCatalog { classes: file.classes, drugs: file.drugs, index })
+        let normalized_names = file
+            .drugs
+            .iter()
+            .flat_map(|d| std::iter::once(d.name.to_string()).chain(d.aliases.iter().cloned()))
+            .map(|n| (normalize(&n), n))
+            .collect();
+        Ok(DrugCatalog { classes: file.classes, drugs: file.drugs, index, normalized_names })
     }
 
     /// Finds a drug by generic or brand name, case-insensitively; a release suffix (XR, ER, …)
@@ -175,6 +219,29 @@ impl DrugCatalog {
         } else {
             None
         }
+    }
+
+    /// The catalog name closest to an unrecognised one (a likely misspelling: "lorazapam" →
+    /// "lorazepam"), when one is close enough; the name itself stays unrecognised.
+    pub fn suggest(&self, name: &str) -> Option<&str> {
+        let key = normalize(name);
+        let len = key.chars().count();
+        let limit = match len {
+            0..=3 => return None,
+            4..=6 => 1,
+            _ => 2,
+        };
+        let mut best: Option<(usize, &str)> = None;
+        for (c, candidate) in &self.normalized_names {
+            if c.chars().count().abs_diff(len) > limit {
+                continue;
+            }
+            let d = strsim::osa_distance(&key, c);
+            if d <= limit && best.is_none_or(|(b, _)| d < b) {
+                best = Some((d, candidate));
+            }
+        }
+        best.map(|(_, n)| n)
     }
 
     /// Every name a clinician may type (generic and brand), for completion in the app.

@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::drugs::Drug;
+use crate::drugs::{normalize, Drug};
 use crate::input::{fmt_num, FmtNum};
-use crate::model::{Assessment, Medication, Trial};
+use crate::model::{Answer, Assessment, Medication, Trial, QUESTIONS};
 use crate::policy::SitePolicy;
-use crate::ruleset::{fill, Area, Level, Rule, RuleSet, RuleSetRef, Strength, Trigger};
+use crate::ruleset::{fill, Area, Comparison, Level, Rule, RuleSet, RuleSetRef, Strength, Trigger};
 
-/// The outcome, decided from the findings only (ruleset-v1.md, "Levels and the determination").
+/// The outcome, decided from the findings only (ruleset-v2.md §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -21,6 +21,8 @@ pub enum Determination {
     EligibleWithPrecautions,
     NotEligible,
     Incomplete,
+    /// Treatment must not go ahead today: recheck (not a lasting exclusion).
+    Deferred,
 }
 
 impl Determination {
@@ -30,6 +32,7 @@ impl Determination {
             Determination::EligibleWithPrecautions => "eligible_with_precautions",
             Determination::NotEligible => "not_eligible",
             Determination::Incomplete => "incomplete",
+            Determination::Deferred => "deferred",
         }
     }
     pub fn title(self) -> &'static str {
@@ -38,17 +41,21 @@ impl Determination {
             Determination::EligibleWithPrecautions => "Eligible with precautions",
             Determination::NotEligible => "Not eligible",
             Determination::Incomplete => "Incomplete",
+            Determination::Deferred => "Deferred — not today",
         }
     }
 
     /// Any contraindication or unmet criterion → not eligible; else any missing answer →
-    /// incomplete; else any precaution → eligible with precautions; else eligible.
+    /// incomplete; else any deferral → deferred; else any precaution → eligible with
+    /// precautions; else eligible.
     pub fn from_findings(findings: &[Finding]) -> Determination {
         let has = |level: Level| findings.iter().any(|f| f.level == level);
         if has(Level::Contraindication) || has(Level::Unmet) {
             Determination::NotEligible
         } else if has(Level::Missing) {
             Determination::Incomplete
+        } else if has(Level::Defer) {
+            Determination::Deferred
         } else if has(Level::Precaution) {
             Determination::EligibleWithPrecautions
         } else {
@@ -123,6 +130,9 @@ pub struct TrialResult {
     pub counted: bool,
     /// Adequacy rests on the clinician's confirmation (drug outside the dose table).
     pub confirmed_by_clinician: bool,
+    /// The first trial of the same drug: this one is judged together with it (counted once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_drug_as: Option<usize>,
     /// Why it does not count (each sentence names the value and the limit).
     pub reasons: Vec<String>,
     /// What is not recorded and could still make it count.
@@ -145,8 +155,24 @@ pub struct MedicationResult {
     pub diazepam_equivalent_mg: Option<f64>,
     /// As printed: "Effexor XR (venlafaxine) 225 mg/day".
     pub label: String,
+    /// The name is not in the catalog and the clinician chose its classes (`[]`: none).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub classified_by_clinician: bool,
+    /// For a name the catalog does not know, the catalog name it is closest to ("did you mean").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
     #[serde(skip)]
     class_bits: u64,
+    /// The strength of the catalog entry's own source.
+    #[serde(skip)]
+    strength: Option<Strength>,
+}
+
+impl MedicationResult {
+    /// Named, not in the catalog, and not classified by the clinician: cannot be checked yet.
+    pub fn unrecognised(&self) -> bool {
+        self.name.is_some() && self.generic.is_none() && !self.classified_by_clinician
+    }
 }
 
 /// Everything the engine concluded. The first five fields are the assessment-v1 output.
@@ -172,8 +198,7 @@ impl Evaluation {
 
 /// Evaluates an assessment. Pure: the same inputs always give the same evaluation.
 pub fn evaluate(a: &Assessment, rules: &RuleSet, policy: &SitePolicy) -> Evaluation {
-    let trials: Vec<TrialResult> =
-        a.trials.iter().flatten().enumerate().map(|(i, t)| judge_trial(i, t, rules, policy)).collect();
+    let trials = judge_trials(a.trials.as_deref().unwrap_or_default(), rules, policy);
     let medications: Vec<MedicationResult> =
         a.medications.iter().flatten().enumerate().map(|(i, m)| classify_medication(i, m, rules)).collect();
     let ctx = Context { a, rules, policy, trials: &trials, medications: &medications };
@@ -184,9 +209,13 @@ pub fn evaluate(a: &Assessment, rules: &RuleSet, policy: &SitePolicy) -> Evaluat
     }
     for question in &rules.questions {
         let Some(position) = question.gap_position else { continue };
+        let rule = &rules.rules[position];
+        // A group of questions of which one is enough reports its gap once, as its rule fires.
+        if matches!(rule.trigger, Trigger::AllUnanswered { .. }) {
+            continue;
+        }
         if question.answer(a).is_unknown() && question.applies(a) {
-            let rule = &rules.rules[position];
-            let message = fill(rule.text(Some("unanswered")), &[("question", &question.text)]);
+            let message = fill(ctx.text(rule, Some("unanswered")), &[("question", &question.text)]);
             fired.push((position, ctx.finding(rule, message, Some(question.id.clone()))));
         }
     }
@@ -252,19 +281,37 @@ fn join_labels<'a>(medications: impl Iterator<Item = &'a MedicationResult>) -> S
     list
 }
 
+/// A blood-pressure reading as printed: "182/100", "?/90".
+fn fmt_bp(s: Option<f64>, d: Option<f64>) -> String {
+    let show = |v: Option<f64>| v.map_or_else(|| "?".to_string(), fmt_num);
+    format!("{}/{}", show(s), show(d))
+}
+
 impl Context<'_> {
+    /// The rule's text for the planned route (its own where the rule has one for that route).
+    fn text<'r>(&self, rule: &'r Rule, variant: Option<&str>) -> &'r str {
+        match (variant, rule.route_text(self.a.route)) {
+            (None, Some(t)) => &t.message,
+            _ => rule.text(variant),
+        }
+    }
+
     fn finding(&self, rule: &Rule, message: String, question: Option<String>) -> Finding {
         let level = match rule.level_setting.as_deref() {
             Some("active_sud_level") => self.policy.active_sud_level,
             _ => rule.level,
+        };
+        let (source, strength) = match rule.route_text(self.a.route) {
+            Some(t) => (t.source.clone(), t.strength),
+            None => (rule.source.clone(), rule.strength),
         };
         Finding {
             rule: rule.id.clone(),
             area: rule.area,
             level,
             message,
-            source: rule.source.clone(),
-            strength: rule.strength,
+            source,
+            strength,
             urgent: rule.urgent,
             question,
         }
@@ -274,43 +321,161 @@ impl Context<'_> {
         rule.routes.is_empty() || self.a.route.is_none_or(|r| rule.routes.contains(&r))
     }
 
-    /// The findings of one rule (none, one, or one per trial), each passed to `emit`.
+    /// The answer at a position of [`QUESTIONS`], when the question is asked (an answer to a
+    /// question that does not apply is kept and shown, and fires no rule).
+    fn asked(&self, field: usize) -> Answer<'_> {
+        match self.rules.questions.get(field) {
+            Some(q) if !q.applies(self.a) => Answer::Unknown,
+            _ => (QUESTIONS[field].get)(self.a),
+        }
+    }
+
+    /// A policy number a rule compares with; the rule set's default when the policy predates it.
+    fn setting(&self, key: &str) -> Option<f64> {
+        let value = self.policy.number(key).or_else(|| self.rules.policy.number_setting(key).map(|s| s.default));
+        value.map(f64::from)
+    }
+
+    /// The current medications in any of `class_bits`; `None` when the list is not recorded.
+    fn in_classes(&self, class_bits: u64) -> Option<impl Iterator<Item = &MedicationResult>> {
+        self.a.medications.as_ref()?;
+        Some(self.medications.iter().filter(move |m| m.class_bits & class_bits != 0))
+    }
+
+    /// The findings of one rule (none, one, or one per trial or medication), each passed to `emit`.
     fn fire(&self, rule: &Rule, emit: &mut dyn FnMut(Finding)) {
         if !self.route_applies(rule) {
             return;
         }
         let mut one = |variant: Option<&str>, values: &[(&str, &str)], question: Option<&str>| {
-            emit(self.finding(rule, fill(rule.text(variant), values), question.map(str::to_string)))
+            emit(self.finding(rule, fill(self.text(rule, variant), values), question.map(str::to_string)))
         };
         let a = self.a;
+        let cv = &a.cardiovascular;
         match &rule.trigger {
             Trigger::Answer { question, any_of } => {
-                let ans = (crate::model::QUESTIONS[rule.field].get)(a);
+                let ans = self.asked(rule.field);
                 if any_of.iter().any(|v| v.matches(&ans)) {
                     one(None, &[], Some(question))
+                }
+            }
+            Trigger::AnyAnswer { answers } => {
+                let mut held = String::new();
+                let mut first = None;
+                for cond in answers {
+                    let ans = self.asked(cond.field);
+                    if cond.any_of.iter().any(|v| v.matches(&ans)) {
+                        let q = &self.rules.questions[cond.field];
+                        if !held.is_empty() {
+                            held.push_str("; ");
+                        }
+                        held.push_str(&q.text);
+                        held.push_str(": ");
+                        held.push_str(&answer_label(q, &ans));
+                        first.get_or_insert(cond.question.as_str());
+                    }
+                }
+                if first.is_some() {
+                    one(None, &[("answers", &held)], first)
                 }
             }
             // Unknown answers are reported per question, in `evaluate`; a medication without a
             // name is a gap of the medication list.
             Trigger::Unanswered => self.unnamed_medications(rule, emit),
+            Trigger::AllUnanswered { questions } => {
+                let all_unknown = rule.fields.iter().all(|&f| (QUESTIONS[f].get)(a).is_unknown());
+                let asked = rule.fields.iter().any(|&f| self.rules.questions[f].applies(a));
+                if all_unknown && asked {
+                    let names: Vec<&str> = rule.fields.iter().map(|&f| self.rules.questions[f].text.as_str()).collect();
+                    one(None, &[("questions", &names.join(" or "))], questions.first().map(String::as_str))
+                }
+            }
+            Trigger::BelowSetting { question, setting } => {
+                let (Answer::Number(value), Some(limit)) = (self.asked(rule.field), self.setting(setting)) else {
+                    return;
+                };
+                if value < limit {
+                    one(None, &[("value", &fmt_num(value)), ("limit", &fmt_num(limit))], Some(question))
+                }
+            }
+            Trigger::ScoresBelow { scores } => {
+                let mut shown = String::new();
+                let mut all_below = true;
+                for score in scores {
+                    let (Answer::Number(value), Some(min)) = (self.asked(score.field), self.setting(&score.setting))
+                    else {
+                        continue;
+                    };
+                    all_below &= value < min;
+                    if !shown.is_empty() {
+                        shown.push_str(", ");
+                    }
+                    shown.push_str(&format!("{} {} (minimum {})", score.label, FmtNum(value), FmtNum(min)));
+                }
+                if all_below && !shown.is_empty() {
+                    one(None, &[("scores", &shown)], scores.first().map(|s| s.question.as_str()))
+                }
+            }
+            Trigger::AnswerWithoutClass { question, any_of, .. } => {
+                if !any_of.iter().any(|v| v.matches(&self.asked(rule.field))) {
+                    return;
+                }
+                match self.in_classes(rule.class_bits).map(|mut on| on.next().is_none()) {
+                    None => {
+                        let text = fill(rule.text(Some("list_unknown")), &[]);
+                        let mut f = self.finding(rule, text, Some("medications".into()));
+                        f.level = Level::Missing;
+                        emit(f)
+                    }
+                    Some(true) => one(None, &[], Some(question)),
+                    Some(false) => {}
+                }
+            }
+            Trigger::AnswerWithClass { question, any_of, .. } => {
+                if !any_of.iter().any(|v| v.matches(&self.asked(rule.field))) {
+                    return;
+                }
+                if let Some(on) = self.in_classes(rule.class_bits) {
+                    let list = join_labels(on);
+                    if !list.is_empty() {
+                        one(None, &[("medications", &list)], Some(question))
+                    }
+                }
+            }
             Trigger::BpStop => {
-                let (s, d) = (a.cardiovascular.systolic_mmhg, a.cardiovascular.diastolic_mmhg);
-                let high = s.is_some_and(|s| s >= f64::from(self.policy.bp_stop_systolic_mmhg))
-                    || d.is_some_and(|d| d >= f64::from(self.policy.bp_stop_diastolic_mmhg));
-                if high {
-                    let (sl, dl) =
-                        (self.policy.bp_stop_systolic_mmhg.to_string(), self.policy.bp_stop_diastolic_mmhg.to_string());
+                let repeat = cv.repeat_systolic_mmhg.is_some() && cv.repeat_diastolic_mmhg.is_some();
+                let (s, d, path) = if repeat {
+                    (cv.repeat_systolic_mmhg, cv.repeat_diastolic_mmhg, "cardiovascular.repeat_systolic_mmhg")
+                } else {
+                    (cv.systolic_mmhg, cv.diastolic_mmhg, "cardiovascular.systolic_mmhg")
+                };
+                let (sl, dl) = (self.policy.bp_stop_systolic_mmhg, self.policy.bp_stop_diastolic_mmhg);
+                if s.is_some_and(|s| s >= f64::from(sl)) || d.is_some_and(|d| d >= f64::from(dl)) {
+                    let reading = if repeat { "repeat reading after rest" } else { "first reading" };
                     one(
                         None,
-                        &[("bp", &fmt_bp(s, d)), ("systolic_limit", &sl), ("diastolic_limit", &dl)],
-                        Some("cardiovascular.systolic_mmhg"),
+                        &[
+                            ("bp", &fmt_bp(s, d)),
+                            ("reading", reading),
+                            ("systolic_limit", &sl.to_string()),
+                            ("diastolic_limit", &dl.to_string()),
+                        ],
+                        Some(path),
                     )
                 }
             }
             Trigger::BpAbove { systolic, diastolic } => {
-                let (s, d) = (a.cardiovascular.systolic_mmhg, a.cardiovascular.diastolic_mmhg);
-                if s.is_some_and(|s| s > *systolic) || d.is_some_and(|d| d > *diastolic) {
-                    one(None, &[("bp", &fmt_bp(s, d))], Some("cardiovascular.systolic_mmhg"))
+                let above = |s: Option<f64>, d: Option<f64>| {
+                    s.is_some_and(|s| s > *systolic) || d.is_some_and(|d| d > *diastolic)
+                };
+                let (rs, rd) = (cv.repeat_systolic_mmhg, cv.repeat_diastolic_mmhg);
+                let repeat_recorded = rs.is_some() || rd.is_some();
+                if above(cv.systolic_mmhg, cv.diastolic_mmhg) || above(rs, rd) {
+                    let mut bp = format!("{} mmHg", fmt_bp(cv.systolic_mmhg, cv.diastolic_mmhg));
+                    if repeat_recorded {
+                        bp.push_str(&format!(" (repeat after rest {} mmHg)", fmt_bp(rs, rd)));
+                    }
+                    one(None, &[("bp", &bp)], Some("cardiovascular.systolic_mmhg"))
                 }
             }
             Trigger::AgeBelow { years } => {
@@ -323,7 +488,7 @@ impl Context<'_> {
                     one(None, &[("age", &fmt_num(age))], Some("patient.age_years"))
                 }
             }
-            Trigger::FailedTrialCount { minimum } => self.fire_count(rule, *minimum, emit),
+            Trigger::FailedTrialCount { minimum, .. } => self.fire_count(rule, *minimum, emit),
             Trigger::TrialGap => self.fire_trial_gaps(rule, emit),
             Trigger::TrialIntolerance => {
                 let stopped = self
@@ -332,20 +497,29 @@ impl Context<'_> {
                     .zip(a.trials.iter().flatten())
                     .filter(|(r, t)| t.stopped_for_intolerance == Some(true) && r.adequate == Tri::No);
                 for (r, _) in stopped {
-                    emit(self.finding(rule, fill(rule.text(None), &[("trial", &trial_label(r))]), Some(trial_path(r))))
+                    emit(self.finding(
+                        rule,
+                        fill(self.text(rule, None), &[("trial", &trial_label(r))]),
+                        Some(trial_path(r)),
+                    ))
                 }
             }
             Trigger::TrialConfirmed => {
                 for r in self.trials.iter().filter(|r| r.confirmed_by_clinician && r.counted) {
-                    emit(self.finding(rule, fill(rule.text(None), &[("trial", &trial_label(r))]), Some(trial_path(r))))
+                    emit(self.finding(
+                        rule,
+                        fill(self.text(rule, None), &[("trial", &trial_label(r))]),
+                        Some(trial_path(r)),
+                    ))
                 }
             }
             Trigger::MedicationClass { .. } => {
-                let mut matching = self.medications.iter().filter(|m| m.class_bits & rule.class_bits != 0).peekable();
-                if matching.peek().is_none() {
+                let matching: Vec<&MedicationResult> =
+                    self.medications.iter().filter(|m| m.class_bits & rule.class_bits != 0).collect();
+                if matching.is_empty() {
                     return;
                 }
-                let list = join_labels(matching);
+                let list = join_labels(matching.iter().copied());
                 // When the rule that supersedes this one is a dose limit that cannot be decided
                 // (a dose or an equivalent unknown), the finding says so.
                 let undecided_limit =
@@ -356,14 +530,23 @@ impl Context<'_> {
                         }
                         _ => None,
                     });
-                match undecided_limit {
-                    Some(limit) => one(
-                        Some("dose_unknown"),
-                        &[("medications", &list), ("limit", &fmt_num(limit))],
-                        Some("medications"),
+                let mut f = match undecided_limit {
+                    Some(limit) => self.finding(
+                        rule,
+                        fill(
+                            self.text(rule, Some("dose_unknown")),
+                            &[("medications", &list), ("limit", &fmt_num(limit))],
+                        ),
+                        Some("medications".into()),
                     ),
-                    None => one(None, &[("medications", &list)], Some("medications")),
-                }
+                    None => self.finding(
+                        rule,
+                        fill(self.text(rule, None), &[("medications", &list)]),
+                        Some("medications".into()),
+                    ),
+                };
+                f.strength = matching.iter().filter_map(|m| m.strength).fold(f.strength, Strength::weakest);
+                emit(f)
             }
             Trigger::DiazepamEquivalentAbove { mg, .. } => {
                 let load = DiazepamLoad::of(self.medications, rule.class_bits);
@@ -378,11 +561,21 @@ impl Context<'_> {
                 }
             }
             Trigger::MedicationUnclassified => {
-                let mut unclassified =
-                    self.medications.iter().filter(|m| m.name.is_some() && m.generic.is_none()).peekable();
-                if unclassified.peek().is_some() {
-                    let names = join_labels(unclassified);
-                    one(None, &[("medications", &names)], Some("medications"))
+                for m in self.medications.iter().filter(|m| m.unrecognised()) {
+                    let (variant, suggestion) = match &m.suggestion {
+                        Some(s) => (Some("suggest"), s.as_str()),
+                        None => (None, ""),
+                    };
+                    let values = [("medication", m.label.as_str()), ("suggestion", suggestion)];
+                    emit(self.finding(rule, fill(self.text(rule, variant), &values), Some(medication_path(m))))
+                }
+            }
+            Trigger::MedicationClinicianClasses => {
+                for m in self.medications.iter().filter(|m| m.classified_by_clinician) {
+                    let names: Vec<&str> = m.classes.iter().map(|c| self.rules.drugs.class_name(c)).collect();
+                    let variant = names.is_empty().then_some("none");
+                    let values = [("medication", m.label.as_str()), ("classes", &names.join(", "))];
+                    emit(self.finding(rule, fill(self.text(rule, variant), &values), Some(medication_path(m))))
                 }
             }
         }
@@ -399,16 +592,17 @@ impl Context<'_> {
             emit(self.finding(
                 rule,
                 fill(rule.text(Some("unnamed")), &[("medication", &label)]),
-                Some(format!("medications[{}]", m.index)),
+                Some(medication_path(m)),
             ))
         }
     }
 
-    /// Counts failed adequate trials, decided only when no unknown could change the outcome.
+    /// Counts the drugs with a failed adequate trial, decided only when no unknown could change
+    /// the outcome.
     fn outcome(&self, minimum: u32) -> Option<(bool, usize, usize)> {
         self.a.trials.as_ref()?;
         let failed = self.trials.iter().filter(|t| t.counted).count();
-        let possible = self.trials.iter().filter(|t| t.failed == Tri::Unknown).count();
+        let possible = self.trials.iter().filter(|t| t.same_drug_as.is_none() && t.failed == Tri::Unknown).count();
         let min = minimum as usize;
         let decided = failed >= min || failed + possible < min;
         Some((decided, failed, possible))
@@ -425,14 +619,14 @@ impl Context<'_> {
         } else {
             (Some("pending"), Level::Info)
         };
-        let mut f = self.finding(rule, fill(rule.text(variant), &values), Some("trials".into()));
+        let mut f = self.finding(rule, fill(self.text(rule, variant), &values), Some("trials".into()));
         f.level = level;
         emit(f)
     }
 
     fn fire_trial_gaps(&self, rule: &Rule, emit: &mut dyn FnMut(Finding)) {
         let Some((decided, _, _)) = self.outcome(self.rules.required_failed_trials()) else { return };
-        for t in self.trials.iter().filter(|t| t.failed == Tri::Unknown) {
+        for t in self.trials.iter().filter(|t| t.failed == Tri::Unknown && !t.unknown.is_empty()) {
             let (label, gaps) = (trial_label(t), format!("not recorded: {}", t.unknown.join(", ")));
             let values = [("trial", label.as_str()), ("gaps", gaps.as_str())];
             let mut f = self.finding(rule, fill(rule.text(decided.then_some("settled")), &values), Some(trial_path(t)));
@@ -444,9 +638,20 @@ impl Context<'_> {
     }
 }
 
-fn fmt_bp(s: Option<f64>, d: Option<f64>) -> String {
-    let show = |v: Option<f64>| v.map_or_else(|| "?".to_string(), fmt_num);
-    format!("{}/{}", show(s), show(d))
+/// An answer as the clinician chose it: "Yes", "Active, with a plan", "146 mmHg".
+fn answer_label(q: &crate::ruleset::Question, ans: &Answer) -> String {
+    match ans {
+        Answer::Bool(true) => "Yes".into(),
+        Answer::Bool(false) => "No".into(),
+        Answer::Choice(c) => q.option_label(c).to_string(),
+        Answer::Number(n) => match &q.unit {
+            Some(u) => format!("{} {u}", FmtNum(*n)),
+            None => fmt_num(*n),
+        },
+        Answer::Text(t) => t.to_string(),
+        Answer::List(n) => n.to_string(),
+        Answer::Unknown => "Unknown".into(),
+    }
 }
 
 fn trial_label(t: &TrialResult) -> String {
@@ -456,6 +661,10 @@ fn trial_label(t: &TrialResult) -> String {
 
 fn trial_path(t: &TrialResult) -> String {
     format!("trials[{}]", t.index)
+}
+
+fn medication_path(m: &MedicationResult) -> String {
+    format!("medications[{}]", m.index)
 }
 
 /// "Effexor XR (venlafaxine) 225 mg/day", "lorazepam 1 mg/day", "quetiapine, dose not recorded".
@@ -476,144 +685,381 @@ fn medication_label(name: Option<&str>, generic: Option<&str>, dose: Option<f64>
     label
 }
 
+/// Classifies a current medication: by the catalog, and for a name the catalog does not know,
+/// by the classes the clinician chose (evaluated exactly as a catalog drug of those classes).
 fn classify_medication(index: usize, m: &Medication, rules: &RuleSet) -> MedicationResult {
     let drug = m.name.as_deref().and_then(|n| rules.drugs.lookup(n));
+    let chosen = m.classes.as_deref().filter(|_| drug.is_none());
+    let classes: std::sync::Arc<[String]> = match (drug, chosen) {
+        (Some(d), _) => d.classes.clone(),
+        (None, Some(c)) => c.into(),
+        (None, None) => std::sync::Arc::from(Vec::new()),
+    };
+    let class_bits = match (drug, chosen) {
+        (Some(d), _) => d.class_bits(),
+        (None, Some(c)) => rules.drugs.class_bits(c),
+        (None, None) => 0,
+    };
+    let catalog_equivalent = drug.zip(m.dose_mg_per_day).and_then(|(d, dose)| d.diazepam_equivalent(dose));
+    let no_catalog_equivalent = drug.is_none_or(|d| d.diazepam_10mg_equivalent.is_none());
+    let suggestion = match (drug, chosen, m.name.as_deref()) {
+        (None, None, Some(name)) => rules.drugs.suggest(name).map(str::to_string),
+        _ => None,
+    };
     MedicationResult {
         index,
         name: m.name.clone(),
         generic: drug.map(|d| d.name.clone()),
-        classes: drug.map_or_else(|| std::sync::Arc::from(Vec::new()), |d| d.classes.clone()),
+        classes,
         dose_mg_per_day: m.dose_mg_per_day,
-        diazepam_equivalent_mg: drug.zip(m.dose_mg_per_day).and_then(|(d, dose)| d.diazepam_equivalent(dose)),
+        diazepam_equivalent_mg: catalog_equivalent
+            .or(m.diazepam_equivalent_mg_per_day.filter(|_| no_catalog_equivalent)),
         label: medication_label(m.name.as_deref(), drug.map(|d| &*d.name), m.dose_mg_per_day),
-        class_bits: drug.map_or(0, |d| d.class_bits),
+        classified_by_clinician: chosen.is_some() && m.name.is_some(),
+        suggestion,
+        class_bits,
+        strength: drug.map(Drug::strength),
     }
 }
 
-/// Judges one trial by TRD-ADEQ and TRD-FAIL, in three-valued logic: an unknown part leaves the
-/// trial undecided (it could still count), never silently not counted.
-fn judge_trial(index: usize, t: &Trial, rules: &RuleSet, policy: &SitePolicy) -> TrialResult {
-    let drug: Option<&Drug> = t.drug.as_deref().and_then(|n| rules.drugs.lookup(n));
-    let min_dose = drug.and_then(|d| d.min_dose_mg);
-    let generic = drug.map(|d| d.name.clone());
-    // The name in reasons; only formatted when a reason is given.
-    let shown = generic.as_deref().or(t.drug.as_deref()).unwrap_or("this drug");
-    let mut reasons = Vec::new();
-    let mut unknown = Vec::new();
-    let mut confirmed = false;
+/// What a trial's drug is for the count (ruleset-v2.md §3).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Role {
+    /// In the antidepressant dose table.
+    Antidepressant,
+    /// An augmentation agent, counted under the site policy.
+    Augmentation,
+    /// An augmentation agent the site policy does not count.
+    AugmentationNotCounted,
+    /// A catalog drug that is no antidepressant (lorazepam, linezolid): never counts.
+    NeverCounts,
+    /// Not in the catalog: counts only on the clinician's confirmation.
+    OutsideCatalog,
+    /// The drug is not recorded.
+    Unknown,
+}
 
-    let dose_ok = match (&t.drug, min_dose, t.dose_mg_per_day) {
-        (None, _, _) => {
-            unknown.push("the drug".to_string());
+/// One trial entry, before the entries of the same drug are judged together.
+struct Entry<'a> {
+    trial: &'a Trial,
+    drug: Option<&'a Drug>,
+    role: Role,
+    /// The drug the entry is judged with: the catalog's generic, else the normalised name.
+    key: Option<String>,
+    /// Adherent, in the current episode and at or above the minimum dose (or confirmed).
+    qualifies: Tri,
+    /// The improvement meets the failure comparison (yes), or it responded (no).
+    no_response: Tri,
+    confirmed: bool,
+    reasons: Vec<String>,
+    unknown: Vec<String>,
+}
+
+/// Judges the trials (TRD-ADEQ, TRD-FAIL): each entry's dose, adherence and episode, then every
+/// drug once, over all its entries, in three-valued logic — an unknown part leaves a drug
+/// undecided (it could still count), never silently not counted.
+fn judge_trials(trials: &[Trial], rules: &RuleSet, policy: &SitePolicy) -> Vec<TrialResult> {
+    let comparison = rules.policy.failure_comparison(policy.failure_threshold_percent);
+    let augmentation_counts =
+        policy.augmentation_counts.or(rules.policy.augmentation_counts.as_ref().map(|s| s.default)).unwrap_or(false);
+    let entries: Vec<Entry> =
+        trials.iter().map(|t| judge_entry(t, rules, policy, comparison, augmentation_counts)).collect();
+    let min_weeks = f64::from(policy.min_weeks_at_dose);
+    let mut results: Vec<Option<TrialResult>> = (0..trials.len()).map(|_| None).collect();
+    for (first, entry) in entries.iter().enumerate() {
+        if results[first].is_some() {
+            continue;
+        }
+        let members: Vec<usize> = match &entry.key {
+            Some(key) => (first..entries.len()).filter(|&i| entries[i].key.as_deref() == Some(key)).collect(),
+            None => vec![first],
+        };
+        let group = judge_group(&members, &entries, min_weeks);
+        for (n, &i) in members.iter().enumerate() {
+            results[i] = Some(trial_result(i, &entries[i], &members, n, &group, policy));
+        }
+    }
+    results.into_iter().flatten().collect()
+}
+
+fn judge_entry<'a>(
+    t: &'a Trial,
+    rules: &'a RuleSet,
+    policy: &SitePolicy,
+    comparison: Comparison,
+    augmentation_counts: bool,
+) -> Entry<'a> {
+    let drug = t.drug.as_deref().and_then(|n| rules.drugs.lookup(n));
+    let role = match (t.drug.as_deref(), drug) {
+        (None, _) => Role::Unknown,
+        (Some(_), None) => Role::OutsideCatalog,
+        (Some(_), Some(d)) if d.class_bits() & rules.augmentation_class_bits() != 0 => {
+            if augmentation_counts {
+                Role::Augmentation
+            } else {
+                Role::AugmentationNotCounted
+            }
+        }
+        (Some(_), Some(d)) if d.min_dose_mg.is_some() => Role::Antidepressant,
+        (Some(_), Some(_)) => Role::NeverCounts,
+    };
+    let key = match (drug, t.drug.as_deref()) {
+        (Some(d), _) => Some(d.generic().to_string()),
+        (None, Some(name)) => Some(normalize(name)),
+        (None, None) => None,
+    };
+    // The name in reasons: the generic where the catalog knows it.
+    let shown = drug.map(|d| &*d.name).or(t.drug.as_deref()).unwrap_or("this drug");
+    let mut e = Entry {
+        trial: t,
+        drug,
+        role,
+        key,
+        qualifies: Tri::No,
+        no_response: Tri::No,
+        confirmed: false,
+        reasons: Vec::new(),
+        unknown: Vec::new(),
+    };
+    match role {
+        Role::NeverCounts => {
+            e.reasons.push(format!("{shown} is not an antidepressant (not in the antidepressant dose table), so it never counts as a trial"));
+            return e;
+        }
+        Role::AugmentationNotCounted => {
+            e.reasons.push(format!(
+                "{shown} is an augmentation agent and the site policy counts only different antidepressants"
+            ));
+            return e;
+        }
+        _ => {}
+    }
+    let min_dose = drug.and_then(|d| d.min_dose_mg);
+    let dose_ok = match (role, min_dose, t.dose_mg_per_day) {
+        (Role::Unknown, _, _) => {
+            e.unknown.push("the drug".to_string());
             Tri::Unknown
         }
-        (Some(_), Some(_), None) => {
-            unknown.push("the dose".to_string());
+        (_, Some(_), None) => {
+            e.unknown.push("the dose".to_string());
             Tri::Unknown
         }
-        (Some(_), Some(min), Some(dose)) if dose >= min => Tri::Yes,
-        (Some(_), Some(min), Some(dose)) => {
-            reasons.push(format!(
+        (_, Some(min), Some(dose)) if dose >= min => Tri::Yes,
+        (_, Some(min), Some(dose)) => {
+            e.reasons.push(format!(
                 "dose {} mg/day is below the {} mg/day minimum for {shown}",
                 FmtNum(dose),
                 FmtNum(min)
             ));
             Tri::No
         }
-        (Some(_), None, _) => match t.adequacy_confirmed_by_clinician {
+        (_, None, _) => match t.adequacy_confirmed_by_clinician {
             Some(true) => {
-                confirmed = true;
+                e.confirmed = true;
                 Tri::Yes
             }
             Some(false) => {
-                reasons.push(format!(
+                e.reasons.push(format!(
                     "{shown} is not in the dose table and the clinician did not confirm an adequate dose"
                 ));
                 Tri::No
             }
             None => {
-                unknown.push(format!(
+                e.unknown.push(format!(
                     "the clinician's confirmation of an adequate dose ({shown} is not in the dose table)"
                 ));
                 Tri::Unknown
             }
         },
     };
-    let min_weeks = f64::from(policy.min_weeks_at_dose);
-    let weeks_ok = match t.weeks_at_dose {
-        None => {
-            unknown.push("the weeks at dose".to_string());
-            Tri::Unknown
-        }
-        Some(w) if w >= min_weeks => Tri::Yes,
-        Some(w) => {
-            reasons.push(format!("{} weeks at dose is below the {}-week minimum", FmtNum(w), policy.min_weeks_at_dose));
-            Tri::No
-        }
-    };
     let adherent = match t.adherent {
         None => {
-            unknown.push("adherence".to_string());
+            e.unknown.push("adherence".to_string());
             Tri::Unknown
         }
         Some(true) => Tri::Yes,
         Some(false) => {
-            reasons.push("it was not taken as prescribed".to_string());
+            e.reasons.push("it was not taken as prescribed".to_string());
             Tri::No
         }
     };
     let current = match t.current_episode {
         None => {
-            unknown.push("whether it was in the current episode".to_string());
+            e.unknown.push("whether it was in the current episode".to_string());
             Tri::Unknown
         }
         Some(true) => Tri::Yes,
         Some(false) => {
-            reasons.push("it was not in the current episode".to_string());
+            e.reasons.push("it was not in the current episode".to_string());
             Tri::No
         }
     };
-    let adequate = Tri::all([dose_ok, weeks_ok, adherent, current]);
+    e.qualifies = Tri::all([dose_ok, adherent, current]);
+    if t.weeks_at_dose.is_none() {
+        e.unknown.push("the weeks at dose".to_string());
+    }
     let threshold = f64::from(policy.failure_threshold_percent);
-    let no_response = match t.improvement_percent {
+    e.no_response = match t.improvement_percent {
         None => {
-            unknown.push("the improvement".to_string());
+            e.unknown.push("the improvement".to_string());
             Tri::Unknown
         }
-        Some(p) if p < threshold => Tri::Yes,
+        Some(p) if comparison.holds(p, threshold) => Tri::Yes,
         Some(p) => {
-            reasons.push(format!(
-                "improvement of {} % is not below the {} % failure threshold (it responded)",
+            let limit = match comparison {
+                Comparison::Below => "is not below",
+                Comparison::AtOrBelow => "is above",
+            };
+            e.reasons.push(format!(
+                "improvement of {} % {limit} the {} % failure threshold (it responded)",
                 FmtNum(p),
                 policy.failure_threshold_percent
             ));
             Tri::No
         }
     };
-    let failed = Tri::all([adequate, no_response]);
-    if failed != Tri::Unknown {
+    e
+}
+
+/// How the entries of one drug were judged together.
+struct Group {
+    adequate: Tri,
+    failed: Tri,
+    /// Weeks at or above the minimum dose, adherent and in the current episode, known for sure.
+    qualifying_weeks: f64,
+    /// The entry (position in the group) whose response means the drug worked.
+    responded: Option<usize>,
+}
+
+/// A drug is adequate when its qualifying entries add up to the site's minimum weeks; it failed
+/// when it is adequate and no qualifying entry responded (ruleset-v2.md §3).
+fn judge_group(members: &[usize], entries: &[Entry], min_weeks: f64) -> Group {
+    let mut sure_weeks = 0.0;
+    let mut possible_weeks = 0.0;
+    let mut weeks_unknown = false;
+    // The most weeks that could qualify without a response (the only way for the drug to fail).
+    let mut failing_weeks = 0.0;
+    let mut failing_unknown = false;
+    let mut responded = None;
+    let mut response_possible = false;
+    let mut all_sure_fail = true;
+    for (n, &i) in members.iter().enumerate() {
+        let e = &entries[i];
+        let weeks = e.trial.weeks_at_dose;
+        match e.qualifies {
+            Tri::No => continue,
+            Tri::Yes => match weeks {
+                Some(w) => sure_weeks += w,
+                None => weeks_unknown = true,
+            },
+            Tri::Unknown => match weeks {
+                Some(w) => possible_weeks += w,
+                None => weeks_unknown = true,
+            },
+        }
+        match (e.qualifies, e.no_response) {
+            (Tri::Yes, Tri::No) => {
+                responded.get_or_insert(n);
+            }
+            (Tri::Yes, Tri::Unknown) => {
+                all_sure_fail = false;
+                response_possible = true
+            }
+            (Tri::Unknown, Tri::No | Tri::Unknown) => response_possible = true,
+            _ => {}
+        }
+        if e.no_response != Tri::No {
+            match weeks {
+                Some(w) => failing_weeks += w,
+                None => failing_unknown = true,
+            }
+        }
+    }
+    let adequate = if sure_weeks >= min_weeks {
+        Tri::Yes
+    } else if !weeks_unknown && sure_weeks + possible_weeks < min_weeks {
+        Tri::No
+    } else {
+        Tri::Unknown
+    };
+    let failed = if responded.is_some() || (!failing_unknown && failing_weeks < min_weeks) {
+        Tri::No
+    } else if sure_weeks >= min_weeks && all_sure_fail && !response_possible {
+        Tri::Yes
+    } else {
+        Tri::Unknown
+    };
+    Group { adequate, failed, qualifying_weeks: sure_weeks, responded }
+}
+
+fn trial_result(
+    index: usize,
+    e: &Entry,
+    members: &[usize],
+    n: usize,
+    group: &Group,
+    policy: &SitePolicy,
+) -> TrialResult {
+    let first = members[0];
+    let together = members.len() > 1;
+    let mut reasons = e.reasons.clone();
+    let never = matches!(e.role, Role::NeverCounts | Role::AugmentationNotCounted);
+    if !never && group.adequate == Tri::No && group.responded.is_none() {
+        let weeks = group.qualifying_weeks;
+        let reason = if together {
+            format!(
+                "{} weeks in all at or above the minimum dose is below the {}-week minimum",
+                FmtNum(weeks),
+                policy.min_weeks_at_dose
+            )
+        } else {
+            match e.trial.weeks_at_dose {
+                Some(w) => {
+                    format!("{} weeks at dose is below the {}-week minimum", FmtNum(w), policy.min_weeks_at_dose)
+                }
+                None => String::new(),
+            }
+        };
+        if !reason.is_empty() && (e.qualifies != Tri::No || together) && !reasons.contains(&reason) {
+            reasons.push(reason);
+        }
+    }
+    if let Some(r) = group.responded.filter(|&r| r != n) {
+        reasons.push(format!("trial {} of the same drug responded", members[r] + 1));
+    }
+    let mut unknown = e.unknown.clone();
+    if group.failed != Tri::Unknown || e.qualifies == Tri::No {
         unknown.clear();
     }
-    let explanation = match failed {
+    let names = members.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(", ");
+    let prefix = if n > 0 { format!("Same drug as trial {}: judged together. ", first + 1) } else { String::new() };
+    let explanation = match group.failed {
+        Tri::Yes if n > 0 => format!("{prefix}Counted once, with trial {}.", first + 1),
         Tri::Yes => format!(
-            "Counts as a failed adequate trial{}.",
-            if confirmed { " (adequacy confirmed by the clinician)" } else { "" }
+            "Counts as a failed adequate trial{}{}.",
+            if together { format!(" (trials {names} of the same drug, judged together)") } else { String::new() },
+            if e.confirmed { " (adequacy confirmed by the clinician)" } else { "" }
         ),
-        Tri::No if t.stopped_for_intolerance == Some(true) && adequate == Tri::No => {
-            format!("Does not count: stopped for intolerance before adequacy; {}.", reasons.join("; "))
+        Tri::No if e.trial.stopped_for_intolerance == Some(true) && group.adequate == Tri::No => {
+            format!("{prefix}Does not count: stopped for intolerance before adequacy; {}.", reasons.join("; "))
         }
-        Tri::No => format!("Does not count: {}.", reasons.join("; ")),
-        Tri::Unknown => format!("Could still count; not recorded: {}.", unknown.join(", ")),
+        Tri::No if reasons.is_empty() => format!("{prefix}Does not count: the drug is judged with its other trials."),
+        Tri::No => format!("{prefix}Does not count: {}.", reasons.join("; ")),
+        Tri::Unknown if unknown.is_empty() => format!("{prefix}Could still count once its other trials are complete."),
+        Tri::Unknown => format!("{prefix}Could still count; not recorded: {}.", unknown.join(", ")),
     };
+    let counted = group.failed == Tri::Yes && n == 0;
+    let confirmed = e.confirmed && counted;
     TrialResult {
         index,
-        drug: t.drug.clone(),
-        generic,
-        min_dose_mg: min_dose,
-        adequate,
-        failed,
-        counted: failed == Tri::Yes,
+        drug: e.trial.drug.clone(),
+        generic: e.drug.map(|d| d.name.clone()),
+        min_dose_mg: e.drug.and_then(|d| d.min_dose_mg),
+        adequate: group.adequate,
+        failed: group.failed,
+        counted,
         confirmed_by_clinician: confirmed,
+        same_drug_as: (n > 0).then_some(first),
         reasons,
         unknown,
         explanation,

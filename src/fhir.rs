@@ -14,6 +14,61 @@ use crate::summary::{Context, Status};
 /// Code system of trdcheck's rule ids and answer values (a URN: nothing to fetch).
 pub const RULE_SYSTEM: &str = "urn:trdcheck:rule";
 pub const ANSWER_SYSTEM: &str = "urn:trdcheck:answer";
+/// Code systems of the determination and of finding levels.
+pub const DETERMINATION_SYSTEM: &str = "urn:trdcheck:determination";
+pub const LEVEL_SYSTEM: &str = "urn:trdcheck:level";
+pub const CLASS_SYSTEM: &str = "urn:trdcheck:medication-class";
+pub const OBSERVATION_SYSTEM: &str = "urn:trdcheck:observation";
+
+/// DetectedIssue.severity: what stops treatment is high, what needs action before it moderate.
+fn severity(f: &crate::engine::Finding) -> &'static str {
+    match f.level {
+        _ if f.urgent => "high",
+        Level::Contraindication | Level::Unmet => "high",
+        Level::Missing | Level::Defer | Level::Precaution => "moderate",
+        Level::Info => "low",
+    }
+}
+
+/// The determination as an Observation derived from the response, with its reason, the rule
+/// set and the site policy.
+fn determination_entry(
+    a: &Assessment,
+    e: &Evaluation,
+    rules: &RuleSet,
+    context: &Context,
+    patient_ref: &str,
+    response_ref: &str,
+    final_status: bool,
+) -> Value {
+    let id = uuid_of(&["Observation", &a.patient.id, e.determination.as_str(), &e.ruleset.sha256]);
+    let reason = crate::summary::reason(e);
+    let mut observation = json!({
+        "resourceType": "Observation",
+        "id": id,
+        "status": if final_status { "final" } else { "preliminary" },
+        "code": {
+            "coding": [{ "system": OBSERVATION_SYSTEM, "code": "eligibility-determination",
+                         "display": "Eligibility for ketamine or esketamine in treatment-resistant depression" }],
+            "text": "Eligibility determination",
+        },
+        "subject": { "reference": patient_ref },
+        "valueCodeableConcept": {
+            "coding": [{ "system": DETERMINATION_SYSTEM, "code": e.determination.as_str(), "display": e.determination.title() }],
+            "text": format!("{}: {reason}", e.determination.title()),
+        },
+        "derivedFrom": [{ "reference": response_ref }],
+        "note": [
+            { "text": format!("Failed adequate trials: {} of {} required.", e.failed_adequate_trials, e.required_failed_trials) },
+            { "text": format!("Rule set {} version {}, sha256 {}.", e.ruleset.id, e.ruleset.version, e.ruleset.sha256) },
+            { "text": format!("Site policy: {}.", e.policy.describe(rules)) },
+        ],
+    });
+    if let Some(Status::Final { at, .. }) = &context.status {
+        observation["effectiveDateTime"] = json!(at);
+    }
+    json!({ "fullUrl": format!("urn:uuid:{id}"), "resource": observation })
+}
 
 /// The canonical URL of the checklist questionnaire of a rule set.
 pub fn questionnaire_url(rules: &RuleSet) -> String {
@@ -60,6 +115,7 @@ fn trial_text(path: &str) -> &'static str {
         "stopped_for_intolerance" => "Stopped for intolerance",
         "adequacy_confirmed_by_clinician" => "Adequate dose confirmed by the clinician (drug outside the dose table)",
         "name" => "Medication (generic or brand name)",
+        "diazepam_equivalent_mg_per_day" => "Diazepam equivalent given by the clinician (mg/day)",
         _ => "",
     }
 }
@@ -90,14 +146,33 @@ fn question_item(q: &Question) -> Value {
             .collect();
         item.insert("answerOption".into(), json!(options));
     }
-    if let Some(c) = &q.applies_when {
-        let answer = match &c.is_not {
-            crate::ruleset::Value::Bool(b) => json!({ "question": c.question, "operator": "!=", "answerBoolean": b }),
-            crate::ruleset::Value::Text(t) => {
-                json!({ "question": c.question, "operator": "!=", "answerCoding": { "system": ANSWER_SYSTEM, "code": t } })
-            }
+    if let Some(applies) = &q.applies_when {
+        let conditions = match applies {
+            crate::ruleset::AppliesWhen::One(c) => std::slice::from_ref(c),
+            crate::ruleset::AppliesWhen::Any { any } => any.as_slice(),
         };
-        item.insert("enableWhen".into(), json!([answer]));
+        let mut when = Vec::new();
+        for c in conditions {
+            let values: Vec<(&str, &crate::ruleset::Value)> = match &c.is_not {
+                Some(v) if c.is.is_empty() => vec![("!=", v)],
+                _ => c.is.iter().map(|v| ("=", v)).collect(),
+            };
+            for (operator, value) in values {
+                when.push(match value {
+                    crate::ruleset::Value::Bool(b) => {
+                        json!({ "question": c.question, "operator": operator, "answerBoolean": b })
+                    }
+                    crate::ruleset::Value::Text(t) => json!({
+                        "question": c.question, "operator": operator,
+                        "answerCoding": { "system": ANSWER_SYSTEM, "code": t }
+                    }),
+                });
+            }
+        }
+        if when.len() > 1 {
+            item.insert("enableBehavior".into(), json!("any"));
+        }
+        item.insert("enableWhen".into(), json!(when));
     }
     let (fields, prefix): (Vec<(&str, &str, &str)>, &str) = match q.answer.as_str() {
         "trials" => (TRIAL_FIELDS.iter().map(|f| (f.path, trial_text(f.path), kind_of(f))).collect(), "trials"),
@@ -108,7 +183,16 @@ fn question_item(q: &Question) -> Value {
     };
     if !fields.is_empty() {
         item.insert("repeats".into(), json!(true));
-        item.insert("item".into(), json!(sub_items(prefix, &fields)));
+        let mut sub = sub_items(prefix, &fields);
+        if prefix == "medications" {
+            sub.push(json!({
+                "linkId": "medications.classes",
+                "text": "Classes chosen by the clinician for a name the catalog does not know",
+                "type": "choice",
+                "repeats": true,
+            }));
+        }
+        item.insert("item".into(), json!(sub));
     }
     Value::Object(item)
 }
@@ -173,11 +257,21 @@ pub fn questionnaire_response(a: &Assessment, rules: &RuleSet, context: &Context
                     "trials" => {
                         items.extend(list_items("trials", TRIAL_FIELDS, a.trials.as_deref().unwrap_or_default()))
                     }
-                    "medications" => items.extend(list_items(
-                        "medications",
-                        MEDICATION_FIELDS,
-                        a.medications.as_deref().unwrap_or_default(),
-                    )),
+                    "medications" => {
+                        let meds = a.medications.as_deref().unwrap_or_default();
+                        let mut listed = list_items("medications", MEDICATION_FIELDS, meds);
+                        for (item, m) in listed.iter_mut().zip(meds) {
+                            let Some(classes) = m.classes.as_ref().filter(|c| !c.is_empty()) else { continue };
+                            let answers: Vec<Value> = classes
+                                .iter()
+                                .map(|c| json!({ "valueCoding": { "system": CLASS_SYSTEM, "code": c } }))
+                                .collect();
+                            if let Some(sub) = item["item"].as_array_mut() {
+                                sub.push(json!({ "linkId": "medications.classes", "answer": answers }));
+                            }
+                        }
+                        items.extend(listed)
+                    }
                     _ => {
                         if let Some(v) = answer_value(q.answer(a)) {
                             items.push(json!({ "linkId": q.id, "answer": [v] }));
@@ -207,8 +301,9 @@ pub fn questionnaire_response(a: &Assessment, rules: &RuleSet, context: &Context
     response
 }
 
-/// The Bundle (type collection): Patient, QuestionnaireResponse, and a DetectedIssue for each
-/// contraindication and precaution, with the clinician's acknowledgement as its mitigation.
+/// The Bundle (type collection): Patient, QuestionnaireResponse, the determination as an
+/// Observation, a DetectedIssue for every finding (with the clinician's acknowledgement as its
+/// mitigation), and a Flag for each urgent finding.
 pub fn bundle(a: &Assessment, e: &Evaluation, rules: &RuleSet, context: &Context) -> Value {
     let mrn = context.mrn.clone().unwrap_or_else(|| a.patient.id.clone());
     let patient_id = uuid_of(&["Patient", &mrn]);
@@ -233,26 +328,58 @@ pub fn bundle(a: &Assessment, e: &Evaluation, rules: &RuleSet, context: &Context
         json!({ "fullUrl": format!("urn:uuid:{}", response["id"].as_str().unwrap_or_default()), "resource": response }),
     ];
     let final_status = matches!(context.status, Some(Status::Final { .. }));
-    for (i, f) in
-        e.findings.iter().filter(|f| matches!(f.level, Level::Contraindication | Level::Precaution)).enumerate()
-    {
+    let response_ref = format!("urn:uuid:{}", response["id"].as_str().unwrap_or_default());
+    entries.push(determination_entry(a, e, rules, context, &patient_ref, &response_ref, final_status));
+    // Every finding, at every level (the unmet, missing and deferral findings included).
+    for (i, f) in e.findings.iter().enumerate() {
         let id = uuid_of(&["DetectedIssue", &mrn, &f.rule, &i.to_string(), &f.message]);
         let mut issue = json!({
             "resourceType": "DetectedIssue",
             "id": id,
             "status": if final_status { "final" } else { "preliminary" },
             "code": {
-                "coding": [{ "system": RULE_SYSTEM, "code": f.rule, "display": format!("{} ({})", f.rule, f.level.as_str()) }],
+                "coding": [
+                    { "system": RULE_SYSTEM, "code": f.rule, "display": format!("{} ({})", f.rule, f.level.as_str()) },
+                    { "system": LEVEL_SYSTEM, "code": f.level.as_str(), "display": f.level.label() },
+                ],
                 "text": f.rule,
             },
-            "severity": if f.level == Level::Contraindication { "high" } else { "moderate" },
+            "severity": severity(f),
             "patient": { "reference": patient_ref },
-            "detail": format!("{} Source: {} ({}).", f.message, f.source, f.strength.label()),
+            "detail": format!(
+                "{}{} {} Source: {} ({}).",
+                if f.urgent { "URGENT. " } else { "" },
+                f.level.label(),
+                f.message,
+                f.source,
+                f.strength.label()
+            ),
+            "evidence": [{ "detail": [{ "reference": response_ref }] }],
         });
         if let Some(note) = context.acknowledgements.get(&*f.rule) {
             issue["mitigation"] = json!([{ "action": { "text": format!("Acknowledged by the clinician: {note}") } }]);
         }
         entries.push(json!({ "fullUrl": format!("urn:uuid:{id}"), "resource": issue }));
+        // An urgent finding is also a Flag, the resource a receiving system shows as an alert.
+        if f.urgent {
+            let flag_id = uuid_of(&["Flag", &mrn, &f.rule, &f.message]);
+            let flag = json!({
+                "resourceType": "Flag",
+                "id": flag_id,
+                "status": "active",
+                "category": [{ "coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/flag-category",
+                    "code": "safety",
+                    "display": "Safety"
+                }] }],
+                "code": {
+                    "coding": [{ "system": RULE_SYSTEM, "code": f.rule }],
+                    "text": f.message,
+                },
+                "subject": { "reference": patient_ref },
+            });
+            entries.push(json!({ "fullUrl": format!("urn:uuid:{flag_id}"), "resource": flag }));
+        }
     }
     json!({
         "resourceType": "Bundle",

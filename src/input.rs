@@ -1,10 +1,15 @@
 //! Reading an assessment: strict JSON parsing, then the range and consistency checks of
-//! assessment-v1. Every error names the field's path, the value and what is allowed.
+//! assessment-v2 (a version 1 document is upgraded on reading). Every error names the field's
+//! path, the value and what is allowed.
 
 use crate::error::InputError;
-use crate::model::{Answer, AnswerKind, Assessment, Field, MEDICATION_FIELDS, QUESTIONS, SCHEMA, TRIAL_FIELDS};
+use crate::model::{
+    Answer, AnswerKind, Assessment, Field, MEDICATION_FIELDS, QUESTIONS, SCHEMA, SCHEMA_V1, TRIAL_FIELDS,
+};
+use crate::ruleset::RuleSet;
 
-/// Parses and validates an assessment-v1 document. Nothing is evaluated from a rejected document.
+/// Parses and validates an assessment-v2 document, or a version 1 document, which is upgraded
+/// (every new answer unknown). Nothing is evaluated from a rejected document.
 pub fn parse_assessment(text: &str) -> Result<Assessment, InputError> {
     // Syntax first, so that every later error is about a field and can name its path.
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| InputError::Syntax {
@@ -16,6 +21,10 @@ pub fn parse_assessment(text: &str) -> Result<Assessment, InputError> {
         let path = e.path().to_string();
         InputError::Field { path: if path == "." { String::new() } else { path }, message: e.into_inner().to_string() }
     })?;
+    let mut assessment = assessment;
+    if assessment.schema == SCHEMA_V1 {
+        assessment.upgrade();
+    }
     validate(&assessment)?;
     Ok(assessment)
 }
@@ -29,7 +38,11 @@ pub fn validate(a: &Assessment) -> Result<(), InputError> {
 pub fn validate_all(a: &Assessment) -> Vec<InputError> {
     let mut errors = Vec::new();
     if a.schema != SCHEMA {
-        errors.push(field_error("schema", &format!("{:?}", a.schema), &format!("must be \"{SCHEMA}\"")));
+        errors.push(field_error(
+            "schema",
+            &format!("{:?}", a.schema),
+            &format!("must be \"{SCHEMA}\" (or \"{SCHEMA_V1}\", which is upgraded)"),
+        ));
     }
     if a.patient.id.trim().is_empty() {
         errors.push(field_error("patient.id", &format!("{:?}", a.patient.id), "must be a non-empty string"));
@@ -44,22 +57,69 @@ pub fn validate_all(a: &Assessment) -> Vec<InputError> {
             ));
         }
     }
+    check_pair(
+        a.cardiovascular.repeat_systolic_mmhg,
+        a.cardiovascular.repeat_diastolic_mmhg,
+        "cardiovascular.repeat_systolic_mmhg",
+        "cardiovascular.repeat_diastolic_mmhg",
+        &mut errors,
+    );
     for (i, trial) in a.trials.iter().flatten().enumerate() {
         check_fields(TRIAL_FIELDS, trial, &format!("trials[{i}]."), &mut errors);
     }
     for (i, med) in a.medications.iter().flatten().enumerate() {
         check_fields(MEDICATION_FIELDS, med, &format!("medications[{i}]."), &mut errors);
+        check_classes(med.classes.as_deref().unwrap_or_default(), i, &mut errors);
     }
     errors
+}
+
+/// A repeat reading needs both values, and its diastolic below its systolic.
+fn check_pair(s: Option<f64>, d: Option<f64>, s_path: &str, d_path: &str, errors: &mut Vec<InputError>) {
+    match (s, d) {
+        (Some(s), Some(d)) if d >= s => errors.push(field_error(
+            d_path,
+            &fmt_num(d),
+            &format!("must be below the repeat systolic pressure ({} mmHg)", fmt_num(s)),
+        )),
+        (Some(s), None) => errors.push(field_error(
+            d_path,
+            "null",
+            &format!("is missing: a repeat reading needs both values (repeat systolic {} mmHg)", fmt_num(s)),
+        )),
+        (None, Some(d)) => errors.push(field_error(
+            s_path,
+            "null",
+            &format!("is missing: a repeat reading needs both values (repeat diastolic {} mmHg)", fmt_num(d)),
+        )),
+        _ => {}
+    }
+}
+
+/// Clinician-chosen classes must be the catalog's class ids, each once.
+fn check_classes(classes: &[String], index: usize, errors: &mut Vec<InputError>) {
+    let Ok(rules) = RuleSet::embedded() else { return };
+    let known = &rules.drugs.classes;
+    for (j, class) in classes.iter().enumerate() {
+        let path = format!("medications[{index}].classes[{j}]");
+        if !known.contains_key(class) {
+            let allowed = known.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+            errors.push(field_error(&path, &format!("{class:?}"), &format!("is not a class id; allowed: {allowed}")));
+        } else if classes[..j].contains(class) {
+            errors.push(field_error(&path, &format!("{class:?}"), "is listed twice"));
+        }
+    }
 }
 
 fn check_fields<T>(fields: &[Field<T>], value: &T, prefix: &str, errors: &mut Vec<InputError>) {
     for field in fields {
         let path = || format!("{prefix}{}", field.path);
         match ((field.get)(value), field.kind) {
-            (Answer::Number(n), AnswerKind::Number { min, max, unit }) => {
+            (Answer::Number(n), AnswerKind::Number { min, max, unit, whole }) => {
                 let above = max.is_some_and(|m| n > m);
-                if !n.is_finite() || n < min || above {
+                if whole && n.is_finite() && n.fract() != 0.0 {
+                    errors.push(field_error(&path(), &fmt_num(n), "must be a whole number"));
+                } else if !n.is_finite() || n < min || above {
                     let allowed = match max {
                         Some(max) => format!("allowed {}–{} {unit}", fmt_num(min), fmt_num(max)),
                         None => format!("allowed {} {unit} or more", fmt_num(min)),

@@ -1,4 +1,5 @@
-//! The assessment as exchanged in `trdcheck/assessment/v1` (spec/assessment-v1.md).
+//! The assessment as exchanged in `trdcheck/assessment/v2` (docs/assessment-v2.md; version 1
+//! files are read and upgraded, docs/assessment-v1.md).
 //!
 //! Every answer is an `Option`: `None` is *unknown*, whether the key was absent or `null`.
 //! Unknown keys are rejected by serde (`deny_unknown_fields`); ranges and cross-field checks are
@@ -7,8 +8,10 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// The schema tag every assessment file carries.
-pub const SCHEMA: &str = "trdcheck/assessment/v1";
+/// The schema tag every assessment this version writes carries.
+pub const SCHEMA: &str = "trdcheck/assessment/v2";
+/// The first version of the format: still read, and upgraded on reading (every new answer unknown).
+pub const SCHEMA_V1: &str = "trdcheck/assessment/v1";
 
 /// Defines a closed set of string answers with its serde names, `as_str` and the list of values.
 macro_rules! string_enum {
@@ -63,6 +66,8 @@ pub struct Assessment {
     #[serde(default, deserialize_with = "null_as_default")]
     pub cardiovascular: Cardiovascular,
     #[serde(default, deserialize_with = "null_as_default")]
+    pub respiratory: Respiratory,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub pregnancy: Pregnancy,
     #[serde(default, deserialize_with = "null_as_default")]
     pub substance_use: SubstanceUse,
@@ -98,6 +103,12 @@ pub struct Episode {
     pub diagnosis: Option<Diagnosis>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_to_consent: Option<bool>,
+    /// PHQ-9 total today (0–27).
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
+    pub phq9_total: Option<f64>,
+    /// MADRS total today (0–60).
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
+    pub madrs_total: Option<f64>,
 }
 
 /// One antidepressant trial (MGH-ATRQ style).
@@ -131,6 +142,11 @@ pub struct Cardiovascular {
     pub systolic_mmhg: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub diastolic_mmhg: Option<f64>,
+    /// A repeat reading after rest (both values or neither).
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
+    pub repeat_systolic_mmhg: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
+    pub repeat_diastolic_mmhg: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aneurysmal_vascular_disease: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -143,6 +159,19 @@ pub struct Cardiovascular {
     pub stable_cardiovascular_disease: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hypertensive_encephalopathy_history: Option<bool>,
+}
+
+/// Added in assessment-v2.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct Respiratory {
+    /// Obstructive sleep apnoea, COPD, respiratory insufficiency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub respiratory_disease: Option<bool>,
+    /// Resting oxygen saturation (50–100 %).
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
+    pub spo2_percent: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -167,6 +196,9 @@ pub struct SubstanceUse {
     pub substance_use_disorder: Option<SubstanceUseDisorder>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intoxicated_or_withdrawing: Option<bool>,
+    /// Heavy or binge drinking now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heavy_alcohol_use: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -179,6 +211,12 @@ pub struct Psychiatric {
     pub psychotic_disorder_history: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suicidal_ideation: Option<SuicidalIdeation>,
+    /// Some intent to act (C-SSRS item 4); asked only when the ideation is active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suicidal_intent: Option<bool>,
+    /// An attempt or preparatory act in the last 3 months (C-SSRS item 6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suicidal_behaviour_recent: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -191,6 +229,12 @@ pub struct Medical {
     pub raised_intracranial_pressure: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hepatic_impairment: Option<HepaticImpairment>,
+    /// Dementia, symptomatic brain injury.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neurocognitive_disorder: Option<bool>,
+    /// Cystitis, bladder pain, urgency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urinary_symptoms: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -201,6 +245,13 @@ pub struct Medication {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub dose_mg_per_day: Option<f64>,
+    /// Catalog class ids chosen by the clinician for a name the catalog does not know
+    /// (`[]`: reviewed, none of the interacting classes; `None`: not classified).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<Vec<String>>,
+    /// Clinician-given diazepam equivalent of a benzodiazepine the catalog has no equivalent for.
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
+    pub diazepam_equivalent_mg_per_day: Option<f64>,
 }
 
 /// Writes 146.0 as 146, so that an exported file reads as the clinician wrote it.
@@ -261,6 +312,8 @@ pub enum AnswerKind {
         /// `None`: no upper limit.
         max: Option<f64>,
         unit: &'static str,
+        /// Only whole numbers (scale totals).
+        whole: bool,
     },
     Choice {
         values: &'static [&'static str],
@@ -272,7 +325,13 @@ pub enum AnswerKind {
 
 impl AnswerKind {
     pub const fn range(min: f64, max: f64, unit: &'static str) -> Self {
-        AnswerKind::Number { min, max: Some(max), unit }
+        AnswerKind::Number { min, max: Some(max), unit, whole: false }
+    }
+    pub const fn whole(min: f64, max: f64, unit: &'static str) -> Self {
+        AnswerKind::Number { min, max: Some(max), unit, whole: true }
+    }
+    pub const fn at_least(min: f64, unit: &'static str) -> Self {
+        AnswerKind::Number { min, max: None, unit, whole: false }
     }
 }
 
@@ -322,6 +381,16 @@ pub static QUESTIONS: &[Field<Assessment>] = &[
         get: |a| a.episode.capacity_to_consent.into(),
     },
     Field {
+        path: "episode.phq9_total",
+        kind: AnswerKind::whole(0.0, 27.0, "points"),
+        get: |a| a.episode.phq9_total.into(),
+    },
+    Field {
+        path: "episode.madrs_total",
+        kind: AnswerKind::whole(0.0, 60.0, "points"),
+        get: |a| a.episode.madrs_total.into(),
+    },
+    Field {
         path: "trials",
         kind: AnswerKind::Trials,
         get: |a| a.trials.as_ref().map_or(Answer::Unknown, |t| Answer::List(t.len())),
@@ -335,6 +404,16 @@ pub static QUESTIONS: &[Field<Assessment>] = &[
         path: "cardiovascular.diastolic_mmhg",
         kind: AnswerKind::range(20.0, 200.0, "mmHg"),
         get: |a| a.cardiovascular.diastolic_mmhg.into(),
+    },
+    Field {
+        path: "cardiovascular.repeat_systolic_mmhg",
+        kind: AnswerKind::range(50.0, 300.0, "mmHg"),
+        get: |a| a.cardiovascular.repeat_systolic_mmhg.into(),
+    },
+    Field {
+        path: "cardiovascular.repeat_diastolic_mmhg",
+        kind: AnswerKind::range(20.0, 200.0, "mmHg"),
+        get: |a| a.cardiovascular.repeat_diastolic_mmhg.into(),
     },
     Field {
         path: "cardiovascular.aneurysmal_vascular_disease",
@@ -367,6 +446,16 @@ pub static QUESTIONS: &[Field<Assessment>] = &[
         get: |a| a.cardiovascular.hypertensive_encephalopathy_history.into(),
     },
     Field {
+        path: "respiratory.respiratory_disease",
+        kind: AnswerKind::Bool,
+        get: |a| a.respiratory.respiratory_disease.into(),
+    },
+    Field {
+        path: "respiratory.spo2_percent",
+        kind: AnswerKind::range(50.0, 100.0, "%"),
+        get: |a| a.respiratory.spo2_percent.into(),
+    },
+    Field {
         path: "pregnancy.childbearing_potential",
         kind: AnswerKind::Bool,
         get: |a| a.pregnancy.childbearing_potential.into(),
@@ -389,6 +478,11 @@ pub static QUESTIONS: &[Field<Assessment>] = &[
         get: |a| a.substance_use.intoxicated_or_withdrawing.into(),
     },
     Field {
+        path: "substance_use.heavy_alcohol_use",
+        kind: AnswerKind::Bool,
+        get: |a| a.substance_use.heavy_alcohol_use.into(),
+    },
+    Field {
         path: "psychiatric.current_psychosis_or_mania",
         kind: AnswerKind::Bool,
         get: |a| a.psychiatric.current_psychosis_or_mania.into(),
@@ -402,6 +496,16 @@ pub static QUESTIONS: &[Field<Assessment>] = &[
         path: "psychiatric.suicidal_ideation",
         kind: AnswerKind::Choice { values: SuicidalIdeation::VALUES },
         get: |a| choice(a.psychiatric.suicidal_ideation, SuicidalIdeation::as_str),
+    },
+    Field {
+        path: "psychiatric.suicidal_intent",
+        kind: AnswerKind::Bool,
+        get: |a| a.psychiatric.suicidal_intent.into(),
+    },
+    Field {
+        path: "psychiatric.suicidal_behaviour_recent",
+        kind: AnswerKind::Bool,
+        get: |a| a.psychiatric.suicidal_behaviour_recent.into(),
     },
     Field {
         path: "medical.ketamine_hypersensitivity",
@@ -419,6 +523,12 @@ pub static QUESTIONS: &[Field<Assessment>] = &[
         get: |a| choice(a.medical.hepatic_impairment, HepaticImpairment::as_str),
     },
     Field {
+        path: "medical.neurocognitive_disorder",
+        kind: AnswerKind::Bool,
+        get: |a| a.medical.neurocognitive_disorder.into(),
+    },
+    Field { path: "medical.urinary_symptoms", kind: AnswerKind::Bool, get: |a| a.medical.urinary_symptoms.into() },
+    Field {
         path: "medications",
         kind: AnswerKind::Medications,
         get: |a| a.medications.as_ref().map_or(Answer::Unknown, |m| Answer::List(m.len())),
@@ -428,11 +538,7 @@ pub static QUESTIONS: &[Field<Assessment>] = &[
 /// The fields of one trial, in the order a clinician fills them.
 pub static TRIAL_FIELDS: &[Field<Trial>] = &[
     Field { path: "drug", kind: AnswerKind::Text, get: |t| t.drug.as_deref().map_or(Answer::Unknown, Answer::Text) },
-    Field {
-        path: "dose_mg_per_day",
-        kind: AnswerKind::Number { min: 0.0, max: None, unit: "mg/day" },
-        get: |t| t.dose_mg_per_day.into(),
-    },
+    Field { path: "dose_mg_per_day", kind: AnswerKind::at_least(0.0, "mg/day"), get: |t| t.dose_mg_per_day.into() },
     Field { path: "weeks_at_dose", kind: AnswerKind::range(0.0, 520.0, "weeks"), get: |t| t.weeks_at_dose.into() },
     Field { path: "adherent", kind: AnswerKind::Bool, get: |t| t.adherent.into() },
     Field {
@@ -452,10 +558,11 @@ pub static TRIAL_FIELDS: &[Field<Trial>] = &[
 /// The fields of one current medication.
 pub static MEDICATION_FIELDS: &[Field<Medication>] = &[
     Field { path: "name", kind: AnswerKind::Text, get: |m| m.name.as_deref().map_or(Answer::Unknown, Answer::Text) },
+    Field { path: "dose_mg_per_day", kind: AnswerKind::at_least(0.0, "mg/day"), get: |m| m.dose_mg_per_day.into() },
     Field {
-        path: "dose_mg_per_day",
-        kind: AnswerKind::Number { min: 0.0, max: None, unit: "mg/day" },
-        get: |m| m.dose_mg_per_day.into(),
+        path: "diazepam_equivalent_mg_per_day",
+        kind: AnswerKind::at_least(0.0, "mg/day"),
+        get: |m| m.diazepam_equivalent_mg_per_day.into(),
     },
 ];
 
@@ -466,6 +573,13 @@ impl Assessment {
             schema: SCHEMA.to_string(),
             patient: Patient { id: patient_id.into(), ..Default::default() },
             ..Default::default()
+        }
+    }
+
+    /// Upgrades a version 1 assessment to version 2 in place: every new answer stays unknown.
+    pub fn upgrade(&mut self) {
+        if self.schema == SCHEMA_V1 {
+            self.schema = SCHEMA.to_string();
         }
     }
 

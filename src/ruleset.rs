@@ -16,6 +16,13 @@ use crate::model::{self, AnswerKind};
 pub const EMBEDDED_RULESET: &str = include_str!("../rules/ruleset.toml");
 pub const EMBEDDED_DRUGS: &str = include_str!("../rules/drugs.toml");
 
+/// Earlier rule sets, kept byte for byte so that a record finalised under one is shown with the
+/// questions, labels and classes it was signed with (found by its sha256). Never evaluated.
+pub const ARCHIVED: &[(&str, &str)] = &[(
+    include_str!("../rules/archive/trd-ketamine-2026.1/ruleset.toml"),
+    include_str!("../rules/archive/trd-ketamine-2026.1/drugs.toml"),
+)];
+
 /// How strongly a finding weighs; the order is the order of the summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -24,17 +31,21 @@ pub enum Level {
     Contraindication,
     Unmet,
     Missing,
+    /// Treatment must not go ahead today; reassess (not a lasting exclusion).
+    Defer,
     Precaution,
     Info,
 }
 
 impl Level {
-    pub const ALL: [Level; 5] = [Level::Contraindication, Level::Unmet, Level::Missing, Level::Precaution, Level::Info];
+    pub const ALL: [Level; 6] =
+        [Level::Contraindication, Level::Unmet, Level::Missing, Level::Defer, Level::Precaution, Level::Info];
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Contraindication => "contraindication",
             Level::Unmet => "unmet",
             Level::Missing => "missing",
+            Level::Defer => "defer",
             Level::Precaution => "precaution",
             Level::Info => "info",
         }
@@ -44,7 +55,19 @@ impl Level {
             Level::Contraindication => "Contraindications",
             Level::Unmet => "Unmet criteria",
             Level::Missing => "Missing answers",
+            Level::Defer => "Not today: recheck",
             Level::Precaution => "Precautions",
+            Level::Info => "Information",
+        }
+    }
+    /// The level of one finding, as a clinician reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Contraindication => "Contraindication",
+            Level::Unmet => "Unmet criterion",
+            Level::Missing => "Missing answer",
+            Level::Defer => "Not today",
+            Level::Precaution => "Precaution",
             Level::Info => "Information",
         }
     }
@@ -57,6 +80,7 @@ pub enum Area {
     Patient,
     TreatmentHistory,
     Cardiovascular,
+    Respiratory,
     Pregnancy,
     SubstanceUse,
     Psychiatric,
@@ -65,10 +89,11 @@ pub enum Area {
 }
 
 impl Area {
-    pub const ALL: [Area; 8] = [
+    pub const ALL: [Area; 9] = [
         Area::Patient,
         Area::TreatmentHistory,
         Area::Cardiovascular,
+        Area::Respiratory,
         Area::Pregnancy,
         Area::SubstanceUse,
         Area::Psychiatric,
@@ -80,6 +105,7 @@ impl Area {
             Area::Patient => "patient",
             Area::TreatmentHistory => "treatment_history",
             Area::Cardiovascular => "cardiovascular",
+            Area::Respiratory => "respiratory",
             Area::Pregnancy => "pregnancy",
             Area::SubstanceUse => "substance_use",
             Area::Psychiatric => "psychiatric",
@@ -92,6 +118,7 @@ impl Area {
             Area::Patient => "Patient",
             Area::TreatmentHistory => "Treatment history",
             Area::Cardiovascular => "Cardiovascular",
+            Area::Respiratory => "Respiratory",
             Area::Pregnancy => "Pregnancy",
             Area::SubstanceUse => "Substance use",
             Area::Psychiatric => "Psychiatric",
@@ -101,8 +128,8 @@ impl Area {
     }
 }
 
-/// Strength of a source, as tagged in the clinical reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Strength of a source, as tagged in the clinical reference; ordered from strongest to weakest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Strength {
     /// Verified in a primary source.
@@ -114,6 +141,10 @@ pub enum Strength {
 }
 
 impl Strength {
+    /// The weaker of two strengths (a finding is as strong as the weakest thing it rests on).
+    pub fn weakest(self, other: Strength) -> Strength {
+        self.max(other)
+    }
     pub fn label(self) -> &'static str {
         match self {
             Strength::V => "verified",
@@ -142,6 +173,53 @@ impl Value {
     }
 }
 
+/// One answer a trigger looks for: the question's answer is one of `any_of`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerIs {
+    pub question: String,
+    pub any_of: Vec<Value>,
+    #[serde(skip)]
+    pub(crate) field: usize,
+}
+
+/// A score and the site-policy setting that holds its minimum.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreMinimum {
+    pub question: String,
+    pub label: String,
+    pub setting: String,
+    #[serde(skip)]
+    pub(crate) field: usize,
+}
+
+/// How an improvement is compared with the failure threshold (data, per threshold value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum Comparison {
+    /// Failed when the improvement is below the threshold.
+    Below,
+    /// Failed when the improvement is at or below the threshold.
+    AtOrBelow,
+}
+
+impl Comparison {
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Comparison::Below => value < threshold,
+            Comparison::AtOrBelow => value <= threshold,
+        }
+    }
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::Below => "<",
+            Comparison::AtOrBelow => "≤",
+        }
+    }
+}
+
 /// What makes a rule fire. The engine implements each kind once; the numbers are here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -150,7 +228,37 @@ pub enum Trigger {
         question: String,
         any_of: Vec<Value>,
     },
+    /// Any one of several answers (one finding naming those that hold).
+    AnyAnswer {
+        answers: Vec<AnswerIs>,
+    },
     Unanswered,
+    /// Every one of `questions` unknown (and asked): one finding.
+    AllUnanswered {
+        questions: Vec<String>,
+    },
+    /// The answer of `question` is below the site policy's `setting`.
+    BelowSetting {
+        question: String,
+        setting: String,
+    },
+    /// Every recorded score is below its minimum, and at least one is recorded.
+    ScoresBelow {
+        scores: Vec<ScoreMinimum>,
+    },
+    /// An answer is one of `any_of` and no current medication is in `classes`; when the
+    /// medication list is unknown the finding is `missing` (variant `list_unknown`).
+    AnswerWithoutClass {
+        question: String,
+        any_of: Vec<Value>,
+        classes: Vec<String>,
+    },
+    /// An answer is one of `any_of` and a current medication is in `classes`.
+    AnswerWithClass {
+        question: String,
+        any_of: Vec<Value>,
+        classes: Vec<String>,
+    },
     BpStop,
     BpAbove {
         systolic: f64,
@@ -164,6 +272,10 @@ pub enum Trigger {
     },
     FailedTrialCount {
         minimum: u32,
+        /// The classes of augmentation agents: counted only under the site policy
+        /// `augmentation_counts` (ruleset-v2.md §3).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        augmentation_classes: Vec<String>,
     },
     TrialGap,
     TrialIntolerance,
@@ -177,6 +289,7 @@ pub enum Trigger {
         classes: Vec<String>,
     },
     MedicationUnclassified,
+    MedicationClinicianClasses,
 }
 
 impl Trigger {
@@ -184,8 +297,13 @@ impl Trigger {
     fn placeholders(&self) -> &'static [&'static str] {
         match self {
             Trigger::Answer { .. } => &[],
+            Trigger::AnyAnswer { .. } => &["answers"],
             Trigger::Unanswered => &["question", "medication"],
-            Trigger::BpStop => &["bp", "systolic_limit", "diastolic_limit"],
+            Trigger::AllUnanswered { .. } => &["questions"],
+            Trigger::BelowSetting { .. } => &["value", "limit"],
+            Trigger::ScoresBelow { .. } => &["scores"],
+            Trigger::AnswerWithoutClass { .. } | Trigger::AnswerWithClass { .. } => &["medications"],
+            Trigger::BpStop => &["bp", "reading", "systolic_limit", "diastolic_limit"],
             Trigger::BpAbove { .. } => &["bp"],
             Trigger::AgeBelow { .. } | Trigger::AgeAtOrAbove { .. } => &["age"],
             Trigger::FailedTrialCount { .. } => &["count", "minimum", "possible"],
@@ -193,7 +311,8 @@ impl Trigger {
             Trigger::TrialIntolerance | Trigger::TrialConfirmed => &["trial"],
             Trigger::MedicationClass { .. } => &["medications", "limit"],
             Trigger::DiazepamEquivalentAbove { .. } => &["medications", "diazepam_mg", "limit"],
-            Trigger::MedicationUnclassified => &["medications"],
+            Trigger::MedicationUnclassified => &["medication", "suggestion"],
+            Trigger::MedicationClinicianClasses => &["medication", "classes"],
         }
     }
 
@@ -202,9 +321,22 @@ impl Trigger {
         match self {
             Trigger::FailedTrialCount { .. } => &["met", "pending"],
             Trigger::TrialGap => &["unanswered", "settled"],
+            Trigger::AnswerWithoutClass { .. } => &["list_unknown"],
+            Trigger::MedicationUnclassified => &["suggest"],
+            Trigger::MedicationClinicianClasses => &["none"],
             _ => &[],
         }
     }
+}
+
+/// A rule's text and source for one planned route (the route-neutral text is the rule's own).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteText {
+    pub route: model::Route,
+    pub message: String,
+    pub source: Arc<str>,
+    pub strength: Strength,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -228,12 +360,18 @@ pub struct Rule {
     /// The site-policy setting that decides this rule's level (instead of `level`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level_setting: Option<String>,
+    /// The text and source for a known route, where they differ from the route-neutral ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_route: Vec<RouteText>,
     /// For an `answer` trigger, the position of its question in [`model::QUESTIONS`].
     #[serde(skip)]
     pub(crate) field: usize,
     /// For a `medication_class` trigger, its classes as bits of the drug catalog.
     #[serde(skip)]
     pub(crate) class_bits: u64,
+    /// For an `all_unanswered` trigger, the positions of its questions in [`model::QUESTIONS`].
+    #[serde(skip)]
+    pub(crate) fields: Vec<usize>,
     /// `superseded_by` as positions in [`RuleSet::rules`].
     #[serde(skip)]
     pub(crate) superseded_positions: Vec<usize>,
@@ -242,6 +380,12 @@ pub struct Rule {
 impl Rule {
     pub fn text(&self, variant: Option<&str>) -> &str {
         variant.and_then(|v| self.variants.get(v)).unwrap_or(&self.message)
+    }
+
+    /// The text for the planned route: its own message and source where the rule has them.
+    pub fn route_text(&self, route: Option<model::Route>) -> Option<&RouteText> {
+        let route = route?;
+        self.by_route.iter().find(|t| t.route == route)
     }
 }
 
@@ -265,22 +409,61 @@ pub struct ChoiceOption {
     pub label: String,
 }
 
-/// Asks a question only while another answer is not `is_not` (unknown counts as "not").
+/// Asks a question only while another answer is not `is_not` (unknown counts as "not"), or
+/// only while it is one of `is` (unknown is none of them).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Condition {
     pub question: String,
-    pub is_not: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_not: Option<Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub is: Vec<Value>,
     /// Position of `question` in [`model::QUESTIONS`], resolved when the rule set loads.
     #[serde(skip)]
     pub(crate) field: usize,
 }
 
 impl Condition {
-    /// Whether the condition lets its question be asked: the answer is not `is_not`.
+    /// Whether the condition lets its question be asked.
     pub fn holds(&self, a: &model::Assessment) -> bool {
-        !self.is_not.matches(&(model::QUESTIONS[self.field].get)(a))
+        let answer = (model::QUESTIONS[self.field].get)(a);
+        if self.is.is_empty() {
+            !self.is_not.as_ref().is_some_and(|v| v.matches(&answer))
+        } else {
+            self.is.iter().any(|v| v.matches(&answer))
+        }
+    }
+}
+
+/// When a question is asked: one condition, or any of several.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum AppliesWhen {
+    Any { any: Vec<Condition> },
+    One(Condition),
+}
+
+impl AppliesWhen {
+    pub fn holds(&self, a: &model::Assessment) -> bool {
+        match self {
+            AppliesWhen::One(c) => c.holds(a),
+            AppliesWhen::Any { any } => any.iter().any(|c| c.holds(a)),
+        }
+    }
+    fn conditions_mut(&mut self) -> &mut [Condition] {
+        match self {
+            AppliesWhen::One(c) => std::slice::from_mut(c),
+            AppliesWhen::Any { any } => any,
+        }
+    }
+    fn conditions(&self) -> &[Condition] {
+        match self {
+            AppliesWhen::One(c) => std::slice::from_ref(c),
+            AppliesWhen::Any { any } => any,
+        }
     }
 }
 
@@ -302,7 +485,7 @@ pub struct Question {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gap_rule: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub applies_when: Option<Condition>,
+    pub applies_when: Option<AppliesWhen>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// Position in [`model::QUESTIONS`] (the same as in the file; checked when it loads).
@@ -343,10 +526,15 @@ pub struct Setting<T> {
     pub min: Option<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<T>,
+    /// For the failure threshold: how an improvement is compared with each allowed value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub comparison: BTreeMap<String, Comparison>,
     pub source: String,
 }
 
-/// The site-configurable values of the rule set (ruleset-v1.md, *site-configurable*).
+/// The site-configurable values of the rule set (ruleset-v1.md, ruleset-v2.md §10). The keys
+/// added in version 2 are absent from an archived version 1 rule set; the rule set in force must
+/// have every one (checked when it loads).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
@@ -356,6 +544,23 @@ pub struct PolicySpec {
     pub bp_stop_systolic_mmhg: Setting<u32>,
     pub bp_stop_diastolic_mmhg: Setting<u32>,
     pub active_sud_level: Setting<Level>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub augmentation_counts: Option<Setting<bool>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spo2_low_percent: Option<Setting<u32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spo2_defer_percent: Option<Setting<u32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_phq9_min: Option<Setting<u32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_madrs_min: Option<Setting<u32>>,
+}
+
+impl PolicySpec {
+    /// The failure comparison for a threshold value (every allowed value has one: checked at load).
+    pub fn failure_comparison(&self, threshold: u32) -> Comparison {
+        self.failure_threshold_percent.comparison.get(&threshold.to_string()).copied().unwrap_or(Comparison::Below)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -419,7 +624,12 @@ pub struct RuleSet {
     /// TRD-COUNT's minimum, found once when the rule set loads.
     #[serde(skip)]
     required_failed_trials: u32,
+    /// The augmentation classes of TRD-COUNT, as bits of the drug catalog.
+    #[serde(skip)]
+    augmentation_bits: u64,
 }
+
+static ARCHIVED_SETS: OnceLock<Vec<RuleSet>> = OnceLock::new();
 
 static EMBEDDED: OnceLock<Result<RuleSet, RuleSetError>> = OnceLock::new();
 
@@ -430,8 +640,29 @@ impl RuleSet {
         EMBEDDED.get_or_init(|| RuleSet::from_sources(EMBEDDED_RULESET, EMBEDDED_DRUGS)).as_ref().map_err(Clone::clone)
     }
 
+    /// The rule set an evaluation was made with, found by its sha256: the one in force or an
+    /// archived one (to show a record finalised under it with its own questions and labels).
+    pub fn for_reference(reference: &RuleSetRef) -> Option<&'static RuleSet> {
+        let current = RuleSet::embedded().ok()?;
+        if current.sha256 == reference.sha256 {
+            return Some(current);
+        }
+        let archived = ARCHIVED_SETS
+            .get_or_init(|| ARCHIVED.iter().filter_map(|(r, d)| RuleSet::load(r, d, Mode::Archived).ok()).collect());
+        archived.iter().find(|s| s.sha256 == reference.sha256)
+    }
+
     /// Loads a rule set from the text of its two files.
     pub fn from_sources(ruleset_toml: &str, drugs_toml: &str) -> Result<RuleSet, RuleSetError> {
+        RuleSet::load(ruleset_toml, drugs_toml, Mode::InForce)
+    }
+
+    /// Loads an archived rule set (checked as the version it was, for display only).
+    pub fn archived(ruleset_toml: &str, drugs_toml: &str) -> Result<RuleSet, RuleSetError> {
+        RuleSet::load(ruleset_toml, drugs_toml, Mode::Archived)
+    }
+
+    fn load(ruleset_toml: &str, drugs_toml: &str, mode: Mode) -> Result<RuleSet, RuleSetError> {
         let file: RuleFile = toml::from_str(ruleset_toml)
             .map_err(|e| RuleSetError { file: "ruleset.toml".into(), message: e.to_string() })?;
         let drugs = DrugCatalog::from_toml(drugs_toml)?;
@@ -451,8 +682,9 @@ impl RuleSet {
             drugs,
             rule_index,
             required_failed_trials: u32::MAX,
+            augmentation_bits: 0,
         };
-        set.check().map_err(|message| RuleSetError { file: "ruleset.toml".into(), message })?;
+        set.check(mode).map_err(|message| RuleSetError { file: "ruleset.toml".into(), message })?;
         set.resolve_fields();
         Ok(set)
     }
@@ -471,6 +703,11 @@ impl RuleSet {
         self.required_failed_trials
     }
 
+    /// The classes whose drugs are augmentation agents for the trial count.
+    pub fn augmentation_class_bits(&self) -> u64 {
+        self.augmentation_bits
+    }
+
     /// The position of a rule in the file (the order of findings within a level).
     pub fn position(&self, id: &str) -> usize {
         self.rule_index.get(id).copied().unwrap_or(usize::MAX)
@@ -487,49 +724,86 @@ impl RuleSet {
         for q in &mut self.questions {
             q.field = position(&q.id);
             q.gap_position = q.gap_rule.as_deref().and_then(|id| self.rule_index.get(id).copied());
-            if let Some(c) = &mut q.applies_when {
-                c.field = position(&c.question);
+            if let Some(applies) = &mut q.applies_when {
+                for c in applies.conditions_mut() {
+                    c.field = position(&c.question);
+                }
             }
         }
         for r in &mut self.rules {
             r.superseded_positions = r.superseded_by.iter().filter_map(|id| self.rule_index.get(id).copied()).collect();
-            match &r.trigger {
+            match &mut r.trigger {
                 Trigger::Answer { question, .. } => r.field = position(question),
+                Trigger::BelowSetting { question, .. } => r.field = position(question),
+                Trigger::AnyAnswer { answers } => {
+                    for answer in answers {
+                        answer.field = position(&answer.question);
+                    }
+                }
+                Trigger::ScoresBelow { scores } => {
+                    for score in scores {
+                        score.field = position(&score.question);
+                    }
+                }
+                Trigger::AllUnanswered { questions } => r.fields = questions.iter().map(|q| position(q)).collect(),
+                Trigger::AnswerWithClass { question, classes, .. }
+                | Trigger::AnswerWithoutClass { question, classes, .. } => {
+                    r.field = position(question);
+                    r.class_bits = self.drugs.class_bits(classes);
+                }
                 Trigger::MedicationClass { classes } | Trigger::DiazepamEquivalentAbove { classes, .. } => {
                     r.class_bits = self.drugs.class_bits(classes)
                 }
-                Trigger::FailedTrialCount { minimum } => self.required_failed_trials = *minimum,
+                Trigger::FailedTrialCount { minimum, augmentation_classes } => {
+                    self.required_failed_trials = *minimum;
+                    self.augmentation_bits = self.drugs.class_bits(augmentation_classes);
+                }
                 _ => {}
             }
         }
     }
 
     /// Checks that the data holds together; the message names the rule or question at fault.
-    fn check(&self) -> Result<(), String> {
+    fn check(&self, mode: Mode) -> Result<(), String> {
         if self.rule_index.len() != self.rules.len() {
             let mut seen = BTreeSet::new();
             let dup = self.rules.iter().find(|r| !seen.insert(&r.id)).map(|r| r.id.clone());
             return Err(format!("rule id {} is used twice", dup.unwrap_or_default()));
         }
-        self.check_questions()?;
+        self.check_questions(mode)?;
         self.check_steps()?;
         let counts = self.rules.iter().filter(|r| matches!(r.trigger, Trigger::FailedTrialCount { .. })).count();
         if counts != 1 {
             return Err(format!("exactly one rule must have the trigger failed_trial_count (found {counts})"));
         }
-        for rule in &self.rules {
-            self.check_rule(rule).map_err(|m| format!("rule {}: {m}", rule.id))?;
+        // An archived rule set is never evaluated: its rules are shown as they were written.
+        if mode == Mode::InForce {
+            for rule in &self.rules {
+                self.check_rule(rule).map_err(|m| format!("rule {}: {m}", rule.id))?;
+            }
         }
-        self.check_policy()
+        self.check_policy(mode)
     }
 
-    fn check_questions(&self) -> Result<(), String> {
+    fn check_questions(&self, mode: Mode) -> Result<(), String> {
         let data: Vec<&str> = self.questions.iter().map(|q| q.id.as_str()).collect();
         let model: Vec<&str> = model::QUESTIONS.iter().map(|f| f.path).collect();
-        if data != model {
-            return Err(format!("the questions must be exactly, in this order: {}", model.join(", ")));
-        }
-        for (q, field) in self.questions.iter().zip(model::QUESTIONS) {
+        let fields: Vec<&model::Field<model::Assessment>> = match mode {
+            Mode::InForce if data != model => {
+                return Err(format!("the questions must be exactly, in this order: {}", model.join(", ")));
+            }
+            Mode::InForce => model::QUESTIONS.iter().collect(),
+            // An archived rule set asked some of today's questions, in today's order.
+            Mode::Archived => {
+                let mut in_order = model::QUESTIONS.iter().filter(|f| data.contains(&f.path));
+                let found: Vec<_> = data.iter().map(|id| in_order.next().filter(|f| f.path == *id)).collect();
+                match found.iter().position(Option::is_none) {
+                    Some(i) => return Err(format!("question {} is not a question of the model here", data[i])),
+                    None => found.into_iter().flatten().collect(),
+                }
+            }
+        };
+        for (q, field) in self.questions.iter().zip(fields) {
             let err = |m: &str| Err(format!("question {}: {m}", q.id));
             let expected = match field.kind {
                 AnswerKind::Bool => "bool",
@@ -555,8 +829,14 @@ impl RuleSet {
                     None => return err(&format!("gap_rule {gap} does not exist")),
                 }
             }
-            if let Some(cond) = &q.applies_when {
-                self.check_value(&cond.question, &cond.is_not).map_err(|m| format!("question {}: {m}", q.id))?;
+            for cond in q.applies_when.iter().flat_map(AppliesWhen::conditions) {
+                let values = cond.is.iter().chain(&cond.is_not);
+                if cond.is.is_empty() == cond.is_not.is_none() {
+                    return err("a condition needs either is_not or is");
+                }
+                for v in values {
+                    self.check_value(&cond.question, v).map_err(|m| format!("question {}: {m}", q.id))?;
+                }
             }
         }
         Ok(())
@@ -596,14 +876,64 @@ impl RuleSet {
         }
     }
 
+    fn check_answer(&self, question: &str, any_of: &[Value]) -> Result<(), String> {
+        if any_of.is_empty() {
+            return Err("any_of is empty".into());
+        }
+        for v in any_of {
+            self.check_value(question, v)?;
+        }
+        Ok(())
+    }
+
+    fn check_classes(&self, classes: &[String]) -> Result<(), String> {
+        for c in classes {
+            if !self.drugs.classes.contains_key(c) {
+                return Err(format!("class {c} is not in drugs.toml"));
+            }
+        }
+        Ok(())
+    }
+
+    /// A numeric question whose answer is compared with a numeric policy setting.
+    fn check_number_setting(&self, question: &str, setting: &str) -> Result<(), String> {
+        match model::question_field(question) {
+            Some(f) if matches!(f.kind, AnswerKind::Number { .. }) => {}
+            _ => return Err(format!("{question} is not a numeric question")),
+        }
+        if self.policy.number_setting(setting).is_none() {
+            return Err(format!("{setting} is not a numeric setting of the policy"));
+        }
+        Ok(())
+    }
+
     fn check_rule(&self, rule: &Rule) -> Result<(), String> {
         match &rule.trigger {
-            Trigger::Answer { question, any_of } => {
-                if any_of.is_empty() {
-                    return Err("any_of is empty".into());
+            Trigger::Answer { question, any_of } => self.check_answer(question, any_of)?,
+            Trigger::AnyAnswer { answers } => {
+                if answers.is_empty() {
+                    return Err("answers is empty".into());
                 }
-                for v in any_of {
-                    self.check_value(question, v)?;
+                for a in answers {
+                    self.check_answer(&a.question, &a.any_of)?;
+                }
+            }
+            Trigger::AnswerWithClass { question, any_of, classes }
+            | Trigger::AnswerWithoutClass { question, any_of, classes } => {
+                self.check_answer(question, any_of)?;
+                self.check_classes(classes)?;
+            }
+            Trigger::BelowSetting { question, setting } => self.check_number_setting(question, setting)?,
+            Trigger::ScoresBelow { scores } => {
+                for score in scores {
+                    self.check_number_setting(&score.question, &score.setting)?;
+                }
+            }
+            Trigger::AllUnanswered { questions } => {
+                for q in questions {
+                    if self.question(q).and_then(|q| q.gap_rule.as_deref()) != Some(&*rule.id) {
+                        return Err(format!("question {q} must name this rule as its gap_rule"));
+                    }
                 }
             }
             Trigger::Unanswered | Trigger::TrialGap
@@ -612,13 +942,15 @@ impl RuleSet {
                 return Err("no question names this rule as its gap_rule".into());
             }
             Trigger::MedicationClass { classes } | Trigger::DiazepamEquivalentAbove { classes, .. } => {
-                for c in classes {
-                    if !self.drugs.classes.contains_key(c) {
-                        return Err(format!("class {c} is not in drugs.toml"));
-                    }
-                }
+                self.check_classes(classes)?
             }
+            Trigger::FailedTrialCount { augmentation_classes, .. } => self.check_classes(augmentation_classes)?,
             _ => {}
+        }
+        for t in &rule.by_route {
+            if rule.by_route.iter().filter(|o| o.route == t.route).count() > 1 {
+                return Err(format!("by_route names {} twice", t.route.as_str()));
+            }
         }
         for s in &rule.superseded_by {
             if self.rule(s).is_none() {
@@ -636,7 +968,8 @@ impl RuleSet {
             }
         }
         let allowed = rule.trigger.placeholders();
-        for text in std::iter::once(&rule.message).chain(rule.variants.values()) {
+        let route_texts = rule.by_route.iter().map(|t| &t.message);
+        for text in std::iter::once(&rule.message).chain(rule.variants.values()).chain(route_texts) {
             for name in placeholders(text) {
                 if !allowed.contains(&name) {
                     return Err(format!(
@@ -648,7 +981,7 @@ impl RuleSet {
         Ok(())
     }
 
-    fn check_policy(&self) -> Result<(), String> {
+    fn check_policy(&self, mode: Mode) -> Result<(), String> {
         fn check<T: PartialEq + PartialOrd + std::fmt::Debug>(name: &str, s: &Setting<T>) -> Result<(), String> {
             let in_allowed = s.allowed.as_ref().is_none_or(|a| a.contains(&s.default));
             let in_range =
@@ -664,7 +997,68 @@ impl RuleSet {
         check("failure_threshold_percent", &p.failure_threshold_percent)?;
         check("bp_stop_systolic_mmhg", &p.bp_stop_systolic_mmhg)?;
         check("bp_stop_diastolic_mmhg", &p.bp_stop_diastolic_mmhg)?;
-        check("active_sud_level", &p.active_sud_level)
+        check("active_sud_level", &p.active_sud_level)?;
+        if mode == Mode::Archived {
+            return Ok(());
+        }
+        let comparisons = &p.failure_threshold_percent.comparison;
+        for v in p.failure_threshold_percent.allowed.iter().flatten() {
+            if !comparisons.contains_key(&v.to_string()) {
+                return Err(format!("policy failure_threshold_percent: the value {v} has no comparison"));
+            }
+        }
+        let require = |name: &str, present: bool| {
+            if present {
+                Ok(())
+            } else {
+                Err(format!("policy {name} is missing"))
+            }
+        };
+        require("augmentation_counts", p.augmentation_counts.is_some())?;
+        if let Some(s) = &p.augmentation_counts {
+            check("augmentation_counts", s)?;
+        }
+        for (name, setting) in p.number_settings() {
+            match setting {
+                Some(s) => check(name, s)?,
+                None => require(name, false)?,
+            }
+        }
+        match (&p.spo2_defer_percent, &p.spo2_low_percent) {
+            (Some(d), Some(l)) if d.default >= l.default => {
+                Err("policy spo2_defer_percent: its default must be below spo2_low_percent's".into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Whether a rule set is the one in force (complete, evaluated) or archived (shown only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    InForce,
+    Archived,
+}
+
+impl PolicySpec {
+    /// The numeric settings added in rule set version 2, by key.
+    pub fn number_settings(&self) -> [(&'static str, Option<&Setting<u32>>); 4] {
+        [
+            ("spo2_low_percent", self.spo2_low_percent.as_ref()),
+            ("spo2_defer_percent", self.spo2_defer_percent.as_ref()),
+            ("severity_phq9_min", self.severity_phq9_min.as_ref()),
+            ("severity_madrs_min", self.severity_madrs_min.as_ref()),
+        ]
+    }
+
+    /// A numeric setting a rule may compare an answer with, by key.
+    pub fn number_setting(&self, key: &str) -> Option<&Setting<u32>> {
+        match key {
+            "min_weeks_at_dose" => Some(&self.min_weeks_at_dose),
+            "bp_stop_systolic_mmhg" => Some(&self.bp_stop_systolic_mmhg),
+            "bp_stop_diastolic_mmhg" => Some(&self.bp_stop_diastolic_mmhg),
+            _ => self.number_settings().into_iter().find(|(k, _)| *k == key).and_then(|(_, s)| s),
+        }
     }
 }
 

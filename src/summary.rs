@@ -174,14 +174,22 @@ impl Summary {
             .iter()
             .map(|m| MedicationRow {
                 medication: m.label.clone(),
-                classes: if m.classes.is_empty() {
-                    if m.name.is_some() {
-                        "not classified; review".into()
-                    } else {
-                        "name not recorded".into()
+                classes: match (m.classes.is_empty(), m.classified_by_clinician) {
+                    (true, true) => "none of the interacting classes (reviewed by the clinician)".into(),
+                    (true, false) if m.unrecognised() => match &m.suggestion {
+                        Some(s) => format!("not recognised (did you mean {s}?): classify"),
+                        None => "not recognised: classify".into(),
+                    },
+                    (true, false) if m.name.is_none() => "name not recorded".into(),
+                    (true, false) => "none of the interacting classes".into(),
+                    (false, by_clinician) => {
+                        let names = m.classes.iter().map(|c| rules.drugs.class_name(c)).collect::<Vec<_>>().join(", ");
+                        if by_clinician {
+                            format!("{names} (chosen by the clinician)")
+                        } else {
+                            names
+                        }
                     }
-                } else {
-                    m.classes.iter().map(|c| rules.drugs.class_name(c)).collect::<Vec<_>>().join(", ")
                 },
                 diazepam_equivalent: m
                     .diazepam_equivalent_mg
@@ -237,15 +245,11 @@ impl Summary {
             medications_recorded: a.medications.is_some(),
             medications,
             checklist,
-            ruleset_line: format!("Rule set {} version {} · sha256 {}", e.ruleset.id, e.ruleset.version, e.ruleset.sha256),
-            policy_line: format!(
-                "Site policy: trial adequate at ≥ {} weeks at dose; failed when improvement < {} %; defer at ≥ {}/{} mmHg; active substance use disorder: {}",
-                p.min_weeks_at_dose,
-                p.failure_threshold_percent,
-                p.bp_stop_systolic_mmhg,
-                p.bp_stop_diastolic_mmhg,
-                p.active_sud_level.as_str()
+            ruleset_line: format!(
+                "Rule set {} version {} · sha256 {}",
+                e.ruleset.id, e.ruleset.version, e.ruleset.sha256
             ),
+            policy_line: format!("Site policy: {}", p.describe(rules)),
             disclaimer: rules.meta.disclaimer.clone(),
             context,
         }
@@ -323,7 +327,7 @@ impl Summary {
 }
 
 /// The one-line reason under the determination.
-fn reason(e: &Evaluation) -> String {
+pub fn reason(e: &Evaluation) -> String {
     let ids = |level: Level| -> Vec<&str> {
         let mut v: Vec<&str> = e.findings.iter().filter(|f| f.level == level).map(|f| &*f.rule).collect();
         v.dedup();
@@ -355,6 +359,10 @@ fn reason(e: &Evaluation) -> String {
             e.failed_adequate_trials,
             precautions.join(", ")
         ),
+        Determination::Deferred => {
+            let defer = ids(Level::Defer);
+            format!("Not today: {} — recheck and reassess; this is not a lasting exclusion.", defer.join(", "))
+        }
         Determination::Eligible => format!(
             "{} failed adequate trials; no contraindication, missing answer or precaution.",
             e.failed_adequate_trials

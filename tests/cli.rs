@@ -4,7 +4,8 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_trd-check");
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/example-assessment.json");
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/example-assessment-v2.json");
+const EXAMPLE_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/example-assessment.json");
 
 fn run(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().expect("trd-check runs")
@@ -31,14 +32,21 @@ fn stderr(o: &Output) -> String {
 }
 
 #[test]
-fn evaluate_prints_the_assessment_v1_json() {
+fn evaluate_prints_the_assessment_v2_json() {
     let o = run(&["evaluate", EXAMPLE]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["determination"], "eligible_with_precautions");
     assert_eq!(v["failed_adequate_trials"], 2);
-    assert_eq!(v["ruleset"]["id"], "trd-ketamine-2026.1");
-    assert_eq!(v["ruleset"]["version"], "1");
+    assert_eq!(v["ruleset"]["id"], "trd-ketamine-2026.2");
+    assert_eq!(v["ruleset"]["version"], "2");
+    let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    for id in ["CV-BP-HIGH", "RX-BZD-HIGH", "RX-CLINICIAN-CLASSES"] {
+        assert!(rules.contains(&id), "{id} in {rules:?}");
+    }
+    for f in v["findings"].as_array().unwrap() {
+        assert!(["V", "S", "U"].contains(&f["strength"].as_str().unwrap()), "{f}");
+    }
     assert_eq!(v["ruleset"]["sha256"].as_str().unwrap().len(), 64);
     for f in v["findings"].as_array().unwrap() {
         for key in ["rule", "area", "level", "message", "source"] {
@@ -46,6 +54,36 @@ fn evaluate_prints_the_assessment_v1_json() {
         }
     }
     assert_eq!(v["policy"]["min_weeks_at_dose"], 6);
+    assert_eq!(v["policy"]["spo2_low_percent"], 95);
+    assert_eq!(v["policy"]["augmentation_counts"], false);
+}
+
+#[test]
+fn a_version_1_file_is_upgraded_on_reading_and_its_new_answers_are_unknown() {
+    let o = run(&["evaluate", EXAMPLE_V1]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // Unknown is never "no": the questions version 1 did not ask make it incomplete.
+    assert_eq!(v["determination"], "incomplete");
+    assert_eq!(v["failed_adequate_trials"], 2);
+    let missing: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["level"] == "missing")
+        .filter_map(|f| f["question"].as_str())
+        .collect();
+    for q in [
+        "respiratory.spo2_percent",
+        "substance_use.heavy_alcohol_use",
+        "psychiatric.suicidal_behaviour_recent",
+        "episode.phq9_total",
+    ] {
+        assert!(missing.contains(&q), "{q} not missing: {missing:?}");
+    }
+    // Written back as version 2.
+    let o = run(&["summary", EXAMPLE_V1, "--format", "fhir"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
 #[test]
@@ -79,15 +117,15 @@ fn text_and_markdown_put_the_determination_first_then_findings_trials_and_the_ru
         let at = |s: &str| out.find(s).unwrap_or_else(|| panic!("{format}: no {s:?} in\n{out}"));
         assert!(at(heading) < at("CV-BP-HIGH"));
         assert!(at("CV-BP-HIGH") < at("Treatment history: 2 failed adequate trial"));
-        assert!(at("Treatment history") < at("Rule set trd-ketamine-2026.1 version 1 · sha256"));
-        assert!(out.contains("Source: SPRAVATO"));
+        assert!(at("Treatment history") < at("Rule set trd-ketamine-2026.2 version 2 · sha256"));
+        assert!(out.contains("Source: Andrashko 2020"));
         assert!(out.contains("Site policy:"));
     }
 }
 
 #[test]
 fn a_rejected_file_exits_2_and_names_the_field() {
-    let bad = std::fs::read_to_string(EXAMPLE).unwrap().replace("\"systolic_mmhg\": 146", "\"systolic_mmhg\": 400");
+    let bad = std::fs::read_to_string(EXAMPLE).unwrap().replace("\"systolic_mmhg\": 152", "\"systolic_mmhg\": 400");
     let o = run_stdin(&["evaluate", "-"], &bad);
     assert_eq!(o.status.code(), Some(2));
     assert!(stdout(&o).is_empty(), "nothing is evaluated from a rejected file");

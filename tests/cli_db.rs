@@ -3,7 +3,7 @@
 use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_trd-check");
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/example-assessment.json");
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/example-assessment-v2.json");
 
 fn db(path: &std::path::Path, args: &[&str]) -> Output {
     Command::new(BIN).args(["db", "--path", path.to_str().unwrap(), "--actor", "dr test"]).args(args).output().unwrap()

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use trdcheck::{parse_assessment, InputError};
 
 fn example() -> Value {
-    serde_json::from_str(&example_json()).unwrap()
+    serde_json::from_str(&example_v2_json()).unwrap()
 }
 
 fn rejected(doc: &Value) -> InputError {
@@ -23,7 +23,84 @@ fn set(doc: &mut Value, pointer: &str, value: Value) {
 
 #[test]
 fn the_example_parses() {
-    parse_assessment(&example_json()).unwrap();
+    parse_assessment(&example_v2_json()).unwrap();
+}
+
+#[test]
+fn a_version_1_document_is_upgraded_with_every_new_answer_unknown() {
+    let a = parse_assessment(&example_json()).unwrap();
+    assert_eq!(a.schema, trdcheck::model::SCHEMA);
+    assert_eq!(a.respiratory, Default::default());
+    assert_eq!((a.episode.phq9_total, a.episode.madrs_total), (None, None));
+    assert_eq!(a.cardiovascular.repeat_systolic_mmhg, None);
+    assert_eq!(a.psychiatric.suicidal_behaviour_recent, None);
+    assert!(a.medications.iter().flatten().all(|m| m.classes.is_none()));
+    let written: Value = serde_json::to_value(&a).unwrap();
+    assert_eq!(written["schema"], "trdcheck/assessment/v2", "written back as version 2");
+    // The answers version 1 had are kept as they were.
+    let v1: Value = serde_json::from_str(&example_json()).unwrap();
+    for section in ["cardiovascular", "pregnancy", "trials", "medications", "medical"] {
+        assert_eq!(written[section], v1[section], "{section}");
+    }
+}
+
+#[test]
+fn the_new_inputs_of_version_2_are_checked_and_name_their_path() {
+    // Out of range or not whole, with what is allowed; the boundary is accepted.
+    for (pointer, bad, good, path, allowed) in [
+        ("/respiratory/spo2_percent", json!(49), json!(50), "respiratory.spo2_percent", "50–100"),
+        ("/respiratory/spo2_percent", json!(100.5), json!(100), "respiratory.spo2_percent", "50–100"),
+        ("/episode/phq9_total", json!(28), json!(27), "episode.phq9_total", "0–27"),
+        ("/episode/madrs_total", json!(61), json!(60), "episode.madrs_total", "0–60"),
+        ("/episode/madrs_total", json!(-1), json!(0), "episode.madrs_total", "0–60"),
+        ("/episode/phq9_total", json!(9.5), json!(9), "episode.phq9_total", "whole number"),
+        (
+            "/cardiovascular/repeat_systolic_mmhg",
+            json!(301),
+            json!(300),
+            "cardiovascular.repeat_systolic_mmhg",
+            "50–300",
+        ),
+    ] {
+        let mut doc = example();
+        set(&mut doc, pointer, bad.clone());
+        let e = rejected(&doc);
+        assert_eq!(e.path(), Some(path), "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains(&bad.to_string()) && msg.contains(allowed), "{msg}");
+        set(&mut doc, pointer, good);
+        parse_assessment(&doc.to_string()).unwrap_or_else(|e| panic!("{path} boundary rejected: {e}"));
+    }
+    // Half a repeat reading names the missing half.
+    let mut doc = example();
+    set(&mut doc, "/cardiovascular/repeat_diastolic_mmhg", Value::Null);
+    let e = rejected(&doc);
+    assert_eq!(e.path(), Some("cardiovascular.repeat_diastolic_mmhg"), "{e}");
+    assert!(e.to_string().contains("needs both values"), "{e}");
+    let mut doc = example();
+    doc.pointer_mut("/cardiovascular").unwrap().as_object_mut().unwrap().remove("repeat_systolic_mmhg");
+    assert_eq!(rejected(&doc).path(), Some("cardiovascular.repeat_systolic_mmhg"));
+    let mut doc = example();
+    set(&mut doc, "/cardiovascular/repeat_diastolic_mmhg", json!(146));
+    assert!(rejected(&doc).to_string().contains("below the repeat systolic pressure (146 mmHg)"));
+    // A class id outside the catalog is rejected, naming it and listing the allowed ones.
+    let mut doc = example();
+    set(&mut doc, "/medications/2/classes", json!(["opioid", "sedative"]));
+    let e = rejected(&doc);
+    assert_eq!(e.path(), Some("medications[2].classes[1]"), "{e}");
+    let msg = e.to_string();
+    assert!(msg.contains("\"sedative\"") && msg.contains("benzodiazepine") && msg.contains("cns_depressant"), "{msg}");
+    set(&mut doc, "/medications/2/classes", json!(["opioid", "cns_depressant"]));
+    parse_assessment(&doc.to_string()).unwrap();
+    set(&mut doc, "/medications/2/classes", json!("opioid"));
+    assert_eq!(rejected(&doc).path(), Some("medications[2].classes"));
+    let mut doc = example();
+    doc.pointer_mut("/medications/1")
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .insert("diazepam_equivalent_mg_per_day".into(), json!(-1));
+    assert_eq!(rejected(&doc).path(), Some("medications[1].diazepam_equivalent_mg_per_day"));
 }
 
 #[test]
@@ -72,7 +149,7 @@ fn out_of_range_values_name_the_field_the_value_and_the_range() {
         ("/patient/height_cm", json!(39), json!(40), "patient.height_cm", "40–260"),
         ("/patient/height_cm", json!(261), json!(260), "patient.height_cm", "40–260"),
         ("/cardiovascular/systolic_mmhg", json!(301), json!(300), "cardiovascular.systolic_mmhg", "50–300"),
-        ("/cardiovascular/systolic_mmhg", json!(49), json!(89), "cardiovascular.systolic_mmhg", "50–300"),
+        ("/cardiovascular/systolic_mmhg", json!(49), json!(99), "cardiovascular.systolic_mmhg", "50–300"),
         ("/cardiovascular/diastolic_mmhg", json!(19), json!(20), "cardiovascular.diastolic_mmhg", "20–200"),
         ("/trials/0/dose_mg_per_day", json!(-0.5), json!(0), "trials[0].dose_mg_per_day", "0 mg/day or more"),
         ("/trials/2/weeks_at_dose", json!(521), json!(520), "trials[2].weeks_at_dose", "0–520"),
@@ -103,7 +180,7 @@ fn diastolic_must_be_below_systolic() {
 #[test]
 fn schema_and_patient_id_are_required() {
     let mut doc = example();
-    set(&mut doc, "/schema", json!("trdcheck/assessment/v2"));
+    set(&mut doc, "/schema", json!("trdcheck/assessment/v3"));
     assert_eq!(rejected(&doc).path(), Some("schema"));
     let mut doc = example();
     doc.as_object_mut().unwrap().remove("schema");
@@ -159,14 +236,14 @@ fn syntax_errors_give_line_and_column() {
     let e = parse_assessment("{\"schema\": \"trdcheck/assessment/v1\",\n \"patient\": {\"id\": \"X\"},,}").unwrap_err();
     assert_eq!(e.code(), "invalid_json");
     assert!(e.to_string().contains("line 2"), "{e}");
-    let e = parse_assessment(&format!("{} trailing", example_json())).unwrap_err();
+    let e = parse_assessment(&format!("{} trailing", example_v2_json())).unwrap_err();
     assert_eq!(e.code(), "invalid_json");
     assert!(parse_assessment("").is_err());
 }
 
 #[test]
 fn export_then_import_is_lossless() {
-    let a = parse_assessment(&example_json()).unwrap();
+    let a = parse_assessment(&example_v2_json()).unwrap();
     let text = serde_json::to_string(&a).unwrap();
     assert_eq!(parse_assessment(&text).unwrap(), a);
 }

@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use serde_json::Value;
+use std::collections::BTreeSet;
 use trdcheck::engine::Tri;
 use trdcheck::model::*;
 use trdcheck::{parse_assessment, Determination, Level};
@@ -96,10 +97,24 @@ fn arb_medication() -> impl Strategy<Value = Medication> {
             "phenelzine",
             "aspirin",
             "triazolam",
+            "lorazapam",
+            "gabapentin",
+            "melatonin",
+            "lithium",
         ])),
         opt(0.0f64..20.0),
+        opt(prop::sample::subsequence(
+            vec!["benzodiazepine", "opioid", "maoi", "mood_stabilizer", "cns_depressant"],
+            0..3,
+        )),
+        opt(0.0f64..30.0),
     )
-        .prop_map(|(name, dose)| Medication { name: name.map(String::from), dose_mg_per_day: dose })
+        .prop_map(|(name, dose, classes, equivalent)| Medication {
+            name: name.map(String::from),
+            dose_mg_per_day: dose,
+            classes: classes.map(|c| c.into_iter().map(String::from).collect()),
+            diazepam_equivalent_mg_per_day: equivalent,
+        })
 }
 
 fn pick<T: Copy + std::fmt::Debug + 'static>(values: &'static [T]) -> BoxedStrategy<Option<T>> {
@@ -136,46 +151,74 @@ fn arb_assessment() -> impl Strategy<Value = Assessment> {
         ]),
         opt(prop::collection::vec(arb_medication(), 0..10)),
     );
-    (head, tail).prop_map(|((route, age, dx, capacity, trials, sys, dia, cv), (b, ket, sud, si, hep, meds))| {
-        let dia = match (sys, dia) {
-            (Some(s), Some(d)) if d >= s => Some((s - 1.0).max(20.0)).filter(|d| *d < s),
-            _ => dia,
-        };
-        Assessment {
-            schema: SCHEMA.into(),
-            route,
-            patient: Patient { id: "P".into(), age_years: age, ..Default::default() },
-            episode: Episode { diagnosis: dx, capacity_to_consent: capacity },
-            trials,
-            cardiovascular: Cardiovascular {
-                systolic_mmhg: sys,
-                diastolic_mmhg: dia,
-                aneurysmal_vascular_disease: cv[0],
-                arteriovenous_malformation: cv[1],
-                intracerebral_hemorrhage_history: cv[2],
-                unstable_cardiovascular_disease: cv[3],
-                stable_cardiovascular_disease: cv[4],
-                hypertensive_encephalopathy_history: cv[5],
-            },
-            pregnancy: Pregnancy { childbearing_potential: b[0], pregnant: b[1], breastfeeding: b[2] },
-            substance_use: SubstanceUse {
-                ketamine_or_pcp_misuse: ket,
-                substance_use_disorder: sud,
-                intoxicated_or_withdrawing: b[3],
-            },
-            psychiatric: Psychiatric {
-                current_psychosis_or_mania: b[4],
-                psychotic_disorder_history: b[5],
-                suicidal_ideation: si,
-            },
-            medical: Medical {
-                ketamine_hypersensitivity: b[6],
-                raised_intracranial_pressure: b[7],
-                hepatic_impairment: hep,
-            },
-            medications: meds,
-        }
-    })
+    let v2 = (
+        prop::collection::vec(opt(any::<bool>()), 7),
+        opt(50.0f64..100.0),
+        opt(0u32..=27),
+        opt(0u32..=60),
+        opt((50.0f64..300.0, 20.0f64..200.0)),
+        pick(&[Sex::Female, Sex::Male, Sex::Other]),
+    );
+    (head, tail, v2).prop_map(
+        |(
+            (route, age, dx, capacity, trials, sys, dia, cv),
+            (b, ket, sud, si, hep, meds),
+            (n, spo2, phq9, madrs, repeat, sex),
+        )| {
+            let dia = match (sys, dia) {
+                (Some(s), Some(d)) if d >= s => Some((s - 1.0).max(20.0)).filter(|d| *d < s),
+                _ => dia,
+            };
+            let repeat = repeat.filter(|(s, d)| d < s);
+            Assessment {
+                schema: SCHEMA.into(),
+                route,
+                patient: Patient { id: "P".into(), age_years: age, sex, ..Default::default() },
+                episode: Episode {
+                    diagnosis: dx,
+                    capacity_to_consent: capacity,
+                    phq9_total: phq9.map(f64::from),
+                    madrs_total: madrs.map(f64::from),
+                },
+                trials,
+                cardiovascular: Cardiovascular {
+                    systolic_mmhg: sys,
+                    diastolic_mmhg: dia,
+                    repeat_systolic_mmhg: repeat.map(|r| r.0),
+                    repeat_diastolic_mmhg: repeat.map(|r| r.1),
+                    aneurysmal_vascular_disease: cv[0],
+                    arteriovenous_malformation: cv[1],
+                    intracerebral_hemorrhage_history: cv[2],
+                    unstable_cardiovascular_disease: cv[3],
+                    stable_cardiovascular_disease: cv[4],
+                    hypertensive_encephalopathy_history: cv[5],
+                },
+                respiratory: Respiratory { respiratory_disease: n[0], spo2_percent: spo2 },
+                pregnancy: Pregnancy { childbearing_potential: b[0], pregnant: b[1], breastfeeding: b[2] },
+                substance_use: SubstanceUse {
+                    ketamine_or_pcp_misuse: ket,
+                    substance_use_disorder: sud,
+                    intoxicated_or_withdrawing: b[3],
+                    heavy_alcohol_use: n[1],
+                },
+                psychiatric: Psychiatric {
+                    current_psychosis_or_mania: b[4],
+                    psychotic_disorder_history: b[5],
+                    suicidal_ideation: si,
+                    suicidal_intent: n[2],
+                    suicidal_behaviour_recent: n[3],
+                },
+                medical: Medical {
+                    ketamine_hypersensitivity: b[6],
+                    raised_intracranial_pressure: b[7],
+                    hepatic_impairment: hep,
+                    neurocognitive_disorder: n[4],
+                    urinary_symptoms: n[5],
+                },
+                medications: meds,
+            }
+        },
+    )
 }
 
 proptest! {
@@ -215,6 +258,8 @@ proptest! {
             Determination::NotEligible
         } else if has(Level::Missing) {
             Determination::Incomplete
+        } else if has(Level::Defer) {
+            Determination::Deferred
         } else if has(Level::Precaution) {
             Determination::EligibleWithPrecautions
         } else {
@@ -225,12 +270,21 @@ proptest! {
         prop_assert!(e.findings.windows(2).all(|w| w[0].level <= w[1].level));
         prop_assert!(e.findings.iter().all(|f| !f.rule.is_empty() && !f.message.is_empty() && !f.source.is_empty()));
         prop_assert!(e.findings.iter().all(|f| !f.message.contains('{')), "unfilled placeholder");
-        // The count is the number of counted trials, and a counted trial is adequate.
+        // The count is the number of counted drugs, and a counted drug is adequate, counted once.
         prop_assert_eq!(e.failed_adequate_trials as usize, e.trials.iter().filter(|t| t.counted).count());
-        prop_assert!(e.trials.iter().filter(|t| t.counted).all(|t| t.adequate == Tri::Yes));
+        prop_assert!(e.trials.iter().filter(|t| t.counted).all(|t| t.adequate == Tri::Yes && t.same_drug_as.is_none()));
+        let counted: Vec<&str> = e.trials.iter().filter(|t| t.counted).filter_map(|t| t.generic.as_deref()).collect();
+        let distinct: BTreeSet<&str> = counted.iter().copied().collect();
+        prop_assert_eq!(counted.len(), distinct.len(), "a drug counted twice");
+        // An unrecognised, unclassified medication never ends in eligible.
+        if e.medications.iter().any(|m| m.unrecognised()) {
+            prop_assert!(!matches!(e.determination, Determination::Eligible | Determination::EligibleWithPrecautions));
+        }
         // Unknown is never "no": an eligible result has no unknown required answer.
         if matches!(e.determination, Determination::Eligible | Determination::EligibleWithPrecautions) {
-            for q in rules().questions.iter().filter(|q| q.gap_rule.is_some()) {
+            let severity = ["episode.phq9_total", "episode.madrs_total"];
+            prop_assert!(severity.iter().any(|id| !a.answer(id).unwrap().is_unknown()), "eligible without a severity score");
+            for q in rules().questions.iter().filter(|q| q.gap_rule.is_some() && !severity.contains(&q.id.as_str())) {
                 if q.applies(&a) {
                     prop_assert!(!q.answer(&a).is_unknown(), "eligible with {} unknown", q.id);
                 }
@@ -239,7 +293,7 @@ proptest! {
         }
         // Unmet only when no undecided trial could raise the count to 2.
         if e.findings.iter().any(|f| f.level == Level::Unmet) {
-            let possible = e.trials.iter().filter(|t| t.failed == Tri::Unknown).count();
+            let possible = e.trials.iter().filter(|t| t.failed == Tri::Unknown && t.same_drug_as.is_none()).count();
             prop_assert!(e.failed_adequate_trials as usize + possible < 2);
         }
         // Export and import are lossless.

@@ -1,6 +1,6 @@
 //! The rule data is checked when it loads: a mistake is an error naming the rule, never a wrong result.
 
-use trdcheck::ruleset::{EMBEDDED_DRUGS, EMBEDDED_RULESET};
+use trdcheck::ruleset::{Comparison, RuleSetRef, ARCHIVED, EMBEDDED_DRUGS, EMBEDDED_RULESET};
 use trdcheck::RuleSet;
 
 fn load_with(ruleset: &str, drugs: &str) -> Result<RuleSet, String> {
@@ -15,7 +15,8 @@ fn expect_error(ruleset: String, drugs: &str, needle: &str) {
 #[test]
 fn the_embedded_rule_set_loads() {
     let r = load_with(EMBEDDED_RULESET, EMBEDDED_DRUGS).unwrap();
-    assert_eq!(r.meta.id, "trd-ketamine-2026.1");
+    assert_eq!(r.meta.id, "trd-ketamine-2026.2");
+    assert_eq!(r.meta.version, "2");
     assert!(r.drugs.drugs.iter().filter(|d| d.min_dose_mg.is_some()).count() >= 35);
 }
 
@@ -102,4 +103,87 @@ fn broken_drug_data_is_refused() {
     )
     .contains("tricyclic"));
     assert!(err(EMBEDDED_DRUGS.replace("min_dose_mg = 50\n", "min_dose_mg = -50\n")).contains("positive"));
+}
+
+#[test]
+fn broken_version_2_data_is_refused() {
+    expect_error(
+        EMBEDDED_RULESET.replace(
+            "comparison = { \"50\" = \"below\", \"25\" = \"at_or_below\" }",
+            "comparison = { \"50\" = \"below\" }",
+        ),
+        EMBEDDED_DRUGS,
+        "the value 25 has no comparison",
+    );
+    expect_error(
+        EMBEDDED_RULESET.replace("setting = \"spo2_defer_percent\" }", "setting = \"spo2_stop_percent\" }"),
+        EMBEDDED_DRUGS,
+        "RESP-SPO2-DEFER: spo2_stop_percent is not a numeric setting",
+    );
+    expect_error(
+        EMBEDDED_RULESET.replace("[policy.severity_madrs_min]", "[policy.unused_madrs]"),
+        EMBEDDED_DRUGS,
+        "unused_madrs",
+    );
+    expect_error(
+        EMBEDDED_RULESET.replace("classes = [\"mood_stabilizer\"] }", "classes = [\"mood_stabiliser\"] }"),
+        EMBEDDED_DRUGS,
+        "class mood_stabiliser",
+    );
+    expect_error(
+        EMBEDDED_RULESET.replace("is = [\"active\"]", "is = [\"acute\"]"),
+        EMBEDDED_DRUGS,
+        "psychiatric.suicidal_intent",
+    );
+    expect_error(
+        EMBEDDED_RULESET.replace("(did you mean {suggestion}?)", "(did you mean {name}?)"),
+        EMBEDDED_DRUGS,
+        "placeholder {name}",
+    );
+    expect_error(
+        EMBEDDED_RULESET.replacen(
+            "route = \"iv_ketamine\"\nmessage = \"Arteriovenous",
+            "route = \"iv\"\nmessage = \"Arteriovenous",
+            1,
+        ),
+        EMBEDDED_DRUGS,
+        "iv",
+    );
+    let policy_spo2 = EMBEDDED_RULESET.replace("default = 90\nmin = 80", "default = 96\nmin = 80\nmax = 97\n#");
+    assert!(
+        load_with(&policy_spo2, EMBEDDED_DRUGS).is_err(),
+        "the deferral default must be below the precaution default"
+    );
+    let err = |drugs: String| load_with(EMBEDDED_RULESET, &drugs).expect_err("accepted");
+    assert!(err(EMBEDDED_DRUGS.replace("same_drug_as = \"paroxetine\"", "same_drug_as = \"paroxetin\""))
+        .contains("paroxetin"));
+    assert!(err(EMBEDDED_DRUGS.replace("strength = \"U\"\n", "\n")).contains("a source needs its strength"));
+}
+
+#[test]
+fn each_failure_threshold_carries_its_comparison() {
+    let r = load_with(EMBEDDED_RULESET, EMBEDDED_DRUGS).unwrap();
+    assert_eq!(r.policy.failure_comparison(50), Comparison::Below);
+    assert_eq!(r.policy.failure_comparison(25), Comparison::AtOrBelow);
+    assert!(Comparison::AtOrBelow.holds(25.0, 25.0) && !Comparison::Below.holds(50.0, 50.0));
+}
+
+#[test]
+fn the_version_1_rule_set_is_kept_byte_for_byte_and_found_by_its_hash() {
+    use sha2::{Digest, Sha256};
+    let (ruleset, drugs) = ARCHIVED[0];
+    let v1 = RuleSet::archived(ruleset, drugs).unwrap();
+    assert_eq!((v1.meta.id.as_str(), v1.meta.version.as_str()), ("trd-ketamine-2026.1", "1"));
+    let mut h = Sha256::new();
+    h.update(ruleset);
+    h.update(drugs);
+    let sha: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    // The hash every record finalised under version 1 carries.
+    assert_eq!(sha, "60aac68a5a233d14c964b11da34400213184aa299fc6610fe7a3efafa2c0a754");
+    let reference = RuleSetRef { id: v1.meta.id.clone(), version: v1.meta.version.clone(), sha256: sha };
+    let found = RuleSet::for_reference(&reference).expect("found by its hash");
+    assert_eq!(found.meta.id, "trd-ketamine-2026.1");
+    assert!(found.question("respiratory.spo2_percent").is_none(), "version 1 did not ask it");
+    // It is no longer the rule set in force.
+    assert!(load_with(ruleset, drugs).is_err());
 }

@@ -66,7 +66,7 @@ fn migrations_validate_and_apply_on_empty_and_old_databases() {
         .unwrap();
     }
     let s = Store::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 2);
+    assert_eq!(s.schema_version().unwrap(), schema::LATEST_VERSION);
     let found = s.search_patients("alva", 10).unwrap();
     assert_eq!(found.len(), 1, "the migration indexed the existing patient");
     assert_eq!(found[0].mrn, "OLD-7");
@@ -126,14 +126,23 @@ fn adding_an_empty_trial_or_medication_is_saved() {
 fn finalise_snapshots_the_evaluation_rule_set_and_policy_and_needs_acknowledgements() {
     let mut s = Store::open_in_memory().unwrap();
     let p = s.create_patient(&new_patient("MRN-3", "C"), "x").unwrap();
-    let a = trdcheck::parse_assessment(&example_json()).unwrap();
+    let a = trdcheck::parse_assessment(&example_v2_json()).unwrap();
     let d = s.create_draft(p.id, Some(a), "x").unwrap();
     let err = s.finalise(d.id, "Dr C", rules(), &default_policy()).unwrap_err();
     assert!(matches!(err, StorageError::AcknowledgementNeeded(ref r) if r == "CV-BP-HIGH"), "{err}");
-    s.set_acknowledgement(d.id, "CV-BP-HIGH", "Rechecked 138/86 after rest; will monitor at 40 min.", "Dr C").unwrap();
+    s.set_acknowledgement(
+        d.id,
+        "CV-BP-HIGH",
+        "Rechecked 138/86 after rest; will monitor at 40 min.",
+        "Dr C",
+        rules(),
+        &default_policy(),
+    )
+    .unwrap();
     let err = s.finalise(d.id, "Dr C", rules(), &default_policy()).unwrap_err();
     assert!(matches!(err, StorageError::AcknowledgementNeeded(ref r) if r == "RX-BZD-HIGH"), "{err}");
-    s.set_acknowledgement(d.id, "RX-BZD-HIGH", "Lorazepam held on treatment days.", "Dr C").unwrap();
+    s.set_acknowledgement(d.id, "RX-BZD-HIGH", "Lorazepam held on treatment days.", "Dr C", rules(), &default_policy())
+        .unwrap();
     assert_eq!(s.finalise(d.id, "  ", rules(), &default_policy()).unwrap_err().code(), "invalid_field");
     let f = s.finalise(d.id, "Dr C", rules(), &default_policy()).unwrap();
     assert_eq!(f.status, RecordStatus::Final);
@@ -153,7 +162,10 @@ fn a_finalised_assessment_never_changes_and_amending_makes_a_linked_version() {
     let mut changed = before.answers.clone();
     changed.patient.age_years = Some(41.0);
     assert!(matches!(s.save_draft(id, &changed, "x"), Err(StorageError::Finalised(_))));
-    assert!(matches!(s.set_acknowledgement(id, "CV-STABLE", "n", "x"), Err(StorageError::Finalised(_))));
+    assert!(matches!(
+        s.set_acknowledgement(id, "CV-STABLE", "n", "x", rules(), &default_policy()),
+        Err(StorageError::Finalised(_))
+    ));
     assert!(matches!(s.finalise(id, "x", rules(), &default_policy()), Err(StorageError::Finalised(_))));
     assert!(matches!(s.discard_draft(id, "x"), Err(StorageError::Finalised(_))));
     let v2 = s.amend(id, "dr a").unwrap();

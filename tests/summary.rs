@@ -15,7 +15,7 @@ use trdcheck::summary::{Context, Status, Summary, TextStyle};
 use trdcheck::summary_html::Paper;
 
 fn example_summary(context: Context) -> (trdcheck::Assessment, trdcheck::Evaluation, Summary) {
-    let a = trdcheck::parse_assessment(&example_json()).unwrap();
+    let a = trdcheck::parse_assessment(&example_v2_json()).unwrap();
     let e = eval(&a);
     let s = Summary::build(&a, &e, rules(), context);
     (a, e, s)
@@ -23,7 +23,9 @@ fn example_summary(context: Context) -> (trdcheck::Assessment, trdcheck::Evaluat
 
 fn final_context() -> Context {
     let mut acks = std::collections::BTreeMap::new();
+    // As storage allows: a final summary has a note for every precaution.
     acks.insert("CV-BP-HIGH".to_string(), "Rechecked 138/86 after rest".to_string());
+    acks.insert("RX-BZD-HIGH".to_string(), "Lorazepam held on treatment days".to_string());
     Context {
         clinic: Some("Riverbend Clinic".into()),
         clinician: Some("Dr Jane Roe".into()),
@@ -102,7 +104,7 @@ fn a_draft_is_marked_draft_on_every_page_and_letter_paper_works() {
 #[test]
 fn thirty_trials_paginate_with_no_lost_row() {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = trdcheck::parse_assessment(&example_json()).unwrap();
+    let mut a = trdcheck::parse_assessment(&example_v2_json()).unwrap();
     a.trials = Some((0..30).map(|i| failed_trial("sertraline", 101.0 + i as f64)).collect());
     let e = eval(&a);
     let s = Summary::build(&a, &e, rules(), Context::default());
@@ -145,16 +147,24 @@ fn the_fhir_export_is_valid_r4_and_answers_map_to_questionnaire_items() {
     let (a, e, s) = example_summary(final_context());
     let questionnaire = fhir::questionnaire(rules());
     let bundle = fhir::bundle(&a, &e, rules(), &s.context);
-    // One DetectedIssue per contraindication and precaution.
-    let issues: Vec<_> = bundle["entry"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["resource"]["resourceType"] == "DetectedIssue")
-        .collect();
-    assert_eq!(issues.len(), 2);
-    assert_eq!(issues[0]["resource"]["code"]["text"], "CV-BP-HIGH");
-    assert!(issues[0]["resource"]["mitigation"][0]["action"]["text"].as_str().unwrap().contains("Rechecked"));
+    // One DetectedIssue per finding, at every level, and the determination as an Observation.
+    let of = |kind: &str| -> Vec<serde_json::Value> {
+        bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["resource"]["resourceType"] == kind)
+            .map(|x| x["resource"].clone())
+            .collect()
+    };
+    let issues = of("DetectedIssue");
+    assert_eq!(issues.len(), e.findings.len());
+    assert_eq!(issues[0]["code"]["text"], "CV-BP-HIGH");
+    assert!(issues[0]["mitigation"][0]["action"]["text"].as_str().unwrap().contains("Rechecked"));
+    let determination = of("Observation");
+    assert_eq!(determination.len(), 1);
+    assert_eq!(determination[0]["valueCodeableConcept"]["coding"][0]["code"], "eligible_with_precautions");
+    assert!(of("Flag").is_empty(), "no urgent finding in the example");
     // Every question of the rule set is in the questionnaire.
     let q_text = questionnaire.to_string();
     for q in &rules().questions {
@@ -175,4 +185,79 @@ fn the_fhir_export_is_valid_r4_and_answers_map_to_questionnaire_items() {
     }
     assert!(out.status.success(), "FHIR validation failed:\n{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("valid:"));
+}
+
+/// A deferred, incomplete and urgent assessment: every finding is in the FHIR export, the
+/// determination is an Observation and the urgent finding a Flag; fhir.resources validates it.
+#[test]
+fn the_fhir_export_carries_the_determination_every_level_and_the_urgent_flag() {
+    let mut a = trdcheck::parse_assessment(&example_v2_json()).unwrap();
+    a.substance_use.intoxicated_or_withdrawing = Some(true); // defer
+    a.psychiatric.suicidal_behaviour_recent = Some(true); // urgent precaution
+    let e = eval(&a);
+    assert_eq!(e.determination, trdcheck::Determination::Deferred);
+    let bundle = fhir::bundle(&a, &e, rules(), &Context::default());
+    let text = bundle.to_string();
+    assert!(text.contains("\"code\":\"deferred\""), "{text}");
+    for f in &e.findings {
+        assert!(text.contains(&format!("\"code\":\"{}\"", f.rule)), "{} missing", f.rule);
+    }
+    let levels: Vec<&str> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["resource"]["resourceType"] == "DetectedIssue")
+        .map(|x| x["resource"]["code"]["coding"][1]["code"].as_str().unwrap())
+        .collect();
+    assert!(levels.contains(&"defer") && levels.contains(&"precaution") && levels.contains(&"info"), "{levels:?}");
+    let flags: Vec<_> =
+        bundle["entry"].as_array().unwrap().iter().filter(|x| x["resource"]["resourceType"] == "Flag").collect();
+    assert_eq!(flags.len(), 1);
+    assert_eq!(flags[0]["resource"]["code"]["coding"][0]["code"], "PSY-SI-HIGH");
+    // Unmet and missing findings too.
+    let mut b = a.clone();
+    b.trials = Some(vec![]);
+    b.respiratory.spo2_percent = None;
+    let e = eval(&b);
+    let text = fhir::bundle(&b, &e, rules(), &Context::default()).to_string();
+    assert!(
+        text.contains("\"code\":\"unmet\"")
+            && text.contains("\"code\":\"missing\"")
+            && text.contains("\"code\":\"not_eligible\"")
+    );
+    let python = std::env::var("TRDCHECK_PYTHON").ok().map(PathBuf::from).or_else(|| tool("python3"));
+    let Some(python) = python else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (qp, bp) = (dir.path().join("q.json"), dir.path().join("b.json"));
+    std::fs::write(&qp, fhir::questionnaire(rules()).to_string()).unwrap();
+    std::fs::write(&bp, bundle.to_string()).unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fhir/validate.py");
+    let out = Command::new(&python).arg(script).arg(&qp).arg(&bp).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("No module named 'fhir") && std::env::var("TRDCHECK_REQUIRE_TOOLS").is_err() {
+        return;
+    }
+    assert!(out.status.success(), "FHIR validation failed:\n{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("'Flag': 1") && stdout.contains("'Observation': 1"), "{stdout}");
+}
+
+/// The deferred determination in every renderer: text, HTML and PDF.
+#[test]
+fn a_deferral_reads_not_today_in_every_document() {
+    let mut a = trdcheck::parse_assessment(&example_v2_json()).unwrap();
+    a.cardiovascular.repeat_systolic_mmhg = Some(184.0);
+    a.cardiovascular.repeat_diastolic_mmhg = Some(104.0);
+    let e = eval(&a);
+    assert_eq!(e.determination, trdcheck::Determination::Deferred);
+    let s = Summary::build(&a, &e, rules(), Context::default());
+    let text = s.to_text(TextStyle::Plain);
+    assert!(text.contains("DEFERRED — NOT TODAY"), "{text}");
+    assert!(text.contains("Not today: recheck") && text.contains("184/104"), "{text}");
+    let html = s.to_html(Paper::A4);
+    assert!(html.contains("Deferred — not today") && html.contains("CV-BP-STOP"));
+    let dir = tempfile::tempdir().unwrap();
+    let Some((pdf, _)) = pdf_text(&s.to_pdf(Paper::A4).unwrap(), dir.path()) else { return };
+    let flat = pdf.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("DEFERRED — NOT TODAY"), "{flat}");
 }

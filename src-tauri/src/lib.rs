@@ -143,7 +143,7 @@ fn ranges<T>(fields: &[Field<T>], prefix: &str) -> Vec<FieldRange> {
     fields
         .iter()
         .filter_map(|f| match f.kind {
-            AnswerKind::Number { min, max, unit } => {
+            AnswerKind::Number { min, max, unit, .. } => {
                 Some(FieldRange { path: format!("{prefix}{}", f.path), min, max, unit: unit.to_string() })
             }
             _ => None,
@@ -245,7 +245,7 @@ impl AppState {
     pub fn set_acknowledgement(&self, id: i64, rule: String, note: String) -> Result<AssessmentView> {
         let (actor, policy) = (self.actor(), self.policy()?);
         self.with_store(|s| {
-            s.set_acknowledgement(id, &rule, &note, &actor)?;
+            s.set_acknowledgement(id, &rule, &note, &actor, self.rules, &policy)?;
             view(s, self.rules, &policy, id)
         })
     }
@@ -300,7 +300,12 @@ impl AppState {
                 "html" => summary.to_html(paper).into_bytes(),
                 "pdf" => summary.to_pdf(paper).map_err(|e| IpcError::new("pdf", e.to_string()))?,
                 "fhir" => {
-                    let bundle = trdcheck::fhir::bundle(&record.answers, &evaluation, self.rules, &summary.context);
+                    let bundle = trdcheck::fhir::bundle(
+                        &record.answers,
+                        &evaluation,
+                        record.rules_for_display(self.rules),
+                        &summary.context,
+                    );
                     serde_json::to_vec_pretty(&bundle).map_err(|e| IpcError::new("internal", e.to_string()))?
                 }
                 other => return Err(IpcError::new("invalid_format", format!("unknown export format {other}"))),
@@ -445,7 +450,7 @@ fn summary_of(state: &AppState, store: &Store, id: i64) -> Result<(AssessmentRec
     context.clinician =
         record.finalised_by.clone().or(Some(settings.clinician.clone()).filter(|c| !c.trim().is_empty()));
     context.generated_at = Some(trdcheck::summary::now_for_display());
-    let summary = Summary::build(&record.answers, &evaluation, state.rules, context);
+    let summary = Summary::build(&record.answers, &evaluation, record.rules_for_display(state.rules), context);
     Ok((record, evaluation, summary))
 }
 

@@ -293,6 +293,7 @@ fn storage_failure(e: StorageError) -> Failure {
         "invalid_json"
         | "invalid_field"
         | "acknowledgement_needed"
+        | "not_a_precaution"
         | "no_patient"
         | "no_assessment"
         | "finalised"
@@ -369,8 +370,13 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command
             let evaluation = record.evaluation(rules, &policy);
             let out = match format {
                 EvalFormat::Json => json(&evaluation)?,
-                _ => Summary::build(&record.answers, &evaluation, rules, record.summary_context(&patient))
-                    .to_text(text_style(format)),
+                _ => Summary::build(
+                    &record.answers,
+                    &evaluation,
+                    record.rules_for_display(rules),
+                    record.summary_context(&patient),
+                )
+                .to_text(text_style(format)),
             };
             out!("{}", out.trim_end());
         }
@@ -385,17 +391,22 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command
                 let evaluation = record.evaluation(rules, &policy);
                 let mut context = record.summary_context(&patient);
                 context.generated_at = Some(trdcheck::summary::now_for_display());
-                let summary = Summary::build(&record.answers, &evaluation, rules, context);
-                render(&summary, &record.answers, &evaluation, rules, format, paper.into())?
+                let shown_with = record.rules_for_display(rules);
+                let summary = Summary::build(&record.answers, &evaluation, shown_with, context);
+                render(&summary, &record.answers, &evaluation, shown_with, format, paper.into())?
             };
             write_output(bytes, output.as_ref())?;
         }
         DbCommand::Finalise { id, by, acks, policy } => {
             let policy = load_policy(rules, policy.as_ref())?;
-            for ack in acks {
+            let mut notes = Vec::new();
+            for ack in &acks {
                 let (rule, note) =
                     ack.split_once('=').ok_or_else(|| Failure(format!("--ack {ack:?}: write it as RULE=NOTE"), 2))?;
-                store.set_acknowledgement(id, rule.trim(), note, &by).map_err(storage_failure)?;
+                notes.push((rule.trim(), note));
+            }
+            if !notes.is_empty() {
+                store.set_acknowledgements(id, &notes, &by, rules, &policy).map_err(storage_failure)?;
             }
             let record = store.finalise(id, &by, rules, &policy).map_err(storage_failure)?;
             let det = record.snapshot.as_ref().map_or("", |s| s.evaluation.determination.as_str());

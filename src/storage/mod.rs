@@ -59,6 +59,10 @@ pub enum StorageError {
     InvalidField { field: String, message: String },
     #[error("precaution {0} needs an acknowledgement note before the assessment can be finalised")]
     AcknowledgementNeeded(String),
+    #[error(
+        "{rule} is not a precaution of this assessment, so it cannot be acknowledged (its precautions: {precautions})"
+    )]
+    NotAPrecaution { rule: String, precautions: String },
     #[error(transparent)]
     Input(#[from] InputError),
     #[error("{path}: {message}")]
@@ -83,6 +87,7 @@ impl StorageError {
             StorageError::DuplicateMrn(_) => "duplicate_mrn",
             StorageError::InvalidField { .. } => "invalid_field",
             StorageError::AcknowledgementNeeded(_) => "acknowledgement_needed",
+            StorageError::NotAPrecaution { .. } => "not_a_precaution",
             StorageError::Input(e) => e.code(),
             StorageError::Io { .. } => "io",
             StorageError::Sqlite(_) => "database",
@@ -707,50 +712,83 @@ impl Store {
         self.assessment(id)
     }
 
-    /// Records the clinician's note for a precaution (an empty note removes it).
-    pub fn set_acknowledgement(&mut self, id: i64, rule: &str, note: &str, actor: &str) -> Result<AssessmentRecord> {
+    /// Records the clinician's note for a precaution (an empty note removes it). A note can only
+    /// be given for a precaution the assessment has under the rule set and policy in force.
+    pub fn set_acknowledgement(
+        &mut self,
+        id: i64,
+        rule: &str,
+        note: &str,
+        actor: &str,
+        rules: &RuleSet,
+        policy: &SitePolicy,
+    ) -> Result<AssessmentRecord> {
+        self.set_acknowledgements(id, &[(rule, note)], actor, rules, policy)
+    }
+
+    /// Records several notes in one transaction: all of them, or (on an error) none.
+    pub fn set_acknowledgements(
+        &mut self,
+        id: i64,
+        notes: &[(&str, &str)],
+        actor: &str,
+        rules: &RuleSet,
+        policy: &SitePolicy,
+    ) -> Result<AssessmentRecord> {
         self.write(|tx, at| {
             let current = Self::load_assessment(tx, id)?;
             if current.status == RecordStatus::Final {
                 return Err(StorageError::Finalised(id));
             }
+            let evaluation = evaluate(&current.answers, rules, policy);
+            let precautions: Vec<&str> =
+                evaluation.findings.iter().filter(|f| f.level == Level::Precaution).map(|f| &*f.rule).collect();
             let mut acks = current.acknowledgements.clone();
-            let old = acks.get(rule).cloned();
-            let note = note.trim();
-            if note.is_empty() {
-                acks.remove(rule);
-            } else {
-                acks.insert(rule.to_string(), note.to_string());
+            for (rule, note) in notes {
+                let note = note.trim();
+                if !note.is_empty() && !precautions.contains(rule) {
+                    let precautions = if precautions.is_empty() { "none".to_string() } else { precautions.join(", ") };
+                    return Err(StorageError::NotAPrecaution { rule: rule.to_string(), precautions });
+                }
+                let old = acks.get(*rule).cloned();
+                if note.is_empty() {
+                    acks.remove(*rule);
+                } else {
+                    acks.insert(rule.to_string(), note.to_string());
+                }
+                if old.as_deref() == (!note.is_empty()).then_some(note) {
+                    continue;
+                }
+                audit::append(
+                    tx,
+                    at,
+                    &Event {
+                        actor,
+                        action: "acknowledge",
+                        patient_id: Some(current.patient_id),
+                        assessment_id: Some(id),
+                        field: Some(rule),
+                        old_value: old,
+                        new_value: (!note.is_empty()).then(|| note.to_string()),
+                        detail: None,
+                    },
+                )?;
             }
-            if acks == current.acknowledgements {
-                return Ok(());
+            if acks != current.acknowledgements {
+                tx.execute(
+                    "UPDATE assessment SET acknowledgements = ?1, updated_at = ?2 WHERE id = ?3",
+                    params![to_json(&acks), at, id],
+                )?;
             }
-            tx.execute(
-                "UPDATE assessment SET acknowledgements = ?1, updated_at = ?2 WHERE id = ?3",
-                params![to_json(&acks), at, id],
-            )?;
-            audit::append(
-                tx,
-                at,
-                &Event {
-                    actor,
-                    action: "acknowledge",
-                    patient_id: Some(current.patient_id),
-                    assessment_id: Some(id),
-                    field: Some(rule),
-                    old_value: old,
-                    new_value: (!note.is_empty()).then(|| note.to_string()),
-                    detail: None,
-                },
-            )?;
             Ok(())
         })?;
         self.assessment(id)
     }
 
     /// Finalises a draft: evaluates it with the rule set and policy in force and stores that
-    /// snapshot with the clinician's name and the time. A result that is eligible with
-    /// precautions needs an acknowledgement note for every precaution.
+    /// snapshot with the clinician's name and the time. Every precaution needs an
+    /// acknowledgement note, whatever the determination: a final summary never shows an
+    /// unacknowledged precaution.
     pub fn finalise(
         &mut self,
         id: i64,
@@ -771,14 +809,12 @@ impl Store {
                 return Err(StorageError::Finalised(id));
             }
             let evaluation = evaluate(&current.answers, rules, policy);
-            if evaluation.determination == Determination::EligibleWithPrecautions {
-                if let Some(f) = evaluation
-                    .findings
-                    .iter()
-                    .find(|f| f.level == Level::Precaution && !current.acknowledgements.contains_key(&*f.rule))
-                {
-                    return Err(StorageError::AcknowledgementNeeded(f.rule.to_string()));
-                }
+            if let Some(f) = evaluation
+                .findings
+                .iter()
+                .find(|f| f.level == Level::Precaution && !current.acknowledgements.contains_key(&*f.rule))
+            {
+                return Err(StorageError::AcknowledgementNeeded(f.rule.to_string()));
             }
             let r = rules.reference();
             tx.execute(
@@ -817,6 +853,10 @@ impl Store {
             if let Some(by) = current.amended_by {
                 return Err(StorageError::AlreadyAmended { id, by });
             }
+            // The new version is written in today's format (an amended version 1 record gains
+            // the questions of version 2, unknown until answered).
+            let mut answers = current.answers.clone();
+            answers.upgrade();
             tx.execute(
                 "INSERT INTO assessment (patient_id, version, amends_id, status, answers, acknowledgements, created_at, updated_at) \
                  VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?6)",
@@ -824,7 +864,7 @@ impl Store {
                     current.patient_id,
                     current.version + 1,
                     id,
-                    to_json(&current.answers),
+                    to_json(&answers),
                     to_json(&current.acknowledgements),
                     at
                 ],
@@ -872,7 +912,7 @@ impl Store {
         })
     }
 
-    /// Imports an assessment-v1 document as a new draft of the patient with that MRN
+    /// Imports an assessment document (version 2, or version 1 upgraded) as a new draft of the patient with that MRN
     /// (`patient.id`), creating the patient when there is none.
     pub fn import(&mut self, text: &str, actor: &str) -> Result<AssessmentRecord> {
         let answers = parse_assessment(text)?;
@@ -976,6 +1016,12 @@ impl Store {
 }
 
 impl AssessmentRecord {
+    /// The rule set to show this record with: for a finalised record, the one that evaluated it
+    /// (an archived version, found by its sha256), so that it reads exactly as it was signed.
+    pub fn rules_for_display<'a>(&self, in_force: &'a RuleSet) -> &'a RuleSet {
+        self.snapshot.as_ref().and_then(|s| RuleSet::for_reference(&s.ruleset)).unwrap_or(in_force)
+    }
+
     /// The evaluation to show: the snapshot taken at finalisation (never re-evaluated), or for a
     /// draft a fresh evaluation with the rule set and policy in force.
     pub fn evaluation(&self, rules: &RuleSet, policy: &SitePolicy) -> Evaluation {

@@ -110,9 +110,30 @@ fn backfill_words(tx: &Transaction) -> HookResult {
     Ok(())
 }
 
+/// Version 3: stored drafts are upgraded to assessment-v2 (every new answer unknown, i.e.
+/// absent). Finalised versions keep exactly what was signed: the database refuses to change
+/// them, and they are shown with the rule set that evaluated them.
+const V3: &str = "";
+
+fn upgrade_drafts(tx: &Transaction) -> HookResult {
+    let drafts: Vec<(i64, String)> = tx
+        .prepare("SELECT id, answers FROM assessment WHERE status = 'draft'")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut update = tx.prepare("UPDATE assessment SET answers = ?1 WHERE id = ?2")?;
+    for (id, answers) in drafts {
+        let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&answers) else { continue };
+        if value.get("schema").and_then(|s| s.as_str()) == Some(crate::model::SCHEMA_V1) {
+            value["schema"] = serde_json::Value::String(crate::model::SCHEMA.to_string());
+            update.execute(rusqlite::params![value.to_string(), id])?;
+        }
+    }
+    Ok(())
+}
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up_with_hook(V2, backfill_words)])
+    Migrations::new(vec![M::up(V1), M::up_with_hook(V2, backfill_words), M::up_with_hook(V3, upgrade_drafts)])
 }
 
 /// The schema version this build creates and understands.
-pub const LATEST_VERSION: i64 = 2;
+pub const LATEST_VERSION: i64 = 3;

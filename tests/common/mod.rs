@@ -42,11 +42,18 @@ pub fn baseline() -> Assessment {
             weight_kg: Some(70.0),
             height_cm: Some(170.0),
         },
-        episode: Episode { diagnosis: Some(Diagnosis::Mdd), capacity_to_consent: Some(true) },
+        episode: Episode {
+            diagnosis: Some(Diagnosis::Mdd),
+            capacity_to_consent: Some(true),
+            phq9_total: Some(18.0),
+            madrs_total: Some(30.0),
+        },
         trials: Some(vec![failed_trial("sertraline", 100.0), failed_trial("duloxetine", 60.0)]),
         cardiovascular: Cardiovascular {
             systolic_mmhg: Some(120.0),
             diastolic_mmhg: Some(80.0),
+            repeat_systolic_mmhg: None,
+            repeat_diastolic_mmhg: None,
             aneurysmal_vascular_disease: Some(false),
             arteriovenous_malformation: Some(false),
             intracerebral_hemorrhage_history: Some(false),
@@ -54,21 +61,27 @@ pub fn baseline() -> Assessment {
             stable_cardiovascular_disease: Some(false),
             hypertensive_encephalopathy_history: Some(false),
         },
+        respiratory: Respiratory { respiratory_disease: Some(false), spo2_percent: Some(98.0) },
         pregnancy: Pregnancy { childbearing_potential: Some(true), pregnant: Some(false), breastfeeding: Some(false) },
         substance_use: SubstanceUse {
             ketamine_or_pcp_misuse: Some(KetamineMisuse::Never),
             substance_use_disorder: Some(SubstanceUseDisorder::None),
             intoxicated_or_withdrawing: Some(false),
+            heavy_alcohol_use: Some(false),
         },
         psychiatric: Psychiatric {
             current_psychosis_or_mania: Some(false),
             psychotic_disorder_history: Some(false),
             suicidal_ideation: Some(SuicidalIdeation::None),
+            suicidal_intent: None,
+            suicidal_behaviour_recent: Some(false),
         },
         medical: Medical {
             ketamine_hypersensitivity: Some(false),
             raised_intracranial_pressure: Some(false),
             hepatic_impairment: Some(HepaticImpairment::None),
+            neurocognitive_disorder: Some(false),
+            urinary_symptoms: Some(false),
         },
         medications: Some(vec![]),
     }
@@ -79,7 +92,12 @@ pub fn eval(a: &Assessment) -> Evaluation {
 }
 
 pub fn med(name: &str, dose: Option<f64>) -> Medication {
-    Medication { name: Some(name.into()), dose_mg_per_day: dose }
+    Medication { name: Some(name.into()), dose_mg_per_day: dose, ..Default::default() }
+}
+
+pub fn example_v2_json() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/example-assessment-v2.json"))
+        .expect("examples/example-assessment-v2.json")
 }
 
 pub fn example_json() -> String {

@@ -26,6 +26,13 @@ pub enum Determination {
 }
 
 impl Determination {
+    pub const ALL: [Determination; 5] = [
+        Determination::Eligible,
+        Determination::EligibleWithPrecautions,
+        Determination::Deferred,
+        Determination::Incomplete,
+        Determination::NotEligible,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Determination::Eligible => "eligible",

@@ -57,13 +57,7 @@ pub fn validate_all(a: &Assessment) -> Vec<InputError> {
             ));
         }
     }
-    check_pair(
-        a.cardiovascular.repeat_systolic_mmhg,
-        a.cardiovascular.repeat_diastolic_mmhg,
-        "cardiovascular.repeat_systolic_mmhg",
-        "cardiovascular.repeat_diastolic_mmhg",
-        &mut errors,
-    );
+    check_pairs(a, &mut errors);
     for (i, trial) in a.trials.iter().flatten().enumerate() {
         check_fields(TRIAL_FIELDS, trial, &format!("trials[{i}]."), &mut errors);
     }
@@ -74,25 +68,39 @@ pub fn validate_all(a: &Assessment) -> Vec<InputError> {
     errors
 }
 
-/// A repeat reading needs both values, and its diastolic below its systolic.
-fn check_pair(s: Option<f64>, d: Option<f64>, s_path: &str, d_path: &str, errors: &mut Vec<InputError>) {
-    match (s, d) {
-        (Some(s), Some(d)) if d >= s => errors.push(field_error(
-            d_path,
-            &fmt_num(d),
-            &format!("must be below the repeat systolic pressure ({} mmHg)", fmt_num(s)),
-        )),
-        (Some(s), None) => errors.push(field_error(
-            d_path,
-            "null",
-            &format!("is missing: a repeat reading needs both values (repeat systolic {} mmHg)", fmt_num(s)),
-        )),
-        (None, Some(d)) => errors.push(field_error(
-            s_path,
-            "null",
-            &format!("is missing: a repeat reading needs both values (repeat diastolic {} mmHg)", fmt_num(d)),
-        )),
-        _ => {}
+/// Questions the rule set pairs (a repeat blood pressure: systolic with diastolic) are answered
+/// both or neither; the repeat diastolic must be below the repeat systolic.
+fn check_pairs(a: &Assessment, errors: &mut Vec<InputError>) {
+    let Ok(rules) = RuleSet::embedded() else { return };
+    for q in rules.questions.iter().filter(|q| q.paired_with.is_some()) {
+        let other = q.paired_with.as_deref().unwrap_or_default();
+        let number = |path: &str| match a.answer(path) {
+            Some(Answer::Number(n)) => Some(n),
+            _ => None,
+        };
+        let text = |path: &str| rules.question(path).map_or(path.to_string(), |q| q.text.to_lowercase());
+        match (number(&q.id), number(other)) {
+            (Some(first), None) => errors.push(field_error(
+                other,
+                "null",
+                &format!("is missing: {} needs both values ({} is {})", text(other), text(&q.id), fmt_num(first)),
+            )),
+            (None, Some(second)) => errors.push(field_error(
+                &q.id,
+                "null",
+                &format!("is missing: {} needs both values ({} is {})", text(&q.id), text(other), fmt_num(second)),
+            )),
+            _ => {}
+        }
+    }
+    if let (Some(s), Some(d)) = (a.cardiovascular.repeat_systolic_mmhg, a.cardiovascular.repeat_diastolic_mmhg) {
+        if d >= s {
+            errors.push(field_error(
+                "cardiovascular.repeat_diastolic_mmhg",
+                &fmt_num(d),
+                &format!("must be below the repeat systolic pressure ({} mmHg)", fmt_num(s)),
+            ));
+        }
     }
 }
 

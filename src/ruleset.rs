@@ -488,6 +488,9 @@ pub struct Question {
     pub applies_when: Option<AppliesWhen>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// A question answered together with this one: both or neither (a repeat blood pressure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paired_with: Option<String>,
     /// Position in [`model::QUESTIONS`] (the same as in the file; checked when it loads).
     #[serde(skip)]
     pub(crate) field: usize,
@@ -827,6 +830,11 @@ impl RuleSet {
                     Some(r) if r.level == Level::Missing => {}
                     Some(_) => return err(&format!("gap_rule {gap} must have level missing")),
                     None => return err(&format!("gap_rule {gap} does not exist")),
+                }
+            }
+            if let Some(other) = &q.paired_with {
+                if self.question(other).is_none_or(|o| o.answer != "number" || q.answer != "number") {
+                    return err(&format!("paired_with {other} must be a numeric question, as this one"));
                 }
             }
             for cond in q.applies_when.iter().flat_map(AppliesWhen::conditions) {

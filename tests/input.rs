@@ -76,7 +76,7 @@ fn the_new_inputs_of_version_2_are_checked_and_name_their_path() {
     set(&mut doc, "/cardiovascular/repeat_diastolic_mmhg", Value::Null);
     let e = rejected(&doc);
     assert_eq!(e.path(), Some("cardiovascular.repeat_diastolic_mmhg"), "{e}");
-    assert!(e.to_string().contains("needs both values"), "{e}");
+    assert!(e.to_string().contains("needs both values") && e.to_string().contains("is 146"), "{e}");
     let mut doc = example();
     doc.pointer_mut("/cardiovascular").unwrap().as_object_mut().unwrap().remove("repeat_systolic_mmhg");
     assert_eq!(rejected(&doc).path(), Some("cardiovascular.repeat_systolic_mmhg"));

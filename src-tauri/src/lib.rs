@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 use tauri::{Manager, State};
 use trdcheck::checklist::{self, StepState};
-use trdcheck::engine::Evaluation;
+use trdcheck::engine::{Determination, Evaluation};
 use trdcheck::model::{AnswerKind, Assessment, Field, MEDICATION_FIELDS, QUESTIONS, TRIAL_FIELDS};
 use trdcheck::ruleset::{Area, Definition, Level, Meta, PolicySpec, Question, RuleSetRef, Step, Strength};
 use trdcheck::storage::{AssessmentListing, AssessmentRecord, NewPatient, Patient, RecordStatus, Store};
@@ -72,6 +72,9 @@ pub struct AppInfo {
     pub policy: SitePolicy,
     /// Set when the database could not be opened: the app shows it instead of the records.
     pub database_error: Option<IpcError>,
+    /// The words for each determination, level and source strength, from the core (the UI
+    /// repeats none of them).
+    pub labels: Labels,
 }
 
 /// A rule as the "Why?" panel shows it.
@@ -126,6 +129,35 @@ pub struct Catalog {
     pub classes: std::collections::BTreeMap<String, String>,
     pub ranges: Vec<FieldRange>,
     pub policy: PolicySpec,
+}
+
+/// An id and its words for the clinician.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Label {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Labels {
+    pub determinations: Vec<Label>,
+    /// Headings of the groups of findings, in their order.
+    pub levels: Vec<Label>,
+    pub strengths: Vec<Label>,
+}
+
+fn labels() -> Labels {
+    let label = |id: &str, title: &str| Label { id: id.to_string(), title: title.to_string() };
+    Labels {
+        determinations: Determination::ALL.iter().map(|d| label(d.as_str(), d.title())).collect(),
+        levels: Level::ALL.iter().map(|l| label(l.as_str(), l.title())).collect(),
+        strengths: [Strength::V, Strength::S, Strength::U]
+            .iter()
+            .map(|s| label(&format!("{s:?}"), s.label()))
+            .collect(),
+    }
 }
 
 /// An assessment with everything the checklist screen shows.
@@ -187,6 +219,7 @@ impl AppState {
             text_size_percent: *self.text_size.lock().map_err(|_| IpcError::new("internal", "settings lock"))?,
             text_sizes: settings::TEXT_SIZES.to_vec(),
             database_error,
+            labels: labels(),
         })
     }
 

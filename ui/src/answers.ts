@@ -10,7 +10,7 @@ type Segment = string | number;
 export function parsePath(path: string): Segment[] {
   const out: Segment[] = [];
   for (const part of path.split(".")) {
-    const m = /^([a-z_]+)((?:\[\d+\])*)$/.exec(part);
+    const m = /^([a-z_][a-z0-9_]*)((?:\[\d+\])*)$/.exec(part);
     if (!m) throw new Error(`bad path ${path}`);
     out.push(m[1]);
     for (const idx of m[2].matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]));

@@ -3,9 +3,9 @@ import type { Assessment } from "../src/bindings/Assessment";
 import { boolToTri, getAnswer, parseNumber, parsePath, setAnswer, triToBool } from "../src/answers";
 
 const blank = (): Assessment => ({
-  schema: "trdcheck/assessment/v1",
+  schema: "trdcheck/assessment/v2",
   patient: { id: "X" },
-  episode: {}, cardiovascular: {}, pregnancy: {}, substance_use: {}, psychiatric: {}, medical: {},
+  episode: {}, cardiovascular: {}, respiratory: {}, pregnancy: {}, substance_use: {}, psychiatric: {}, medical: {},
 });
 
 describe("answers by path", () => {
@@ -13,6 +13,20 @@ describe("answers by path", () => {
     expect(parsePath("cardiovascular.systolic_mmhg")).toEqual(["cardiovascular", "systolic_mmhg"]);
     expect(parsePath("trials[2].dose_mg_per_day")).toEqual(["trials", 2, "dose_mg_per_day"]);
     expect(() => parsePath("trials[x]")).toThrow();
+    // Names with digits (rule set version 2).
+    expect(parsePath("respiratory.spo2_percent")).toEqual(["respiratory", "spo2_percent"]);
+    expect(parsePath("episode.phq9_total")).toEqual(["episode", "phq9_total"]);
+    expect(() => parsePath("9lives")).toThrow();
+  });
+
+  it("sets a medication's classes: a list, [] for none, null for not classified", () => {
+    const a = setAnswer(blank(), "medications", [{ name: "lorazapam" }]);
+    const b = setAnswer(a, "medications[0].classes", ["benzodiazepine"]);
+    expect(b.medications?.[0]?.classes).toEqual(["benzodiazepine"]);
+    const none = setAnswer(b, "medications[0].classes", []);
+    expect(none.medications?.[0]?.classes).toEqual([]);
+    const cleared = setAnswer(none, "medications[0].classes", null);
+    expect("classes" in (cleared.medications?.[0] ?? {})).toBe(false);
   });
 
   it("sets without changing the original, and null removes the answer (unknown)", () => {

@@ -6,6 +6,7 @@ import type { Medication } from "./Medication";
 import type { Patient } from "./Patient";
 import type { Pregnancy } from "./Pregnancy";
 import type { Psychiatric } from "./Psychiatric";
+import type { Respiratory } from "./Respiratory";
 import type { Route } from "./Route";
 import type { SubstanceUse } from "./SubstanceUse";
 import type { Trial } from "./Trial";
@@ -17,7 +18,7 @@ export type Assessment = { schema: string, route?: Route | null, patient: Patien
 /**
  * `None`: not recorded (unknown). `Some(vec![])`: no trials.
  */
-trials?: Array<Trial> | null, cardiovascular: Cardiovascular, pregnancy: Pregnancy, substance_use: SubstanceUse, psychiatric: Psychiatric, medical: Medical, 
+trials?: Array<Trial> | null, cardiovascular: Cardiovascular, respiratory: Respiratory, pregnancy: Pregnancy, substance_use: SubstanceUse, psychiatric: Psychiatric, medical: Medical, 
 /**
  * `None`: not recorded (unknown). `Some(vec![])`: takes no medication.
  */

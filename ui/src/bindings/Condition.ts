@@ -2,6 +2,7 @@
 import type { Value } from "./Value";
 
 /**
- * Asks a question only while another answer is not `is_not` (unknown counts as "not").
+ * Asks a question only while another answer is not `is_not` (unknown counts as "not"), or
+ * only while it is one of `is` (unknown is none of them).
  */
-export type Condition = { question: string, is_not: Value, };
+export type Condition = { question: string, is_not?: Value | null, is: Array<Value>, };

@@ -3,4 +3,4 @@
 /**
  * How strongly a finding weighs; the order is the order of the summary.
  */
-export type Level = "contraindication" | "unmet" | "missing" | "precaution" | "info";
+export type Level = "contraindication" | "unmet" | "missing" | "defer" | "precaution" | "info";

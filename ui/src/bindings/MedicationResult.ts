@@ -7,4 +7,12 @@ export type MedicationResult = { index: number, name?: string | null, generic?: 
 /**
  * As printed: "Effexor XR (venlafaxine) 225 mg/day".
  */
-label: string, };
+label: string, 
+/**
+ * The name is not in the catalog and the clinician chose its classes (`[]`: none).
+ */
+classified_by_clinician: boolean, 
+/**
+ * For a name the catalog does not know, the catalog name it is closest to ("did you mean").
+ */
+suggestion?: string | null, };

@@ -4,4 +4,4 @@ import type { Level } from "./Level";
 /**
  * A site's choices; what is left out keeps the rule set's default.
  */
-export type PolicyOverrides = { min_weeks_at_dose?: number | null, failure_threshold_percent?: number | null, bp_stop_systolic_mmhg?: number | null, bp_stop_diastolic_mmhg?: number | null, active_sud_level?: Level | null, };
+export type PolicyOverrides = { min_weeks_at_dose?: number | null, failure_threshold_percent?: number | null, bp_stop_systolic_mmhg?: number | null, bp_stop_diastolic_mmhg?: number | null, active_sud_level?: Level | null, augmentation_counts?: boolean | null, spo2_low_percent?: number | null, spo2_defer_percent?: number | null, severity_phq9_min?: number | null, severity_madrs_min?: number | null, };

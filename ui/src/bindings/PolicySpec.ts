@@ -3,6 +3,8 @@ import type { Level } from "./Level";
 import type { Setting } from "./Setting";
 
 /**
- * The site-configurable values of the rule set (ruleset-v1.md, *site-configurable*).
+ * The site-configurable values of the rule set (ruleset-v1.md, ruleset-v2.md §10). The keys
+ * added in version 2 are absent from an archived version 1 rule set; the rule set in force must
+ * have every one (checked when it loads).
  */
-export type PolicySpec = { min_weeks_at_dose: Setting<number>, failure_threshold_percent: Setting<number>, bp_stop_systolic_mmhg: Setting<number>, bp_stop_diastolic_mmhg: Setting<number>, active_sud_level: Setting<Level>, };
+export type PolicySpec = { min_weeks_at_dose: Setting<number>, failure_threshold_percent: Setting<number>, bp_stop_systolic_mmhg: Setting<number>, bp_stop_diastolic_mmhg: Setting<number>, active_sud_level: Setting<Level>, augmentation_counts?: Setting<boolean> | null, spo2_low_percent?: Setting<number> | null, spo2_defer_percent?: Setting<number> | null, severity_phq9_min?: Setting<number> | null, severity_madrs_min?: Setting<number> | null, };

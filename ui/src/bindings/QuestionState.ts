@@ -11,4 +11,9 @@ applies: boolean,
 /**
  * An unknown answer gives a missing finding.
  */
-required: boolean, unknown: boolean, };
+required: boolean, unknown: boolean, 
+/**
+ * For a question of which one in its group is enough (PHQ-9 or MADRS), the group's gap
+ * rule: required then means "this or another question of the group".
+ */
+one_of?: string | null, };

@@ -3,5 +3,8 @@ import type { Level } from "./Level";
 
 /**
  * The values in force for one evaluation. Recorded with every evaluation and summary.
+ *
+ * The keys added in rule set version 2 are `None` only in a record finalised under version 1
+ * (which had no such keys); [`SitePolicy::resolve`] always sets them.
  */
-export type SitePolicy = { min_weeks_at_dose: number, failure_threshold_percent: number, bp_stop_systolic_mmhg: number, bp_stop_diastolic_mmhg: number, active_sud_level: Level, };
+export type SitePolicy = { min_weeks_at_dose: number, failure_threshold_percent: number, bp_stop_systolic_mmhg: number, bp_stop_diastolic_mmhg: number, active_sud_level: Level, augmentation_counts?: boolean | null, spo2_low_percent?: number | null, spo2_defer_percent?: number | null, severity_phq9_min?: number | null, severity_madrs_min?: number | null, };

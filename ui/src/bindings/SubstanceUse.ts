@@ -2,4 +2,8 @@
 import type { KetamineMisuse } from "./KetamineMisuse";
 import type { SubstanceUseDisorder } from "./SubstanceUseDisorder";
 
-export type SubstanceUse = { ketamine_or_pcp_misuse?: KetamineMisuse | null, substance_use_disorder?: SubstanceUseDisorder | null, intoxicated_or_withdrawing?: boolean | null, };
+export type SubstanceUse = { ketamine_or_pcp_misuse?: KetamineMisuse | null, substance_use_disorder?: SubstanceUseDisorder | null, intoxicated_or_withdrawing?: boolean | null, 
+/**
+ * Heavy or binge drinking now.
+ */
+heavy_alcohol_use?: boolean | null, };

@@ -22,6 +22,10 @@ counted: boolean,
  */
 confirmed_by_clinician: boolean, 
 /**
+ * The first trial of the same drug: this one is judged together with it (counted once).
+ */
+same_drug_as?: number | null, 
+/**
  * Why it does not count (each sentence names the value and the limit).
  */
 reasons: Array<string>, 

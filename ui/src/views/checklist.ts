@@ -13,27 +13,22 @@ import { api, IpcFailure } from "../ipc";
 import { nextStep, previousStep, progress, resolveStep, REVIEW, stepOfQuestion, visibleSteps } from "../steps";
 import { renderReview } from "./review";
 
-const LEVEL_TITLE: Record<string, string> = {
-  contraindication: "Contraindications",
-  unmet: "Unmet criteria",
-  missing: "Missing answers",
-  precaution: "Precautions",
-  info: "Information",
-};
+/** The words for a determination ("Deferred — not today"), as the core names it. */
+export function determinationTitle(ctx: Ctx, determination: string): string {
+  return ctx.info.labels.determinations.find((d) => d.id === determination)?.title ?? determination;
+}
 
-export const DETERMINATION_TITLE: Record<string, string> = {
-  eligible: "Eligible",
-  eligible_with_precautions: "Eligible with precautions",
-  not_eligible: "Not eligible",
-  incomplete: "Incomplete",
-};
+function strengthLabel(ctx: Ctx, strength: string): string {
+  return ctx.info.labels.strengths.find((s) => s.id === strength)?.title ?? strength;
+}
 
 /** The editor's state: the last saved view, and the fields on screen by path. */
 export class Editor {
   view: AssessmentView;
   private chain: Promise<void> = Promise.resolve();
   private fields = new Map<string, { error: HTMLElement; input?: HTMLElement }>();
-  onSaved: (v: AssessmentView) => void = () => {};
+  /** Called after each save with the new view and the one before it. */
+  onSaved: (v: AssessmentView, before: AssessmentView) => void = () => {};
 
   constructor(view: AssessmentView, private readonly ctx: Ctx) {
     this.view = view;
@@ -65,14 +60,21 @@ export class Editor {
   /** Applies one change to the last saved answers and saves it. A rejected change is shown
    * beside its field and is not saved. Changes are saved in the order they were made. */
   edit(path: string, value: Json): Promise<void> {
+    return this.editMany([[path, value]]);
+  }
+
+  /** Several answers saved together (a repeat blood pressure: both values or neither). */
+  editMany(changes: [string, Json][]): Promise<void> {
+    const path = changes[0][0];
     this.chain = this.chain.then(async () => {
       if (!this.view.editable) return;
-      const candidate = setAnswer(this.view.record.answers, path, value);
+      const candidate = changes.reduce((a, [p, value]) => setAnswer(a, p, value), this.view.record.answers);
       try {
         const v = await api.saveAnswers(this.view.record.id, candidate);
+        const before = this.view;
         this.view = v;
-        this.clearError(path);
-        this.onSaved(v);
+        for (const [p] of changes) this.clearError(p);
+        this.onSaved(v, before);
       } catch (e) {
         if (!(e instanceof IpcFailure && e.field && (this.showError(e.field, e.message) || this.showError(path, `${e.field}: ${e.message}`)))) {
           this.ctx.alert(e);
@@ -139,8 +141,9 @@ function choiceField(ed: Editor, q: Question): HTMLElement {
   return set;
 }
 
-/** A number; empty means unknown. Saved as it is typed (after a short pause) and on leaving it. */
-export function numberField(ed: Editor, ctx: Ctx, path: string, label: string, unit: string, q: Question | null, rangePath = path): HTMLElement {
+/** A number; empty means unknown. Saved as it is typed (after a short pause) and on leaving it,
+ * or handed to `save` (a pair of questions saved together). */
+export function numberField(ed: Editor, ctx: Ctx, path: string, label: string, unit: string, q: Question | null, rangePath = path, save?: (value: number | null) => void): HTMLElement {
   const id = uid("n");
   const errorId = uid("err");
   const error = h("p", { class: "error", id: errorId, role: "alert" });
@@ -160,7 +163,8 @@ export function numberField(ed: Editor, ctx: Ctx, path: string, label: string, u
       input.setAttribute("aria-invalid", "true");
       return;
     }
-    void ed.edit(path, parsed.value);
+    if (save) save(parsed.value);
+    else void ed.edit(path, parsed.value);
   };
   input.addEventListener("input", () => {
     window.clearTimeout(timer);
@@ -174,6 +178,33 @@ export function numberField(ed: Editor, ctx: Ctx, path: string, label: string, u
     h("span", { class: "with-unit" }, input, h("span", { class: "unit" }, unit)),
     h("span", { class: "muted hint" }, `Allowed ${hint}; leave empty if unknown`),
     error,
+  );
+}
+
+/** Two numbers answered together (the repeat blood pressure): saved when both are given or both
+ * are empty; with one only, the other says it is needed and nothing is saved yet. */
+function pairField(ed: Editor, ctx: Ctx, first: Question, second: Question): HTMLElement {
+  const value = (path: string) => {
+    const input = document.querySelector<HTMLInputElement>(`input[data-question='${path}']`);
+    const parsed = parseNumber(input?.value ?? "");
+    return "error" in parsed ? undefined : parsed.value;
+  };
+  const save = () => {
+    const a = value(first.id);
+    const b = value(second.id);
+    if (a === undefined || b === undefined) return;
+    if ((a === null) !== (b === null)) {
+      const missing = a === null ? first : second;
+      const error = document.querySelector(`input[data-question='${missing.id}']`)?.closest(".field")?.querySelector(".error");
+      if (error) error.textContent = `Enter the ${missing.text.toLowerCase()} too: a repeat reading needs both values (not saved yet).`;
+      return;
+    }
+    void ed.editMany([[first.id, a], [second.id, b]]);
+  };
+  return h("div", { class: "pair" },
+    numberField(ed, ctx, first.id, first.text, first.unit ?? "", first, first.id, save),
+    numberField(ed, ctx, second.id, second.text, second.unit ?? "", second, second.id, save),
+    first.help ? h("p", { class: "muted" }, first.help) : null,
   );
 }
 
@@ -308,9 +339,70 @@ function trialsStep(ed: Editor, ctx: Ctx, rerender: () => void): HTMLElement {
 /** "Benzodiazepine · diazepam equivalent 10 mg/day", from the core's classification. */
 function medicationStatus(ctx: Ctx, m: MedicationResult | undefined): string {
   if (!m) return "";
-  const classes = m.classes.length ? m.classes.map((c) => ctx.catalog.classes[c] ?? c).join(", ") : m.name ? "Not classified; review" : "";
+  const names = m.classes.map((c) => ctx.catalog.classes[c] ?? c).join(", ");
+  let classes: string;
+  if (isUnrecognised(m)) classes = m.suggestion ? `Not recognised (did you mean ${m.suggestion}?): choose its classes below` : "Not recognised: choose its classes below";
+  else if (m.classified_by_clinician) classes = names ? `${names} (chosen by you)` : "Reviewed: none of the interacting classes";
+  else classes = m.name ? names || "None of the interacting classes" : "";
   const dz = m.diazepam_equivalent_mg;
   return dz !== null && dz !== undefined ? `${classes} · diazepam equivalent ${Math.round(dz * 10) / 10} mg/day` : classes;
+}
+
+/** What decides which extra fields the list steps show (class picker, confirmation, equivalent). */
+function listShape(v: AssessmentView): string {
+  const meds = v.evaluation.medications.map((m) => [!!m.name && !m.generic, m.suggestion ?? "", m.classes.includes("benzodiazepine"), m.diazepam_equivalent_mg === null || m.diazepam_equivalent_mg === undefined]);
+  const trials = v.evaluation.trials.map((t) => !!t.drug && (t.min_dose_mg === null || t.min_dose_mg === undefined));
+  return JSON.stringify([meds, trials]);
+}
+
+/** Named, not in the catalog and not classified yet: the result stays incomplete. */
+function isUnrecognised(m: MedicationResult | undefined): boolean {
+  return !!m && !!m.name && !m.generic && !m.classified_by_clinician;
+}
+
+/** For a name the catalog does not know: "did you mean …", and its classes as checkboxes with
+ * "none of these". Keyboard: Tab between the boxes, Space to tick. */
+function classPicker(ed: Editor, ctx: Ctx, i: number, m: MedicationResult, rerender: () => void): HTMLElement {
+  const path = `medications[${i}].classes`;
+  const chosen = getAnswer(ed.answers, path);
+  const current: string[] | null = Array.isArray(chosen) ? (chosen as string[]) : null;
+  const save = async (list: string[] | null) => {
+    await ed.edit(path, list);
+    rerender();
+  };
+  const classes = Object.entries(ctx.catalog.classes).sort(([, a], [, b]) => a.localeCompare(b));
+  const boxes = classes.map(([id, name]) => {
+    const boxId = uid("c");
+    const box = h("input", { type: "checkbox", id: boxId, checked: !!current?.includes(id), disabled: !ed.view.editable, "data-class": id });
+    box.addEventListener("change", () => {
+      const next = new Set(current ?? []);
+      if (box.checked) next.add(id);
+      else next.delete(id);
+      void save(next.size ? [...next] : null);
+    });
+    return h("span", { class: "choice" }, box, h("label", { for: boxId }, name));
+  });
+  const noneId = uid("c");
+  const none = h("input", { type: "checkbox", id: noneId, checked: current !== null && current.length === 0, disabled: !ed.view.editable, "data-class": "none" });
+  none.addEventListener("change", () => void save(none.checked ? [] : null));
+  const errorId = uid("err");
+  const error = h("p", { class: "error", id: errorId, role: "alert" });
+  ed.register(path, error);
+  const suggestion = m.suggestion;
+  const offer = suggestion && ed.view.editable
+    ? h("p", {}, `Did you mean ${suggestion}? `,
+      h("button", { type: "button", class: "secondary", "data-action": "use-suggestion", onclick: async () => {
+        await ed.edit(`medications[${i}].name`, suggestion);
+        rerender();
+      } }, `Use ${suggestion}`))
+    : null;
+  return h("fieldset", { class: "class-picker question", "aria-describedby": errorId, "data-question": path },
+    h("legend", {}, `${m.name ?? "This medication"} is not in the catalog: which of these classes is it in?`),
+    offer,
+    h("div", { class: "choices classes" }, boxes, h("span", { class: "choice none" }, none, h("label", { for: noneId }, "None of these"))),
+    current === null ? h("p", { class: "muted" }, "Until you answer, the result stays incomplete: an unreviewed benzodiazepine, opioid or MAOI must not end in eligible.") : null,
+    error,
+  );
 }
 
 function medicationsStep(ed: Editor, ctx: Ctx, rerender: () => void): HTMLElement {
@@ -320,12 +412,18 @@ function medicationsStep(ed: Editor, ctx: Ctx, rerender: () => void): HTMLElemen
     entryAttrs: (i) => ({ class: "medication", "data-medication": i }),
     entry: (i) => {
       const p = (f: string) => `medications[${i}].${f}`;
+      const m = ed.view.evaluation.medications[i];
+      const outsideCatalog = !!m && !!m.name && !m.generic;
+      // A benzodiazepine without an equivalent in the catalog: the clinician may give one.
+      const needsEquivalent = !!m && m.classes.includes("benzodiazepine") && m.dose_mg_per_day !== null && (m.diazepam_equivalent_mg === null || m.diazepam_equivalent_mg === undefined || getAnswer(ed.answers, p("diazepam_equivalent_mg_per_day")) !== undefined);
       return [
         h("div", { class: "grid" },
           nameField(ed, ctx, p("name"), "Medication (generic or brand)"),
           numberField(ed, ctx, p("dose_mg_per_day"), "Dose", "mg/day", null, "medications[].dose_mg_per_day"),
+          needsEquivalent ? numberField(ed, ctx, p("diazepam_equivalent_mg_per_day"), "Diazepam equivalent (your estimate)", "mg/day", null, "medications[].diazepam_equivalent_mg_per_day") : null,
         ),
-        h("p", { class: "med-status", role: "status", "data-med-status": i }, medicationStatus(ctx, ed.view.evaluation.medications[i])),
+        outsideCatalog && m ? classPicker(ed, ctx, i, m, rerender) : null,
+        h("p", { class: `med-status${isUnrecognised(m) ? " unrecognised" : ""}`, role: "status", "data-med-status": i }, medicationStatus(ctx, m)),
       ];
     },
   }, rerender);
@@ -338,7 +436,7 @@ function findingItem(ctx: Ctx, f: Finding, goTo: (question: string) => void): HT
   const detailsId = uid("why");
   const details = h("div", { id: detailsId, class: "why", hidden: true },
     rule ? h("p", {}, h("strong", {}, "Rule: "), rule.trigger) : null,
-    h("p", {}, h("strong", {}, "Source: "), `${f.source} (${f.strength === "V" ? "verified" : f.strength === "S" ? "secondary source" : "unverified"})`),
+    h("p", {}, h("strong", {}, "Source: "), `${f.source} (${strengthLabel(ctx, f.strength)})`),
   );
   const why = h("button", { type: "button", class: "link", "aria-expanded": "false", "aria-controls": detailsId, "data-why": f.rule }, "Why?");
   why.addEventListener("click", () => {
@@ -357,12 +455,20 @@ function findingItem(ctx: Ctx, f: Finding, goTo: (question: string) => void): HT
 
 export function resultPanel(ctx: Ctx, v: AssessmentView, goTo: (question: string) => void): HTMLElement {
   const e = v.evaluation;
-  const groups = ["contraindication", "unmet", "missing", "precaution", "info"].map((level) => ({ level, items: e.findings.filter((f) => f.level === level) })).filter((g) => g.items.length > 0);
+  const groups = ctx.info.labels.levels.map((level) => ({ level, items: e.findings.filter((f) => f.level === level.id) })).filter((g) => g.items.length > 0);
+  const urgent = e.findings.filter((f) => f.urgent);
+  const defer = e.findings.filter((f) => f.level === "defer");
   return h("div", {},
     h("h2", { id: "result-h" }, "Result"),
-    h("p", { class: `determination ${e.determination}`, "data-determination": e.determination }, DETERMINATION_TITLE[e.determination]),
+    // Urgent findings are announced above the determination.
+    urgent.length ? h("div", { class: "urgent-block", role: "alert", "data-urgent": "" }, urgent.map((f) => h("p", {}, h("strong", {}, `${f.rule}: `), f.message))) : null,
+    h("p", { class: `determination ${e.determination}`, "data-determination": e.determination }, determinationTitle(ctx, e.determination)),
+    e.determination === "deferred"
+      ? h("div", { class: "recheck", "data-recheck": "" }, h("p", {}, "Treatment must not go ahead today. This is not a lasting exclusion: recheck and reassess."),
+        h("ul", {}, defer.map((f) => h("li", {}, f.message))))
+      : null,
     h("p", {}, `Failed adequate trials: ${e.failed_adequate_trials} (${e.required_failed_trials} required)`),
-    groups.map((g) => h("section", { class: "level" }, h("h3", {}, `${LEVEL_TITLE[g.level]} (${g.items.length})`), h("ul", {}, g.items.map((f) => findingItem(ctx, f, goTo))))),
+    groups.map((g) => h("section", { class: "level" }, h("h3", {}, `${g.level.title} (${g.items.length})`), h("ul", {}, g.items.map((f) => findingItem(ctx, f, goTo))))),
     h("p", { class: "muted small" }, `Rule set ${e.ruleset.id} v${e.ruleset.version}. Supports, does not replace, clinical judgement.`),
   );
 }
@@ -409,7 +515,7 @@ export async function renderAssessment(root: HTMLElement, ctx: Ctx, id: number, 
     replace(stepNav,
       h("p", { class: "progress" }, `Step ${p.index} of ${p.total}`,
         // Shown only when the result panel sits below the step (narrow window or large text).
-        h("button", { type: "button", class: "result-jump link", onclick: () => showResult() }, `Result: ${DETERMINATION_TITLE[v.evaluation.determination]}`)),
+        h("button", { type: "button", class: "result-jump link", onclick: () => showResult() }, `Result: ${determinationTitle(ctx, v.evaluation.determination)}`)),
       h("ol", {}, visibleSteps(v.steps).map((s) => h("li", {},
         h("button", { type: "button", class: "step-link", "aria-current": s.id === current ? "step" : null, onclick: () => void go(s.id), "data-step": s.id },
           s.title, s.missing > 0 ? h("span", { class: "badge", title: `${s.missing} required answer(s) unknown` }, ` ${s.missing} unknown`) : null),
@@ -455,10 +561,13 @@ export async function renderAssessment(root: HTMLElement, ctx: Ctx, id: number, 
     if (current === "treatment_history") body.push(trialsStep(ed, ctx, renderStep));
     else if (current === "medications") body.push(medicationsStep(ed, ctx, renderStep));
     else {
+      const paired = new Set(ctx.catalog.questions.flatMap((x) => (x.paired_with ? [x.paired_with] : [])));
       for (const qs of stepDef?.questions ?? []) {
-        if (!qs.applies) continue;
+        if (!qs.applies || paired.has(qs.id)) continue;
         const q = ctx.catalog.questions.find((x) => x.id === qs.id);
-        if (q) body.push(questionWidget(ed, ctx, q));
+        const partner = q?.paired_with ? ctx.catalog.questions.find((x) => x.id === q.paired_with) : undefined;
+        if (q && partner) body.push(pairField(ed, ctx, q, partner));
+        else if (q) body.push(questionWidget(ed, ctx, q));
       }
     }
     const next = nextStep(v.steps, current);
@@ -481,12 +590,29 @@ export async function renderAssessment(root: HTMLElement, ctx: Ctx, id: number, 
     document.getElementById("step-h")?.focus();
   }
 
-  ed.onSaved = (v) => {
-    // A changed answer may make a step apply or not (childbearing potential → Pregnancy).
-    const before = visibleSteps(ed.view.steps).map((s) => s.id).join();
+  ed.onSaved = (v, previous) => {
+    const shapeBefore = listShape(previous);
     ed.view = v;
+    // A changed answer may make a step apply or not (childbearing potential → Pregnancy): the
+    // step list is redrawn from the new view.
     refreshSide();
-    if (before !== visibleSteps(v.steps).map((s) => s.id).join()) refreshSide();
+    // A name the catalog does not know asks for its classes; a drug outside the dose table for
+    // the clinician's confirmation: the list step shows those fields at once, keeping the focus.
+    if (shapeBefore !== listShape(v) && (current === "medications" || current === "treatment_history")) {
+      // What is being typed in the focused field carries over to its new input, not lost.
+      const active = document.activeElement instanceof HTMLInputElement ? document.activeElement : null;
+      const focused = active?.getAttribute("data-question");
+      const typed = active?.value;
+      renderStep();
+      const again = focused ? document.querySelector<HTMLInputElement>(`input[data-question='${focused}']`) : null;
+      if (again) {
+        again.focus();
+        if (typed !== undefined && again.type === "text" && again.value !== typed) {
+          again.value = typed;
+          again.dispatchEvent(new Event("input"));
+        }
+      }
+    }
   };
 
   show(root,

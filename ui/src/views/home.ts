@@ -7,7 +7,7 @@ import type { Sex } from "../bindings/Sex";
 import { banner, errorText, header, show, type Ctx } from "../app";
 import { h, replace, uid } from "../dom";
 import { api, IpcFailure } from "../ipc";
-import { DETERMINATION_TITLE } from "./checklist";
+import { determinationTitle } from "./checklist";
 
 
 export function statusLabel(l: AssessmentListing): string {
@@ -31,7 +31,7 @@ function listingTable(ctx: Ctx, rows: AssessmentListing[], withPatient: boolean)
           withPatient ? h("td", {}, `${l.mrn} ${l.patient_name}`) : null,
           h("td", {}, String(l.version)),
           h("td", {}, statusLabel(l)),
-          h("td", {}, l.determination ? DETERMINATION_TITLE[l.determination] : "—"),
+          h("td", {}, l.determination ? determinationTitle(ctx, l.determination) : "—"),
           h("td", {}, l.updated_at.replace("T", " ").replace("Z", " UTC")),
           h("td", {}, h("button", { type: "button", onclick: () => ctx.go({ name: "assessment", id: l.id }), "data-open": l.id }, l.status === "draft" ? "Continue" : "Open")),
         ),

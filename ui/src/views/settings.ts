@@ -29,6 +29,15 @@ export function renderSettings(root: HTMLElement, ctx: Ctx): void {
   const sys = h("input", { type: "number", min: spec.bp_stop_systolic_mmhg.min ?? null, max: spec.bp_stop_systolic_mmhg.max ?? null, value: p.bp_stop_systolic_mmhg });
   const dia = h("input", { type: "number", min: spec.bp_stop_diastolic_mmhg.min ?? null, max: spec.bp_stop_diastolic_mmhg.max ?? null, value: p.bp_stop_diastolic_mmhg });
   const sud = select(spec.active_sud_level.allowed ?? [], p.active_sud_level, spec.active_sud_level.default);
+  // The settings added in rule set version 2, each with its limits from the rule set.
+  const aug = spec.augmentation_counts;
+  const augmentation = aug ? select(["false", "true"], String(p.augmentation_counts ?? aug.default), String(aug.default)) : null;
+  const numbers = (["spo2_low_percent", "spo2_defer_percent", "severity_phq9_min", "severity_madrs_min"] as const).flatMap((key) => {
+    const setting = spec[key];
+    if (!setting) return [];
+    const input = h("input", { type: "number", min: setting.min ?? null, max: setting.max ?? null, value: p[key] ?? setting.default, "data-policy": key });
+    return [{ key, setting, input }];
+  });
   const textSize = h("select", { "data-text-size": "" }, ctx.info.text_sizes.map((p) => h("option", { value: String(p), selected: p === ctx.info.text_size_percent }, `${p} %`)));
   const status = h("p", { role: "status", class: "status-line" });
   textSize.addEventListener("change", () => {
@@ -47,7 +56,9 @@ export function renderSettings(root: HTMLElement, ctx: Ctx): void {
       labelled(spec.failure_threshold_percent.label, threshold, spec.failure_threshold_percent.source),
       labelled(spec.bp_stop_systolic_mmhg.label, sys, `${spec.bp_stop_systolic_mmhg.min}–${spec.bp_stop_systolic_mmhg.max}; default ${spec.bp_stop_systolic_mmhg.default}`),
       labelled(spec.bp_stop_diastolic_mmhg.label, dia, `${spec.bp_stop_diastolic_mmhg.min}–${spec.bp_stop_diastolic_mmhg.max}; default ${spec.bp_stop_diastolic_mmhg.default}`),
-      labelled(spec.active_sud_level.label, sud, spec.active_sud_level.source)),
+      labelled(spec.active_sud_level.label, sud, spec.active_sud_level.source),
+      aug && augmentation ? labelled(aug.label, augmentation, aug.source) : null,
+      numbers.map(({ setting, input }) => labelled(setting.label, input, `${setting.min}–${setting.max}; default ${setting.default}. ${setting.source}`))),
     status,
     h("button", { type: "submit", class: "primary" }, "Save settings"),
   );
@@ -66,6 +77,8 @@ export function renderSettings(root: HTMLElement, ctx: Ctx): void {
           bp_stop_systolic_mmhg: keepDefault(num(sys), spec.bp_stop_systolic_mmhg.default),
           bp_stop_diastolic_mmhg: keepDefault(num(dia), spec.bp_stop_diastolic_mmhg.default),
           active_sud_level: keepDefault(sud.value as Level, spec.active_sud_level.default),
+          augmentation_counts: aug && augmentation ? keepDefault(augmentation.value === "true", aug.default) : null,
+          ...Object.fromEntries(numbers.map(({ key, setting, input }) => [key, keepDefault(num(input), setting.default)])),
         },
       });
       ctx.setInfo(info);

@@ -4,7 +4,7 @@ use trdcheck::model::Assessment;
 use trdcheck::storage::{NewPatient, Store};
 use trdcheck_desktop::{AppState, Settings};
 
-const EXAMPLE: &str = include_str!("../../examples/example-assessment.json");
+const EXAMPLE: &str = include_str!("../../examples/example-assessment-v2.json");
 
 fn state(clinician: &str) -> (tempfile::TempDir, AppState) {
     let dir = tempfile::tempdir().unwrap();
@@ -45,7 +45,27 @@ fn the_view_carries_the_evaluation_and_the_steps_the_core_decided() {
     let mut a = v.record.answers.clone();
     a.pregnancy.childbearing_potential = Some(false);
     let v = s.save_answers(v.record.id, a).unwrap();
-    assert!(!pregnancy(&v), "skipped when childbearing potential is no");
+    assert!(pregnancy(&v), "breastfeeding is still asked: the sex is unknown");
+    let mut a = v.record.answers.clone();
+    a.patient.sex = Some(trdcheck::model::Sex::Male);
+    let v = s.save_answers(v.record.id, a).unwrap();
+    assert!(!pregnancy(&v), "skipped for a man without childbearing potential");
+    // The words of each determination come from the core.
+    let info = s.app_info().unwrap();
+    assert!(info.labels.determinations.iter().any(|l| l.id == "deferred" && l.title == "Deferred — not today"));
+}
+
+#[test]
+fn an_acknowledgement_must_name_a_precaution_of_the_assessment() {
+    let (dir, s) = state("Dr D");
+    let file = dir.path().join("in.json");
+    std::fs::write(&file, EXAMPLE).unwrap();
+    let v = s.import_assessment(file.display().to_string()).unwrap();
+    let err = s.set_acknowledgement(v.record.id, "CV-ANEURYSM".into(), "seen".into()).unwrap_err();
+    assert_eq!(err.code, "not_a_precaution");
+    assert!(err.message.contains("CV-ANEURYSM") && err.message.contains("CV-BP-HIGH"), "{}", err.message);
+    let ok = s.set_acknowledgement(v.record.id, "CV-BP-HIGH".into(), "Rechecked".into()).unwrap();
+    assert_eq!(ok.record.acknowledgements.get("CV-BP-HIGH").map(String::as_str), Some("Rechecked"));
 }
 
 #[test]

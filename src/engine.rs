@@ -182,7 +182,7 @@ impl MedicationResult {
     }
 }
 
-/// Everything the engine concluded. The first five fields are the assessment-v1 output.
+/// Everything the engine concluded. The first five fields are the assessment-v2 output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Evaluation {

@@ -1,7 +1,7 @@
 //! trdcheck: the clinical core of an offline eligibility checklist for ketamine or esketamine
 //! treatment of treatment-resistant depression.
 //!
-//! - [`model`]: the assessment (assessment-v1), every answer tri-state;
+//! - [`model`]: the assessment (assessment-v2, version 1 upgraded on reading), every answer tri-state;
 //! - [`input`]: strict parsing and validation with errors that name the field;
 //! - [`ruleset`], [`drugs`], [`policy`]: the rule set as data and the site policy;
 //! - [`engine`]: the pure evaluation;

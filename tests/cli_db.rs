@@ -31,6 +31,17 @@ fn import_finalise_show_export_verify() {
     let o = db(&path, &["finalise", "1", "--by", "Dr Test"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("CV-BP-HIGH"), "{}", text(&o).1);
+    // A note for a rule that is not a precaution of this assessment is an error naming it, and
+    // none of the notes given with it is saved.
+    let o = db(
+        &path,
+        &["finalise", "1", "--by", "Dr Test", "--ack", "CV-BP-HIGH=Rechecked", "--ack", "CV-ANEURYSM=Not present"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o).1;
+    assert!(err.contains("CV-ANEURYSM is not a precaution of this assessment"), "{err}");
+    let (shown, _) = text(&db(&path, &["show", "1"]));
+    assert!(!shown.contains("Acknowledged: Rechecked"), "nothing saved: {shown}");
     let o = db(
         &path,
         &[

@@ -492,14 +492,14 @@ fn summary_html(state: State<'_, AppState>, id: i64) -> Result<String> {
     state.summary_html(id)
 }
 
-/// Writes an assessment to a file the clinician chose: `json` (assessment-v1), `html`, `pdf`
+/// Writes an assessment to a file the clinician chose: `json` (assessment-v2), `html`, `pdf`
 /// or `fhir`. Records the export.
 #[tauri::command]
 fn export_assessment(state: State<'_, AppState>, id: i64, format: String, path: String) -> Result<String> {
     state.export_assessment(id, format, path)
 }
 
-/// Imports an assessment-v1 file as a new draft (of the patient with its MRN).
+/// Imports an assessment file (v2, or v1 upgraded) as a new draft (of the patient with its MRN).
 #[tauri::command]
 fn import_assessment(state: State<'_, AppState>, path: String) -> Result<AssessmentView> {
     state.import_assessment(path)

@@ -17,7 +17,7 @@ use trdcheck::{evaluate, parse_assessment, PolicyOverrides, RuleSet, SitePolicy}
     version,
     about = "Eligibility checklist for ketamine or esketamine in treatment-resistant depression",
     long_about = "Eligibility checklist for ketamine or esketamine in treatment-resistant depression.\n\n\
-        Reads an assessment in the trdcheck/assessment/v1 JSON format and reports the determination \
+        Reads an assessment in the trdcheck/assessment/v2 JSON format (v1 is upgraded on reading) and reports the determination \
         (eligible, eligible_with_precautions, not_eligible, incomplete) with every finding and its source.\n\
         It supports and does not replace clinical judgement.\n\n\
         Exit status: 0 when the file was evaluated, 2 when it was rejected (the message names the field)."
@@ -31,7 +31,7 @@ struct Cli {
 enum Command {
     /// Evaluate an assessment file (or - for standard input).
     Evaluate {
-        /// The assessment (trdcheck/assessment/v1 JSON), or - for standard input.
+        /// The assessment (trdcheck/assessment/v2 JSON; v1 is read too), or - for standard input.
         file: PathBuf,
         #[arg(long, value_enum, default_value_t = EvalFormat::Json)]
         format: EvalFormat,
@@ -41,7 +41,7 @@ enum Command {
     },
     /// Write the summary to sign and file: text, Markdown, HTML, PDF or a FHIR R4 Bundle.
     Summary {
-        /// The assessment (trdcheck/assessment/v1 JSON), or - for standard input.
+        /// The assessment (trdcheck/assessment/v2 JSON; v1 is read too), or - for standard input.
         file: PathBuf,
         #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
         format: SummaryFormat,
@@ -78,7 +78,7 @@ enum Command {
 enum DbCommand {
     /// Create the database (or check an existing one) and print its path.
     Init,
-    /// Import an assessment-v1 file as a new draft (creates the patient from its MRN if needed).
+    /// Import an assessment file (v2, or v1 upgraded) as a new draft (creates the patient from its MRN if needed).
     Import { file: PathBuf },
     /// List assessments, newest first; with QUERY, those of matching patients (MRN or name).
     List { query: Option<String> },
@@ -90,7 +90,7 @@ enum DbCommand {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
-    /// Export a stored assessment: assessment-v1 JSON, or its summary in another format.
+    /// Export a stored assessment: assessment JSON, or its summary in another format.
     Export {
         id: i64,
         #[arg(long, value_enum, default_value_t = SummaryFormat::Json)]
@@ -132,7 +132,7 @@ enum EvalFormat {
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
 enum SummaryFormat {
-    /// assessment-v1 JSON (db export only)
+    /// assessment JSON (db export only)
     Json,
     Text,
     Markdown,

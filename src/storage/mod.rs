@@ -943,7 +943,7 @@ impl Store {
         Ok(record)
     }
 
-    /// Exports an assessment as assessment-v1 JSON, and records the export.
+    /// Exports an assessment as its JSON (assessment-v2; a version 1 record finalised as it was), and records the export.
     pub fn export(&mut self, id: i64, format: &str, actor: &str) -> Result<AssessmentRecord> {
         let record = self.assessment(id)?;
         self.write(|tx, at| {

@@ -69,6 +69,26 @@ describe("the editor saves each answer on the last saved state", () => {
   });
 });
 
+describe("list changes go through the save queue", () => {
+  const ctx = { alert: (e: unknown) => { throw e; } } as unknown as Ctx;
+
+  it("a field typed just before Add is not lost", async () => {
+    // The mock saves slowly and returns what it was given, as the app does.
+    mockIPC(async (_cmd, args) => {
+      await new Promise((r) => setTimeout(r, 20));
+      const v = view();
+      v.record.answers = (args as { answers: AssessmentView["record"]["answers"] }).answers;
+      return v;
+    });
+    const ed = new Editor(view(), ctx);
+    const typed = ed.edit("trials", [{ drug: "sertraline" }]);
+    // Add pressed at once, while the first save is still on its way.
+    const added = ed.editWith((saved) => [["trials", [...(saved.trials ?? []), {}]]]);
+    await Promise.all([typed, added]);
+    expect(ed.answers.trials).toEqual([{ drug: "sertraline" }, {}]);
+  });
+});
+
 describe("drug completion", () => {
   it("suggests names that start with the text first, then those that contain it", () => {
     const all = [{ value: "Zoloft", note: "(sertraline)" }, { value: "sertraline", note: "" }, { value: "escitalopram", note: "" }, { value: "citalopram", note: "" }];

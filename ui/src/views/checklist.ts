@@ -65,9 +65,17 @@ export class Editor {
 
   /** Several answers saved together (a repeat blood pressure: both values or neither). */
   editMany(changes: [string, Json][]): Promise<void> {
-    const path = changes[0][0];
+    return this.editWith(() => changes);
+  }
+
+  /** A change computed from the answers as saved when its turn comes (a list entry added or
+   * removed after a field change still in the queue): nothing saved before it is overwritten. */
+  editWith(compute: (saved: Assessment) => [string, Json][]): Promise<void> {
     this.chain = this.chain.then(async () => {
       if (!this.view.editable) return;
+      const changes = compute(this.view.record.answers);
+      if (changes.length === 0) return;
+      const path = changes[0][0];
       const candidate = changes.reduce((a, [p, value]) => setAnswer(a, p, value), this.view.record.answers);
       try {
         const v = await api.saveAnswers(this.view.record.id, candidate);
@@ -177,6 +185,7 @@ export function numberField(ed: Editor, ctx: Ctx, path: string, label: string, u
     h("label", { for: id }, label, q ? requiredMark(q) : null),
     h("span", { class: "with-unit" }, input, h("span", { class: "unit" }, unit)),
     h("span", { class: "muted hint" }, `Allowed ${hint}; leave empty if unknown`),
+    q?.help ? h("p", { class: "muted" }, q.help) : null,
     error,
   );
 }
@@ -204,7 +213,6 @@ function pairField(ed: Editor, ctx: Ctx, first: Question, second: Question): HTM
   return h("div", { class: "pair" },
     numberField(ed, ctx, first.id, first.text, first.unit ?? "", first, first.id, save),
     numberField(ed, ctx, second.id, second.text, second.unit ?? "", second, second.id, save),
-    first.help ? h("p", { class: "muted" }, first.help) : null,
   );
 }
 
@@ -270,19 +278,23 @@ interface ListSpec {
 function listStep(ed: Editor, spec: ListSpec, rerender: () => void): HTMLElement {
   const items = ed.answers[spec.key];
   const container = h("div", { class: "list-step" });
-  const editList = async (list: unknown[]) => {
-    await ed.edit(spec.key, list as unknown as Json);
+  /** Changes the list from its saved state when its turn in the save queue comes. */
+  const editList = async (change: (list: unknown[]) => unknown[] | null) => {
+    await ed.editWith((saved) => {
+      const next = change([...(saved[spec.key] ?? [])]);
+      return next ? [[spec.key, next as unknown as Json]] : [];
+    });
     rerender();
   };
   const add = h("button", { type: "button", disabled: !ed.view.editable, "data-action": spec.addAction, onclick: async () => {
-    await editList([...(ed.answers[spec.key] ?? []), {}]);
+    await editList((list) => [...list, {}]);
     const inputs = document.querySelectorAll<HTMLInputElement>(`[data-question$='.${spec.firstField}']`);
     inputs[inputs.length - 1]?.focus();
   } }, `Add a ${spec.noun}`);
   if (items === null || items === undefined) {
     container.append(
       h("p", { class: "unknown-state" }, "Not recorded yet (unknown)."),
-      h("div", { class: "actions" }, add, h("button", { type: "button", disabled: !ed.view.editable, "data-action": spec.noneAction, onclick: () => editList([]) }, spec.noneLabel)),
+      h("div", { class: "actions" }, add, h("button", { type: "button", disabled: !ed.view.editable, "data-action": spec.noneAction, onclick: () => editList(() => []) }, spec.noneLabel)),
     );
     return container;
   }
@@ -293,9 +305,10 @@ function listStep(ed: Editor, spec: ListSpec, rerender: () => void): HTMLElement
       h("legend", {}, `${title} ${i + 1}`),
       ...spec.entry(i),
       h("button", { type: "button", class: "secondary", disabled: !ed.view.editable, onclick: () => {
-        const list = [...(ed.answers[spec.key] ?? [])];
-        list.splice(i, 1);
-        return editList(list);
+        return editList((list) => {
+          list.splice(i, 1);
+          return list;
+        });
       } }, `Remove ${spec.noun} ${i + 1}`),
     ));
   });

@@ -11,7 +11,7 @@ const EXPORTS: { format: ExportFormat; label: string; ext: string; filter: strin
   { format: "pdf", label: "Save PDF…", ext: "pdf", filter: "PDF" },
   { format: "html", label: "Save HTML…", ext: "html", filter: "HTML" },
   { format: "fhir", label: "Export FHIR…", ext: "json", filter: "FHIR R4 Bundle (JSON)" },
-  { format: "json", label: "Export assessment (JSON)…", ext: "json", filter: "assessment-v1 JSON" },
+  { format: "json", label: "Export assessment (JSON)…", ext: "json", filter: "Assessment (JSON, trdcheck/assessment/v2)" },
 ];
 
 /** A modal confirmation: resolves true when confirmed. Keyboard: Tab between buttons, Escape cancels. */

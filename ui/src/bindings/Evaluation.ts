@@ -7,7 +7,7 @@ import type { SitePolicy } from "./SitePolicy";
 import type { TrialResult } from "./TrialResult";
 
 /**
- * Everything the engine concluded. The first five fields are the assessment-v1 output.
+ * Everything the engine concluded. The first five fields are the assessment-v2 output.
  */
 export type Evaluation = { determination: Determination, failed_adequate_trials: number, 
 /**

@@ -1,11 +1,15 @@
 //! The desktop shell: thin Tauri commands over the trdcheck core. Each command checks its input,
 //! calls the core and returns typed data or one `{code, message, field}` error.
+//!
+//! Every command is `async`: its database, file and rendering work runs on the blocking pool of
+//! Tauri's tokio runtime ([`blocking`]), never on the main (window) thread, and no lock is held
+//! while a document renders.
 
 mod error;
 mod settings;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tauri::{Manager, State};
@@ -22,6 +26,20 @@ pub use settings::Settings;
 
 type Result<T> = std::result::Result<T, IpcError>;
 
+/// The state the commands share, as Tauri manages it.
+pub type Shared = Arc<AppState>;
+
+/// Runs a command's work on the blocking pool of Tauri's tokio runtime, never on the main thread.
+async fn blocking<T: Send + 'static>(
+    state: &Shared,
+    work: impl FnOnce(&AppState) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let state = Arc::clone(state);
+    tauri::async_runtime::spawn_blocking(move || work(&state))
+        .await
+        .map_err(|e| IpcError::new("internal", format!("a command stopped: {e}")))?
+}
+
 /// Everything the commands share.
 pub struct AppState {
     rules: &'static RuleSet,
@@ -31,6 +49,9 @@ pub struct AppState {
     settings: Mutex<Settings>,
     /// This workstation's text size in percent (a display preference, not audited).
     text_size: Mutex<u32>,
+    /// Called between reading a record and rendering its document (tests use it to show that
+    /// no lock is held while a document renders).
+    render_hook: Mutex<Option<Box<dyn Fn() + Send + Sync>>>,
 }
 
 impl AppState {
@@ -202,6 +223,7 @@ impl AppState {
             store: Mutex::new(store),
             settings: Mutex::new(settings),
             text_size: Mutex::new(settings::TEXT_SIZES[0]),
+            render_hook: Mutex::new(None),
         })
     }
 
@@ -312,9 +334,27 @@ impl AppState {
         self.with_store(|s| Ok(s.discard_draft(id, &actor)?))
     }
 
+    /// Sets the hook called before a document renders (tests only).
+    #[doc(hidden)]
+    pub fn set_render_hook(&self, hook: impl Fn() + Send + Sync + 'static) {
+        if let Ok(mut h) = self.render_hook.lock() {
+            *h = Some(Box::new(hook));
+        }
+    }
+
+    fn before_render(&self) {
+        if let Ok(h) = self.render_hook.lock() {
+            if let Some(hook) = h.as_ref() {
+                hook();
+            }
+        }
+    }
+
     pub fn summary_html(&self, id: i64) -> Result<String> {
         let paper = self.settings.lock().map(|s| s.paper).unwrap_or_default();
-        self.with_store(|s| Ok(summary_of(self, s, id)?.2.to_html(paper)))
+        let (record, evaluation, patient) = self.with_store(|s| record_of(self, s, id))?;
+        self.before_render();
+        Ok(summary_of(self, &record, &evaluation, &patient)?.to_html(paper))
     }
 
     pub fn export_assessment(&self, id: i64, format: String, path: String) -> Result<String> {
@@ -324,29 +364,30 @@ impl AppState {
         }
         let paper = self.settings.lock().map(|s| s.paper).unwrap_or_default();
         let actor = self.actor();
-        self.with_store(|s| {
-            let (record, evaluation, summary) = summary_of(self, s, id)?;
-            let bytes = match format.as_str() {
-                "json" => {
-                    serde_json::to_vec_pretty(&record.answers).map_err(|e| IpcError::new("internal", e.to_string()))?
-                }
-                "html" => summary.to_html(paper).into_bytes(),
-                "pdf" => summary.to_pdf(paper).map_err(|e| IpcError::new("pdf", e.to_string()))?,
-                "fhir" => {
-                    let bundle = trdcheck::fhir::bundle(
-                        &record.answers,
-                        &evaluation,
-                        record.rules_for_display(self.rules),
-                        &summary.context,
-                    );
-                    serde_json::to_vec_pretty(&bundle).map_err(|e| IpcError::new("internal", e.to_string()))?
-                }
-                other => return Err(IpcError::new("invalid_format", format!("unknown export format {other}"))),
-            };
-            std::fs::write(&path, bytes).map_err(|e| IpcError::new("io", format!("{}: {e}", path.display())))?;
-            s.export(id, &format, &actor)?;
-            Ok(path.display().to_string())
-        })
+        // Read under the lock, render and write without it, then record the export.
+        let (record, evaluation, patient) = self.with_store(|s| record_of(self, s, id))?;
+        self.before_render();
+        let summary = summary_of(self, &record, &evaluation, &patient)?;
+        let bytes = match format.as_str() {
+            "json" => {
+                serde_json::to_vec_pretty(&record.answers).map_err(|e| IpcError::new("internal", e.to_string()))?
+            }
+            "html" => summary.to_html(paper).into_bytes(),
+            "pdf" => summary.to_pdf(paper).map_err(|e| IpcError::new("pdf", e.to_string()))?,
+            "fhir" => {
+                let bundle = trdcheck::fhir::bundle(
+                    &record.answers,
+                    &evaluation,
+                    record.rules_for_display(self.rules),
+                    &summary.context,
+                );
+                serde_json::to_vec_pretty(&bundle).map_err(|e| IpcError::new("internal", e.to_string()))?
+            }
+            other => return Err(IpcError::new("invalid_format", format!("unknown export format {other}"))),
+        };
+        std::fs::write(&path, bytes).map_err(|e| IpcError::new("io", format!("{}: {e}", path.display())))?;
+        self.with_store(|s| Ok(s.export(id, &format, &actor)?))?;
+        Ok(path.display().to_string())
     }
 
     pub fn import_assessment(&self, path: String) -> Result<AssessmentView> {
@@ -366,13 +407,16 @@ impl AppState {
 }
 
 #[tauri::command]
-fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
-    state.app_info()
+async fn app_info(state: State<'_, Shared>) -> Result<AppInfo> {
+    blocking(&state, move |s| s.app_info()).await
 }
 
 #[tauri::command]
-fn catalog(state: State<'_, AppState>) -> Result<Catalog> {
-    let rules = state.rules;
+async fn catalog(state: State<'_, Shared>) -> Result<Catalog> {
+    blocking(&state, |s| Ok(catalog_of(s.rules))).await
+}
+
+fn catalog_of(rules: &RuleSet) -> Catalog {
     let drugs = rules
         .drugs
         .names()
@@ -402,7 +446,7 @@ fn catalog(state: State<'_, AppState>) -> Result<Catalog> {
     let mut field_ranges = ranges(QUESTIONS, "");
     field_ranges.extend(ranges(TRIAL_FIELDS, "trials[]."));
     field_ranges.extend(ranges(MEDICATION_FIELDS, "medications[]."));
-    Ok(Catalog {
+    Catalog {
         meta: rules.meta.clone(),
         ruleset: rules.reference(),
         steps: rules.steps.clone(),
@@ -413,104 +457,118 @@ fn catalog(state: State<'_, AppState>) -> Result<Catalog> {
         classes: rules.drugs.classes.clone(),
         ranges: field_ranges,
         policy: rules.policy.clone(),
-    })
+    }
 }
 
 #[tauri::command]
-fn search_patients(state: State<'_, AppState>, query: String) -> Result<Vec<Patient>> {
-    state.search_patients(query)
+async fn search_patients(state: State<'_, Shared>, query: String) -> Result<Vec<Patient>> {
+    blocking(&state, move |s| s.search_patients(query)).await
 }
 
 #[tauri::command]
-fn create_patient(state: State<'_, AppState>, patient: NewPatient) -> Result<Patient> {
-    state.create_patient(patient)
+async fn create_patient(state: State<'_, Shared>, patient: NewPatient) -> Result<Patient> {
+    blocking(&state, move |s| s.create_patient(patient)).await
 }
 
 #[tauri::command]
-fn patient_assessments(state: State<'_, AppState>, patient_id: i64) -> Result<Vec<AssessmentListing>> {
-    state.patient_assessments(patient_id)
+async fn patient_assessments(state: State<'_, Shared>, patient_id: i64) -> Result<Vec<AssessmentListing>> {
+    blocking(&state, move |s| s.patient_assessments(patient_id)).await
 }
 
 #[tauri::command]
-fn recent_assessments(state: State<'_, AppState>) -> Result<Vec<AssessmentListing>> {
-    state.recent_assessments()
+async fn recent_assessments(state: State<'_, Shared>) -> Result<Vec<AssessmentListing>> {
+    blocking(&state, move |s| s.recent_assessments()).await
 }
 
 #[tauri::command]
-fn create_draft(state: State<'_, AppState>, patient_id: i64) -> Result<AssessmentView> {
-    state.create_draft(patient_id)
+async fn create_draft(state: State<'_, Shared>, patient_id: i64) -> Result<AssessmentView> {
+    blocking(&state, move |s| s.create_draft(patient_id)).await
 }
 
 #[tauri::command]
-fn open_assessment(state: State<'_, AppState>, id: i64) -> Result<AssessmentView> {
-    state.open_assessment(id)
+async fn open_assessment(state: State<'_, Shared>, id: i64) -> Result<AssessmentView> {
+    blocking(&state, move |s| s.open_assessment(id)).await
 }
 
 /// Saves a draft's answers. A rejected answer names its field and nothing is saved.
 #[tauri::command]
-fn save_answers(state: State<'_, AppState>, id: i64, answers: Assessment) -> Result<AssessmentView> {
-    state.save_answers(id, answers)
+async fn save_answers(state: State<'_, Shared>, id: i64, answers: Assessment) -> Result<AssessmentView> {
+    blocking(&state, move |s| s.save_answers(id, answers)).await
 }
 
 #[tauri::command]
-fn set_acknowledgement(state: State<'_, AppState>, id: i64, rule: String, note: String) -> Result<AssessmentView> {
-    state.set_acknowledgement(id, rule, note)
+async fn set_acknowledgement(state: State<'_, Shared>, id: i64, rule: String, note: String) -> Result<AssessmentView> {
+    blocking(&state, move |s| s.set_acknowledgement(id, rule, note)).await
 }
 
 #[tauri::command]
-fn finalise(state: State<'_, AppState>, id: i64) -> Result<AssessmentView> {
-    state.finalise(id)
+async fn finalise(state: State<'_, Shared>, id: i64) -> Result<AssessmentView> {
+    blocking(&state, move |s| s.finalise(id)).await
 }
 
 #[tauri::command]
-fn amend(state: State<'_, AppState>, id: i64) -> Result<AssessmentView> {
-    state.amend(id)
+async fn amend(state: State<'_, Shared>, id: i64) -> Result<AssessmentView> {
+    blocking(&state, move |s| s.amend(id)).await
 }
 
 #[tauri::command]
-fn discard_draft(state: State<'_, AppState>, id: i64) -> Result<()> {
-    state.discard_draft(id)
+async fn discard_draft(state: State<'_, Shared>, id: i64) -> Result<()> {
+    blocking(&state, move |s| s.discard_draft(id)).await
 }
 
-fn summary_of(state: &AppState, store: &Store, id: i64) -> Result<(AssessmentRecord, Evaluation, Summary)> {
+/// What a document of a record is made from, read from the database.
+fn record_of(state: &AppState, store: &Store, id: i64) -> Result<(AssessmentRecord, Evaluation, Patient)> {
     let policy = state.policy()?;
-    let settings = state.settings.lock().map_err(|_| IpcError::new("internal", "settings lock"))?.clone();
     let record = store.assessment(id)?;
     let patient = store.patient(record.patient_id)?;
     let evaluation = record.evaluation(state.rules, &policy);
-    let mut context = record.summary_context(&patient);
+    Ok((record, evaluation, patient))
+}
+
+/// The summary of a record (no database access: built without the lock).
+fn summary_of(
+    state: &AppState,
+    record: &AssessmentRecord,
+    evaluation: &Evaluation,
+    patient: &Patient,
+) -> Result<Summary> {
+    let settings = state.settings.lock().map_err(|_| IpcError::new("internal", "settings lock"))?.clone();
+    let mut context = record.summary_context(patient);
     context.clinic = Some(settings.clinic.clone()).filter(|c| !c.trim().is_empty());
     context.clinician =
         record.finalised_by.clone().or(Some(settings.clinician.clone()).filter(|c| !c.trim().is_empty()));
     context.generated_at = Some(trdcheck::summary::now_for_display());
-    let summary = Summary::build(&record.answers, &evaluation, record.rules_for_display(state.rules), context);
-    Ok((record, evaluation, summary))
+    Ok(Summary::build(&record.answers, evaluation, record.rules_for_display(state.rules), context))
 }
 
 #[tauri::command]
-fn summary_html(state: State<'_, AppState>, id: i64) -> Result<String> {
-    state.summary_html(id)
+async fn summary_html(state: State<'_, Shared>, id: i64) -> Result<String> {
+    blocking(&state, move |s| s.summary_html(id)).await
 }
 
 /// Writes an assessment to a file the clinician chose: `json` (assessment-v2), `html`, `pdf`
 /// or `fhir`. Records the export.
 #[tauri::command]
-fn export_assessment(state: State<'_, AppState>, id: i64, format: String, path: String) -> Result<String> {
-    state.export_assessment(id, format, path)
+async fn export_assessment(state: State<'_, Shared>, id: i64, format: String, path: String) -> Result<String> {
+    blocking(&state, move |s| s.export_assessment(id, format, path)).await
 }
 
 /// Imports an assessment file (v2, or v1 upgraded) as a new draft (of the patient with its MRN).
 #[tauri::command]
-fn import_assessment(state: State<'_, AppState>, path: String) -> Result<AssessmentView> {
-    state.import_assessment(path)
+async fn import_assessment(state: State<'_, Shared>, path: String) -> Result<AssessmentView> {
+    blocking(&state, move |s| s.import_assessment(path)).await
 }
 
 /// Saves the settings. A changed policy applies to every draft from now on and is recorded.
 #[tauri::command]
-fn save_settings(app: tauri::AppHandle, state: State<'_, AppState>, settings: Settings) -> Result<AppInfo> {
+async fn save_settings(app: tauri::AppHandle, state: State<'_, Shared>, settings: Settings) -> Result<AppInfo> {
+    blocking(&state, move |s| save_settings_now(&app, s, settings)).await
+}
+
+fn save_settings_now(app: &tauri::AppHandle, state: &AppState, settings: Settings) -> Result<AppInfo> {
     SitePolicy::resolve(state.rules, &settings.policy)?;
     let previous = state.settings.lock().map_err(|_| IpcError::new("internal", "settings lock"))?.clone();
-    settings::save(&app, &state.data_dir, &settings)?;
+    settings::save(app, &state.data_dir, &settings)?;
     if previous != settings {
         let detail = serde_json::json!({ "from": previous, "to": settings }).to_string();
         let actor = if settings.clinician.trim().is_empty() { state.actor() } else { settings.clinician.clone() };
@@ -522,16 +580,20 @@ fn save_settings(app: tauri::AppHandle, state: State<'_, AppState>, settings: Se
 
 /// Sets the text size (the zoom of the whole page), keeps it for the next start, and applies it.
 #[tauri::command]
-fn set_text_size(
+async fn set_text_size(
     app: tauri::AppHandle,
     webview: tauri::Webview,
-    state: State<'_, AppState>,
+    state: State<'_, Shared>,
     percent: u32,
 ) -> Result<AppInfo> {
-    state.set_text_size(percent)?;
-    settings::save_text_size(&app, &state.data_dir, percent)?;
+    let info = blocking(&state, move |s| {
+        s.set_text_size(percent)?;
+        settings::save_text_size(&app, &s.data_dir, percent)?;
+        s.app_info()
+    })
+    .await?;
     webview.set_zoom(zoom_of(percent)).map_err(|e| IpcError::new("internal", e.to_string()))?;
-    state.app_info()
+    Ok(info)
 }
 
 fn zoom_of(percent: u32) -> f64 {
@@ -540,7 +602,7 @@ fn zoom_of(percent: u32) -> f64 {
 
 /// Called by the UI once its first screen is rendered with its data (launch measurement).
 #[tauri::command]
-fn ui_ready() {
+async fn ui_ready() {
     if std::env::var_os("TRDCHECK_LAUNCH_PROBE").is_some() {
         eprintln!("trdcheck: ui ready");
     }
@@ -583,7 +645,7 @@ pub fn run() {
             if let Some(window) = app.get_webview_window("main") {
                 window.set_zoom(zoom_of(text_size))?;
             }
-            app.manage(state);
+            app.manage(Arc::new(state));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -141,3 +141,49 @@ fn the_text_size_is_one_of_the_offered_sizes_and_a_wrong_one_names_its_field() {
     }
     assert_eq!(s.app_info().unwrap().text_size_percent, 200, "a rejected size leaves the last good one");
 }
+
+/// A document renders without holding the database: while an export is rendering, another
+/// command reads and saves. (If the lock were held, the second command would wait for the render,
+/// which waits for it: the test would fail at its deadline instead of hanging.)
+#[test]
+fn a_long_export_does_not_block_another_command() {
+    use std::sync::{mpsc, Arc, Mutex};
+    use std::time::Duration;
+    let deadline = Duration::from_secs(60);
+    let (dir, s) = state("Dr E");
+    let file = dir.path().join("in.json");
+    std::fs::write(&file, EXAMPLE).unwrap();
+    let s = Arc::new(s);
+    let id = s.import_assessment(file.display().to_string()).unwrap().record.id;
+    let (rendering, started) = mpsc::channel::<()>();
+    let (release, released) = mpsc::channel::<()>();
+    let released = Mutex::new(released);
+    s.set_render_hook(move || {
+        rendering.send(()).ok();
+        released.lock().unwrap().recv_timeout(deadline).ok();
+    });
+    let out = dir.path().join("summary.pdf");
+    let export = std::thread::spawn({
+        let (s, out) = (Arc::clone(&s), out.display().to_string());
+        move || s.export_assessment(id, "pdf".into(), out)
+    });
+    started.recv_timeout(deadline).expect("the export reached its rendering");
+    // Meanwhile: open the record and save an answer, on another thread, with a deadline.
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn({
+        let s = Arc::clone(&s);
+        move || {
+            let v = s.open_assessment(id).unwrap();
+            let mut a = v.record.answers.clone();
+            a.patient.weight_kg = Some(72.0);
+            done.send(s.save_answers(id, a).map(|v| v.record.answers.patient.weight_kg)).ok();
+        }
+    });
+    let saved = finished.recv_timeout(deadline).expect("another command ran while the document rendered");
+    assert_eq!(saved.unwrap(), Some(72.0));
+    release.send(()).unwrap();
+    export.join().unwrap().unwrap();
+    assert!(std::fs::metadata(&out).unwrap().len() > 1000);
+    // The export is recorded after the file was written.
+    assert!(s.open_assessment(id).is_ok());
+}

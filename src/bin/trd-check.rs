@@ -383,7 +383,7 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command
         DbCommand::Export { id, format, paper, policy, output } => {
             let policy = load_policy(rules, policy.as_ref())?;
             let format_name = format.to_possible_value().map_or("json".to_string(), |v| v.get_name().to_string());
-            let record = store.export(id, &format_name, &actor).map_err(storage_failure)?;
+            let record = store.assessment(id).map_err(storage_failure)?;
             let bytes = if format == SummaryFormat::Json {
                 (json(&record.answers)? + "\n").into_bytes()
             } else {
@@ -396,6 +396,8 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command
                 render(&summary, &record.answers, &evaluation, shown_with, format, paper.into())?
             };
             write_output(bytes, output.as_ref())?;
+            // Recorded once the document exists, as the app does.
+            store.export(id, &format_name, &actor).map_err(storage_failure)?;
         }
         DbCommand::Finalise { id, by, acks, policy } => {
             let policy = load_policy(rules, policy.as_ref())?;

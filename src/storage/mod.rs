@@ -943,7 +943,8 @@ impl Store {
         Ok(record)
     }
 
-    /// Exports an assessment as its JSON (assessment-v2; a version 1 record finalised as it was), and records the export.
+    /// Records the export of an assessment (call it once the file is written; the JSON is the
+    /// record's answers: assessment-v2, or a version 1 record finalised as it was).
     pub fn export(&mut self, id: i64, format: &str, actor: &str) -> Result<AssessmentRecord> {
         let record = self.assessment(id)?;
         self.write(|tx, at| {

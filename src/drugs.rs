@@ -109,6 +109,16 @@ fn normalize_ascii_into<'a>(name: &str, buf: &'a mut [u8; 64]) -> Option<&'a str
     std::str::from_utf8(&buf[..len]).ok()
 }
 
+/// A name outside the catalog as one drug: normalised, a release suffix (XR, ER, …) dropped, so
+/// that "foo" and "foo XR" are judged as one treatment.
+pub fn drug_key(name: &str) -> String {
+    let key = normalize(name);
+    match key.rsplit_once(' ') {
+        Some((stem, suffix)) if RELEASE_SUFFIXES.contains(&suffix) => stem.to_string(),
+        _ => key,
+    }
+}
+
 /// Lower case, punctuation other than `/` as space, spaces collapsed (one pass, one allocation).
 pub fn normalize(name: &str) -> String {
     if name.is_ascii() {

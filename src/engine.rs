@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::drugs::{normalize, Drug};
+use crate::drugs::{drug_key, Drug};
 use crate::input::{fmt_num, FmtNum};
 use crate::model::{Answer, Assessment, Medication, Trial, QUESTIONS};
 use crate::policy::SitePolicy;
@@ -140,6 +140,13 @@ pub struct TrialResult {
     /// The first trial of the same drug: this one is judged together with it (counted once).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_drug_as: Option<usize>,
+    /// The drug is outside the catalog: it counts only on the clinician's confirmation that it
+    /// is an antidepressant given at an adequate dose (the question the app asks).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub needs_confirmation: bool,
+    /// For a drug name the catalog does not know, the catalog name it is closest to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
     /// Why it does not count (each sentence names the value and the limit).
     pub reasons: Vec<String>,
     /// What is not recorded and could still make it count.
@@ -443,9 +450,16 @@ impl Context<'_> {
                     return;
                 }
                 if let Some(on) = self.in_classes(rule.class_bits) {
-                    let list = join_labels(on);
-                    if !list.is_empty() {
-                        one(None, &[("medications", &list)], Some(question))
+                    let on: Vec<&MedicationResult> = on.collect();
+                    if !on.is_empty() {
+                        let list = join_labels(on.iter().copied());
+                        let mut f = self.finding(
+                            rule,
+                            fill(self.text(rule, None), &[("medications", &list)]),
+                            Some(question.clone()),
+                        );
+                        f.strength = on.iter().filter_map(|m| m.strength).fold(f.strength, Strength::weakest);
+                        emit(f)
                     }
                 }
             }
@@ -559,12 +573,15 @@ impl Context<'_> {
                 let load = DiazepamLoad::of(self.medications, rule.class_bits);
                 if load.total_mg > *mg {
                     let total = fmt_num((load.total_mg * 10.0).round() / 10.0);
-                    let names = join_labels(self.medications.iter().filter(|m| m.class_bits & rule.class_bits != 0));
-                    one(
-                        None,
-                        &[("medications", &names), ("diazepam_mg", &total), ("limit", &fmt_num(*mg))],
-                        Some("medications"),
-                    )
+                    let in_total: Vec<&MedicationResult> =
+                        self.medications.iter().filter(|m| m.class_bits & rule.class_bits != 0).collect();
+                    let names = join_labels(in_total.iter().copied());
+                    let values =
+                        [("medications", names.as_str()), ("diazepam_mg", total.as_str()), ("limit", &fmt_num(*mg))];
+                    let mut f = self.finding(rule, fill(self.text(rule, None), &values), Some("medications".into()));
+                    // As strong as the equivalents it adds up (Ashton values are secondary).
+                    f.strength = in_total.iter().filter_map(|m| m.strength).fold(f.strength, Strength::weakest);
+                    emit(f)
                 }
             }
             Trigger::MedicationUnclassified => {
@@ -758,6 +775,8 @@ struct Entry<'a> {
     /// The improvement meets the failure comparison (yes), or it responded (no).
     no_response: Tri,
     confirmed: bool,
+    /// For a name outside the catalog, the catalog name it is closest to.
+    suggestion: Option<String>,
     reasons: Vec<String>,
     unknown: Vec<String>,
 }
@@ -812,7 +831,7 @@ fn judge_entry<'a>(
     };
     let key = match (drug, t.drug.as_deref()) {
         (Some(d), _) => Some(d.generic().to_string()),
-        (None, Some(name)) => Some(normalize(name)),
+        (None, Some(name)) => Some(drug_key(name)),
         (None, None) => None,
     };
     // The name in reasons: the generic where the catalog knows it.
@@ -825,6 +844,10 @@ fn judge_entry<'a>(
         qualifies: Tri::No,
         no_response: Tri::No,
         confirmed: false,
+        suggestion: match (drug, t.drug.as_deref()) {
+            (None, Some(name)) => rules.drugs.suggest(name).map(str::to_string),
+            _ => None,
+        },
         reasons: Vec::new(),
         unknown: Vec::new(),
     };
@@ -867,13 +890,14 @@ fn judge_entry<'a>(
             }
             Some(false) => {
                 e.reasons.push(format!(
-                    "{shown} is not in the dose table and the clinician did not confirm an adequate dose"
+                    "{shown} is not in the dose table and the clinician did not confirm it as an antidepressant at an adequate dose"
                 ));
                 Tri::No
             }
             None => {
+                let offer = e.suggestion.as_deref().map(|s| format!("; did you mean {s}?")).unwrap_or_default();
                 e.unknown.push(format!(
-                    "the clinician's confirmation of an adequate dose ({shown} is not in the dose table)"
+                    "the clinician's confirmation that {shown} is an antidepressant given at an adequate dose (it is not in the dose table{offer})"
                 ));
                 Tri::Unknown
             }
@@ -936,6 +960,8 @@ struct Group {
     qualifying_weeks: f64,
     /// The entry (position in the group) whose response means the drug worked.
     responded: Option<usize>,
+    /// Some entry's dose was accepted on the clinician's confirmation.
+    confirmed: bool,
 }
 
 /// A drug is adequate when its qualifying entries add up to the site's minimum weeks; it failed
@@ -996,7 +1022,8 @@ fn judge_group(members: &[usize], entries: &[Entry], min_weeks: f64) -> Group {
     } else {
         Tri::Unknown
     };
-    Group { adequate, failed, qualifying_weeks: sure_weeks, responded }
+    let confirmed = members.iter().any(|&i| entries[i].confirmed);
+    Group { adequate, failed, qualifying_weeks: sure_weeks, responded, confirmed }
 }
 
 fn trial_result(
@@ -1056,7 +1083,8 @@ fn trial_result(
         Tri::Unknown => format!("{prefix}Could still count; not recorded: {}.", unknown.join(", ")),
     };
     let counted = group.failed == Tri::Yes && n == 0;
-    let confirmed = e.confirmed && counted;
+    // The count rests on the clinician's word when any trial of the drug was confirmed.
+    let confirmed = counted && group.confirmed;
     TrialResult {
         index,
         drug: e.trial.drug.clone(),
@@ -1067,6 +1095,9 @@ fn trial_result(
         counted,
         confirmed_by_clinician: confirmed,
         same_drug_as: (n > 0).then_some(first),
+        needs_confirmation: e.drug.is_none() && e.trial.drug.is_some() && e.role == Role::OutsideCatalog
+            || e.role == Role::Augmentation && e.drug.is_some_and(|d| d.min_dose_mg.is_none()),
+        suggestion: e.suggestion.clone(),
         reasons,
         unknown,
         explanation,

@@ -16,8 +16,11 @@ pub const RULE_SYSTEM: &str = "urn:trdcheck:rule";
 pub const ANSWER_SYSTEM: &str = "urn:trdcheck:answer";
 /// Code systems of the determination and of finding levels.
 pub const DETERMINATION_SYSTEM: &str = "urn:trdcheck:determination";
-pub const LEVEL_SYSTEM: &str = "urn:trdcheck:level";
+/// The extension that carries a finding's level on its DetectedIssue.
+pub const LEVEL_EXTENSION: &str = "urn:trdcheck:extension:finding-level";
 pub const CLASS_SYSTEM: &str = "urn:trdcheck:medication-class";
+/// The answer "none of these classes" (reviewed by the clinician).
+const NO_CLASS: &str = "none";
 pub const OBSERVATION_SYSTEM: &str = "urn:trdcheck:observation";
 
 /// DetectedIssue.severity: what stops treatment is high, what needs action before it moderate.
@@ -41,7 +44,9 @@ fn determination_entry(
     response_ref: &str,
     final_status: bool,
 ) -> Value {
-    let id = uuid_of(&["Observation", &a.patient.id, e.determination.as_str(), &e.ruleset.sha256]);
+    // Unique per assessment content and rule set, so versions of one patient's record differ.
+    let answers = serde_json::to_string(a).unwrap_or_default();
+    let id = uuid_of(&["Observation", &a.patient.id, &answers, e.determination.as_str(), &e.ruleset.sha256]);
     let reason = crate::summary::reason(e);
     let mut observation = json!({
         "resourceType": "Observation",
@@ -120,7 +125,7 @@ fn trial_text(path: &str) -> &'static str {
     }
 }
 
-fn question_item(q: &Question) -> Value {
+fn question_item(q: &Question, rules: &RuleSet) -> Value {
     let mut item = Map::new();
     item.insert("linkId".into(), json!(q.id));
     let text = match &q.unit {
@@ -190,6 +195,15 @@ fn question_item(q: &Question) -> Value {
                 "text": "Classes chosen by the clinician for a name the catalog does not know",
                 "type": "choice",
                 "repeats": true,
+                "answerOption": rules
+                    .drugs
+                    .classes
+                    .iter()
+                    .map(|(id, name)| json!({ "valueCoding": { "system": CLASS_SYSTEM, "code": id, "display": name } }))
+                    .chain(std::iter::once(json!({ "valueCoding": {
+                        "system": CLASS_SYSTEM, "code": NO_CLASS, "display": "None of these (reviewed by the clinician)"
+                    } })))
+                    .collect::<Vec<_>>(),
             }));
         }
         item.insert("item".into(), json!(sub));
@@ -202,7 +216,8 @@ pub fn questionnaire(rules: &RuleSet) -> Value {
     let groups: Vec<Value> = Area::ALL
         .iter()
         .filter_map(|&area| {
-            let items: Vec<Value> = rules.questions.iter().filter(|q| q.area == area).map(question_item).collect();
+            let items: Vec<Value> =
+                rules.questions.iter().filter(|q| q.area == area).map(|q| question_item(q, rules)).collect();
             (!items.is_empty())
                 .then(|| json!({ "linkId": area.as_str(), "text": area.title(), "type": "group", "item": items }))
         })
@@ -261,8 +276,14 @@ pub fn questionnaire_response(a: &Assessment, rules: &RuleSet, context: &Context
                         let meds = a.medications.as_deref().unwrap_or_default();
                         let mut listed = list_items("medications", MEDICATION_FIELDS, meds);
                         for (item, m) in listed.iter_mut().zip(meds) {
-                            let Some(classes) = m.classes.as_ref().filter(|c| !c.is_empty()) else { continue };
-                            let answers: Vec<Value> = classes
+                            let Some(classes) = m.classes.as_ref() else { continue };
+                            // [] is the clinician's review: none of the interacting classes.
+                            let codes: Vec<&str> = if classes.is_empty() {
+                                vec![NO_CLASS]
+                            } else {
+                                classes.iter().map(String::as_str).collect()
+                            };
+                            let answers: Vec<Value> = codes
                                 .iter()
                                 .map(|c| json!({ "valueCoding": { "system": CLASS_SYSTEM, "code": c } }))
                                 .collect();
@@ -338,12 +359,11 @@ pub fn bundle(a: &Assessment, e: &Evaluation, rules: &RuleSet, context: &Context
             "id": id,
             "status": if final_status { "final" } else { "preliminary" },
             "code": {
-                "coding": [
-                    { "system": RULE_SYSTEM, "code": f.rule, "display": format!("{} ({})", f.rule, f.level.as_str()) },
-                    { "system": LEVEL_SYSTEM, "code": f.level.as_str(), "display": f.level.label() },
-                ],
+                "coding": [{ "system": RULE_SYSTEM, "code": f.rule, "display": format!("{} ({})", f.rule, f.level.as_str()) }],
                 "text": f.rule,
             },
+            // The level (contraindication … info) is not a synonym of the rule: an extension.
+            "extension": [{ "url": LEVEL_EXTENSION, "valueCode": f.level.as_str() }],
             "severity": severity(f),
             "patient": { "reference": patient_ref },
             "detail": format!(

@@ -23,10 +23,34 @@ pub fn parse_assessment(text: &str) -> Result<Assessment, InputError> {
     })?;
     let mut assessment = assessment;
     if assessment.schema == SCHEMA_V1 {
+        check_version_1(&assessment)?;
         assessment.upgrade();
     }
     validate(&assessment)?;
     Ok(assessment)
+}
+
+/// A version 1 document has only the answers version 1 asked (the archived rule set's
+/// questions): one of version 2 in it is an error naming its path, not a silent upgrade.
+fn check_version_1(a: &Assessment) -> Result<(), InputError> {
+    let Some(v1) = RuleSet::archived_versions().iter().find(|r| r.meta.version == "1") else { return Ok(()) };
+    let not_v1 = |path: &str| {
+        field_error(path, "a value", &format!("is not part of {SCHEMA_V1}; write the document as {SCHEMA}"))
+    };
+    for field in QUESTIONS.iter().filter(|f| v1.question(f.path).is_none()) {
+        if !(field.get)(a).is_unknown() {
+            return Err(not_v1(field.path));
+        }
+    }
+    for (i, m) in a.medications.iter().flatten().enumerate() {
+        if m.classes.is_some() {
+            return Err(not_v1(&format!("medications[{i}].classes")));
+        }
+        if m.diazepam_equivalent_mg_per_day.is_some() {
+            return Err(not_v1(&format!("medications[{i}].diazepam_equivalent_mg_per_day")));
+        }
+    }
+    Ok(())
 }
 
 /// Checks an assessment built in memory (by the app) the same way a file is checked.

@@ -643,6 +643,12 @@ impl RuleSet {
         EMBEDDED.get_or_init(|| RuleSet::from_sources(EMBEDDED_RULESET, EMBEDDED_DRUGS)).as_ref().map_err(Clone::clone)
     }
 
+    /// The archived rule sets (earlier versions), loaded once.
+    pub fn archived_versions() -> &'static [RuleSet] {
+        ARCHIVED_SETS
+            .get_or_init(|| ARCHIVED.iter().filter_map(|(r, d)| RuleSet::load(r, d, Mode::Archived).ok()).collect())
+    }
+
     /// The rule set an evaluation was made with, found by its sha256: the one in force or an
     /// archived one (to show a record finalised under it with its own questions and labels).
     pub fn for_reference(reference: &RuleSetRef) -> Option<&'static RuleSet> {
@@ -650,9 +656,7 @@ impl RuleSet {
         if current.sha256 == reference.sha256 {
             return Some(current);
         }
-        let archived = ARCHIVED_SETS
-            .get_or_init(|| ARCHIVED.iter().filter_map(|(r, d)| RuleSet::load(r, d, Mode::Archived).ok()).collect());
-        archived.iter().find(|s| s.sha256 == reference.sha256)
+        RuleSet::archived_versions().iter().find(|s| s.sha256 == reference.sha256)
     }
 
     /// Loads a rule set from the text of its two files.

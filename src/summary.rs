@@ -176,6 +176,10 @@ impl Summary {
                 medication: m.label.clone(),
                 classes: match (m.classes.is_empty(), m.classified_by_clinician) {
                     (true, true) => "none of the interacting classes (reviewed by the clinician)".into(),
+                    // Version 1 had no classification by the clinician: its own wording.
+                    (true, false) if m.unrecognised() && rules.rule("RX-CLINICIAN-CLASSES").is_none() => {
+                        "not classified; review".into()
+                    }
                     (true, false) if m.unrecognised() => match &m.suggestion {
                         Some(s) => format!("not recognised (did you mean {s}?): classify"),
                         None => "not recognised: classify".into(),
@@ -406,12 +410,7 @@ impl Summary {
         for (k, v) in self.header_lines() {
             line(&if md { format!("- **{k}:** {v}") } else { format!("{k:<10} {v}") });
         }
-        line("");
-        line(&heading(2, &format!("Determination: {}", self.determination.title().to_uppercase())));
-        if md {
-            line("");
-        }
-        line(&self.reason);
+        // Urgent findings are announced above the determination (ruleset-v2.md §1).
         for f in &self.urgent {
             line("");
             line(&if md {
@@ -420,6 +419,12 @@ impl Summary {
                 format!("!! URGENT ({}): {}", f.rule, f.message)
             });
         }
+        line("");
+        line(&heading(2, &format!("Determination: {}", self.determination.title().to_uppercase())));
+        if md {
+            line("");
+        }
+        line(&self.reason);
         line("");
         line(&heading(2, "Findings"));
         if self.findings.is_empty() {

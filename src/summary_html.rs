@@ -82,12 +82,12 @@ impl Summary {
                             dt { (k) } dd { (v) }
                         }
                     }
+                    @for f in &self.urgent {
+                        p.urgent role="alert" { "URGENT (" (f.rule) "): " (f.message) }
+                    }
                     section.determination.(det_class) aria-label="Determination" {
                         div.value { "Determination: " (self.determination.title()) }
                         div { (self.reason) }
-                    }
-                    @for f in &self.urgent {
-                        p.urgent role="alert" { "URGENT (" (f.rule) "): " (f.message) }
                     }
                     h2 { "Findings" }
                     @if self.findings.is_empty() { p { "None." } }

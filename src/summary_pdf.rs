@@ -252,12 +252,13 @@ pub(crate) fn layout(s: &Summary, paper: Paper) -> Result<Layout, PdfError> {
         crate::Determination::NotEligible => RED,
         _ => BLACK,
     };
+    // Urgent findings are announced above the determination (ruleset-v2.md §1).
+    for f in &s.urgent {
+        l.paragraph(&format!("URGENT ({}): {}", f.rule, f.message), Weight::Bold, BODY, RED, 0.0);
+        l.gap(3.0);
+    }
     l.paragraph(&format!("Determination: {}", s.determination.title().to_uppercase()), Weight::Bold, 13.0, color, 0.0);
     l.paragraph(&s.reason, Weight::Regular, BODY, BLACK, 0.0);
-    for f in &s.urgent {
-        l.gap(3.0);
-        l.paragraph(&format!("URGENT ({}): {}", f.rule, f.message), Weight::Bold, BODY, RED, 0.0);
-    }
 
     l.heading("Findings", 11.5);
     if s.findings.is_empty() {

@@ -42,6 +42,15 @@ fn import_finalise_show_export_verify() {
     assert!(err.contains("CV-ANEURYSM is not a precaution of this assessment"), "{err}");
     let (shown, _) = text(&db(&path, &["show", "1"]));
     assert!(!shown.contains("Acknowledged: Rechecked"), "nothing saved: {shown}");
+    // Nor when finalising is refused for want of another note.
+    let o = db(&path, &["finalise", "1", "--by", "Dr Test", "--ack", "CV-BP-HIGH=Rechecked"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("RX-BZD-HIGH"), "{}", text(&o).1);
+    assert!(!text(&db(&path, &["show", "1"])).0.contains("Acknowledged: Rechecked"));
+    // An empty note for a rule that is not a precaution is an error too.
+    let o = db(&path, &["finalise", "1", "--by", "Dr Test", "--ack", "CV-AVM="]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("CV-AVM is not a precaution"), "{}", text(&o).1);
     let o = db(
         &path,
         &[

@@ -37,6 +37,15 @@ fn a_version_1_document_is_upgraded_with_every_new_answer_unknown() {
     assert!(a.medications.iter().flatten().all(|m| m.classes.is_none()));
     let written: Value = serde_json::to_value(&a).unwrap();
     assert_eq!(written["schema"], "trdcheck/assessment/v2", "written back as version 2");
+    // A version 1 document with an answer of version 2 is refused, naming it.
+    let mut v1: Value = serde_json::from_str(&example_json()).unwrap();
+    v1.as_object_mut().unwrap().insert("respiratory".into(), json!({ "spo2_percent": 97 }));
+    let e = rejected(&v1);
+    assert_eq!(e.path(), Some("respiratory.spo2_percent"), "{e}");
+    assert!(e.to_string().contains("not part of trdcheck/assessment/v1"), "{e}");
+    let mut v1: Value = serde_json::from_str(&example_json()).unwrap();
+    v1.pointer_mut("/medications/0").unwrap().as_object_mut().unwrap().insert("classes".into(), json!([]));
+    assert_eq!(rejected(&v1).path(), Some("medications[0].classes"));
     // The answers version 1 had are kept as they were.
     let v1: Value = serde_json::from_str(&example_json()).unwrap();
     for section in ["cardiovascular", "pregnancy", "trials", "medications", "medical"] {

@@ -266,3 +266,49 @@ fn messages_fit_the_planned_route() {
     a.route = Some(Route::EsketamineNasal);
     assert!(findings_of(&eval(&a), "CV-AVM")[0].message.contains("contraindicates esketamine"));
 }
+
+#[test]
+fn names_outside_the_catalog_are_one_drug_whatever_their_release_form() {
+    let mut t = trial("zuranolone", 50.0, 8.0, 10.0);
+    t.adequacy_confirmed_by_clinician = Some(true);
+    let e = with_trials(vec![
+        failed_trial("sertraline", 100.0),
+        t.clone(),
+        Trial { drug: Some("Zuranolone XR".into()), ..t },
+    ]);
+    assert_eq!(e.failed_adequate_trials, 2, "zuranolone and zuranolone XR are one drug");
+    assert_eq!(e.trials[2].same_drug_as, Some(1));
+}
+
+#[test]
+fn the_count_rests_on_a_confirmation_given_for_any_trial_of_the_drug() {
+    let mut unconfirmed = trial("zuranolone", 50.0, 4.0, 10.0);
+    unconfirmed.adequacy_confirmed_by_clinician = Some(false);
+    let mut confirmed = trial("zuranolone", 50.0, 8.0, 10.0);
+    confirmed.adequacy_confirmed_by_clinician = Some(true);
+    let e = with_trials(vec![failed_trial("sertraline", 100.0), unconfirmed, confirmed]);
+    assert_eq!(e.failed_adequate_trials, 2);
+    assert_eq!(findings_of(&e, "TRD-CONFIRM").len(), 1, "{:#?}", e.findings);
+}
+
+#[test]
+fn the_confirmation_is_asked_only_where_it_can_change_the_count() {
+    let e = with_trials(vec![
+        trial("lorazepam", 2.0, 8.0, 0.0),
+        trial("zuranolone", 50.0, 8.0, 0.0),
+        trial("sertralin", 100.0, 8.0, 0.0),
+    ]);
+    assert!(!e.trials[0].needs_confirmation, "a catalog drug that never counts");
+    assert!(e.trials[1].needs_confirmation);
+    assert_eq!(e.trials[2].suggestion.as_deref(), Some("sertraline"), "a likely misspelling is offered");
+    assert!(e.trials[2].unknown[0].contains("did you mean sertraline?"), "{:?}", e.trials[2].unknown);
+}
+
+#[test]
+fn a_benzodiazepine_total_is_as_strong_as_the_equivalents_it_adds_up() {
+    let mut a = baseline();
+    a.medications = Some(vec![med("lorazepam", Some(2.0))]);
+    assert_eq!(findings_of(&eval(&a), "RX-BZD-HIGH")[0].strength, Strength::V);
+    a.medications = Some(vec![med("triazolam", Some(0.5))]); // Ashton, secondary: 10 mg
+    assert_eq!(findings_of(&eval(&a), "RX-BZD-HIGH")[0].strength, Strength::S);
+}

@@ -60,6 +60,11 @@ fn a_version_1_database_is_upgraded_and_its_final_record_is_never_rewritten() {
     assert_eq!(snapshot.evaluation.determination, Determination::EligibleWithPrecautions);
     assert_eq!(signed.rules_for_display(rules()).meta.id, "trd-ketamine-2026.1");
     assert_eq!(s.verify().unwrap().first_broken, None, "the audit chain survives the migration");
+    // The upgrade of the draft is in its audit trail; the final record has no such entry.
+    let upgrade: Vec<_> = s.audit_of(2).unwrap().into_iter().filter(|e| e.action == "upgrade").collect();
+    assert_eq!(upgrade.len(), 1);
+    assert_eq!(upgrade[0].new_value.as_deref(), Some(SCHEMA));
+    assert!(s.audit_of(1).unwrap().iter().all(|e| e.action != "upgrade"));
 
     // Amending it makes a version 2 draft with the notes carried over.
     let amended = s.amend(1, "dr v2").unwrap();

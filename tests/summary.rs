@@ -207,7 +207,7 @@ fn the_fhir_export_carries_the_determination_every_level_and_the_urgent_flag() {
         .unwrap()
         .iter()
         .filter(|x| x["resource"]["resourceType"] == "DetectedIssue")
-        .map(|x| x["resource"]["code"]["coding"][1]["code"].as_str().unwrap())
+        .map(|x| x["resource"]["extension"][0]["valueCode"].as_str().unwrap())
         .collect();
     assert!(levels.contains(&"defer") && levels.contains(&"precaution") && levels.contains(&"info"), "{levels:?}");
     let flags: Vec<_> =
@@ -221,8 +221,8 @@ fn the_fhir_export_carries_the_determination_every_level_and_the_urgent_flag() {
     let e = eval(&b);
     let text = fhir::bundle(&b, &e, rules(), &Context::default()).to_string();
     assert!(
-        text.contains("\"code\":\"unmet\"")
-            && text.contains("\"code\":\"missing\"")
+        text.contains("\"valueCode\":\"unmet\"")
+            && text.contains("\"valueCode\":\"missing\"")
             && text.contains("\"code\":\"not_eligible\"")
     );
     let python = std::env::var("TRDCHECK_PYTHON").ok().map(PathBuf::from).or_else(|| tool("python3"));
@@ -260,4 +260,17 @@ fn a_deferral_reads_not_today_in_every_document() {
     let Some((pdf, _)) = pdf_text(&s.to_pdf(Paper::A4).unwrap(), dir.path()) else { return };
     let flat = pdf.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("DEFERRED — NOT TODAY"), "{flat}");
+}
+
+/// Urgent findings are announced above the determination on every document.
+#[test]
+fn urgent_findings_come_before_the_determination() {
+    let mut a = trdcheck::parse_assessment(&example_v2_json()).unwrap();
+    a.psychiatric.suicidal_behaviour_recent = Some(true);
+    let e = eval(&a);
+    let s = Summary::build(&a, &e, rules(), Context::default());
+    let text = s.to_text(TextStyle::Plain);
+    assert!(text.find("URGENT (PSY-SI-HIGH)").unwrap() < text.find("Determination:").unwrap(), "{text}");
+    let html = s.to_html(Paper::A4);
+    assert!(html.find("URGENT (PSY-SI-HIGH)").unwrap() < html.find("Determination: ").unwrap());
 }

@@ -208,7 +208,8 @@ fn view(store: &Store, rules: &RuleSet, policy: &SitePolicy, id: i64) -> Result<
     let record = store.assessment(id)?;
     let patient = store.patient(record.patient_id)?;
     let evaluation = record.evaluation(rules, policy);
-    let steps = checklist::steps(&record.answers, rules);
+    // A finalised record is shown with the rule set that evaluated it (its own questions).
+    let steps = checklist::steps(&record.answers, record.rules_for_display(rules));
     Ok(AssessmentView { editable: record.status == RecordStatus::Draft, record, patient, evaluation, steps })
 }
 

@@ -18,7 +18,7 @@ use trdcheck::{evaluate, parse_assessment, PolicyOverrides, RuleSet, SitePolicy}
     about = "Eligibility checklist for ketamine or esketamine in treatment-resistant depression",
     long_about = "Eligibility checklist for ketamine or esketamine in treatment-resistant depression.\n\n\
         Reads an assessment in the trdcheck/assessment/v2 JSON format (v1 is upgraded on reading) and reports the determination \
-        (eligible, eligible_with_precautions, not_eligible, incomplete) with every finding and its source.\n\
+        (eligible, eligible_with_precautions, deferred: not today, not_eligible, incomplete) with every finding and its source.\n\
         It supports and does not replace clinical judgement.\n\n\
         Exit status: 0 when the file was evaluated, 2 when it was rejected (the message names the field)."
 )]
@@ -407,10 +407,8 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command
                     ack.split_once('=').ok_or_else(|| Failure(format!("--ack {ack:?}: write it as RULE=NOTE"), 2))?;
                 notes.push((rule.trim(), note));
             }
-            if !notes.is_empty() {
-                store.set_acknowledgements(id, &notes, &by, rules, &policy).map_err(storage_failure)?;
-            }
-            let record = store.finalise(id, &by, rules, &policy).map_err(storage_failure)?;
+            // The notes and the finalisation in one transaction: when it is refused, nothing is kept.
+            let record = store.finalise_with_notes(id, &by, &notes, rules, &policy).map_err(storage_failure)?;
             let det = record.snapshot.as_ref().map_or("", |s| s.evaluation.determination.as_str());
             out!("assessment {id} finalised by {by}: {det}");
         }

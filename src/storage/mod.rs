@@ -735,54 +735,84 @@ impl Store {
         rules: &RuleSet,
         policy: &SitePolicy,
     ) -> Result<AssessmentRecord> {
+        self.write(|tx, at| Self::acknowledge_in(tx, at, id, notes, actor, rules, policy))?;
+        self.assessment(id)
+    }
+
+    /// Notes, then finalising, in one transaction: when finalising is refused, no note is kept.
+    pub fn finalise_with_notes(
+        &mut self,
+        id: i64,
+        clinician: &str,
+        notes: &[(&str, &str)],
+        rules: &RuleSet,
+        policy: &SitePolicy,
+    ) -> Result<AssessmentRecord> {
+        let clinician = Self::clinician(clinician)?;
         self.write(|tx, at| {
-            let current = Self::load_assessment(tx, id)?;
-            if current.status == RecordStatus::Final {
-                return Err(StorageError::Finalised(id));
-            }
-            let evaluation = evaluate(&current.answers, rules, policy);
-            let precautions: Vec<&str> =
-                evaluation.findings.iter().filter(|f| f.level == Level::Precaution).map(|f| &*f.rule).collect();
-            let mut acks = current.acknowledgements.clone();
-            for (rule, note) in notes {
-                let note = note.trim();
-                if !note.is_empty() && !precautions.contains(rule) {
-                    let precautions = if precautions.is_empty() { "none".to_string() } else { precautions.join(", ") };
-                    return Err(StorageError::NotAPrecaution { rule: rule.to_string(), precautions });
-                }
-                let old = acks.get(*rule).cloned();
-                if note.is_empty() {
-                    acks.remove(*rule);
-                } else {
-                    acks.insert(rule.to_string(), note.to_string());
-                }
-                if old.as_deref() == (!note.is_empty()).then_some(note) {
-                    continue;
-                }
-                audit::append(
-                    tx,
-                    at,
-                    &Event {
-                        actor,
-                        action: "acknowledge",
-                        patient_id: Some(current.patient_id),
-                        assessment_id: Some(id),
-                        field: Some(rule),
-                        old_value: old,
-                        new_value: (!note.is_empty()).then(|| note.to_string()),
-                        detail: None,
-                    },
-                )?;
-            }
-            if acks != current.acknowledgements {
-                tx.execute(
-                    "UPDATE assessment SET acknowledgements = ?1, updated_at = ?2 WHERE id = ?3",
-                    params![to_json(&acks), at, id],
-                )?;
-            }
-            Ok(())
+            Self::acknowledge_in(tx, at, id, notes, clinician, rules, policy)?;
+            Self::finalise_in(tx, at, id, clinician, rules, policy)
         })?;
         self.assessment(id)
+    }
+
+    /// A note for a precaution the assessment has; an empty note removes one (only a note that
+    /// exists, or one for a precaution, can be named).
+    fn acknowledge_in(
+        tx: &rusqlite::Transaction,
+        at: &str,
+        id: i64,
+        notes: &[(&str, &str)],
+        actor: &str,
+        rules: &RuleSet,
+        policy: &SitePolicy,
+    ) -> Result<()> {
+        let current = Self::load_assessment(tx, id)?;
+        if current.status == RecordStatus::Final {
+            return Err(StorageError::Finalised(id));
+        }
+        let evaluation = evaluate(&current.answers, rules, policy);
+        let precautions: Vec<&str> =
+            evaluation.findings.iter().filter(|f| f.level == Level::Precaution).map(|f| &*f.rule).collect();
+        let mut acks = current.acknowledgements.clone();
+        for (rule, note) in notes {
+            let note = note.trim();
+            // A note names a precaution; an empty one may also remove a note that exists.
+            if !precautions.contains(rule) && !(note.is_empty() && acks.contains_key(*rule)) {
+                let precautions = if precautions.is_empty() { "none".to_string() } else { precautions.join(", ") };
+                return Err(StorageError::NotAPrecaution { rule: rule.to_string(), precautions });
+            }
+            let old = acks.get(*rule).cloned();
+            if note.is_empty() {
+                acks.remove(*rule);
+            } else {
+                acks.insert(rule.to_string(), note.to_string());
+            }
+            if old.as_deref() == (!note.is_empty()).then_some(note) {
+                continue;
+            }
+            audit::append(
+                tx,
+                at,
+                &Event {
+                    actor,
+                    action: "acknowledge",
+                    patient_id: Some(current.patient_id),
+                    assessment_id: Some(id),
+                    field: Some(rule),
+                    old_value: old,
+                    new_value: (!note.is_empty()).then(|| note.to_string()),
+                    detail: None,
+                },
+            )?;
+        }
+        if acks != current.acknowledgements {
+            tx.execute(
+                "UPDATE assessment SET acknowledgements = ?1, updated_at = ?2 WHERE id = ?3",
+                params![to_json(&acks), at, id],
+            )?;
+        }
+        Ok(())
     }
 
     /// Finalises a draft: evaluates it with the rule set and policy in force and stores that
@@ -796,51 +826,65 @@ impl Store {
         rules: &RuleSet,
         policy: &SitePolicy,
     ) -> Result<AssessmentRecord> {
-        let clinician = clinician.trim();
-        if clinician.is_empty() {
+        let clinician = Self::clinician(clinician)?;
+        self.write(|tx, at| Self::finalise_in(tx, at, id, clinician, rules, policy))?;
+        self.assessment(id)
+    }
+
+    fn clinician(name: &str) -> Result<&str> {
+        let name = name.trim();
+        if name.is_empty() {
             return Err(StorageError::InvalidField {
                 field: "clinician".into(),
                 message: "the clinician's name is needed to finalise".into(),
             });
         }
-        self.write(|tx, at| {
-            let current = Self::load_assessment(tx, id)?;
-            if current.status == RecordStatus::Final {
-                return Err(StorageError::Finalised(id));
-            }
-            let evaluation = evaluate(&current.answers, rules, policy);
-            if let Some(f) = evaluation
-                .findings
-                .iter()
-                .find(|f| f.level == Level::Precaution && !current.acknowledgements.contains_key(&*f.rule))
-            {
-                return Err(StorageError::AcknowledgementNeeded(f.rule.to_string()));
-            }
-            let r = rules.reference();
-            tx.execute(
-                "UPDATE assessment SET status = 'final', finalised_at = ?1, finalised_by = ?2, updated_at = ?1, \
-                 evaluation = ?3, ruleset_id = ?4, ruleset_version = ?5, ruleset_sha256 = ?6, policy = ?7 WHERE id = ?8",
-                params![at, clinician, to_json(&evaluation), r.id, r.version, r.sha256, to_json(policy), id],
-            )?;
-            audit::append(
-                tx,
-                at,
-                &Event {
-                    actor: clinician,
-                    action: "finalise",
-                    patient_id: Some(current.patient_id),
-                    assessment_id: Some(id),
-                    detail: Some(to_json(&serde_json::json!({
-                        "determination": evaluation.determination,
-                        "ruleset": r,
-                        "policy": policy,
-                    }))),
-                    ..Default::default()
-                },
-            )?;
-            Ok(())
-        })?;
-        self.assessment(id)
+        Ok(name)
+    }
+
+    fn finalise_in(
+        tx: &rusqlite::Transaction,
+        at: &str,
+        id: i64,
+        clinician: &str,
+        rules: &RuleSet,
+        policy: &SitePolicy,
+    ) -> Result<()> {
+        let current = Self::load_assessment(tx, id)?;
+        if current.status == RecordStatus::Final {
+            return Err(StorageError::Finalised(id));
+        }
+        let evaluation = evaluate(&current.answers, rules, policy);
+        if let Some(f) = evaluation
+            .findings
+            .iter()
+            .find(|f| f.level == Level::Precaution && !current.acknowledgements.contains_key(&*f.rule))
+        {
+            return Err(StorageError::AcknowledgementNeeded(f.rule.to_string()));
+        }
+        let r = rules.reference();
+        tx.execute(
+            "UPDATE assessment SET status = 'final', finalised_at = ?1, finalised_by = ?2, updated_at = ?1, \
+             evaluation = ?3, ruleset_id = ?4, ruleset_version = ?5, ruleset_sha256 = ?6, policy = ?7 WHERE id = ?8",
+            params![at, clinician, to_json(&evaluation), r.id, r.version, r.sha256, to_json(policy), id],
+        )?;
+        audit::append(
+            tx,
+            at,
+            &Event {
+                actor: clinician,
+                action: "finalise",
+                patient_id: Some(current.patient_id),
+                assessment_id: Some(id),
+                detail: Some(to_json(&serde_json::json!({
+                    "determination": evaluation.determination,
+                    "ruleset": r,
+                    "policy": policy,
+                }))),
+                ..Default::default()
+            },
+        )?;
+        Ok(())
     }
 
     /// Amends a finalised assessment: a new draft version with its answers and notes, linked to it.

@@ -121,11 +121,30 @@ fn upgrade_drafts(tx: &Transaction) -> HookResult {
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     let mut update = tx.prepare("UPDATE assessment SET answers = ?1 WHERE id = ?2")?;
+    let at = super::now();
     for (id, answers) in drafts {
+        // A draft that is not valid JSON stays as it is; opening it reports the problem.
         let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&answers) else { continue };
         if value.get("schema").and_then(|s| s.as_str()) == Some(crate::model::SCHEMA_V1) {
             value["schema"] = serde_json::Value::String(crate::model::SCHEMA.to_string());
             update.execute(rusqlite::params![value.to_string(), id])?;
+            let patient_id: Option<i64> =
+                tx.query_row("SELECT patient_id FROM assessment WHERE id = ?1", [id], |r| r.get(0)).ok();
+            // The audit trail says how the stored answers changed.
+            super::audit::append(
+                tx,
+                &at,
+                &super::audit::Event {
+                    actor: "trdcheck (database upgrade)",
+                    action: "upgrade",
+                    patient_id,
+                    assessment_id: Some(id),
+                    field: Some("schema"),
+                    old_value: Some(crate::model::SCHEMA_V1.to_string()),
+                    new_value: Some(crate::model::SCHEMA.to_string()),
+                    detail: Some("rule set version 2: the new questions are unknown until answered".into()),
+                },
+            )?;
         }
     }
     Ok(())

@@ -26,6 +26,15 @@ confirmed_by_clinician: boolean,
  */
 same_drug_as?: number | null, 
 /**
+ * The drug is outside the catalog: it counts only on the clinician's confirmation that it
+ * is an antidepressant given at an adequate dose (the question the app asks).
+ */
+needs_confirmation: boolean, 
+/**
+ * For a drug name the catalog does not know, the catalog name it is closest to.
+ */
+suggestion?: string | null, 
+/**
  * Why it does not count (each sentence names the value and the limit).
  */
 reasons: Array<string>, 

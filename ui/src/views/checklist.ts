@@ -236,8 +236,10 @@ function drugSuggestions(ctx: Ctx): Suggestion[] {
   return ctx.catalog.drugs.map((d) => ({ value: d.name, note: d.name === d.generic ? "" : `(${d.generic})` }));
 }
 
-/** A drug or medication name, completing from the catalog; empty means unknown. */
-function nameField(ed: Editor, ctx: Ctx, path: string, label: string): HTMLElement {
+/** A drug or medication name, completing from the catalog; empty means unknown. Decisions the
+ * clinician made for the old name (its classes, an equivalent, a confirmation: `clears`, paths
+ * beside this one) are cleared with a new name, in the same save. */
+function nameField(ed: Editor, ctx: Ctx, path: string, label: string, clears: string[] = []): HTMLElement {
   const id = uid("t");
   const errorId = uid("err");
   const error = h("p", { class: "error", id: errorId, role: "alert" });
@@ -247,7 +249,9 @@ function nameField(ed: Editor, ctx: Ctx, path: string, label: string): HTMLEleme
   const commit = () => {
     if (input.value === last) return;
     last = input.value;
-    void ed.edit(path, input.value.trim() === "" ? null : input.value.trim());
+    const base = path.slice(0, path.lastIndexOf(".") + 1);
+    const name = input.value.trim() === "" ? null : input.value.trim();
+    void ed.editWith((saved) => [[path, name], ...clears.filter((c) => getAnswer(saved, base + c) !== undefined).map((c): [string, Json] => [base + c, null])]);
   };
   const list = combobox(input, drugSuggestions(ctx), commit);
   input.addEventListener("change", commit);
@@ -325,12 +329,14 @@ function trialsStep(ed: Editor, ctx: Ctx, rerender: () => void): HTMLElement {
     entry: (i) => {
       const p = (f: string) => `trials[${i}].${f}`;
       const result = ed.view.evaluation.trials[i];
-      const confirm = result && result.drug && result.min_dose_mg === null
-        ? triField(ed, p("adequacy_confirmed_by_clinician"), "Not in the dose table: is the dose adequate, in your judgement?", null)
+      // Asked only where it can change the count (a drug outside the catalog, or an augmentation
+      // agent without a cited minimum when the site counts augmentation): decided by the core.
+      const confirm = result?.needs_confirmation
+        ? triField(ed, p("adequacy_confirmed_by_clinician"), `Not in the dose table${result.suggestion ? ` (did you mean ${result.suggestion}?)` : ""}: is it an antidepressant, given at an adequate dose, in your judgement?`, null)
         : null;
       return [
         h("div", { class: "grid" },
-          nameField(ed, ctx, p("drug"), "Drug (generic or brand)"),
+          nameField(ed, ctx, p("drug"), "Drug (generic or brand)", ["adequacy_confirmed_by_clinician"]),
           numberField(ed, ctx, p("dose_mg_per_day"), "Dose", "mg/day", null, "trials[].dose_mg_per_day"),
           numberField(ed, ctx, p("weeks_at_dose"), "Weeks at or above that dose", "weeks", null, "trials[].weeks_at_dose"),
           numberField(ed, ctx, p("improvement_percent"), "Improvement during the trial", "%", null, "trials[].improvement_percent"),
@@ -363,8 +369,8 @@ function medicationStatus(ctx: Ctx, m: MedicationResult | undefined): string {
 
 /** What decides which extra fields the list steps show (class picker, confirmation, equivalent). */
 function listShape(v: AssessmentView): string {
-  const meds = v.evaluation.medications.map((m) => [!!m.name && !m.generic, m.suggestion ?? "", m.classes.includes("benzodiazepine"), m.diazepam_equivalent_mg === null || m.diazepam_equivalent_mg === undefined]);
-  const trials = v.evaluation.trials.map((t) => !!t.drug && (t.min_dose_mg === null || t.min_dose_mg === undefined));
+  const meds = v.evaluation.medications.map((m) => [!!m.name && !m.generic, m.suggestion ?? "", m.classes.includes("benzodiazepine"), m.diazepam_equivalent_mg === null || m.diazepam_equivalent_mg === undefined, m.dose_mg_per_day !== null && m.dose_mg_per_day !== undefined]);
+  const trials = v.evaluation.trials.map((t) => [!!t.needs_confirmation, t.suggestion ?? ""]);
   return JSON.stringify([meds, trials]);
 }
 
@@ -379,25 +385,35 @@ function classPicker(ed: Editor, ctx: Ctx, i: number, m: MedicationResult, reren
   const path = `medications[${i}].classes`;
   const chosen = getAnswer(ed.answers, path);
   const current: string[] | null = Array.isArray(chosen) ? (chosen as string[]) : null;
-  const save = async (list: string[] | null) => {
-    await ed.edit(path, list);
+  // Each tick changes the classes as saved when its turn comes: quick ticks are never lost.
+  const save = async (change: (saved: string[] | null) => string[] | null) => {
+    await ed.editWith((saved) => {
+      const now = getAnswer(saved, path);
+      return [[path, change(Array.isArray(now) ? (now as string[]) : null)]];
+    });
     rerender();
   };
   const classes = Object.entries(ctx.catalog.classes).sort(([, a], [, b]) => a.localeCompare(b));
   const boxes = classes.map(([id, name]) => {
     const boxId = uid("c");
-    const box = h("input", { type: "checkbox", id: boxId, checked: !!current?.includes(id), disabled: !ed.view.editable, "data-class": id });
+    const box = h("input", { type: "checkbox", id: boxId, checked: !!current?.includes(id), disabled: !ed.view.editable, "data-class": id, "data-focus": `${path}:${id}` });
     box.addEventListener("change", () => {
-      const next = new Set(current ?? []);
-      if (box.checked) next.add(id);
-      else next.delete(id);
-      void save(next.size ? [...next] : null);
+      const checked = box.checked;
+      void save((saved) => {
+        const next = new Set(saved ?? []);
+        if (checked) next.add(id);
+        else next.delete(id);
+        return next.size ? [...next] : null;
+      });
     });
     return h("span", { class: "choice" }, box, h("label", { for: boxId }, name));
   });
   const noneId = uid("c");
-  const none = h("input", { type: "checkbox", id: noneId, checked: current !== null && current.length === 0, disabled: !ed.view.editable, "data-class": "none" });
-  none.addEventListener("change", () => void save(none.checked ? [] : null));
+  const none = h("input", { type: "checkbox", id: noneId, checked: current !== null && current.length === 0, disabled: !ed.view.editable, "data-class": "none", "data-focus": `${path}:none` });
+  none.addEventListener("change", () => {
+    const checked = none.checked;
+    void save(() => (checked ? [] : null));
+  });
   const errorId = uid("err");
   const error = h("p", { class: "error", id: errorId, role: "alert" });
   ed.register(path, error);
@@ -431,8 +447,10 @@ function medicationsStep(ed: Editor, ctx: Ctx, rerender: () => void): HTMLElemen
       const needsEquivalent = !!m && m.classes.includes("benzodiazepine") && m.dose_mg_per_day !== null && (m.diazepam_equivalent_mg === null || m.diazepam_equivalent_mg === undefined || getAnswer(ed.answers, p("diazepam_equivalent_mg_per_day")) !== undefined);
       return [
         h("div", { class: "grid" },
-          nameField(ed, ctx, p("name"), "Medication (generic or brand)"),
-          numberField(ed, ctx, p("dose_mg_per_day"), "Dose", "mg/day", null, "medications[].dose_mg_per_day"),
+          nameField(ed, ctx, p("name"), "Medication (generic or brand)", ["classes", "diazepam_equivalent_mg_per_day"]),
+          // The clinician's equivalent was given for the old dose: a new dose clears it.
+          numberField(ed, ctx, p("dose_mg_per_day"), "Dose", "mg/day", null, "medications[].dose_mg_per_day", (dose) =>
+            void ed.editWith((saved) => [[p("dose_mg_per_day"), dose], ...(getAnswer(saved, p("diazepam_equivalent_mg_per_day")) !== undefined ? [[p("diazepam_equivalent_mg_per_day"), null] as [string, Json]] : [])])),
           needsEquivalent ? numberField(ed, ctx, p("diazepam_equivalent_mg_per_day"), "Diazepam equivalent (your estimate)", "mg/day", null, "medications[].diazepam_equivalent_mg_per_day") : null,
         ),
         outsideCatalog && m ? classPicker(ed, ctx, i, m, rerender) : null,
@@ -571,8 +589,8 @@ export async function renderAssessment(root: HTMLElement, ctx: Ctx, id: number, 
     const stepDef = v.steps.find((s) => s.id === current);
     const title = ctx.catalog.steps.find((s) => s.id === current)?.title ?? current;
     const body: HTMLElement[] = [];
-    if (current === "treatment_history") body.push(trialsStep(ed, ctx, renderStep));
-    else if (current === "medications") body.push(medicationsStep(ed, ctx, renderStep));
+    if (current === "treatment_history") body.push(trialsStep(ed, ctx, rerenderKeepingFocus));
+    else if (current === "medications") body.push(medicationsStep(ed, ctx, rerenderKeepingFocus));
     else {
       const paired = new Set(ctx.catalog.questions.flatMap((x) => (x.paired_with ? [x.paired_with] : [])));
       for (const qs of stepDef?.questions ?? []) {
@@ -612,21 +630,27 @@ export async function renderAssessment(root: HTMLElement, ctx: Ctx, id: number, 
     // A name the catalog does not know asks for its classes; a drug outside the dose table for
     // the clinician's confirmation: the list step shows those fields at once, keeping the focus.
     if (shapeBefore !== listShape(v) && (current === "medications" || current === "treatment_history")) {
-      // What is being typed in the focused field carries over to its new input, not lost.
-      const active = document.activeElement instanceof HTMLInputElement ? document.activeElement : null;
-      const focused = active?.getAttribute("data-question");
-      const typed = active?.value;
-      renderStep();
-      const again = focused ? document.querySelector<HTMLInputElement>(`input[data-question='${focused}']`) : null;
-      if (again) {
-        again.focus();
-        if (typed !== undefined && again.type === "text" && again.value !== typed) {
-          again.value = typed;
-          again.dispatchEvent(new Event("input"));
-        }
-      }
+      rerenderKeepingFocus();
     }
   };
+
+  /** Redraws the step; the focused control keeps the focus, and what is being typed in it
+   * carries over to its new input, not lost. */
+  function rerenderKeepingFocus() {
+    const active = document.activeElement instanceof HTMLInputElement ? document.activeElement : null;
+    const key = active?.getAttribute("data-focus") ? "data-focus" : "data-question";
+    const focused = active?.getAttribute(key);
+    const typed = active?.type === "text" ? active.value : undefined;
+    renderStep();
+    const again = focused ? document.querySelector<HTMLInputElement>(`input[${key}='${focused}']`) : null;
+    if (again) {
+      again.focus();
+      if (typed !== undefined && again.type === "text" && again.value !== typed) {
+        again.value = typed;
+        again.dispatchEvent(new Event("input"));
+      }
+    }
+  }
 
   show(root,
     header(ctx, "home"),

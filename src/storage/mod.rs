@@ -778,7 +778,8 @@ impl Store {
         for (rule, note) in notes {
             let note = note.trim();
             // A note names a precaution; an empty one may also remove a note that exists.
-            if !precautions.contains(rule) && !(note.is_empty() && acks.contains_key(*rule)) {
+            let removes_a_note = note.is_empty() && acks.contains_key(*rule);
+            if !(precautions.contains(rule) || removes_a_note) {
                 let precautions = if precautions.is_empty() { "none".to_string() } else { precautions.join(", ") };
                 return Err(StorageError::NotAPrecaution { rule: rule.to_string(), precautions });
             }

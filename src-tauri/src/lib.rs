@@ -391,6 +391,17 @@ impl AppState {
         Ok(path.display().to_string())
     }
 
+    /// The file name the save dialog offers: "trdcheck-MRN-v2.pdf".
+    pub fn export_file_name(&self, id: i64, ext: &str) -> Result<String> {
+        self.with_store(|s| {
+            let record = s.assessment(id)?;
+            let patient = s.patient(record.patient_id)?;
+            let mrn: String =
+                patient.mrn.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+            Ok(format!("trdcheck-{mrn}-v{}.{ext}", record.version))
+        })
+    }
+
     pub fn import_assessment(&self, path: String) -> Result<AssessmentView> {
         let path = Path::new(&path);
         let size = std::fs::metadata(path).map_err(|e| IpcError::new("io", format!("{}: {e}", path.display())))?.len();
@@ -547,17 +558,56 @@ async fn summary_html(state: State<'_, Shared>, id: i64) -> Result<String> {
     blocking(&state, move |s| s.summary_html(id)).await
 }
 
-/// Writes an assessment to a file the clinician chose: `json` (assessment-v2), `html`, `pdf`
-/// or `fhir`. Records the export.
+/// The file kinds of an export: (format, dialog filter, extension).
+const EXPORTS: &[(&str, &str, &str)] = &[
+    ("pdf", "PDF", "pdf"),
+    ("html", "HTML", "html"),
+    ("fhir", "FHIR R4 Bundle (JSON)", "json"),
+    ("json", "Assessment (JSON, trdcheck/assessment/v2)", "json"),
+];
+
+/// Writes an assessment to a file the clinician chooses in the save dialog, which this command
+/// opens itself: the webview never names a path (file access is scoped to what the clinician
+/// chose). `json` (assessment-v2), `html`, `pdf` or `fhir`. Records the export; `None` when the
+/// clinician cancelled.
 #[tauri::command]
-async fn export_assessment(state: State<'_, Shared>, id: i64, format: String, path: String) -> Result<String> {
-    blocking(&state, move |s| s.export_assessment(id, format, path)).await
+async fn export_assessment(
+    app: tauri::AppHandle,
+    state: State<'_, Shared>,
+    id: i64,
+    format: String,
+) -> Result<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let Some(&(_, filter, ext)) = EXPORTS.iter().find(|(f, _, _)| *f == format) else {
+        return Err(IpcError::new("invalid_format", format!("unknown export format {format}")));
+    };
+    blocking(&state, move |s| {
+        let name = s.export_file_name(id, ext)?;
+        let chosen = app.dialog().file().add_filter(filter, &[ext]).set_file_name(name).blocking_save_file();
+        match chosen.map(|p| p.into_path()) {
+            None => Ok(None),
+            Some(Ok(path)) => s.export_assessment(id, format, path.display().to_string()).map(Some),
+            Some(Err(e)) => Err(IpcError::new("invalid_path", e.to_string())),
+        }
+    })
+    .await
 }
 
-/// Imports an assessment file (v2, or v1 upgraded) as a new draft (of the patient with its MRN).
+/// Imports an assessment file (v2, or v1 upgraded) as a new draft (of the patient with its MRN),
+/// from the file the clinician chooses in the open dialog this command opens; `None` when
+/// cancelled.
 #[tauri::command]
-async fn import_assessment(state: State<'_, Shared>, path: String) -> Result<AssessmentView> {
-    blocking(&state, move |s| s.import_assessment(path)).await
+async fn import_assessment(app: tauri::AppHandle, state: State<'_, Shared>) -> Result<Option<AssessmentView>> {
+    use tauri_plugin_dialog::DialogExt;
+    blocking(&state, move |s| {
+        let chosen = app.dialog().file().add_filter("Assessment (JSON)", &["json"]).blocking_pick_file();
+        match chosen.map(|p| p.into_path()) {
+            None => Ok(None),
+            Some(Ok(path)) => s.import_assessment(path.display().to_string()).map(Some),
+            Some(Err(e)) => Err(IpcError::new("invalid_path", e.to_string())),
+        }
+    })
+    .await
 }
 
 /// Saves the settings. A changed policy applies to every draft from now on and is recorded.

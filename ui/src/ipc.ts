@@ -53,9 +53,9 @@ export const api = {
   amend: (id: number) => call<AssessmentView>("amend", { id }),
   discardDraft: (id: number) => call<void>("discard_draft", { id }),
   summaryHtml: (id: number) => call<string>("summary_html", { id }),
-  exportAssessment: (id: number, format: ExportFormat, path: string) =>
-    call<string>("export_assessment", { id, format, path }),
-  importAssessment: (path: string) => call<AssessmentView>("import_assessment", { path }),
+  // The commands open the file dialogs themselves: the page never names a path.
+  exportAssessment: (id: number, format: ExportFormat) => call<string | null>("export_assessment", { id, format }),
+  importAssessment: () => call<AssessmentView | null>("import_assessment"),
   saveSettings: (settings: Settings) => call<AppInfo>("save_settings", { settings }),
   setTextSize: (percent: number) => call<AppInfo>("set_text_size", { percent }),
   uiReady: () => call<void>("ui_ready"),

@@ -1,6 +1,5 @@
 // Home: find or create a patient, see their assessments, resume a draft, import an assessment.
 
-import { open } from "@tauri-apps/plugin-dialog";
 import type { AssessmentListing } from "../bindings/AssessmentListing";
 import type { PatientRecord as Patient } from "../bindings/PatientRecord";
 import type { Sex } from "../bindings/Sex";
@@ -117,11 +116,8 @@ export async function renderHome(root: HTMLElement, ctx: Ctx, patientId?: number
 
   const importButton = h("button", { type: "button", onclick: async () => {
     try {
-      const path = await open({ multiple: false, directory: false, filters: [{ name: "Assessment (JSON)", extensions: ["json"] }] });
-      if (typeof path === "string") {
-        const v = await api.importAssessment(path);
-        ctx.go({ name: "assessment", id: v.record.id });
-      }
+      const v = await api.importAssessment();
+      if (v) ctx.go({ name: "assessment", id: v.record.id });
     } catch (e) { ctx.alert(e); }
   } }, "Import assessment…");
 

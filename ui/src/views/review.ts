@@ -1,17 +1,16 @@
 // Review: the summary as it will be filed, a note for each precaution, finalise / amend, exports.
 
-import { save } from "@tauri-apps/plugin-dialog";
 import type { AssessmentView } from "../bindings/AssessmentView";
 import { errorText, type Ctx } from "../app";
 import { append, h, uid } from "../dom";
 import { api, type ExportFormat } from "../ipc";
 import type { Editor } from "./checklist";
 
-const EXPORTS: { format: ExportFormat; label: string; ext: string; filter: string }[] = [
-  { format: "pdf", label: "Save PDF…", ext: "pdf", filter: "PDF" },
-  { format: "html", label: "Save HTML…", ext: "html", filter: "HTML" },
-  { format: "fhir", label: "Export FHIR…", ext: "json", filter: "FHIR R4 Bundle (JSON)" },
-  { format: "json", label: "Export assessment (JSON)…", ext: "json", filter: "Assessment (JSON, trdcheck/assessment/v2)" },
+const EXPORTS: { format: ExportFormat; label: string }[] = [
+  { format: "pdf", label: "Save PDF…" },
+  { format: "html", label: "Save HTML…" },
+  { format: "fhir", label: "Export FHIR…" },
+  { format: "json", label: "Export assessment (JSON)…" },
 ];
 
 /** A modal confirmation: resolves true when confirmed. Keyboard: Tab between buttons, Escape cancels. */
@@ -108,8 +107,8 @@ export async function renderReview(host: HTMLElement, ctx: Ctx, ed: Editor, chan
   const exports = h("div", { class: "actions" },
     EXPORTS.map((x) => h("button", { type: "button", "data-export": x.format, onclick: async () => {
       try {
-        const path = await save({ defaultPath: `trdcheck-${v.patient.mrn}-v${r.version}.${x.ext}`, filters: [{ name: x.filter, extensions: [x.ext] }] });
-        if (path) status.textContent = `Saved ${await api.exportAssessment(r.id, x.format, path)}`;
+        const saved = await api.exportAssessment(r.id, x.format);
+        if (saved) status.textContent = `Saved ${saved}`;
       } catch (e) {
         status.textContent = errorText(e);
       }

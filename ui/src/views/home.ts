@@ -135,7 +135,7 @@ export async function renderHome(root: HTMLElement, ctx: Ctx, patientId?: number
           results,
           patientPanel,
         ),
-        h("div", {}, form, h("section", { class: "panel" }, h("h2", {}, "Import"), h("p", { class: "muted" }, "An assessment exported as assessment-v1 JSON becomes a new draft of the patient with its MRN."), importButton)),
+        h("div", {}, form, h("section", { class: "panel" }, h("h2", {}, "Import"), h("p", { class: "muted" }, "An assessment file (trdcheck/assessment/v2, or v1, which is upgraded with its new answers unknown) becomes a new draft of the patient with its MRN."), importButton)),
       ),
       drafts,
     ),

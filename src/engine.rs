@@ -283,6 +283,11 @@ impl DiazepamLoad {
     }
 }
 
+/// A finding's strength with the catalog entries that made it fire: the weakest of them.
+fn weakest(rule: Strength, medications: &[&MedicationResult]) -> Strength {
+    medications.iter().filter_map(|m| m.strength).fold(rule, Strength::weakest)
+}
+
 /// "lorazepam 1 mg/day, clonazepam 0.5 mg/day".
 fn join_labels<'a>(medications: impl Iterator<Item = &'a MedicationResult>) -> String {
     let mut list = String::with_capacity(96);
@@ -458,7 +463,7 @@ impl Context<'_> {
                             fill(self.text(rule, None), &[("medications", &list)]),
                             Some(question.clone()),
                         );
-                        f.strength = on.iter().filter_map(|m| m.strength).fold(f.strength, Strength::weakest);
+                        f.strength = weakest(f.strength, &on);
                         emit(f)
                     }
                 }
@@ -566,7 +571,7 @@ impl Context<'_> {
                         Some("medications".into()),
                     ),
                 };
-                f.strength = matching.iter().filter_map(|m| m.strength).fold(f.strength, Strength::weakest);
+                f.strength = weakest(f.strength, &matching);
                 emit(f)
             }
             Trigger::DiazepamEquivalentAbove { mg, .. } => {
@@ -580,7 +585,7 @@ impl Context<'_> {
                         [("medications", names.as_str()), ("diazepam_mg", total.as_str()), ("limit", &fmt_num(*mg))];
                     let mut f = self.finding(rule, fill(self.text(rule, None), &values), Some("medications".into()));
                     // As strong as the equivalents it adds up (Ashton values are secondary).
-                    f.strength = in_total.iter().filter_map(|m| m.strength).fold(f.strength, Strength::weakest);
+                    f.strength = weakest(f.strength, &in_total);
                     emit(f)
                 }
             }

@@ -756,6 +756,22 @@ impl Store {
         self.assessment(id)
     }
 
+    /// A draft and its evaluation under the rule set and policy in force (a finalised record
+    /// cannot be changed).
+    fn draft_evaluated(
+        tx: &rusqlite::Transaction,
+        id: i64,
+        rules: &RuleSet,
+        policy: &SitePolicy,
+    ) -> Result<(AssessmentRecord, crate::engine::Evaluation)> {
+        let current = Self::load_assessment(tx, id)?;
+        if current.status == RecordStatus::Final {
+            return Err(StorageError::Finalised(id));
+        }
+        let evaluation = evaluate(&current.answers, rules, policy);
+        Ok((current, evaluation))
+    }
+
     /// A note for a precaution the assessment has; an empty note removes one (only a note that
     /// exists, or one for a precaution, can be named).
     fn acknowledge_in(
@@ -767,11 +783,7 @@ impl Store {
         rules: &RuleSet,
         policy: &SitePolicy,
     ) -> Result<()> {
-        let current = Self::load_assessment(tx, id)?;
-        if current.status == RecordStatus::Final {
-            return Err(StorageError::Finalised(id));
-        }
-        let evaluation = evaluate(&current.answers, rules, policy);
+        let (current, evaluation) = Self::draft_evaluated(tx, id, rules, policy)?;
         let precautions: Vec<&str> =
             evaluation.findings.iter().filter(|f| f.level == Level::Precaution).map(|f| &*f.rule).collect();
         let mut acks = current.acknowledgements.clone();
@@ -851,11 +863,7 @@ impl Store {
         rules: &RuleSet,
         policy: &SitePolicy,
     ) -> Result<()> {
-        let current = Self::load_assessment(tx, id)?;
-        if current.status == RecordStatus::Final {
-            return Err(StorageError::Finalised(id));
-        }
-        let evaluation = evaluate(&current.answers, rules, policy);
+        let (current, evaluation) = Self::draft_evaluated(tx, id, rules, policy)?;
         if let Some(f) = evaluation
             .findings
             .iter()

@@ -141,6 +141,17 @@ pub enum Strength {
 }
 
 impl Strength {
+    pub const ALL: [Strength; 3] = [Strength::V, Strength::S, Strength::U];
+
+    /// The tag as written in the rule files: "V", "S", "U".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strength::V => "V",
+            Strength::S => "S",
+            Strength::U => "U",
+        }
+    }
+
     /// The weaker of two strengths (a finding is as strong as the weakest thing it rests on).
     pub fn weakest(self, other: Strength) -> Strength {
         self.max(other)

@@ -174,10 +174,7 @@ fn labels() -> Labels {
     Labels {
         determinations: Determination::ALL.iter().map(|d| label(d.as_str(), d.title())).collect(),
         levels: Level::ALL.iter().map(|l| label(l.as_str(), l.title())).collect(),
-        strengths: [Strength::V, Strength::S, Strength::U]
-            .iter()
-            .map(|s| label(&format!("{s:?}"), s.label()))
-            .collect(),
+        strengths: Strength::ALL.iter().map(|s| label(s.as_str(), s.label())).collect(),
     }
 }
 

@@ -17,6 +17,21 @@ fn rejected(doc: &Value) -> InputError {
     }
 }
 
+/// Each (pointer, bad, good, path, allowed): the bad value is rejected naming the path, the value
+/// and what is allowed; the good value just inside the boundary is accepted.
+fn rejected_past_the_boundary(cases: &[(&str, Value, Value, &str, &str)]) {
+    for (pointer, bad, good, path, allowed) in cases {
+        let mut doc = example();
+        set(&mut doc, pointer, bad.clone());
+        let e = rejected(&doc);
+        assert_eq!(e.path(), Some(*path), "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains(&bad.to_string()) && msg.contains(allowed), "{msg}");
+        set(&mut doc, pointer, good.clone());
+        parse_assessment(&doc.to_string()).unwrap_or_else(|e| panic!("{path} boundary rejected: {e}"));
+    }
+}
+
 fn set(doc: &mut Value, pointer: &str, value: Value) {
     *doc.pointer_mut(pointer).unwrap_or_else(|| panic!("no {pointer}")) = value;
 }
@@ -56,7 +71,7 @@ fn a_version_1_document_is_upgraded_with_every_new_answer_unknown() {
 #[test]
 fn the_new_inputs_of_version_2_are_checked_and_name_their_path() {
     // Out of range or not whole, with what is allowed; the boundary is accepted.
-    for (pointer, bad, good, path, allowed) in [
+    rejected_past_the_boundary(&[
         ("/respiratory/spo2_percent", json!(49), json!(50), "respiratory.spo2_percent", "50–100"),
         ("/respiratory/spo2_percent", json!(100.5), json!(100), "respiratory.spo2_percent", "50–100"),
         ("/episode/phq9_total", json!(28), json!(27), "episode.phq9_total", "0–27"),
@@ -70,16 +85,7 @@ fn the_new_inputs_of_version_2_are_checked_and_name_their_path() {
             "cardiovascular.repeat_systolic_mmhg",
             "50–300",
         ),
-    ] {
-        let mut doc = example();
-        set(&mut doc, pointer, bad.clone());
-        let e = rejected(&doc);
-        assert_eq!(e.path(), Some(path), "{e}");
-        let msg = e.to_string();
-        assert!(msg.contains(&bad.to_string()) && msg.contains(allowed), "{msg}");
-        set(&mut doc, pointer, good);
-        parse_assessment(&doc.to_string()).unwrap_or_else(|e| panic!("{path} boundary rejected: {e}"));
-    }
+    ]);
     // Half a repeat reading names the missing half.
     let mut doc = example();
     set(&mut doc, "/cardiovascular/repeat_diastolic_mmhg", Value::Null);
@@ -150,7 +156,7 @@ fn wrong_types_and_values_name_the_field() {
 
 #[test]
 fn out_of_range_values_name_the_field_the_value_and_the_range() {
-    for (pointer, bad, good, path, allowed) in [
+    rejected_past_the_boundary(&[
         ("/patient/age_years", json!(120.5), json!(120), "patient.age_years", "0–120"),
         ("/patient/age_years", json!(-1), json!(0), "patient.age_years", "0–120"),
         ("/patient/weight_kg", json!(1.9), json!(2), "patient.weight_kg", "2–400"),
@@ -164,16 +170,7 @@ fn out_of_range_values_name_the_field_the_value_and_the_range() {
         ("/trials/2/weeks_at_dose", json!(521), json!(520), "trials[2].weeks_at_dose", "0–520"),
         ("/trials/1/improvement_percent", json!(100.1), json!(100), "trials[1].improvement_percent", "0–100"),
         ("/medications/1/dose_mg_per_day", json!(-3), json!(0), "medications[1].dose_mg_per_day", "0 mg/day or more"),
-    ] {
-        let mut doc = example();
-        set(&mut doc, pointer, bad.clone());
-        let e = rejected(&doc);
-        assert_eq!(e.path(), Some(path), "{e}");
-        let msg = e.to_string();
-        assert!(msg.contains(&bad.to_string()) && msg.contains(allowed), "{msg}");
-        set(&mut doc, pointer, good);
-        parse_assessment(&doc.to_string()).unwrap_or_else(|e| panic!("{path} boundary rejected: {e}"));
-    }
+    ]);
 }
 
 #[test]

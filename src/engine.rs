@@ -849,8 +849,9 @@ fn judge_entry<'a>(
         qualifies: Tri::No,
         no_response: Tri::No,
         confirmed: false,
-        suggestion: match (drug, t.drug.as_deref()) {
-            (None, Some(name)) => rules.drugs.suggest(name).map(str::to_string),
+        // Searched only while the clinician has not answered for the name (not on every save).
+        suggestion: match (drug, t.drug.as_deref(), t.adequacy_confirmed_by_clinician) {
+            (None, Some(name), None) => rules.drugs.suggest(name).map(str::to_string),
             _ => None,
         },
         reasons: Vec::new(),

@@ -32,11 +32,13 @@ export function renderSettings(root: HTMLElement, ctx: Ctx): void {
   // The settings added in rule set version 2, each with its limits from the rule set.
   const aug = spec.augmentation_counts;
   const augmentation = aug ? select(["false", "true"], String(p.augmentation_counts ?? aug.default), String(aug.default)) : null;
-  const numbers = (["spo2_low_percent", "spo2_defer_percent", "severity_phq9_min", "severity_madrs_min"] as const).flatMap((key) => {
-    const setting = spec[key];
-    if (!setting) return [];
-    const input = h("input", { type: "number", min: setting.min ?? null, max: setting.max ?? null, value: p[key] ?? setting.default, "data-policy": key });
-    return [{ key, setting, input }];
+  // Every other numeric setting of the rule set, as the rule set lists them (no list kept here).
+  const shown = new Set(["min_weeks_at_dose", "failure_threshold_percent", "bp_stop_systolic_mmhg", "bp_stop_diastolic_mmhg"]);
+  const numbers = Object.entries(spec).flatMap(([key, setting]) => {
+    if (shown.has(key) || !setting || typeof setting.default !== "number") return [];
+    const value = (p as unknown as Record<string, number | null | undefined>)[key];
+    const input = h("input", { type: "number", min: setting.min ?? null, max: setting.max ?? null, value: value ?? setting.default, "data-policy": key });
+    return [{ key, setting: setting as { label: string; default: number; min?: number | null; max?: number | null; source: string }, input }];
   });
   const textSize = h("select", { "data-text-size": "" }, ctx.info.text_sizes.map((p) => h("option", { value: String(p), selected: p === ctx.info.text_size_percent }, `${p} %`)));
   const status = h("p", { role: "status", class: "status-line" });

@@ -12,7 +12,7 @@ use common::*;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use trdcheck::model::Assessment;
-use trdcheck::storage::{schema, NewPatient, RecordStatus, StorageError, Store};
+use trdcheck::storage::{migrations, NewPatient, RecordStatus, StorageError, Store};
 use trdcheck::Determination;
 
 fn new_patient(mrn: &str, name: &str) -> NewPatient {
@@ -47,18 +47,18 @@ fn durability_settings_are_in_force() {
     let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
     let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
     assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1));
-    assert_eq!(s.schema_version().unwrap(), schema::LATEST_VERSION);
+    assert_eq!(s.schema_version().unwrap(), migrations::LATEST_VERSION);
 }
 
 #[test]
 fn migrations_validate_and_apply_on_empty_and_old_databases() {
-    schema::migrations().validate().unwrap();
+    migrations::migrations().validate().unwrap();
     // Old version: schema 1 with a patient, written before the search index existed.
     let (_dir, path) = temp_db();
     {
         let mut c = Connection::open(&path).unwrap();
-        c.pragma_update(None, "application_id", schema::APPLICATION_ID).unwrap();
-        schema::migrations().to_version(&mut c, 1).unwrap();
+        c.pragma_update(None, "application_id", migrations::APPLICATION_ID).unwrap();
+        migrations::migrations().to_version(&mut c, 1).unwrap();
         c.execute(
             "INSERT INTO patient (mrn, name, created_at) VALUES ('OLD-7', 'Zoë Álvarez', '2025-01-01T00:00:00Z')",
             [],
@@ -66,7 +66,7 @@ fn migrations_validate_and_apply_on_empty_and_old_databases() {
         .unwrap();
     }
     let s = Store::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), schema::LATEST_VERSION);
+    assert_eq!(s.schema_version().unwrap(), migrations::LATEST_VERSION);
     let found = s.search_patients("alva", 10).unwrap();
     assert_eq!(found.len(), 1, "the migration indexed the existing patient");
     assert_eq!(found[0].mrn, "OLD-7");
@@ -271,6 +271,54 @@ fn import_and_export_are_lossless_and_audited() {
     let err = s.import(&example_json().replace("\"age_years\": 47", "\"age_years\": 470"), "dr i").unwrap_err();
     assert!(err.to_string().contains("patient.age_years"), "{err}");
     assert_eq!(s.assessments_of(p.id).unwrap().len(), 2);
+}
+
+/// The rows of each table and the audit chain's length: what a failed change must leave as it was.
+fn counts(s: &Store) -> (i64, i64, i64) {
+    let c = s.connection();
+    let n = |t: &str| c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get::<_, i64>(0)).unwrap();
+    (n("patient"), n("assessment"), n("audit"))
+}
+
+#[test]
+fn an_import_that_fails_part_way_leaves_nothing_behind() {
+    // A failure injected at each step after the first (the database itself raises it, from a
+    // temporary trigger): the new patient, the draft and the audit entries go together or not at all.
+    for (step, trigger) in [
+        ("the draft", "BEFORE INSERT ON assessment"),
+        ("the draft's audit entry", "BEFORE INSERT ON audit WHEN NEW.action = 'create_draft'"),
+        ("the import's audit entry", "BEFORE INSERT ON audit WHEN NEW.action = 'import'"),
+    ] {
+        let mut s = Store::open_in_memory().unwrap();
+        s.create_patient(&new_patient("OTHER-1", "Other Patient"), "dr a").unwrap();
+        let before = counts(&s);
+        s.connection()
+            .execute_batch(&format!("CREATE TEMP TRIGGER fail {trigger} BEGIN SELECT RAISE(ABORT, 'injected'); END;"))
+            .unwrap();
+        let err = s.import(&example_json(), "dr i").unwrap_err();
+        assert!(err.to_string().contains("injected"), "{step}: {err}");
+        assert_eq!(counts(&s), before, "a failure at {step} left part of the import");
+        assert!(s.patient_by_mrn("RC-2041").unwrap().is_none(), "{step}");
+        assert_eq!(s.verify().unwrap().first_broken, None, "{step}");
+        // Without the fault the same import goes through whole.
+        s.connection().execute_batch("DROP TRIGGER fail;").unwrap();
+        let r = s.import(&example_json(), "dr i").unwrap();
+        let (p, a, e) = before;
+        assert_eq!(counts(&s), (p + 1, a + 1, e + 3), "{step}");
+        assert_eq!(s.patient(r.patient_id).unwrap().mrn, "RC-2041");
+    }
+}
+
+#[test]
+fn a_patient_needs_a_name_and_an_mrn() {
+    let mut s = Store::open_in_memory().unwrap();
+    for (patient, field) in [(new_patient("M-1", "  "), "name"), (new_patient(" ", "Ana"), "mrn")] {
+        match s.create_patient(&patient, "dr a").unwrap_err() {
+            StorageError::InvalidField { field: f, .. } => assert_eq!(f, field),
+            other => panic!("{field}: {other}"),
+        }
+    }
+    assert_eq!(counts(&s), (0, 0, 0));
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::process::Command;
 use common::*;
 use rusqlite::Connection;
 use trdcheck::model::{SCHEMA, SCHEMA_V1};
-use trdcheck::storage::{schema, RecordStatus, Store};
+use trdcheck::storage::{migrations, RecordStatus, Store};
 use trdcheck::Determination;
 
 const BIN: &str = env!("CARGO_BIN_EXE_trd-check");
@@ -41,7 +41,7 @@ fn a_version_1_database_is_upgraded_and_its_final_record_is_never_rewritten() {
     let before = final_row(&path);
     assert!(before.0.contains(SCHEMA_V1));
     let mut s = Store::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), schema::LATEST_VERSION);
+    assert_eq!(s.schema_version().unwrap(), migrations::LATEST_VERSION);
     assert_eq!(final_row(&path), before, "the finalised row is byte for byte what was signed");
 
     // The draft is now version 2; its new answers are unknown, so it is incomplete.

@@ -255,13 +255,6 @@ impl AppState {
     }
 
     pub fn create_patient(&self, patient: NewPatient) -> Result<Patient> {
-        if patient.name.trim().is_empty() {
-            return Err(IpcError {
-                code: "invalid_field".into(),
-                message: "a name is needed".into(),
-                field: Some("name".into()),
-            });
-        }
         let actor = self.actor();
         self.with_store(|s| Ok(s.create_patient(&patient, &actor)?))
     }

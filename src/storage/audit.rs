@@ -1,7 +1,12 @@
 //! The append-only audit trail. Each entry carries a sha256 over its content and the previous
 //! entry's hash, so that a changed, removed or inserted entry breaks the chain at that point.
 
+use std::collections::BTreeMap;
+
 use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+
+use crate::model::Assessment;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -164,4 +169,53 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<AuditReport> {
         expected_seq += 1;
     }
     Ok(AuditReport { entries, first_broken: None })
+}
+
+/// JSON leaves by path ("trials[0].dose_mg_per_day"), for the audit of a draft change. An empty
+/// list or an empty entry (a trial added with nothing known yet) is a value of its own.
+fn leaves(value: &Value, prefix: &str, out: &mut BTreeMap<String, Value>) {
+    match value {
+        // An empty list entry (`trials[1]`), not an empty section.
+        Value::Object(map) if map.is_empty() && prefix.ends_with(']') => {
+            out.insert(prefix.to_string(), value.clone());
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                leaves(v, &path, out);
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            for (i, v) in items.iter().enumerate() {
+                leaves(v, &format!("{prefix}[{i}]"), out);
+            }
+        }
+        Value::Null => {}
+        other => {
+            out.insert(prefix.to_string(), other.clone());
+        }
+    }
+}
+
+/// The answers that differ: (path, old, new), with `None` for unknown.
+pub(crate) fn changed_answers(old: &Assessment, new: &Assessment) -> Vec<(String, Option<String>, Option<String>)> {
+    let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
+    leaves(&serde_json::to_value(old).unwrap_or(Value::Null), "", &mut a);
+    leaves(&serde_json::to_value(new).unwrap_or(Value::Null), "", &mut b);
+    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| ((*k).clone(), a.get(k).map(Value::to_string), b.get(k).map(Value::to_string)))
+        .collect()
+}
+
+impl super::Store {
+    pub fn audit_of(&self, assessment_id: i64) -> super::Result<Vec<AuditEntry>> {
+        Ok(for_assessment(self.connection(), assessment_id)?)
+    }
+
+    /// Walks the audit chain and reports the first entry that does not hold.
+    pub fn verify(&self) -> super::Result<AuditReport> {
+        Ok(verify(self.connection())?)
+    }
 }

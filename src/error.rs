@@ -1,7 +1,113 @@
 //! Typed errors of the core. Each has a stable `code` so that the app can pass one
 //! `{code, message}` over IPC and the CLI can choose its exit status.
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+/// Every error code the core, the CLI and the app use: the one list, exported to TypeScript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum ErrorCode {
+    // A document or answer that was given.
+    InvalidJson,
+    InvalidField,
+    InvalidPolicyFile,
+    InvalidPolicyValue,
+    InvalidFormat,
+    InvalidPath,
+    // The records.
+    NoPatient,
+    NoAssessment,
+    DuplicateMrn,
+    Finalised,
+    NotFinal,
+    AlreadyAmended,
+    AcknowledgementNeeded,
+    NotAPrecaution,
+    // The database and files.
+    NotATrdcheckDatabase,
+    NewerDatabase,
+    CorruptDatabase,
+    SettingsUnreadable,
+    /// This workstation's display preferences (text size) cannot be read or written.
+    Preferences,
+    Io,
+    Database,
+    Migration,
+    Ruleset,
+    Pdf,
+    Internal,
+    /// The call itself failed before reaching a command (set by the UI only).
+    Ipc,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::InvalidField => "invalid_field",
+            ErrorCode::InvalidPolicyFile => "invalid_policy_file",
+            ErrorCode::InvalidPolicyValue => "invalid_policy_value",
+            ErrorCode::InvalidFormat => "invalid_format",
+            ErrorCode::InvalidPath => "invalid_path",
+            ErrorCode::NoPatient => "no_patient",
+            ErrorCode::NoAssessment => "no_assessment",
+            ErrorCode::DuplicateMrn => "duplicate_mrn",
+            ErrorCode::Finalised => "finalised",
+            ErrorCode::NotFinal => "not_final",
+            ErrorCode::AlreadyAmended => "already_amended",
+            ErrorCode::AcknowledgementNeeded => "acknowledgement_needed",
+            ErrorCode::NotAPrecaution => "not_a_precaution",
+            ErrorCode::NotATrdcheckDatabase => "not_a_trdcheck_database",
+            ErrorCode::NewerDatabase => "newer_database",
+            ErrorCode::CorruptDatabase => "corrupt_database",
+            ErrorCode::SettingsUnreadable => "settings_unreadable",
+            ErrorCode::Preferences => "preferences",
+            ErrorCode::Io => "io",
+            ErrorCode::Database => "database",
+            ErrorCode::Migration => "migration",
+            ErrorCode::Ruleset => "ruleset",
+            ErrorCode::Pdf => "pdf",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Ipc => "ipc",
+        }
+    }
+
+    /// Whether the request was at fault (the CLI exits 2), not the system (exit 1).
+    pub fn is_request_error(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::InvalidJson
+                | ErrorCode::InvalidField
+                | ErrorCode::InvalidPolicyFile
+                | ErrorCode::InvalidPolicyValue
+                | ErrorCode::InvalidFormat
+                | ErrorCode::InvalidPath
+                | ErrorCode::NoPatient
+                | ErrorCode::NoAssessment
+                | ErrorCode::DuplicateMrn
+                | ErrorCode::Finalised
+                | ErrorCode::NotFinal
+                | ErrorCode::AlreadyAmended
+                | ErrorCode::AcknowledgementNeeded
+                | ErrorCode::NotAPrecaution
+        )
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `ErrorCode::Finalised == "finalised"`, for tests and callers that hold a code as text.
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
 
 /// A rejected assessment or policy document.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -16,10 +122,10 @@ pub enum InputError {
 }
 
 impl InputError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            InputError::Syntax { .. } => "invalid_json",
-            InputError::Field { .. } => "invalid_field",
+            InputError::Syntax { .. } => ErrorCode::InvalidJson,
+            InputError::Field { .. } => ErrorCode::InvalidField,
         }
     }
 
@@ -51,10 +157,10 @@ pub enum PolicyError {
 }
 
 impl PolicyError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            PolicyError::Read { .. } => "invalid_policy_file",
-            PolicyError::NotAllowed { .. } => "invalid_policy_value",
+            PolicyError::Read { .. } => ErrorCode::InvalidPolicyFile,
+            PolicyError::NotAllowed { .. } => ErrorCode::InvalidPolicyValue,
         }
     }
 }

@@ -24,7 +24,7 @@ pub mod summary_html;
 pub mod summary_pdf;
 
 pub use engine::{evaluate, Determination, Evaluation, Finding};
-pub use error::{InputError, PolicyError, RuleSetError};
+pub use error::{ErrorCode, InputError, PolicyError, RuleSetError};
 pub use input::parse_assessment;
 pub use model::Assessment;
 pub use policy::{PolicyOverrides, SitePolicy};

@@ -110,3 +110,38 @@ fn a_closed_pipe_is_not_a_crash() {
     assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
     assert_eq!(o.status.code(), Some(0));
 }
+
+/// The CLI evaluates stored records with the clinic's policy saved in the database (as the app
+/// does), unless a policy file is given; `db settings` shows it and its history.
+#[test]
+fn stored_records_are_evaluated_with_the_clinics_policy_from_the_database() {
+    use trdcheck::storage::{ClinicSettings, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("records.sqlite3");
+    let six_weeks = std::fs::read_to_string(EXAMPLE).unwrap().replace("\"weeks_at_dose\": 8", "\"weeks_at_dose\": 6");
+    let file = dir.path().join("six.json");
+    std::fs::write(&file, &six_weeks).unwrap();
+    assert_eq!(db(&path, &["import", file.to_str().unwrap()]).status.code(), Some(0));
+    let counted = |o: &Output| -> u64 {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["failed_adequate_trials"].as_u64().unwrap()
+    };
+    let before = counted(&db(&path, &["show", "1", "--format", "json"]));
+    let mut s = Store::open(&path).unwrap();
+    let settings = ClinicSettings {
+        policy: trdcheck::PolicyOverrides { min_weeks_at_dose: Some(8), ..Default::default() },
+        ..Default::default()
+    };
+    s.save_clinic_settings(&settings, "Dr Settings", trdcheck::RuleSet::embedded().unwrap()).unwrap();
+    drop(s);
+    let after = counted(&db(&path, &["show", "1", "--format", "json"]));
+    assert_eq!(after + 1, before, "the 6-week trial counts under 6 weeks, not under the clinic's 8");
+    // A policy file given on the command line is used instead.
+    let policy = dir.path().join("policy.json");
+    std::fs::write(&policy, r#"{"min_weeks_at_dose": 6}"#).unwrap();
+    let o = db(&path, &["show", "1", "--format", "json", "--policy", policy.to_str().unwrap()]);
+    assert_eq!(counted(&o), before);
+    let (out, _) = text(&db(&path, &["settings"]));
+    assert!(out.contains("\"min_weeks_at_dose\": 8"), "{out}");
+    assert!(out.contains("Dr Settings  policy.min_weeks_at_dose: (not set) -> 8"), "{out}");
+}

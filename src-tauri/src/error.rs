@@ -2,14 +2,14 @@
 
 use serde::Serialize;
 use trdcheck::storage::StorageError;
-use trdcheck::InputError;
+use trdcheck::{ErrorCode, InputError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 #[error("{message}")]
 pub struct IpcError {
     /// Stable, machine-readable: `invalid_field`, `finalised`, `corrupt_database`, …
-    pub code: String,
+    pub code: ErrorCode,
     /// For the clinician.
     pub message: String,
     /// The answer at fault (`cardiovascular.systolic_mmhg`), so the UI shows the error beside it.
@@ -18,8 +18,8 @@ pub struct IpcError {
 }
 
 impl IpcError {
-    pub fn new(code: &str, message: impl Into<String>) -> IpcError {
-        IpcError { code: code.to_string(), message: message.into(), field: None }
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> IpcError {
+        IpcError { code, message: message.into(), field: None }
     }
 }
 
@@ -31,7 +31,7 @@ impl From<InputError> for IpcError {
             (InputError::Field { message, .. }, Some(_)) => message.clone(),
             _ => e.to_string(),
         };
-        IpcError { code: e.code().to_string(), message, field }
+        IpcError { code: e.code(), message, field }
     }
 }
 
@@ -40,7 +40,11 @@ impl From<StorageError> for IpcError {
         match e {
             StorageError::Input(input) => input.into(),
             StorageError::InvalidField { field, message } => {
-                IpcError { code: "invalid_field".into(), message, field: Some(field) }
+                IpcError { code: ErrorCode::InvalidField, message, field: Some(field) }
+            }
+            StorageError::SettingsUnreadable { ref key, .. } => {
+                let field = Some(key.clone());
+                IpcError { code: e.code(), message: e.to_string(), field }
             }
             other => IpcError::new(other.code(), other.to_string()),
         }

@@ -1,22 +1,22 @@
-//! The main window may call the app's own commands and nothing else, and the command list kept in
-//! build.rs, the capability file, `generate_handler!` and ui/src/ipc.ts does not drift.
+//! The main window may call the app's own commands and nothing else, and everything that lists
+//! the commands is generated from commands.toml: the command functions and handler (build.rs),
+//! the capability file (build.rs) and the TypeScript wrappers (scripts/bindings, checked in CI
+//! with `scripts/bindings --check`). This test checks the files on disk agree with the definition.
 
 use std::collections::BTreeSet;
+
+use trdcheck_desktop::commands::COMMANDS;
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
-/// The quoted names between `start` and the next `end` in `text`.
-fn quoted(text: &str, start: &str, end: &str) -> BTreeSet<String> {
-    let from = text.find(start).unwrap_or_else(|| panic!("no {start}")) + start.len();
-    let body = &text[from..from + text[from..].find(end).unwrap()];
-    body.split('"').skip(1).step_by(2).map(str::to_string).collect()
+fn defined() -> BTreeSet<String> {
+    COMMANDS.iter().map(|c| c.name.to_string()).collect()
 }
 
 #[test]
-fn the_window_may_call_only_the_apps_own_commands_and_every_list_agrees() {
-    let built = quoted(&read("build.rs"), "let commands = &[", "];");
+fn the_window_may_call_exactly_the_defined_commands_and_no_plugin() {
     let capability: serde_json::Value = serde_json::from_str(&read("capabilities/main.json")).unwrap();
     let granted: BTreeSet<String> =
         capability["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
@@ -24,27 +24,47 @@ fn the_window_may_call_only_the_apps_own_commands_and_every_list_agrees() {
     for p in &granted {
         assert!(!p.contains(':'), "the main window is granted a plugin permission: {p}");
     }
-    let expected: BTreeSet<String> = built.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
-    assert_eq!(granted, expected, "capabilities/main.json and build.rs list different commands");
-    let lib = read("src/lib.rs");
-    let from = lib.find("generate_handler![").unwrap() + "generate_handler![".len();
-    let handled: BTreeSet<String> = lib[from..from + lib[from..].find(']').unwrap()]
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    assert_eq!(handled, built, "generate_handler! and build.rs list different commands");
-    // Every command the UI calls exists.
-    let ipc = read("../ui/src/ipc.ts");
-    let mut called = 0;
-    for part in ipc.split("call<").skip(1) {
-        let Some((ty, rest)) = part.split_once(">(\"") else { continue };
-        if ty.contains('\n') {
-            continue;
+    let expected: BTreeSet<String> = defined().iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+    assert_eq!(granted, expected, "capabilities/main.json is not what commands.toml defines");
+}
+
+#[test]
+fn the_typescript_wrappers_are_those_of_the_definition_and_the_ui_uses_only_them() {
+    let wrappers = read("../ui/src/bindings/commands.ts");
+    let named: BTreeSet<String> =
+        wrappers.split(">(\"").skip(1).map(|rest| rest.split('"').next().unwrap().to_string()).collect();
+    assert_eq!(named, defined(), "ui/src/bindings/commands.ts is out of date: run scripts/bindings");
+    // Argument names as Tauri expects them (camelCase of the Rust names).
+    for c in COMMANDS {
+        for (arg, _) in c.args {
+            let js: String = arg
+                .split('_')
+                .enumerate()
+                .map(|(i, w)| if i == 0 { w.to_string() } else { w[..1].to_uppercase() + &w[1..] })
+                .collect();
+            assert!(wrappers.contains(&format!("{js}: ")), "{}: argument {js} missing in commands.ts", c.name);
         }
-        let name = rest.split('"').next().unwrap();
-        assert!(built.contains(name), "ui/src/ipc.ts calls {name}, which is not a command");
-        called += 1;
     }
-    assert_eq!(called, built.len(), "ui/src/ipc.ts wraps every command once");
+    // No screen calls a command by name past the wrappers.
+    let ui = format!("{}/../ui/src", env!("CARGO_MANIFEST_DIR"));
+    let mut stack = vec![std::path::PathBuf::from(ui)];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                if !path.ends_with("bindings") {
+                    stack.push(path);
+                }
+                continue;
+            }
+            if path.extension().is_some_and(|e| e == "ts") && !path.ends_with("call.ts") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(
+                    !text.contains("invoke(") && !text.contains("invoke<") && !text.contains("call<"),
+                    "{} calls a command directly; use the generated commands",
+                    path.display()
+                );
+            }
+        }
+    }
 }

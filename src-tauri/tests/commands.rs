@@ -2,16 +2,24 @@
 
 use trdcheck::model::Assessment;
 use trdcheck::storage::{NewPatient, Store};
-use trdcheck_desktop::{AppState, Settings};
+use trdcheck_desktop::{AppState, ExportFormat, Settings};
 
 const EXAMPLE: &str = include_str!("../../examples/example-assessment-v2.json");
 
+/// The app over a new database, with the clinician's name saved in Settings (when given).
 fn state(clinician: &str) -> (tempfile::TempDir, AppState) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("records.sqlite3")).map_err(Into::into);
-    let settings = Settings { clinician: clinician.into(), ..Settings::default() };
-    let state = AppState::new(dir.path().to_path_buf(), store, settings).unwrap();
+    let state = reopen(&dir);
+    if !clinician.is_empty() {
+        state.save_settings(Settings { clinician: clinician.into(), ..Settings::default() }).unwrap();
+    }
     (dir, state)
+}
+
+/// The app started again over the same folder.
+fn reopen(dir: &tempfile::TempDir) -> AppState {
+    let store = Store::open(&dir.path().join("records.sqlite3")).map_err(Into::into);
+    AppState::new(dir.path().to_path_buf(), store).unwrap()
 }
 
 fn patient(mrn: &str) -> NewPatient {
@@ -60,7 +68,7 @@ fn an_acknowledgement_must_name_a_precaution_of_the_assessment() {
     let (dir, s) = state("Dr D");
     let file = dir.path().join("in.json");
     std::fs::write(&file, EXAMPLE).unwrap();
-    let v = s.import_assessment(file.display().to_string()).unwrap();
+    let v = s.import_assessment(&file).unwrap();
     let err = s.set_acknowledgement(v.record.id, "CV-ANEURYSM".into(), "seen".into()).unwrap_err();
     assert_eq!(err.code, "not_a_precaution");
     assert!(err.message.contains("CV-ANEURYSM") && err.message.contains("CV-BP-HIGH"), "{}", err.message);
@@ -76,9 +84,8 @@ fn finalise_needs_the_clinicians_name_and_then_the_record_is_read_only() {
     let err = nobody.finalise(v.record.id).unwrap_err();
     assert_eq!((err.code.as_str(), err.field.as_deref()), ("invalid_field", Some("clinician")));
     drop(nobody);
-    let store = Store::open(&dir.path().join("records.sqlite3")).map_err(Into::into);
-    let s = AppState::new(dir.path().to_path_buf(), store, Settings { clinician: "Dr B".into(), ..Default::default() })
-        .unwrap();
+    let s = reopen(&dir);
+    s.save_settings(Settings { clinician: "Dr B".into(), ..Default::default() }).unwrap();
     let f = s.finalise(v.record.id).unwrap();
     assert!(!f.editable);
     assert_eq!(f.record.finalised_by.as_deref(), Some("Dr B"));
@@ -93,23 +100,21 @@ fn import_export_and_the_summary() {
     let (dir, s) = state("Dr C");
     let file = dir.path().join("in.json");
     std::fs::write(&file, EXAMPLE).unwrap();
-    let v = s.import_assessment(file.display().to_string()).unwrap();
+    let v = s.import_assessment(&file).unwrap();
     assert_eq!(v.patient.mrn, "RC-2041");
     assert_eq!(v.evaluation.determination, trdcheck::Determination::EligibleWithPrecautions);
     let html = s.summary_html(v.record.id).unwrap();
     assert!(html.contains("DRAFT") && html.contains("CV-BP-HIGH"));
-    for format in ["pdf", "html", "fhir", "json"] {
-        let out = dir.path().join(format!("out.{format}"));
-        s.export_assessment(v.record.id, format.into(), out.display().to_string()).unwrap();
-        assert!(std::fs::metadata(&out).unwrap().len() > 100, "{format} export is empty");
+    for format in [ExportFormat::Pdf, ExportFormat::Html, ExportFormat::Fhir, ExportFormat::Json] {
+        let out = dir.path().join(format!("out.{}", format.as_str()));
+        s.export_assessment(v.record.id, format, &out).unwrap();
+        assert!(std::fs::metadata(&out).unwrap().len() > 100, "{format:?} export is empty");
     }
-    let err = s.export_assessment(v.record.id, "pdf".into(), "relative.pdf".into()).unwrap_err();
+    let err = s.export_assessment(v.record.id, ExportFormat::Pdf, std::path::Path::new("relative.pdf")).unwrap_err();
     assert_eq!(err.code, "invalid_path");
-    let err = s.export_assessment(v.record.id, "docx".into(), dir.path().join("x").display().to_string()).unwrap_err();
-    assert_eq!(err.code, "invalid_format");
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, EXAMPLE.replace("\"age_years\": 47", "\"age_years\": 470")).unwrap();
-    let err = s.import_assessment(bad.display().to_string()).unwrap_err();
+    let err = s.import_assessment(&bad).unwrap_err();
     assert_eq!(err.field.as_deref(), Some("patient.age_years"));
 }
 
@@ -119,7 +124,7 @@ fn a_database_that_cannot_be_opened_is_reported_by_every_command() {
     let path = dir.path().join("records.sqlite3");
     std::fs::write(&path, "not a database".repeat(100)).unwrap();
     let store = Store::open(&path).map_err(Into::into);
-    let s = AppState::new(dir.path().to_path_buf(), store, Settings::default()).unwrap();
+    let s = AppState::new(dir.path().to_path_buf(), store).unwrap();
     let err = s.search_patients(String::new()).unwrap_err();
     assert_eq!(err.code, "not_a_trdcheck_database");
     assert!(err.message.contains("not a trdcheck database"));
@@ -154,7 +159,7 @@ fn a_long_export_does_not_block_another_command() {
     let file = dir.path().join("in.json");
     std::fs::write(&file, EXAMPLE).unwrap();
     let s = Arc::new(s);
-    let id = s.import_assessment(file.display().to_string()).unwrap().record.id;
+    let id = s.import_assessment(&file).unwrap().record.id;
     let (rendering, started) = mpsc::channel::<()>();
     let (release, released) = mpsc::channel::<()>();
     let released = Mutex::new(released);
@@ -164,8 +169,8 @@ fn a_long_export_does_not_block_another_command() {
     });
     let out = dir.path().join("summary.pdf");
     let export = std::thread::spawn({
-        let (s, out) = (Arc::clone(&s), out.display().to_string());
-        move || s.export_assessment(id, "pdf".into(), out)
+        let (s, out) = (Arc::clone(&s), out.clone());
+        move || s.export_assessment(id, ExportFormat::Pdf, &out)
     });
     started.recv_timeout(deadline).expect("the export reached its rendering");
     // Meanwhile: open the record and save an answer, on another thread, with a deadline.

@@ -87,6 +87,7 @@ enum DbCommand {
         id: i64,
         #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
         format: EvalFormat,
+        /// Site policy file [default: the clinic's policy saved in the database, as the app uses]
         #[arg(long)]
         policy: Option<PathBuf>,
     },
@@ -97,6 +98,7 @@ enum DbCommand {
         format: SummaryFormat,
         #[arg(long, value_enum, default_value_t = PaperArg::A4)]
         paper: PaperArg,
+        /// Site policy file [default: the clinic's policy saved in the database, as the app uses]
         #[arg(long)]
         policy: Option<PathBuf>,
         /// Write to this file instead of standard output.
@@ -112,6 +114,7 @@ enum DbCommand {
         /// An acknowledgement note for a precaution, as RULE=NOTE (repeat for each).
         #[arg(long = "ack", value_name = "RULE=NOTE")]
         acks: Vec<String>,
+        /// Site policy file [default: the clinic's policy saved in the database, as the app uses]
         #[arg(long)]
         policy: Option<PathBuf>,
     },
@@ -119,6 +122,8 @@ enum DbCommand {
     Backup { file: PathBuf },
     /// Replace the database with a backup (checked first).
     Restore { file: PathBuf },
+    /// Print the clinic's settings (saved in the database from the app) and their history.
+    Settings,
     /// Check the audit trail's hash chain and report the first broken entry.
     Verify,
 }
@@ -289,19 +294,7 @@ fn write_output(bytes: Vec<u8>, output: Option<&PathBuf>) -> Result<(), Failure>
 }
 
 fn storage_failure(e: StorageError) -> Failure {
-    let status = match e.code() {
-        "invalid_json"
-        | "invalid_field"
-        | "acknowledgement_needed"
-        | "not_a_precaution"
-        | "no_patient"
-        | "no_assessment"
-        | "finalised"
-        | "not_final"
-        | "already_amended"
-        | "duplicate_mrn" => 2,
-        _ => 1,
-    };
+    let status = if e.code().is_request_error() { 2 } else { 1 };
     Failure(e.to_string(), status)
 }
 
@@ -311,6 +304,16 @@ fn text_style(format: EvalFormat) -> TextStyle {
     } else {
         TextStyle::Plain
     }
+}
+
+/// The policy of a stored record's evaluation: the file given, else the clinic's policy saved in
+/// the database (the app's Settings). Settings that cannot be read are an error, not defaults.
+fn db_policy(rules: &RuleSet, store: &Store, file: Option<&PathBuf>) -> Result<SitePolicy, Failure> {
+    if file.is_some() {
+        return load_policy(rules, file);
+    }
+    let settings = store.clinic_settings().map_err(storage_failure)?;
+    SitePolicy::resolve(rules, &settings.policy).map_err(|e| Failure(e.to_string(), 2))
 }
 
 fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command: DbCommand) -> Result<(), Failure> {
@@ -364,7 +367,7 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command
             }
         }
         DbCommand::Show { id, format, policy } => {
-            let policy = load_policy(rules, policy.as_ref())?;
+            let policy = db_policy(rules, &store, policy.as_ref())?;
             let record = store.assessment(id).map_err(storage_failure)?;
             let patient = store.patient(record.patient_id).map_err(storage_failure)?;
             let evaluation = record.evaluation(rules, &policy);
@@ -381,7 +384,7 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command
             out!("{}", out.trim_end());
         }
         DbCommand::Export { id, format, paper, policy, output } => {
-            let policy = load_policy(rules, policy.as_ref())?;
+            let policy = db_policy(rules, &store, policy.as_ref())?;
             let format_name = format.to_possible_value().map_or("json".to_string(), |v| v.get_name().to_string());
             let record = store.assessment(id).map_err(storage_failure)?;
             let bytes = if format == SummaryFormat::Json {
@@ -400,7 +403,7 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command
             store.export(id, &format_name, &actor).map_err(storage_failure)?;
         }
         DbCommand::Finalise { id, by, acks, policy } => {
-            let policy = load_policy(rules, policy.as_ref())?;
+            let policy = db_policy(rules, &store, policy.as_ref())?;
             let mut notes = Vec::new();
             for ack in &acks {
                 let (rule, note) =
@@ -419,6 +422,20 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command
         DbCommand::Restore { file } => {
             store.restore(&file, &actor).map_err(storage_failure)?;
             out!("restored from {}", file.display());
+        }
+        DbCommand::Settings => {
+            let settings = store.clinic_settings().map_err(storage_failure)?;
+            out!("{}", json(&settings)?);
+            out!("history:");
+            for e in store.settings_history().map_err(storage_failure)? {
+                let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".into());
+                match &e.field {
+                    Some(key) => {
+                        out!("  {}  {}  {key}: {} -> {}", e.at, e.actor, value(&e.old_value), value(&e.new_value))
+                    }
+                    None => out!("  {}  {}  {}", e.at, e.actor, e.detail.as_deref().unwrap_or("")),
+                }
+            }
         }
         DbCommand::Verify => {
             let report = store.verify().map_err(storage_failure)?;

@@ -135,6 +135,13 @@ pub fn for_assessment(conn: &Connection, assessment_id: i64) -> rusqlite::Result
         .collect()
 }
 
+/// The entries of one kind (`settings`: the history of the clinic's settings), oldest first.
+pub fn for_action(conn: &Connection, action: &str) -> rusqlite::Result<Vec<AuditEntry>> {
+    conn.prepare(&format!("SELECT {COLUMNS} FROM audit WHERE action = ?1 ORDER BY seq"))?
+        .query_map([action], AuditEntry::from_row)?
+        .collect()
+}
+
 /// The outcome of walking the chain.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditReport {
@@ -199,13 +206,25 @@ fn leaves(value: &Value, prefix: &str, out: &mut BTreeMap<String, Value>) {
 
 /// The answers that differ: (path, old, new), with `None` for unknown.
 pub(crate) fn changed_answers(old: &Assessment, new: &Assessment) -> Vec<(String, Option<String>, Option<String>)> {
-    let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
-    leaves(&serde_json::to_value(old).unwrap_or(Value::Null), "", &mut a);
-    leaves(&serde_json::to_value(new).unwrap_or(Value::Null), "", &mut b);
+    changes(&leaves_of(old), &leaves_of(new))
+}
+
+/// Every leaf of a value by its path, as JSON text.
+pub(crate) fn leaves_of<T: serde::Serialize>(value: &T) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    leaves(&serde_json::to_value(value).unwrap_or(Value::Null), "", &mut out);
+    out.into_iter().map(|(k, v)| (k, v.to_string())).collect()
+}
+
+/// The paths whose values differ: (path, old, new), with `None` for absent.
+pub(crate) fn changes(
+    a: &BTreeMap<String, String>,
+    b: &BTreeMap<String, String>,
+) -> Vec<(String, Option<String>, Option<String>)> {
     let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
     keys.into_iter()
         .filter(|k| a.get(*k) != b.get(*k))
-        .map(|k| ((*k).clone(), a.get(k).map(Value::to_string), b.get(k).map(Value::to_string)))
+        .map(|k| ((*k).clone(), a.get(k).cloned(), b.get(k).cloned()))
         .collect()
 }
 

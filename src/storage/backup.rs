@@ -69,8 +69,6 @@ pub(super) enum Integrity {
     Failed { path: String, detail: String },
 }
 
-/// JSON leaves by path ("trials[0].dose_mg_per_day"), for the audit of a draft change. An empty
-
 impl Store {
     /// Copies the whole database to one file with SQLite's online backup.
     pub fn backup(&mut self, to: &Path, actor: &str) -> Result<()> {

@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use crate::error::InputError;
+use crate::error::{ErrorCode, InputError, PolicyError};
 
 #[derive(Debug, Error)]
 pub enum StorageError {
@@ -32,8 +32,12 @@ pub enum StorageError {
         "{rule} is not a precaution of this assessment, so it cannot be acknowledged (its precautions: {precautions})"
     )]
     NotAPrecaution { rule: String, precautions: String },
+    #[error("the clinic's setting {key} cannot be read ({message}); it was not replaced by a default. Save the settings again to set it.")]
+    SettingsUnreadable { key: String, message: String },
     #[error(transparent)]
     Input(#[from] InputError),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
     #[error("{path}: {message}")]
     Io { path: String, message: String },
     #[error("database: {0}")]
@@ -43,24 +47,26 @@ pub enum StorageError {
 }
 
 impl StorageError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            StorageError::NotTrdcheck { .. } => "not_a_trdcheck_database",
-            StorageError::NewerSchema { .. } => "newer_database",
-            StorageError::Corrupt { .. } => "corrupt_database",
-            StorageError::NoPatient(_) => "no_patient",
-            StorageError::NoAssessment(_) => "no_assessment",
-            StorageError::Finalised(_) => "finalised",
-            StorageError::NotFinal { .. } => "not_final",
-            StorageError::AlreadyAmended { .. } => "already_amended",
-            StorageError::DuplicateMrn(_) => "duplicate_mrn",
-            StorageError::InvalidField { .. } => "invalid_field",
-            StorageError::AcknowledgementNeeded(_) => "acknowledgement_needed",
-            StorageError::NotAPrecaution { .. } => "not_a_precaution",
+            StorageError::NotTrdcheck { .. } => ErrorCode::NotATrdcheckDatabase,
+            StorageError::NewerSchema { .. } => ErrorCode::NewerDatabase,
+            StorageError::Corrupt { .. } => ErrorCode::CorruptDatabase,
+            StorageError::NoPatient(_) => ErrorCode::NoPatient,
+            StorageError::NoAssessment(_) => ErrorCode::NoAssessment,
+            StorageError::Finalised(_) => ErrorCode::Finalised,
+            StorageError::NotFinal { .. } => ErrorCode::NotFinal,
+            StorageError::AlreadyAmended { .. } => ErrorCode::AlreadyAmended,
+            StorageError::DuplicateMrn(_) => ErrorCode::DuplicateMrn,
+            StorageError::InvalidField { .. } => ErrorCode::InvalidField,
+            StorageError::AcknowledgementNeeded(_) => ErrorCode::AcknowledgementNeeded,
+            StorageError::NotAPrecaution { .. } => ErrorCode::NotAPrecaution,
+            StorageError::SettingsUnreadable { .. } => ErrorCode::SettingsUnreadable,
             StorageError::Input(e) => e.code(),
-            StorageError::Io { .. } => "io",
-            StorageError::Sqlite(_) => "database",
-            StorageError::Migration(_) => "migration",
+            StorageError::Policy(e) => e.code(),
+            StorageError::Io { .. } => ErrorCode::Io,
+            StorageError::Sqlite(_) => ErrorCode::Database,
+            StorageError::Migration(_) => ErrorCode::Migration,
         }
     }
 }

@@ -151,8 +151,24 @@ fn upgrade_drafts(tx: &Transaction) -> HookResult {
 }
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up_with_hook(V2, backfill_words), M::up_with_hook(V3, upgrade_drafts)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up_with_hook(V2, backfill_words),
+        M::up_with_hook(V3, upgrade_drafts),
+        M::up(V4),
+    ])
 }
 
+/// The clinic's settings, one row per setting (its value as JSON); their history is in the audit
+/// trail (action `settings`, field = the key, from → to).
+const V4: &str = r#"
+CREATE TABLE setting (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+) WITHOUT ROWID;
+"#;
+
 /// The schema version this build creates and understands.
-pub const LATEST_VERSION: i64 = 3;
+pub const LATEST_VERSION: i64 = 4;

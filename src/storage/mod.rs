@@ -17,6 +17,7 @@ pub mod error;
 pub mod migrations;
 pub mod patients;
 pub mod search;
+pub mod settings;
 pub mod signing;
 pub mod transfer;
 
@@ -32,6 +33,7 @@ pub(crate) use error::Result;
 pub use error::StorageError;
 use migrations::{APPLICATION_ID, LATEST_VERSION};
 pub use patients::{NewPatient, Patient};
+pub use settings::ClinicSettings;
 
 /// The folder of the desktop app's data (derived from its identifier, as Tauri does on Linux).
 pub const APP_IDENTIFIER: &str = "org.trdcheck.desktop";

@@ -8,11 +8,24 @@ import type { SitePolicy } from "./SitePolicy";
 /**
  * What the app shows of itself.
  */
-export type AppInfo = { version: string, ruleset: RuleSetRef, data_dir: string, database: string, settings: Settings, 
+export type AppInfo = { version: string, ruleset: RuleSetRef, data_dir: string, database: string, 
+/**
+ * The clinic's settings, from the records database; `None` when they cannot be read
+ * (`settings_error` says why; no default is put in their place).
+ */
+settings?: Settings | null, settings_error?: IpcError | null, 
+/**
+ * This workstation's display preferences could not be read (the file is left as it is).
+ */
+preferences_error?: IpcError | null, 
 /**
  * The page zoom of this workstation, in percent, and the sizes offered.
  */
-text_size_percent: number, text_sizes: Array<number>, policy: SitePolicy, 
+text_size_percent: number, text_sizes: Array<number>, 
+/**
+ * The policy in force (`None` when the settings cannot be read).
+ */
+policy?: SitePolicy | null, 
 /**
  * Set when the database could not be opened: the app shows it instead of the records.
  */

@@ -125,6 +125,7 @@ export async function renderHome(root: HTMLElement, ctx: Ctx, patientId?: number
     root,
     header(ctx, "home"),
     ctx.info.database_error ? banner(`The records cannot be opened: ${ctx.info.database_error.message}`) : null,
+    ctx.info.settings_error ? banner(`The clinic's settings cannot be read, so no assessment can be evaluated: ${ctx.info.settings_error.message} Open Settings to set them.`) : null,
     h(
       "main",
       { id: "main", class: "home" },
@@ -145,8 +146,7 @@ export async function renderHome(root: HTMLElement, ctx: Ctx, patientId?: number
     const [, recent] = await Promise.all([runSearch(), api.recentAssessments()]);
     replace(drafts, h("h2", {}, "Recent assessments"), listingTable(ctx, recent, true));
     if (patientId !== undefined) {
-      const p = (await api.searchPatients("")).find((x) => x.id === patientId);
-      if (p) await select(p);
+      await select(await api.patient(patientId));
     }
   }
 }

@@ -2,7 +2,8 @@
 
 import type { Level } from "../bindings/Level";
 import type { Paper } from "../bindings/Paper";
-import { errorText, header, show, type Ctx } from "../app";
+import type { SitePolicy } from "../bindings/SitePolicy";
+import { banner, errorText, header, show, type Ctx } from "../app";
 import { h, uid } from "../dom";
 import { api } from "../ipc";
 import { applyTextSize } from "../textSize";
@@ -18,9 +19,11 @@ function select(values: (string | number)[], current: string | number, def: stri
 }
 
 export function renderSettings(root: HTMLElement, ctx: Ctx): void {
-  const s = ctx.info.settings;
   const spec = ctx.catalog.policy;
-  const p = ctx.info.policy;
+  // Settings that cannot be read are shown as the error, and the form starts from the rule
+  // set's defaults for the clinician to check and save: nothing is saved for them.
+  const s = ctx.info.settings ?? { clinician: "", clinic: "", paper: "a4", policy: {} };
+  const p = ctx.info.policy ?? (Object.fromEntries(Object.entries(spec).map(([k, v]) => [k, v?.default])) as unknown as SitePolicy);
   const clinician = h("input", { value: s.clinician, autocomplete: "name" });
   const clinic = h("input", { value: s.clinic });
   const paper = h("select", {}, h("option", { value: "a4", selected: s.paper === "a4" }, "A4"), h("option", { value: "letter", selected: s.paper === "letter" }, "US Letter"));
@@ -91,6 +94,9 @@ export function renderSettings(root: HTMLElement, ctx: Ctx): void {
     }
   });
   show(root, header(ctx, "settings"),
-    h("main", { id: "main" }, h("h1", { id: "settings-h" }, "Settings"), form,
+    h("main", { id: "main" }, h("h1", { id: "settings-h" }, "Settings"),
+      ctx.info.settings_error ? banner(`The clinic's settings cannot be read: ${ctx.info.settings_error.message} The form shows the rule set's defaults: check every value, then save.`) : null,
+      ctx.info.preferences_error ? banner(`This workstation's preferences: ${ctx.info.preferences_error.message}`) : null,
+      form,
       h("p", { class: "muted small" }, `Records: ${ctx.info.database}. Rule set ${ctx.info.ruleset.id} v${ctx.info.ruleset.version}, sha256 ${ctx.info.ruleset.sha256}. trdcheck ${ctx.info.version}.`)));
 }

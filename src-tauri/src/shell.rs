@@ -1,0 +1,60 @@
+//! The commands that need the window: the file dialogs of export and import (opened here, so that
+//! the page never names a path: file access is only what the clinician chose), and the zoom.
+
+use tauri::Manager;
+use tauri_plugin_dialog::DialogExt;
+use trdcheck::ErrorCode;
+
+use crate::commands::blocking;
+use crate::state::Shared;
+use crate::views::{AppInfo, AssessmentView, ExportFormat};
+use crate::{prefs, IpcError};
+
+type Result<T> = std::result::Result<T, IpcError>;
+
+pub async fn export_assessment(
+    app: tauri::AppHandle,
+    state: Shared,
+    id: i64,
+    format: ExportFormat,
+) -> Result<Option<String>> {
+    let (filter, ext) = format.dialog();
+    blocking(&state, move |s| {
+        let name = s.export_file_name(id, ext)?;
+        let chosen = app.dialog().file().add_filter(filter, &[ext]).set_file_name(name).blocking_save_file();
+        match chosen.map(|p| p.into_path()) {
+            None => Ok(None),
+            Some(Ok(path)) => s.export_assessment(id, format, &path).map(Some),
+            Some(Err(e)) => Err(IpcError::new(ErrorCode::InvalidPath, e.to_string())),
+        }
+    })
+    .await
+}
+
+pub async fn import_assessment(app: tauri::AppHandle, state: Shared) -> Result<Option<AssessmentView>> {
+    blocking(&state, move |s| {
+        let chosen = app.dialog().file().add_filter("Assessment (JSON)", &["json"]).blocking_pick_file();
+        match chosen.map(|p| p.into_path()) {
+            None => Ok(None),
+            Some(Ok(path)) => s.import_assessment(&path).map(Some),
+            Some(Err(e)) => Err(IpcError::new(ErrorCode::InvalidPath, e.to_string())),
+        }
+    })
+    .await
+}
+
+/// Sets the text size, keeps it for the next start, and applies it to the page.
+pub async fn set_text_size(webview: tauri::Webview, state: Shared, percent: u32) -> Result<AppInfo> {
+    let app = webview.app_handle().clone();
+    let info = blocking(&state, move |s| {
+        s.set_text_size(percent)?;
+        if let Some(e) = s.preferences_error() {
+            return Err(e);
+        }
+        prefs::save_text_size(&app, &s.data_dir, percent)?;
+        s.app_info()
+    })
+    .await?;
+    webview.set_zoom(prefs::zoom_of(percent)).map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
+    Ok(info)
+}

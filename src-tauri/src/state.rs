@@ -1,0 +1,377 @@
+//! What the commands share, and their work: each method of [`AppState`] is the body of the
+//! command of the same name (the tests call them directly). Database, file and rendering work is
+//! done here, on the blocking pool; no lock is held while a document renders.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use trdcheck::model::Assessment;
+use trdcheck::storage::{AssessmentListing, AssessmentRecord, ClinicSettings, NewPatient, Patient, Store};
+use trdcheck::summary::Summary;
+use trdcheck::{ErrorCode, Evaluation, RuleSet, SitePolicy};
+
+use crate::views::{catalog_of, labels, view, AppInfo, AssessmentView, Catalog, ExportFormat, SettingChange};
+use crate::{prefs, IpcError};
+
+type Result<T> = std::result::Result<T, IpcError>;
+
+/// The state the commands share, as Tauri manages it.
+pub type Shared = Arc<AppState>;
+
+/// The clinic's settings and the policy they give, read from the database for each command.
+struct InForce {
+    settings: ClinicSettings,
+    policy: SitePolicy,
+}
+
+impl InForce {
+    /// Who is acting: the clinician named in the settings.
+    fn actor(&self) -> String {
+        let name = self.settings.clinician.trim();
+        if name.is_empty() {
+            "unnamed clinician".into()
+        } else {
+            name.to_string()
+        }
+    }
+}
+
+pub struct AppState {
+    pub(crate) rules: &'static RuleSet,
+    pub(crate) data_dir: PathBuf,
+    /// The open database, or why it could not be opened (shown to the clinician, never replaced).
+    store: Mutex<std::result::Result<Store, IpcError>>,
+    /// Set when settings of an earlier version could not be read and none are in the database:
+    /// the policy is unknown until the clinician saves the settings (never the defaults).
+    settings_block: Mutex<Option<IpcError>>,
+    /// This workstation's text size in percent (a display preference, not audited).
+    text_size: Mutex<u32>,
+    /// Why the display preferences could not be read, if they could not.
+    preferences_error: Mutex<Option<IpcError>>,
+    /// Called between reading a record and rendering its document (tests use it to show that
+    /// no lock is held while a document renders).
+    render_hook: Mutex<Option<Box<dyn Fn() + Send + Sync>>>,
+}
+
+fn poisoned(what: &str) -> IpcError {
+    IpcError::new(ErrorCode::Internal, format!("{what} lock"))
+}
+
+impl AppState {
+    /// State over an open database (the app builds it in `setup`); the clinic's settings are read
+    /// from the database.
+    pub fn new(data_dir: PathBuf, store: std::result::Result<Store, IpcError>) -> Result<AppState> {
+        let rules = RuleSet::embedded().map_err(|e| IpcError::new(ErrorCode::Ruleset, e.to_string()))?;
+        Ok(AppState {
+            rules,
+            data_dir,
+            store: Mutex::new(store),
+            settings_block: Mutex::new(None),
+            text_size: Mutex::new(prefs::TEXT_SIZES[0]),
+            preferences_error: Mutex::new(None),
+            render_hook: Mutex::new(None),
+        })
+    }
+
+    pub(crate) fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        let mut guard = self.store.lock().map_err(|_| poisoned("database"))?;
+        match guard.as_mut() {
+            Ok(store) => f(store),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// The settings and policy in force; an unreadable setting is an error, never a default.
+    fn in_force(&self, store: &Store) -> Result<InForce> {
+        if let Some(e) = self.settings_block.lock().map_err(|_| poisoned("settings"))?.clone() {
+            return Err(e);
+        }
+        let settings = store.clinic_settings()?;
+        let policy = SitePolicy::resolve(self.rules, &settings.policy)?;
+        Ok(InForce { settings, policy })
+    }
+
+    /// Blocks the settings until they are saved (an earlier version's settings could not be read).
+    pub(crate) fn block_settings(&self, why: IpcError) {
+        if let Ok(mut b) = self.settings_block.lock() {
+            *b = Some(why);
+        }
+    }
+
+    pub(crate) fn set_preferences_error(&self, why: Option<IpcError>) {
+        if let Ok(mut p) = self.preferences_error.lock() {
+            *p = why;
+        }
+    }
+
+    pub(crate) fn preferences_error(&self) -> Option<IpcError> {
+        self.preferences_error.lock().ok().and_then(|p| p.clone())
+    }
+
+    /// What the app shows of itself: version, rule set, data folder, settings and policy.
+    pub fn app_info(&self) -> Result<AppInfo> {
+        let (in_force, database_error) = match self.with_store(|s| self.in_force(s)) {
+            Ok(f) => (Ok(f), None),
+            Err(e) => {
+                let database_error = self.store.lock().ok().and_then(|s| s.as_ref().err().cloned());
+                (Err(e), database_error)
+            }
+        };
+        let (settings, policy, settings_error) = match in_force {
+            Ok(f) => (Some(f.settings), Some(f.policy), None),
+            Err(_) if database_error.is_some() => (None, None, None),
+            Err(e) => (None, None, Some(e)),
+        };
+        Ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            ruleset: self.rules.reference(),
+            data_dir: self.data_dir.display().to_string(),
+            database: self.data_dir.join(trdcheck::storage::DATABASE_FILE).display().to_string(),
+            settings,
+            settings_error,
+            preferences_error: self.preferences_error(),
+            policy,
+            text_size_percent: *self.text_size.lock().map_err(|_| poisoned("settings"))?,
+            text_sizes: prefs::TEXT_SIZES.to_vec(),
+            database_error,
+            labels: labels(),
+        })
+    }
+
+    pub fn catalog(&self) -> Result<Catalog> {
+        Ok(catalog_of(self.rules))
+    }
+
+    /// Sets this workstation's text size (one of [`prefs::TEXT_SIZES`]) for this session.
+    pub fn set_text_size(&self, percent: u32) -> Result<()> {
+        let percent = prefs::check_text_size(percent)?;
+        *self.text_size.lock().map_err(|_| poisoned("settings"))? = percent;
+        Ok(())
+    }
+
+    pub fn search_patients(&self, query: String) -> Result<Vec<Patient>> {
+        self.with_store(|s| Ok(s.search_patients(&query, 100)?))
+    }
+
+    pub fn patient(&self, id: i64) -> Result<Patient> {
+        self.with_store(|s| Ok(s.patient(id)?))
+    }
+
+    pub fn create_patient(&self, patient: NewPatient) -> Result<Patient> {
+        self.with_store(|s| {
+            let actor = self.in_force(s)?.actor();
+            Ok(s.create_patient(&patient, &actor)?)
+        })
+    }
+
+    pub fn patient_assessments(&self, patient_id: i64) -> Result<Vec<AssessmentListing>> {
+        self.with_store(|s| Ok(s.assessments_of(patient_id)?))
+    }
+
+    pub fn recent_assessments(&self) -> Result<Vec<AssessmentListing>> {
+        self.with_store(|s| Ok(s.recent_assessments(50)?))
+    }
+
+    pub fn create_draft(&self, patient_id: i64) -> Result<AssessmentView> {
+        self.with_store(|s| {
+            let f = self.in_force(s)?;
+            let record = s.create_draft(patient_id, None, &f.actor())?;
+            view(s, self.rules, &f.policy, record.id)
+        })
+    }
+
+    pub fn open_assessment(&self, id: i64) -> Result<AssessmentView> {
+        self.with_store(|s| {
+            let f = self.in_force(s)?;
+            view(s, self.rules, &f.policy, id)
+        })
+    }
+
+    pub fn save_answers(&self, id: i64, answers: Assessment) -> Result<AssessmentView> {
+        self.with_store(|s| {
+            let f = self.in_force(s)?;
+            s.save_draft(id, &answers, &f.actor())?;
+            view(s, self.rules, &f.policy, id)
+        })
+    }
+
+    pub fn set_acknowledgement(&self, id: i64, rule: String, note: String) -> Result<AssessmentView> {
+        self.with_store(|s| {
+            let f = self.in_force(s)?;
+            s.set_acknowledgement(id, &rule, &note, &f.actor(), self.rules, &f.policy)?;
+            view(s, self.rules, &f.policy, id)
+        })
+    }
+
+    pub fn finalise(&self, id: i64) -> Result<AssessmentView> {
+        self.with_store(|s| {
+            let f = self.in_force(s)?;
+            if f.settings.clinician.trim().is_empty() {
+                return Err(IpcError {
+                    code: ErrorCode::InvalidField,
+                    message: "enter your name in Settings before finalising".into(),
+                    field: Some("clinician".into()),
+                });
+            }
+            s.finalise(id, &f.settings.clinician, self.rules, &f.policy)?;
+            view(s, self.rules, &f.policy, id)
+        })
+    }
+
+    pub fn amend(&self, id: i64) -> Result<AssessmentView> {
+        self.with_store(|s| {
+            let f = self.in_force(s)?;
+            let record = s.amend(id, &f.actor())?;
+            view(s, self.rules, &f.policy, record.id)
+        })
+    }
+
+    pub fn discard_draft(&self, id: i64) -> Result<()> {
+        self.with_store(|s| {
+            let actor = self.in_force(s)?.actor();
+            Ok(s.discard_draft(id, &actor)?)
+        })
+    }
+
+    /// Saves the clinic's settings in the database (each change audited); a changed policy
+    /// applies to every draft from now on.
+    pub fn save_settings(&self, settings: ClinicSettings) -> Result<AppInfo> {
+        self.with_store(|s| {
+            // The change is made by the clinician named so far (or, at the first save, the new one).
+            let current = s.clinic_settings().ok().map(|c| c.clinician.trim().to_string()).unwrap_or_default();
+            let actor = [current.as_str(), settings.clinician.trim()]
+                .into_iter()
+                .find(|n| !n.is_empty())
+                .unwrap_or("unnamed clinician")
+                .to_string();
+            Ok(s.save_clinic_settings(&settings, &actor, self.rules)?)
+        })?;
+        if let Ok(mut b) = self.settings_block.lock() {
+            *b = None;
+        }
+        self.app_info()
+    }
+
+    /// Every change of the clinic's settings, newest first.
+    pub fn settings_history(&self) -> Result<Vec<SettingChange>> {
+        let entries = self.with_store(|s| Ok(s.settings_history()?))?;
+        Ok(entries.into_iter().rev().map(SettingChange::from).collect())
+    }
+
+    pub fn ui_ready(&self) -> Result<()> {
+        if std::env::var_os("TRDCHECK_LAUNCH_PROBE").is_some() {
+            eprintln!("trdcheck: ui ready");
+        }
+        Ok(())
+    }
+
+    /// Sets the hook called before a document renders (tests only).
+    #[doc(hidden)]
+    pub fn set_render_hook(&self, hook: impl Fn() + Send + Sync + 'static) {
+        if let Ok(mut h) = self.render_hook.lock() {
+            *h = Some(Box::new(hook));
+        }
+    }
+
+    fn before_render(&self) {
+        if let Ok(h) = self.render_hook.lock() {
+            if let Some(hook) = h.as_ref() {
+                hook();
+            }
+        }
+    }
+
+    /// What a document of a record is made from, read under the database lock (released before
+    /// anything renders).
+    fn document_of(&self, id: i64) -> Result<Document> {
+        self.with_store(|s| {
+            let f = self.in_force(s)?;
+            let record = s.assessment(id)?;
+            let patient = s.patient(record.patient_id)?;
+            let evaluation = record.evaluation(self.rules, &f.policy);
+            let mut context = record.summary_context(&patient);
+            context.clinic = Some(f.settings.clinic.clone()).filter(|c| !c.trim().is_empty());
+            context.clinician =
+                record.finalised_by.clone().or(Some(f.settings.clinician.clone()).filter(|c| !c.trim().is_empty()));
+            context.generated_at = Some(trdcheck::summary::now_for_display());
+            Ok(Document { actor: f.actor(), paper: f.settings.paper, record, evaluation, context })
+        })
+    }
+
+    pub fn summary_html(&self, id: i64) -> Result<String> {
+        let doc = self.document_of(id)?;
+        self.before_render();
+        Ok(doc.summary(self.rules).to_html(doc.paper))
+    }
+
+    /// Writes an assessment to `path` and then records the export.
+    pub fn export_assessment(&self, id: i64, format: ExportFormat, path: &Path) -> Result<String> {
+        if !path.is_absolute() {
+            return Err(IpcError::new(ErrorCode::InvalidPath, "choose where to save the file"));
+        }
+        let doc = self.document_of(id)?;
+        self.before_render();
+        let internal = |e: serde_json::Error| IpcError::new(ErrorCode::Internal, e.to_string());
+        let bytes = match format {
+            ExportFormat::Json => serde_json::to_vec_pretty(&doc.record.answers).map_err(internal)?,
+            ExportFormat::Html => doc.summary(self.rules).to_html(doc.paper).into_bytes(),
+            ExportFormat::Pdf => {
+                doc.summary(self.rules).to_pdf(doc.paper).map_err(|e| IpcError::new(ErrorCode::Pdf, e.to_string()))?
+            }
+            ExportFormat::Fhir => {
+                let rules = doc.record.rules_for_display(self.rules);
+                let bundle = trdcheck::fhir::bundle(&doc.record.answers, &doc.evaluation, rules, &doc.context);
+                serde_json::to_vec_pretty(&bundle).map_err(internal)?
+            }
+        };
+        std::fs::write(path, bytes).map_err(|e| IpcError::new(ErrorCode::Io, format!("{}: {e}", path.display())))?;
+        self.with_store(|s| Ok(s.export(id, format.as_str(), &doc.actor)?))?;
+        Ok(path.display().to_string())
+    }
+
+    /// The file name the save dialog offers: "trdcheck-MRN-v2.pdf".
+    pub fn export_file_name(&self, id: i64, ext: &str) -> Result<String> {
+        self.with_store(|s| {
+            let record = s.assessment(id)?;
+            let patient = s.patient(record.patient_id)?;
+            let mrn: String =
+                patient.mrn.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+            Ok(format!("trdcheck-{mrn}-v{}.{ext}", record.version))
+        })
+    }
+
+    /// Imports the assessment file at `path` as a new draft (of the patient with its MRN).
+    pub fn import_assessment(&self, path: &Path) -> Result<AssessmentView> {
+        let io = |e: std::io::Error| IpcError::new(ErrorCode::Io, format!("{}: {e}", path.display()));
+        if std::fs::metadata(path).map_err(io)?.len() > 5_000_000 {
+            return Err(IpcError::new(ErrorCode::InvalidJson, "this file is too large to be an assessment"));
+        }
+        let text = std::fs::read_to_string(path).map_err(io)?;
+        self.with_store(|s| {
+            let f = self.in_force(s)?;
+            let record = s.import(&text, &f.actor())?;
+            view(s, self.rules, &f.policy, record.id)
+        })
+    }
+}
+
+/// A record with what its documents show, read from the database.
+struct Document {
+    actor: String,
+    paper: trdcheck::summary_html::Paper,
+    record: AssessmentRecord,
+    evaluation: Evaluation,
+    context: trdcheck::summary::Context,
+}
+
+impl Document {
+    /// The summary (no database access: built without the lock).
+    fn summary(&self, rules: &RuleSet) -> Summary {
+        Summary::build(
+            &self.record.answers,
+            &self.evaluation,
+            self.record.rules_for_display(rules),
+            self.context.clone(),
+        )
+    }
+}

@@ -1,0 +1,251 @@
+//! What the commands return: the app's own description, the rule set as the UI needs it, and an
+//! assessment with everything its screen shows.
+
+use serde::{Deserialize, Serialize};
+use trdcheck::checklist::{self, StepState};
+use trdcheck::engine::{Determination, Evaluation};
+use trdcheck::model::{AnswerKind, Field, MEDICATION_FIELDS, QUESTIONS, TRIAL_FIELDS};
+use trdcheck::ruleset::{Area, Definition, Level, Meta, PolicySpec, Question, RuleSetRef, Step, Strength};
+use trdcheck::storage::{AssessmentRecord, AuditEntry, ClinicSettings, Patient, RecordStatus, Store};
+use trdcheck::{RuleSet, SitePolicy};
+
+use crate::IpcError;
+
+type Result<T> = std::result::Result<T, IpcError>;
+
+/// What the app shows of itself.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct AppInfo {
+    pub version: String,
+    pub ruleset: RuleSetRef,
+    pub data_dir: String,
+    pub database: String,
+    /// The clinic's settings, from the records database; `None` when they cannot be read
+    /// (`settings_error` says why; no default is put in their place).
+    pub settings: Option<ClinicSettings>,
+    pub settings_error: Option<IpcError>,
+    /// This workstation's display preferences could not be read (the file is left as it is).
+    pub preferences_error: Option<IpcError>,
+    /// The page zoom of this workstation, in percent, and the sizes offered.
+    pub text_size_percent: u32,
+    pub text_sizes: Vec<u32>,
+    /// The policy in force (`None` when the settings cannot be read).
+    pub policy: Option<SitePolicy>,
+    /// Set when the database could not be opened: the app shows it instead of the records.
+    pub database_error: Option<IpcError>,
+    /// The words for each determination, level and source strength, from the core (the UI
+    /// repeats none of them).
+    pub labels: Labels,
+}
+
+/// A rule as the "Why?" panel shows it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct RuleInfo {
+    pub id: String,
+    pub area: Area,
+    pub level: Level,
+    pub level_setting: Option<String>,
+    pub urgent: bool,
+    pub message: String,
+    pub source: String,
+    pub strength: Strength,
+    /// The trigger in words.
+    pub trigger: String,
+}
+
+/// A name the drug field completes to.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct DrugName {
+    pub name: String,
+    pub generic: String,
+    pub min_dose_mg: Option<f64>,
+    pub diazepam_10mg_equivalent: Option<f64>,
+    pub classes: Vec<String>,
+}
+
+/// The allowed range of a numeric answer (the core checks it; the UI sets min/max from it).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct FieldRange {
+    /// `cardiovascular.systolic_mmhg`, or `trials[].weeks_at_dose` for list fields.
+    pub path: String,
+    pub min: f64,
+    pub max: Option<f64>,
+    pub unit: String,
+}
+
+/// The rule set as the UI needs it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Catalog {
+    pub meta: Meta,
+    pub ruleset: RuleSetRef,
+    pub steps: Vec<Step>,
+    pub questions: Vec<Question>,
+    pub definitions: Vec<Definition>,
+    pub rules: Vec<RuleInfo>,
+    pub drugs: Vec<DrugName>,
+    pub classes: std::collections::BTreeMap<String, String>,
+    pub ranges: Vec<FieldRange>,
+    pub policy: PolicySpec,
+}
+
+/// An id and its words for the clinician.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Label {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Labels {
+    pub determinations: Vec<Label>,
+    /// Headings of the groups of findings, in their order.
+    pub levels: Vec<Label>,
+    pub strengths: Vec<Label>,
+}
+
+pub(crate) fn labels() -> Labels {
+    let label = |id: &str, title: &str| Label { id: id.to_string(), title: title.to_string() };
+    Labels {
+        determinations: Determination::ALL.iter().map(|d| label(d.as_str(), d.title())).collect(),
+        levels: Level::ALL.iter().map(|l| label(l.as_str(), l.title())).collect(),
+        strengths: Strength::ALL.iter().map(|s| label(s.as_str(), s.label())).collect(),
+    }
+}
+
+/// An assessment with everything the checklist screen shows.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AssessmentView {
+    pub record: AssessmentRecord,
+    pub patient: Patient,
+    pub evaluation: Evaluation,
+    pub steps: Vec<StepState>,
+    pub editable: bool,
+}
+
+fn ranges<T>(fields: &[Field<T>], prefix: &str) -> Vec<FieldRange> {
+    fields
+        .iter()
+        .filter_map(|f| match f.kind {
+            AnswerKind::Number { min, max, unit, .. } => {
+                Some(FieldRange { path: format!("{prefix}{}", f.path), min, max, unit: unit.to_string() })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+pub(crate) fn view(store: &Store, rules: &RuleSet, policy: &SitePolicy, id: i64) -> Result<AssessmentView> {
+    let record = store.assessment(id)?;
+    let patient = store.patient(record.patient_id)?;
+    let evaluation = record.evaluation(rules, policy);
+    // A finalised record is shown with the rule set that evaluated it (its own questions).
+    let steps = checklist::steps(&record.answers, record.rules_for_display(rules));
+    Ok(AssessmentView { editable: record.status == RecordStatus::Draft, record, patient, evaluation, steps })
+}
+
+pub(crate) fn catalog_of(rules: &RuleSet) -> Catalog {
+    let drugs = rules
+        .drugs
+        .names()
+        .map(|(name, d)| DrugName {
+            name: name.to_string(),
+            generic: d.name.to_string(),
+            min_dose_mg: d.min_dose_mg,
+            diazepam_10mg_equivalent: d.diazepam_10mg_equivalent,
+            classes: d.classes.to_vec(),
+        })
+        .collect();
+    let rule_infos = rules
+        .rules
+        .iter()
+        .map(|r| RuleInfo {
+            id: r.id.to_string(),
+            area: r.area,
+            level: r.level,
+            level_setting: r.level_setting.clone(),
+            urgent: r.urgent,
+            message: r.message.clone(),
+            source: r.source.to_string(),
+            strength: r.strength,
+            trigger: r.trigger.describe(rules),
+        })
+        .collect();
+    let mut field_ranges = ranges(QUESTIONS, "");
+    field_ranges.extend(ranges(TRIAL_FIELDS, "trials[]."));
+    field_ranges.extend(ranges(MEDICATION_FIELDS, "medications[]."));
+    Catalog {
+        meta: rules.meta.clone(),
+        ruleset: rules.reference(),
+        steps: rules.steps.clone(),
+        questions: rules.questions.clone(),
+        definitions: rules.definitions.clone(),
+        rules: rule_infos,
+        drugs,
+        classes: rules.drugs.classes.clone(),
+        ranges: field_ranges,
+        policy: rules.policy.clone(),
+    }
+}
+
+/// The kinds of file an assessment is exported as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum ExportFormat {
+    /// The assessment document (trdcheck/assessment/v2).
+    Json,
+    Html,
+    Pdf,
+    /// A FHIR R4 Bundle (JSON).
+    Fhir,
+}
+
+impl ExportFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "json",
+            ExportFormat::Html => "html",
+            ExportFormat::Pdf => "pdf",
+            ExportFormat::Fhir => "fhir",
+        }
+    }
+
+    /// The save dialog's filter name and the file extension.
+    pub fn dialog(self) -> (&'static str, &'static str) {
+        match self {
+            ExportFormat::Pdf => ("PDF", "pdf"),
+            ExportFormat::Html => ("HTML", "html"),
+            ExportFormat::Fhir => ("FHIR R4 Bundle (JSON)", "json"),
+            ExportFormat::Json => ("Assessment (JSON, trdcheck/assessment/v2)", "json"),
+        }
+    }
+}
+
+/// One change of a clinic setting: who, when, which setting, from → to (JSON values; `None` is
+/// "not set", the rule set's default).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct SettingChange {
+    pub at: String,
+    pub actor: String,
+    /// `clinic`, `paper`, `policy.min_weeks_at_dose`…; `None` for an entry of an older version,
+    /// which carries the whole change in `detail`.
+    pub key: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl From<AuditEntry> for SettingChange {
+    fn from(e: AuditEntry) -> SettingChange {
+        SettingChange { at: e.at, actor: e.actor, key: e.field, from: e.old_value, to: e.new_value, detail: e.detail }
+    }
+}

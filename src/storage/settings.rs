@@ -94,7 +94,10 @@ impl Store {
         actor: &str,
         detail: Option<&str>,
     ) -> Result<ClinicSettings> {
-        let new = leaves_of(settings);
+        // A setting at its default is not stored: "not set" and "the default" are one state.
+        let defaults = leaves_of(&ClinicSettings::default());
+        let mut new = leaves_of(settings);
+        new.retain(|key, value| defaults.get(key) != Some(value));
         self.write(|tx, at| {
             let old = rows(tx)?;
             for (key, from, to) in changes(&old, &new) {

@@ -1,4 +1,4 @@
-"""The journeys of the desktop app (issues 4 and 10), on the real built app, by keyboard only."""
+"""The journeys of the desktop app (issues 4, 10 and 11), on the real built app, by keyboard only."""
 import os
 import time
 
@@ -9,6 +9,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 TIMEOUT = 20
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CLI = os.environ.get("TRDCHECK_CLI", os.path.join(ROOT, "target", "debug", "trd-check"))
 
 
 def wait(d, fn, timeout=TIMEOUT):
@@ -387,4 +389,64 @@ def test_7_an_unrecognised_medication_is_classified_by_keyboard(launch, shots):
     assert determination(d) == "eligible_with_precautions"
     assert "RX-CLINICIAN-CLASSES" in [li.get_attribute("data-rule") for li in css(d, "aside.result li.finding")]
     d.save_screenshot(os.path.join(shots, "classify.png"))
+    d.quit()
+
+
+def _cli_import(data_root, mrn):
+    """Adds a patient and a draft the way a clinic's other workstation tool would: the CLI."""
+    import json
+    import subprocess
+    import tempfile
+    _, env = data_root
+    with open(os.path.join(ROOT, "examples", "example-assessment-v2.json")) as f:
+        doc = json.load(f)
+    doc["patient"]["id"] = mrn
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(doc, f)
+    db = os.path.join(env["TRDCHECK_DATA_DIR"], "trdcheck.sqlite3")
+    subprocess.run([CLI, "db", "--path", db, "--actor", "e2e", "import", f.name], check=True, capture_output=True)
+    os.unlink(f.name)
+
+
+
+def test_8_clinic_settings_are_kept_with_the_records_and_back_to_patient_finds_any_patient(launch, data_root, shots):
+    # An older patient, then more than a hundred newer ones.
+    _cli_import(data_root, "E2E-OLD-1")
+    for i in range(101):
+        _cli_import(data_root, f"E2E-BULK-{i:03}")
+    d = launch()
+    one(d, "main h1")
+    activate(d, "[data-nav='home']")
+    search = one(d, "input[type='search']")
+    search.send_keys("E2E-OLD-1")
+    activate(d, "[data-patient='E2E-OLD-1']")
+    activate(d, "[data-open]")
+    wait(d, lambda: "E2E-OLD-1" in one(d, "main h1").text)
+    back = wait(d, lambda: next((b for b in css(d, "button") if b.text == "Back to patient"), None))
+    press(back, Keys.ENTER)
+    wait(d, lambda: "MRN E2E-OLD-1" in one(d, "section[aria-label='Selected patient']").text)
+
+    # The clinic's 8-week rule, saved in Settings, is in the records database with its history.
+    activate(d, "[data-nav='settings']")
+    weeks = one(d, "select[data-policy='min_weeks_at_dose']")
+    weeks.send_keys("8")
+    wait(d, lambda: weeks.get_attribute("value") == "8")
+    activate(d, "form.settings button[type='submit']")
+    wait(d, lambda: "Saved" in one(d, ".status-line").text)
+    row = wait(d, lambda: next((r for r in css(d, "[data-settings-history] tbody tr") if "8" in r.text and "(default)" in r.text), None))
+    assert "weeks" in row.text.lower(), row.text
+    d.save_screenshot(os.path.join(shots, "settings-history.png"))
+    d.quit()
+    _, env = data_root
+    prefs = os.path.join(env["TRDCHECK_DATA_DIR"], "settings.json")
+    assert not os.path.exists(prefs) or "min_weeks_at_dose" not in open(prefs).read()
+    d = launch()
+    one(d, "main h1")
+    activate(d, "[data-nav='settings']")
+    assert one(d, "select[data-policy='min_weeks_at_dose']").get_attribute("value") == "8"
+    # Set back to the default for the journeys that follow in this session.
+    weeks = one(d, "select[data-policy='min_weeks_at_dose']")
+    weeks.send_keys("6")
+    activate(d, "form.settings button[type='submit']")
+    wait(d, lambda: "Saved" in one(d, ".status-line").text)
     d.quit()

@@ -1,43 +1,25 @@
-// The app shell: header, routing between screens, and where the clinician was (resumed on start).
+// What every screen is given (Ctx), and the parts they share: header, banner, errors.
 
 import type { AppInfo } from "./bindings/AppInfo";
 import type { Catalog } from "./bindings/Catalog";
 import { h, replace } from "./dom";
 import { IpcFailure } from "./ipc";
+import type { AppStore } from "./store";
 
 export type Route =
   | { name: "home"; patientId?: number }
   | { name: "assessment"; id: number; step?: string }
   | { name: "settings" };
 
+/** A screen's view of the app: the one store (and its info and catalog), and navigation. */
 export interface Ctx {
-  info: AppInfo;
-  catalog: Catalog;
+  readonly store: AppStore;
+  readonly info: AppInfo;
+  readonly catalog: Catalog;
   go(route: Route): void;
   setInfo(info: AppInfo): void;
   /** Shows an error that belongs to no field. */
   alert(e: unknown): void;
-}
-
-const LOCATION_KEY = "trdcheck.location";
-
-export function savedLocation(): Route {
-  try {
-    const raw = localStorage.getItem(LOCATION_KEY);
-    const r = raw ? (JSON.parse(raw) as Route) : null;
-    if (r && (r.name === "home" || r.name === "settings" || (r.name === "assessment" && typeof r.id === "number"))) return r;
-  } catch {
-    // No saved location: start at home.
-  }
-  return { name: "home" };
-}
-
-export function rememberLocation(route: Route): void {
-  try {
-    localStorage.setItem(LOCATION_KEY, JSON.stringify(route));
-  } catch {
-    // Storage unavailable: the home screen still lists drafts to resume.
-  }
 }
 
 export function errorText(e: unknown): string {

@@ -1,26 +1,29 @@
-// Start: load the app info and the rule set catalog, then show where the clinician was.
+// Start: load the app info (and the catalog beside it) into the store, then show where the
+// clinician was.
 
 import "./style.css";
-import { banner, errorText, rememberLocation, savedLocation, type Ctx, type Route } from "./app";
+import { banner, errorText, type Ctx, type Route } from "./app";
 import { h, replace } from "./dom";
-import type { Catalog } from "./bindings/Catalog";
 import { api } from "./ipc";
-import { renderAssessment } from "./views/checklist";
-import { renderHome } from "./views/home";
-import { renderSettings } from "./views/settings";
+import { rememberLocation, savedLocation } from "./location";
+import { isRoute, render } from "./router";
+import { AppStore } from "./store";
 import { installTextSizeKeys } from "./textSize";
 
 async function start(root: HTMLElement): Promise<void> {
-  // The rule-set catalog is large and the patient list does not need it: fetch it beside the
-  // first screen, and wait for it only where it is used (the checklist and the settings).
   const catalogLoading = api.catalog();
-  const info = await api.appInfo();
+  const store = new AppStore(await api.appInfo(), catalogLoading);
   const alertHost = h("div", { class: "alerts", "aria-live": "assertive" });
   const ctx: Ctx = {
-    info,
-    catalog: null as unknown as Catalog,
+    store,
+    get info() {
+      return store.info;
+    },
+    get catalog() {
+      return store.catalog;
+    },
     go: (route: Route) => void navigate(route),
-    setInfo: (i) => (ctx.info = i),
+    setInfo: (i) => store.setInfo(i),
     alert: (e: unknown) => replace(alertHost, banner(errorText(e))),
   };
   installTextSizeKeys(ctx);
@@ -30,18 +33,15 @@ async function start(root: HTMLElement): Promise<void> {
     replace(alertHost);
     rememberLocation(route);
     try {
-      if (route.name !== "home" && !ctx.catalog) ctx.catalog = await catalogLoading;
-      if (route.name === "assessment") await renderAssessment(screen, ctx, route.id, route.step);
-      else if (route.name === "settings") renderSettings(screen, ctx);
-      else await renderHome(screen, ctx, route.patientId);
+      await render(screen, ctx, route);
     } catch (e) {
       ctx.alert(e);
-      if (route.name !== "home") await renderHome(screen, ctx);
+      if (route.name !== "home") await render(screen, ctx, { name: "home" });
     }
   }
-  await navigate(info.database_error ? { name: "home" } : savedLocation());
+  await navigate(store.info.database_error ? { name: "home" } : savedLocation(isRoute));
   await api.uiReady();
-  ctx.catalog = await catalogLoading;
+  await store.loadCatalog();
 }
 
 const root = document.getElementById("app");

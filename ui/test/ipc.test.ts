@@ -3,7 +3,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type { AssessmentView } from "../src/bindings/AssessmentView";
 import type { Ctx } from "../src/app";
 import { api, IpcFailure } from "../src/ipc";
-import { Editor } from "../src/views/checklist";
+import { Editor } from "../src/editor";
 import { suggest } from "../src/combobox";
 
 afterEach(() => clearMocks());

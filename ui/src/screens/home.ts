@@ -6,7 +6,7 @@ import type { Sex } from "../bindings/Sex";
 import { banner, errorText, header, show, type Ctx } from "../app";
 import { h, replace, uid } from "../dom";
 import { api, IpcFailure } from "../ipc";
-import { determinationTitle } from "./checklist";
+import { determinationTitle } from "../labels";
 
 
 export function statusLabel(l: AssessmentListing): string {

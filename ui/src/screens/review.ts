@@ -4,7 +4,7 @@ import type { AssessmentView } from "../bindings/AssessmentView";
 import { errorText, type Ctx } from "../app";
 import { append, h, uid } from "../dom";
 import { api, type ExportFormat } from "../ipc";
-import type { Editor } from "./checklist";
+import type { Editor } from "../editor";
 
 const EXPORTS: { format: ExportFormat; label: string }[] = [
   { format: "pdf", label: "Save PDF…" },

@@ -1,4 +1,5 @@
-// Settings: the clinician, the clinic, paper size and the site policy (with the rule set's limits).
+// Settings: the clinician, the clinic, paper size and the site policy (with the rule set's limits),
+// kept in the records database with their history; the text size of this workstation.
 
 import type { Level } from "../bindings/Level";
 import type { Paper } from "../bindings/Paper";
@@ -18,6 +19,34 @@ function select(values: (string | number)[], current: string | number, def: stri
   return h("select", {}, values.map((v) => h("option", { value: String(v), selected: String(v) === String(current) }, `${v}${v === def ? " (default)" : ""}`)));
 }
 
+const PLAIN_KEYS: Record<string, string> = { clinician: "Clinician", clinic: "Clinic", paper: "Paper size" };
+
+/** The history of the clinic's settings: who changed which, when, from → to. */
+function historySection(ctx: Ctx): HTMLElement {
+  const section = h("section", { class: "history", "aria-labelledby": "history-h" }, h("h2", { id: "history-h" }, "Changes to the clinic's settings"));
+  const spec = ctx.catalog.policy as unknown as Record<string, { label: string } | null | undefined>;
+  const label = (key: string | null | undefined) => {
+    if (!key) return "(all settings)";
+    return PLAIN_KEYS[key] ?? (key.startsWith("policy.") ? spec[key.slice(7)]?.label ?? key : key);
+  };
+  const value = (v: string | null | undefined) => (v === null || v === undefined ? "(default)" : v.replace(/^"|"$/g, ""));
+  api.settingsHistory().then((changes) => {
+    if (changes.length === 0) {
+      section.append(h("p", { class: "muted" }, "No change yet: the rule set's defaults apply."));
+      return;
+    }
+    section.append(h("table", { class: "list", "data-settings-history": "" },
+      h("thead", {}, h("tr", {}, ["When", "Who", "Setting", "From", "To"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, changes.map((c) => h("tr", {},
+        h("td", {}, c.at.replace("T", " ").replace("Z", " UTC")),
+        h("td", {}, c.actor),
+        h("td", {}, label(c.key)),
+        h("td", {}, c.key ? value(c.from) : "—"),
+        h("td", {}, c.key ? value(c.to) : c.detail ?? ""))))));
+  }).catch((e) => section.append(banner(errorText(e))));
+  return section;
+}
+
 export function renderSettings(root: HTMLElement, ctx: Ctx): void {
   const spec = ctx.catalog.policy;
   // Settings that cannot be read are shown as the error, and the form starts from the rule
@@ -35,6 +64,9 @@ export function renderSettings(root: HTMLElement, ctx: Ctx): void {
   // The settings added in rule set version 2, each with its limits from the rule set.
   const aug = spec.augmentation_counts;
   const augmentation = aug ? select(["false", "true"], String(p.augmentation_counts ?? aug.default), String(aug.default)) : null;
+  // Each policy control names its key (tests and assistive tools find it by the key).
+  const keyed: [HTMLElement | null, string][] = [[weeks, "min_weeks_at_dose"], [threshold, "failure_threshold_percent"], [sys, "bp_stop_systolic_mmhg"], [dia, "bp_stop_diastolic_mmhg"], [sud, "active_sud_level"], [augmentation, "augmentation_counts"]];
+  for (const [el, key] of keyed) el?.setAttribute("data-policy", key);
   // Every other numeric setting of the rule set, as the rule set lists them (no list kept here).
   const shown = new Set(["min_weeks_at_dose", "failure_threshold_percent", "bp_stop_systolic_mmhg", "bp_stop_diastolic_mmhg"]);
   const numbers = Object.entries(spec).flatMap(([key, setting]) => {
@@ -52,10 +84,11 @@ export function renderSettings(root: HTMLElement, ctx: Ctx): void {
   });
   const form = h("form", { class: "settings", "aria-labelledby": "settings-h" },
     h("fieldset", {}, h("legend", {}, "This workstation"),
+      labelled("Text size", textSize, "Applies at once, on this workstation only. Anywhere: Ctrl + larger, Ctrl − smaller, Ctrl 0 normal.")),
+    h("fieldset", {}, h("legend", {}, "Clinic (kept with the records; every change is recorded)"),
       labelled("Your name (recorded when you finalise)", clinician),
       labelled("Clinic", clinic),
-      labelled("Paper size", paper),
-      labelled("Text size", textSize, "Applies at once, on this workstation. Anywhere: Ctrl + larger, Ctrl − smaller, Ctrl 0 normal.")),
+      labelled("Paper size", paper)),
     h("fieldset", {}, h("legend", {}, "Site policy (recorded with every summary)"),
       labelled(spec.min_weeks_at_dose.label, weeks, spec.min_weeks_at_dose.source),
       labelled(spec.failure_threshold_percent.label, threshold, spec.failure_threshold_percent.source),
@@ -87,6 +120,8 @@ export function renderSettings(root: HTMLElement, ctx: Ctx): void {
         },
       });
       ctx.setInfo(info);
+      const history = form.parentElement?.querySelector(".history");
+      history?.replaceWith(historySection(ctx));
       status.textContent = "Saved. Drafts are evaluated with these values from now on; finalised assessments keep theirs.";
     } catch (err) {
       status.textContent = errorText(err);
@@ -98,5 +133,6 @@ export function renderSettings(root: HTMLElement, ctx: Ctx): void {
       ctx.info.settings_error ? banner(`The clinic's settings cannot be read: ${ctx.info.settings_error.message} The form shows the rule set's defaults: check every value, then save.`) : null,
       ctx.info.preferences_error ? banner(`This workstation's preferences: ${ctx.info.preferences_error.message}`) : null,
       form,
+      historySection(ctx),
       h("p", { class: "muted small" }, `Records: ${ctx.info.database}. Rule set ${ctx.info.ruleset.id} v${ctx.info.ruleset.version}, sha256 ${ctx.info.ruleset.sha256}. trdcheck ${ctx.info.version}.`)));
 }

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { isRoute, ROUTES } from "../src/router";
+import { AppStore } from "../src/store";
+import type { AppInfo } from "../src/bindings/AppInfo";
+import type { Catalog } from "../src/bindings/Catalog";
+
+describe("the route table", () => {
+  it("accepts the routes of its screens and nothing else (a saved location from an older version)", () => {
+    expect(Object.keys(ROUTES).sort()).toEqual(["assessment", "home", "settings"]);
+    expect(isRoute({ name: "home" })).toBe(true);
+    expect(isRoute({ name: "home", patientId: 3 })).toBe(true);
+    expect(isRoute({ name: "assessment", id: 4, step: "medications" })).toBe(true);
+    expect(isRoute({ name: "assessment" })).toBe(false);
+    expect(isRoute({ name: "assessment", id: "4" })).toBe(false);
+    expect(isRoute({ name: "toString" })).toBe(false);
+    expect(isRoute({ name: "sessions", id: 1 })).toBe(false);
+    expect(isRoute(null)).toBe(false);
+  });
+});
+
+describe("the state store", () => {
+  it("tells its listeners of a change and gives the catalog once it is loaded", async () => {
+    const info = { version: "a" } as unknown as AppInfo;
+    let resolve: (c: Catalog) => void = () => {};
+    const store = new AppStore(info, new Promise<Catalog>((r) => (resolve = r)));
+    expect(() => store.catalog).toThrow(/not loaded/);
+    const seen: string[] = [];
+    const stop = store.subscribe((s) => seen.push(s.info.version));
+    store.setInfo({ version: "b" } as unknown as AppInfo);
+    stop();
+    store.setInfo({ version: "c" } as unknown as AppInfo);
+    expect(seen).toEqual(["b"]);
+    resolve({ steps: [] } as unknown as Catalog);
+    expect((await store.loadCatalog()).steps).toEqual([]);
+    expect(store.catalog.steps).toEqual([]);
+  });
+});

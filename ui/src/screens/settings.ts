@@ -1,8 +1,8 @@
 // Settings: the clinician, the clinic, paper size and the site policy (with the rule set's limits),
 // kept in the records database with their history; the text size of this workstation.
 
-import type { Level } from "../bindings/Level";
 import type { Paper } from "../bindings/Paper";
+import type { PolicyOverrides } from "../bindings/PolicyOverrides";
 import type { SitePolicy } from "../bindings/SitePolicy";
 import { banner, errorText, header, show, type Ctx } from "../app";
 import { h, uid } from "../dom";
@@ -15,7 +15,9 @@ function labelled(label: string, control: HTMLElement, note?: string): HTMLEleme
   return h("div", { class: "field" }, h("label", { for: id }, label), control, note ? h("span", { class: "muted" }, note) : null);
 }
 
-function select(values: (string | number)[], current: string | number, def: string | number): HTMLSelectElement {
+type Scalar = string | number | boolean;
+
+function select(values: Scalar[], current: Scalar, def: Scalar): HTMLSelectElement {
   return h("select", {}, values.map((v) => h("option", { value: String(v), selected: String(v) === String(current) }, `${v}${v === def ? " (default)" : ""}`)));
 }
 
@@ -56,24 +58,24 @@ export function renderSettings(root: HTMLElement, ctx: Ctx): void {
   const clinician = h("input", { value: s.clinician, autocomplete: "name" });
   const clinic = h("input", { value: s.clinic });
   const paper = h("select", {}, h("option", { value: "a4", selected: s.paper === "a4" }, "A4"), h("option", { value: "letter", selected: s.paper === "letter" }, "US Letter"));
-  const weeks = select(spec.min_weeks_at_dose.allowed ?? [], p.min_weeks_at_dose, spec.min_weeks_at_dose.default);
-  const threshold = select(spec.failure_threshold_percent.allowed ?? [], p.failure_threshold_percent, spec.failure_threshold_percent.default);
-  const sys = h("input", { type: "number", min: spec.bp_stop_systolic_mmhg.min ?? null, max: spec.bp_stop_systolic_mmhg.max ?? null, value: p.bp_stop_systolic_mmhg });
-  const dia = h("input", { type: "number", min: spec.bp_stop_diastolic_mmhg.min ?? null, max: spec.bp_stop_diastolic_mmhg.max ?? null, value: p.bp_stop_diastolic_mmhg });
-  const sud = select(spec.active_sud_level.allowed ?? [], p.active_sud_level, spec.active_sud_level.default);
-  // The settings added in rule set version 2, each with its limits from the rule set.
-  const aug = spec.augmentation_counts;
-  const augmentation = aug ? select(["false", "true"], String(p.augmentation_counts ?? aug.default), String(aug.default)) : null;
-  // Each policy control names its key (tests and assistive tools find it by the key).
-  const keyed: [HTMLElement | null, string][] = [[weeks, "min_weeks_at_dose"], [threshold, "failure_threshold_percent"], [sys, "bp_stop_systolic_mmhg"], [dia, "bp_stop_diastolic_mmhg"], [sud, "active_sud_level"], [augmentation, "augmentation_counts"]];
-  for (const [el, key] of keyed) el?.setAttribute("data-policy", key);
-  // Every other numeric setting of the rule set, as the rule set lists them (no list kept here).
-  const shown = new Set(["min_weeks_at_dose", "failure_threshold_percent", "bp_stop_systolic_mmhg", "bp_stop_diastolic_mmhg"]);
-  const numbers = Object.entries(spec).flatMap(([key, setting]) => {
-    if (shown.has(key) || !setting || typeof setting.default !== "number") return [];
-    const value = (p as unknown as Record<string, number | null | undefined>)[key];
-    const input = h("input", { type: "number", min: setting.min ?? null, max: setting.max ?? null, value: value ?? setting.default, "data-policy": key });
-    return [{ key, setting: setting as { label: string; default: number; min?: number | null; max?: number | null; source: string }, input }];
+  // Every setting of the rule set's policy, as the rule set lists them (no key is named here):
+  // a choice among the allowed values, or a number within its range.
+  const policy = Object.entries(spec).flatMap(([key, setting]) => {
+    if (!setting) return [];
+    const def = setting.default as Scalar;
+    const value = ((p as unknown as Record<string, Scalar | null | undefined>)[key] ?? def) as Scalar;
+    const control = setting.allowed
+      ? select(setting.allowed as Scalar[], value, def)
+      : h("input", { type: "number", min: (setting.min as number | null) ?? null, max: (setting.max as number | null) ?? null, value: String(value) });
+    control.setAttribute("data-policy", key);
+    const note = setting.allowed ? setting.source : `${setting.min}–${setting.max}; default ${def}. ${setting.source}`;
+    // The value chosen, in the type of its default; the default itself is "not set".
+    const chosen = (): Scalar | null => {
+      const raw = control.value;
+      const v: Scalar = typeof def === "number" ? Number(raw) : typeof def === "boolean" ? raw === "true" : raw;
+      return v === def ? null : v;
+    };
+    return [{ key, field: labelled(setting.label, control, note), chosen }];
   });
   const textSize = h("select", { "data-text-size": "" }, ctx.info.text_sizes.map((p) => h("option", { value: String(p), selected: p === ctx.info.text_size_percent }, `${p} %`)));
   const status = h("p", { role: "status", class: "status-line" });
@@ -90,34 +92,18 @@ export function renderSettings(root: HTMLElement, ctx: Ctx): void {
       labelled("Clinic", clinic),
       labelled("Paper size", paper)),
     h("fieldset", {}, h("legend", {}, "Site policy (recorded with every summary)"),
-      labelled(spec.min_weeks_at_dose.label, weeks, spec.min_weeks_at_dose.source),
-      labelled(spec.failure_threshold_percent.label, threshold, spec.failure_threshold_percent.source),
-      labelled(spec.bp_stop_systolic_mmhg.label, sys, `${spec.bp_stop_systolic_mmhg.min}–${spec.bp_stop_systolic_mmhg.max}; default ${spec.bp_stop_systolic_mmhg.default}`),
-      labelled(spec.bp_stop_diastolic_mmhg.label, dia, `${spec.bp_stop_diastolic_mmhg.min}–${spec.bp_stop_diastolic_mmhg.max}; default ${spec.bp_stop_diastolic_mmhg.default}`),
-      labelled(spec.active_sud_level.label, sud, spec.active_sud_level.source),
-      aug && augmentation ? labelled(aug.label, augmentation, aug.source) : null,
-      numbers.map(({ setting, input }) => labelled(setting.label, input, `${setting.min}–${setting.max}; default ${setting.default}. ${setting.source}`))),
+      policy.map((x) => x.field)),
     status,
     h("button", { type: "submit", class: "primary" }, "Save settings"),
   );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const num = (x: HTMLInputElement | HTMLSelectElement) => Number(x.value);
-    const keepDefault = <T,>(value: T, def: T): T | null => (value === def ? null : value);
     try {
       const info = await api.saveSettings({
         clinician: clinician.value.trim(),
         clinic: clinic.value.trim(),
         paper: paper.value as Paper,
-        policy: {
-          min_weeks_at_dose: keepDefault(num(weeks), spec.min_weeks_at_dose.default),
-          failure_threshold_percent: keepDefault(num(threshold), spec.failure_threshold_percent.default),
-          bp_stop_systolic_mmhg: keepDefault(num(sys), spec.bp_stop_systolic_mmhg.default),
-          bp_stop_diastolic_mmhg: keepDefault(num(dia), spec.bp_stop_diastolic_mmhg.default),
-          active_sud_level: keepDefault(sud.value as Level, spec.active_sud_level.default),
-          augmentation_counts: aug && augmentation ? keepDefault(augmentation.value === "true", aug.default) : null,
-          ...Object.fromEntries(numbers.map(({ key, setting, input }) => [key, keepDefault(num(input), setting.default)])),
-        },
+        policy: Object.fromEntries(policy.map((x) => [x.key, x.chosen()])) as PolicyOverrides,
       });
       ctx.setInfo(info);
       const history = form.parentElement?.querySelector(".history");

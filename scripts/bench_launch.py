@@ -77,13 +77,19 @@ def main():
     runs = 10
     if args[:1] == ["--runs"]:
         runs, args = int(args[1]), args[2:]
+    # One data folder per app, kept across its launches: the first (not counted) creates the
+    # database and settings, as on a clinician's first day; the counted ones open them. The apps
+    # take turns (A B A B …), so that a slow minute of the machine weighs on both alike.
+    data = {app: tempfile.mkdtemp(prefix="trdcheck-bench-") for app in args}
+    for app in args:
+        launch_once(app, data[app])
+    samples = {app: [] for app in args}
+    for _ in range(runs):
+        for app in args:
+            samples[app].append(launch_once(app, data[app]))
     result = {}
     for app in args:
-        # One data folder per app, kept across its launches: the first (not counted) creates the
-        # database and settings, as on a clinician's first day; the counted ones open them.
-        data = tempfile.mkdtemp(prefix="trdcheck-bench-")
-        launch_once(app, data)
-        times, peaks = zip(*(launch_once(app, data) for _ in range(runs)))
+        times, peaks = zip(*samples[app])
         result[os.path.basename(app)] = {
             "runs": runs,
             "launch_median_s": round(statistics.median(times), 3),

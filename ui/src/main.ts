@@ -1,5 +1,5 @@
-// Start: load the app info (and the catalog beside it) into the store, then show where the
-// clinician was.
+// Start: load the app info into the store, show where the clinician was, then fetch the rule set
+// catalog (a large answer the patient list does not need) for the screens that use it.
 
 import "./style.css";
 import { banner, errorText, type Ctx, type Route } from "./app";
@@ -11,8 +11,7 @@ import { AppStore } from "./store";
 import { installTextSizeKeys } from "./textSize";
 
 async function start(root: HTMLElement): Promise<void> {
-  const catalogLoading = api.catalog();
-  const store = new AppStore(await api.appInfo(), catalogLoading);
+  const store = new AppStore(await api.appInfo(), api.catalog);
   const alertHost = h("div", { class: "alerts", "aria-live": "assertive" });
   const ctx: Ctx = {
     store,

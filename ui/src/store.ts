@@ -10,13 +10,15 @@ export type Listener = (store: AppStore) => void;
 export class AppStore {
   #info: AppInfo;
   #catalog: Catalog | null = null;
-  readonly #catalogLoading: Promise<Catalog>;
+  readonly #fetchCatalog: () => Promise<Catalog>;
+  #catalogLoading: Promise<Catalog> | null = null;
   readonly #listeners = new Set<Listener>();
 
-  /** The catalog is large and the patient list does not need it: it loads beside the first screen. */
-  constructor(info: AppInfo, catalogLoading: Promise<Catalog>) {
+  /** The catalog is large and the patient list does not need it: it is fetched when a screen
+   * first needs it, or (main.ts) once the first screen is shown. */
+  constructor(info: AppInfo, fetchCatalog: () => Promise<Catalog>) {
     this.#info = info;
-    this.#catalogLoading = catalogLoading.then((c) => (this.#catalog = c));
+    this.#fetchCatalog = fetchCatalog;
   }
 
   get info(): AppInfo {
@@ -35,6 +37,7 @@ export class AppStore {
   }
 
   loadCatalog(): Promise<Catalog> {
+    this.#catalogLoading ??= this.#fetchCatalog().then((c) => (this.#catalog = c));
     return this.#catalogLoading;
   }
 

@@ -22,16 +22,24 @@ describe("the state store", () => {
   it("tells its listeners of a change and gives the catalog once it is loaded", async () => {
     const info = { version: "a" } as unknown as AppInfo;
     let resolve: (c: Catalog) => void = () => {};
-    const store = new AppStore(info, new Promise<Catalog>((r) => (resolve = r)));
+    let fetched = 0;
+    const store = new AppStore(info, () => {
+      fetched += 1;
+      return new Promise<Catalog>((r) => (resolve = r));
+    });
     expect(() => store.catalog).toThrow(/not loaded/);
+    expect(fetched).toBe(0);
     const seen: string[] = [];
     const stop = store.subscribe((s) => seen.push(s.info.version));
     store.setInfo({ version: "b" } as unknown as AppInfo);
     stop();
     store.setInfo({ version: "c" } as unknown as AppInfo);
     expect(seen).toEqual(["b"]);
+    const loading = store.loadCatalog();
+    void store.loadCatalog();
+    expect(fetched).toBe(1);
     resolve({ steps: [] } as unknown as Catalog);
-    expect((await store.loadCatalog()).steps).toEqual([]);
+    expect((await loading).steps).toEqual([]);
     expect(store.catalog.steps).toEqual([]);
   });
 });

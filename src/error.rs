@@ -30,6 +30,8 @@ pub enum ErrorCode {
     NewerDatabase,
     CorruptDatabase,
     SettingsUnreadable,
+    /// The settings were changed elsewhere since the form was opened.
+    SettingsChanged,
     /// This workstation's display preferences (text size) cannot be read or written.
     Preferences,
     Io,
@@ -63,6 +65,7 @@ impl ErrorCode {
             ErrorCode::NewerDatabase => "newer_database",
             ErrorCode::CorruptDatabase => "corrupt_database",
             ErrorCode::SettingsUnreadable => "settings_unreadable",
+            ErrorCode::SettingsChanged => "settings_changed",
             ErrorCode::Preferences => "preferences",
             ErrorCode::Io => "io",
             ErrorCode::Database => "database",
@@ -92,6 +95,7 @@ impl ErrorCode {
                 | ErrorCode::AlreadyAmended
                 | ErrorCode::AcknowledgementNeeded
                 | ErrorCode::NotAPrecaution
+                | ErrorCode::SettingsChanged
         )
     }
 }

@@ -132,7 +132,7 @@ fn stored_records_are_evaluated_with_the_clinics_policy_from_the_database() {
         policy: trdcheck::PolicyOverrides { min_weeks_at_dose: Some(8), ..Default::default() },
         ..Default::default()
     };
-    s.save_clinic_settings(&settings, "Dr Settings", trdcheck::RuleSet::embedded().unwrap()).unwrap();
+    s.save_clinic_settings(&settings, None, "Dr Settings", trdcheck::RuleSet::embedded().unwrap()).unwrap();
     drop(s);
     let after = counted(&db(&path, &["show", "1", "--format", "json"]));
     assert_eq!(after + 1, before, "the 6-week trial counts under 6 weeks, not under the clinic's 8");
@@ -144,4 +144,23 @@ fn stored_records_are_evaluated_with_the_clinics_policy_from_the_database() {
     let (out, _) = text(&db(&path, &["settings"]));
     assert!(out.contains("\"min_weeks_at_dose\": 8"), "{out}");
     assert!(out.contains("Dr Settings  policy.min_weeks_at_dose: (not set) -> 8"), "{out}");
+}
+
+/// Until the desktop app has moved an older version's settings.json into the records, the
+/// clinic's policy is not known to the CLI: it says so instead of evaluating with defaults.
+#[test]
+fn the_cli_does_not_evaluate_with_defaults_while_the_settings_are_in_an_older_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("records.sqlite3");
+    assert_eq!(db(&path, &["import", EXAMPLE]).status.code(), Some(0));
+    std::fs::write(dir.path().join("settings.json"), r#"{"settings": {"policy": {"min_weeks_at_dose": 8}}}"#).unwrap();
+    let o = db(&path, &["show", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("still in") && text(&o).1.contains("settings.json"), "{}", text(&o).1);
+    let o = db(&path, &["finalise", "1", "--by", "Dr T"]);
+    assert_eq!(o.status.code(), Some(2));
+    // With a policy file given, the clinician has said which policy applies.
+    let policy = dir.path().join("policy.json");
+    std::fs::write(&policy, r#"{"min_weeks_at_dose": 8}"#).unwrap();
+    assert_eq!(db(&path, &["show", "1", "--policy", policy.to_str().unwrap()]).status.code(), Some(0));
 }

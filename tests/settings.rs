@@ -28,13 +28,13 @@ fn settings_are_kept_in_the_database_with_their_history() {
     let mut s = Store::open(&path).unwrap();
     assert_eq!(s.clinic_settings().unwrap(), ClinicSettings::default(), "never set: the rule set's defaults");
     assert!(!s.has_clinic_settings().unwrap());
-    s.save_clinic_settings(&eight_weeks(), "Dr A", rules()).unwrap();
+    s.save_clinic_settings(&eight_weeks(), None, "Dr A", rules()).unwrap();
     // A second save changes one setting and unsets another: two entries, nothing else.
     let mut next = eight_weeks();
     next.clinic = "Riverside Clinic".into();
     next.policy.min_weeks_at_dose = None;
-    s.save_clinic_settings(&next, "Dr B", rules()).unwrap();
-    s.save_clinic_settings(&next, "Dr B", rules()).unwrap();
+    s.save_clinic_settings(&next, None, "Dr B", rules()).unwrap();
+    s.save_clinic_settings(&next, None, "Dr B", rules()).unwrap();
     drop(s);
     let s = Store::open(&path).unwrap();
     assert_eq!(s.clinic_settings().unwrap(), next);
@@ -62,7 +62,7 @@ fn a_policy_the_rule_set_does_not_allow_is_refused_and_nothing_is_stored() {
     let mut s = Store::open_in_memory().unwrap();
     let mut bad = eight_weeks();
     bad.policy.min_weeks_at_dose = Some(7);
-    let err = s.save_clinic_settings(&bad, "Dr A", rules()).unwrap_err();
+    let err = s.save_clinic_settings(&bad, None, "Dr A", rules()).unwrap_err();
     assert_eq!(err.code(), "invalid_policy_value");
     assert!(err.to_string().contains("min_weeks_at_dose") && err.to_string().contains('7'), "{err}");
     assert!(!s.has_clinic_settings().unwrap());
@@ -78,7 +78,7 @@ fn a_setting_that_cannot_be_read_is_an_error_naming_it_never_the_default() {
         ("policy.weeks", "8", "policy"),
     ] {
         let mut s = Store::open_in_memory().unwrap();
-        s.save_clinic_settings(&eight_weeks(), "Dr A", rules()).unwrap();
+        s.save_clinic_settings(&eight_weeks(), None, "Dr A", rules()).unwrap();
         s.connection()
             .execute(
                 "INSERT INTO setting (key, value, updated_at, updated_by) VALUES (?1, ?2, 'now', 'x') \
@@ -91,7 +91,7 @@ fn a_setting_that_cannot_be_read_is_an_error_naming_it_never_the_default() {
             other => panic!("{key}={value}: {other}"),
         }
         // Saving the settings again replaces what could not be read.
-        s.save_clinic_settings(&eight_weeks(), "Dr A", rules()).unwrap_or_else(|e| panic!("{key}: {e}"));
+        s.save_clinic_settings(&eight_weeks(), None, "Dr A", rules()).unwrap_or_else(|e| panic!("{key}: {e}"));
         assert_eq!(s.clinic_settings().unwrap(), eight_weeks(), "{key}");
     }
 }
@@ -99,13 +99,85 @@ fn a_setting_that_cannot_be_read_is_an_error_naming_it_never_the_default() {
 #[test]
 fn settings_of_an_older_version_are_adopted_once() {
     let mut s = Store::open_in_memory().unwrap();
-    assert!(s.adopt_settings(&eight_weeks(), "Dr A", "settings.json").unwrap());
+    assert!(s.adopt_settings(&eight_weeks(), "settings.json", rules()).unwrap());
     assert_eq!(s.clinic_settings().unwrap(), eight_weeks());
     let history = s.settings_history().unwrap();
-    assert!(history.iter().all(|e| e.detail.as_deref() == Some("moved from settings.json")));
+    assert_eq!(history.len(), 4, "one entry per setting moved");
+    assert!(history.iter().all(|e| e.actor == "trdcheck (settings upgrade)"
+        && e.detail.as_deref() == Some("moved from settings.json (clinician there: \"Dr A\")")));
     // Once the database has settings, an older file never overrides them.
     let mut other = eight_weeks();
     other.clinic = "Elsewhere".into();
-    assert!(!s.adopt_settings(&other, "Dr A", "settings.json").unwrap());
+    assert!(!s.adopt_settings(&other, "settings.json", rules()).unwrap());
     assert_eq!(s.clinic_settings().unwrap().clinic, "Riverside");
+    // A policy the rule set does not allow is not adopted (the app then shows the error).
+    let mut fresh = Store::open_in_memory().unwrap();
+    let mut bad = eight_weeks();
+    bad.policy.min_weeks_at_dose = Some(7);
+    assert_eq!(fresh.adopt_settings(&bad, "settings.json", rules()).unwrap_err().code(), "invalid_policy_value");
+    assert!(!fresh.has_clinic_settings().unwrap());
+}
+
+#[test]
+fn a_row_changed_outside_an_audited_save_is_unreadable() {
+    let mut s = Store::open_in_memory().unwrap();
+    s.save_clinic_settings(&eight_weeks(), None, "Dr A", rules()).unwrap();
+    // A hand-made edit of the file: a valid value, but not the audited one.
+    s.connection().execute("UPDATE setting SET value = '6' WHERE key = 'policy.min_weeks_at_dose'", []).unwrap();
+    match s.clinic_settings().unwrap_err() {
+        StorageError::SettingsUnreadable { key, .. } => assert_eq!(key, "policy.min_weeks_at_dose"),
+        other => panic!("{other}"),
+    }
+    // Removed by hand: the default would apply silently; it is an error instead.
+    s.connection().execute("DELETE FROM setting WHERE key = 'policy.min_weeks_at_dose'", []).unwrap();
+    assert_eq!(s.clinic_settings().unwrap_err().code(), "settings_unreadable");
+    // An empty (null) value is not "not set".
+    s.save_clinic_settings(&eight_weeks(), None, "Dr A", rules()).unwrap();
+    s.connection().execute("UPDATE setting SET value = 'null' WHERE key = 'clinic'", []).unwrap();
+    assert_eq!(s.clinic_settings().unwrap_err().code(), "settings_unreadable");
+}
+
+#[test]
+fn settings_changed_elsewhere_since_the_form_opened_are_not_overwritten() {
+    let mut s = Store::open_in_memory().unwrap();
+    s.save_clinic_settings(&eight_weeks(), None, "Dr A", rules()).unwrap();
+    let opened = s.clinic_settings().unwrap();
+    // Meanwhile, another workstation sets 10 weeks.
+    let mut elsewhere = opened.clone();
+    elsewhere.policy.min_weeks_at_dose = Some(10);
+    s.save_clinic_settings(&elsewhere, Some(&opened), "Dr B", rules()).unwrap();
+    // The first form, opened before, changes only the clinic name: refused, nothing saved.
+    let mut mine = opened.clone();
+    mine.clinic = "Riverside Clinic".into();
+    let err = s.save_clinic_settings(&mine, Some(&opened), "Dr A", rules()).unwrap_err();
+    assert_eq!(err.code(), "settings_changed");
+    assert_eq!(s.clinic_settings().unwrap(), elsewhere);
+}
+
+#[test]
+fn confirming_the_defaults_is_recorded() {
+    let mut s = Store::open_in_memory().unwrap();
+    s.save_clinic_settings(&ClinicSettings::default(), None, "Dr A", rules()).unwrap();
+    assert!(s.has_clinic_settings().unwrap(), "saved once, even with nothing changed");
+    let history = s.settings_history().unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].field.as_deref(), Some("*"));
+    // An older version's settings are then never adopted over the clinician's choice.
+    assert!(!s.adopt_settings(&eight_weeks(), "settings.json", rules()).unwrap());
+}
+
+#[test]
+fn a_restore_keeps_the_settings_in_force_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("records.sqlite3")).unwrap();
+    // A backup taken before the clinic chose its 8-week rule.
+    let backup = dir.path().join("backup.sqlite3");
+    s.backup(&backup, "Dr A").unwrap();
+    s.save_clinic_settings(&eight_weeks(), None, "Dr A", rules()).unwrap();
+    s.restore(&backup, "Dr A").unwrap();
+    assert_eq!(s.clinic_settings().unwrap(), eight_weeks(), "the policy in force did not change");
+    let kept: Vec<_> = s.settings_history().unwrap().into_iter().filter(|e| e.detail.is_some()).collect();
+    assert_eq!(kept.len(), 4, "{kept:?}");
+    assert!(kept.iter().all(|e| e.detail.as_deref().unwrap().starts_with("kept across the restore of")));
+    assert_eq!(s.verify().unwrap().first_broken, None);
 }

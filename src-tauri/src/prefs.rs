@@ -105,13 +105,16 @@ impl AppState {
         match legacy_settings(&file, &dir) {
             Ok(Some(legacy)) => {
                 let from = path(&dir).display().to_string();
-                let actor = if legacy.clinician.trim().is_empty() { "trdcheck" } else { legacy.clinician.trim() };
-                match self.with_store(|s| Ok(s.adopt_settings(&legacy, actor, &from)?)) {
-                    Ok(_) => {
+                match self.with_store(|s| Ok(s.adopt_settings(&legacy, &from, self.rules)?)) {
+                    // Moved (and audited): the file keeps only this workstation's preferences.
+                    Ok(true) => {
                         if let Err(e) = forget_legacy_settings(file, &dir) {
                             self.set_preferences_error(Some(e));
                         }
                     }
+                    // The database has its own settings already: they are in force; the file is
+                    // left as it is.
+                    Ok(false) => {}
                     Err(e) => self.block_settings(e),
                 }
             }

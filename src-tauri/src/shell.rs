@@ -47,11 +47,15 @@ pub async fn import_assessment(app: tauri::AppHandle, state: Shared) -> Result<O
 pub async fn set_text_size(webview: tauri::Webview, state: Shared, percent: u32) -> Result<AppInfo> {
     let app = webview.app_handle().clone();
     let info = blocking(&state, move |s| {
-        s.set_text_size(percent)?;
-        if let Some(e) = s.preferences_error() {
+        prefs::check_text_size(percent)?;
+        // A preferences file that cannot be read may hold an older version's clinic settings
+        // not yet in the database: it is not written over until they are saved.
+        if let Some(e) = s.settings_blocked() {
             return Err(e);
         }
         prefs::save_text_size(&app, &s.data_dir, percent)?;
+        s.set_text_size(percent)?;
+        s.set_preferences_error(None);
         s.app_info()
     })
     .await?;

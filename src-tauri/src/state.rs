@@ -53,6 +53,10 @@ pub struct AppState {
     render_hook: Mutex<Option<Box<dyn Fn() + Send + Sync>>>,
 }
 
+/// The errors that mean the clinic's settings cannot be known until they are saved again.
+const SETTINGS_PROBLEMS: [ErrorCode; 3] =
+    [ErrorCode::SettingsUnreadable, ErrorCode::Preferences, ErrorCode::InvalidPolicyValue];
+
 fn poisoned(what: &str) -> IpcError {
     IpcError::new(ErrorCode::Internal, format!("{what} lock"))
 }
@@ -104,6 +108,10 @@ impl AppState {
         }
     }
 
+    pub(crate) fn settings_blocked(&self) -> Option<IpcError> {
+        self.settings_block.lock().ok().and_then(|b| b.clone())
+    }
+
     pub(crate) fn preferences_error(&self) -> Option<IpcError> {
         self.preferences_error.lock().ok().and_then(|p| p.clone())
     }
@@ -120,7 +128,10 @@ impl AppState {
         let (settings, policy, settings_error) = match in_force {
             Ok(f) => (Some(f.settings), Some(f.policy), None),
             Err(_) if database_error.is_some() => (None, None, None),
-            Err(e) => (None, None, Some(e)),
+            // What the settings are is not known: shown as the error, no default in their place.
+            Err(e) if SETTINGS_PROBLEMS.contains(&e.code) => (None, None, Some(e)),
+            // Anything else (the database busy a moment) is an error of this call, not "no settings".
+            Err(e) => return Err(e),
         };
         Ok(AppInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -180,8 +191,13 @@ impl AppState {
         })
     }
 
+    /// An assessment as its screen shows it. A finalised one shows what was signed (its own
+    /// evaluation and policy), so it opens even while the clinic's settings cannot be read.
     pub fn open_assessment(&self, id: i64) -> Result<AssessmentView> {
         self.with_store(|s| {
+            if let Some(signed) = s.assessment(id)?.snapshot {
+                return view(s, self.rules, &signed.policy, id);
+            }
             let f = self.in_force(s)?;
             view(s, self.rules, &f.policy, id)
         })
@@ -233,18 +249,21 @@ impl AppState {
         })
     }
 
-    /// Saves the clinic's settings in the database (each change audited); a changed policy
-    /// applies to every draft from now on.
-    pub fn save_settings(&self, settings: ClinicSettings) -> Result<AppInfo> {
+    /// Saves the clinic's settings in the database (each change audited, by the clinician named
+    /// in them, or the one named before when the name is cleared); a changed policy applies to
+    /// every draft from now on. Refused when they changed since `expected` was read.
+    pub fn save_settings(&self, settings: ClinicSettings, expected: Option<ClinicSettings>) -> Result<AppInfo> {
         self.with_store(|s| {
-            // The change is made by the clinician named so far (or, at the first save, the new one).
-            let current = s.clinic_settings().ok().map(|c| c.clinician.trim().to_string()).unwrap_or_default();
-            let actor = [current.as_str(), settings.clinician.trim()]
-                .into_iter()
-                .find(|n| !n.is_empty())
-                .unwrap_or("unnamed clinician")
-                .to_string();
-            Ok(s.save_clinic_settings(&settings, &actor, self.rules)?)
+            let named = settings.clinician.trim().to_string();
+            let actor = if !named.is_empty() {
+                named
+            } else {
+                match s.clinic_settings() {
+                    Ok(c) if !c.clinician.trim().is_empty() => c.clinician.trim().to_string(),
+                    _ => "unnamed clinician".into(),
+                }
+            };
+            Ok(s.save_clinic_settings(&settings, expected.as_ref(), &actor, self.rules)?)
         })?;
         if let Ok(mut b) = self.settings_block.lock() {
             *b = None;

@@ -1,7 +1,8 @@
 //! The main window may call the app's own commands and nothing else, and everything that lists
 //! the commands is generated from commands.toml: the command functions and handler (build.rs),
-//! the capability file (build.rs) and the TypeScript wrappers (scripts/bindings, checked in CI
-//! with `scripts/bindings --check`). This test checks the files on disk agree with the definition.
+//! the capability file (build.rs; scripts/test fails when the committed one differs from what the
+//! build wrote) and the TypeScript wrappers (scripts/bindings; `--check` in CI). This test checks
+//! what is on disk: no plugin permission, and wrappers that pass each command's own arguments.
 
 use std::collections::BTreeSet;
 
@@ -34,16 +35,29 @@ fn the_typescript_wrappers_are_those_of_the_definition_and_the_ui_uses_only_them
     let named: BTreeSet<String> =
         wrappers.split(">(\"").skip(1).map(|rest| rest.split('"').next().unwrap().to_string()).collect();
     assert_eq!(named, defined(), "ui/src/bindings/commands.ts is out of date: run scripts/bindings");
-    // Argument names as Tauri expects them (camelCase of the Rust names).
+    // Each wrapper passes exactly its command's arguments, by the names Tauri expects (the
+    // camelCase of the Rust names).
     for c in COMMANDS {
-        for (arg, _) in c.args {
-            let js: String = arg
-                .split('_')
-                .enumerate()
-                .map(|(i, w)| if i == 0 { w.to_string() } else { w[..1].to_uppercase() + &w[1..] })
-                .collect();
-            assert!(wrappers.contains(&format!("{js}: ")), "{}: argument {js} missing in commands.ts", c.name);
-        }
+        let line = wrappers
+            .lines()
+            .find(|l| l.contains(&format!(">(\"{}\"", c.name)))
+            .unwrap_or_else(|| panic!("{}: no wrapper", c.name));
+        let js: Vec<String> = c
+            .args
+            .iter()
+            .map(|(arg, _)| {
+                arg.split('_')
+                    .enumerate()
+                    .map(|(i, w)| if i == 0 { w.to_string() } else { w[..1].to_uppercase() + &w[1..] })
+                    .collect()
+            })
+            .collect();
+        let passed = if js.is_empty() {
+            format!("(\"{}\")", c.name)
+        } else {
+            format!("(\"{}\", {{ {} }})", c.name, js.join(", "))
+        };
+        assert!(line.contains(&passed), "{}: the wrapper does not pass {passed}: {line}", c.name);
     }
     // No screen calls a command by name past the wrappers.
     let ui = format!("{}/../ui/src", env!("CARGO_MANIFEST_DIR"));

@@ -11,7 +11,7 @@ fn state(clinician: &str) -> (tempfile::TempDir, AppState) {
     let dir = tempfile::tempdir().unwrap();
     let state = reopen(&dir);
     if !clinician.is_empty() {
-        state.save_settings(Settings { clinician: clinician.into(), ..Settings::default() }).unwrap();
+        state.save_settings(Settings { clinician: clinician.into(), ..Settings::default() }, None).unwrap();
     }
     (dir, state)
 }
@@ -85,7 +85,7 @@ fn finalise_needs_the_clinicians_name_and_then_the_record_is_read_only() {
     assert_eq!((err.code.as_str(), err.field.as_deref()), ("invalid_field", Some("clinician")));
     drop(nobody);
     let s = reopen(&dir);
-    s.save_settings(Settings { clinician: "Dr B".into(), ..Default::default() }).unwrap();
+    s.save_settings(Settings { clinician: "Dr B".into(), ..Default::default() }, None).unwrap();
     let f = s.finalise(v.record.id).unwrap();
     assert!(!f.editable);
     assert_eq!(f.record.finalised_by.as_deref(), Some("Dr B"));

@@ -47,7 +47,7 @@ fn the_clinics_settings_live_in_the_database_and_every_change_is_in_their_histor
     let s = open(dir.path());
     let id = six_week_draft(&s, dir.path());
     assert!(trial_counts(&s, id), "6 weeks count under the rule set's default");
-    let info = s.save_settings(eight_weeks()).unwrap();
+    let info = s.save_settings(eight_weeks(), None).unwrap();
     assert_eq!(info.policy.unwrap().min_weeks_at_dose, 8);
     assert!(!trial_counts(&s, id), "6 weeks do not count under the clinic's 8-week rule");
     drop(s);
@@ -67,7 +67,7 @@ fn the_clinics_settings_live_in_the_database_and_every_change_is_in_their_histor
 fn an_unreadable_setting_is_shown_as_an_error_and_never_replaced_by_the_default() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path());
-    s.save_settings(eight_weeks()).unwrap();
+    s.save_settings(eight_weeks(), None).unwrap();
     let id = six_week_draft(&s, dir.path());
     drop(s);
     let db = dir.path().join("records.sqlite3");
@@ -85,7 +85,7 @@ fn an_unreadable_setting_is_shown_as_an_error_and_never_replaced_by_the_default(
     assert_eq!(s.open_assessment(id).unwrap_err().code, "settings_unreadable");
     assert_eq!(s.summary_html(id).unwrap_err().code, "settings_unreadable");
     // Saving the settings again sets them, and the history shows it.
-    s.save_settings(eight_weeks()).unwrap();
+    s.save_settings(eight_weeks(), None).unwrap();
     assert!(!trial_counts(&s, id));
     let last = s.settings_history().unwrap().into_iter().next().unwrap();
     assert_eq!((last.from.as_deref(), last.to.as_deref()), (Some("\"eight\""), Some("8")));
@@ -106,9 +106,9 @@ fn settings_an_older_version_kept_in_the_preferences_file_move_into_the_database
     assert_eq!(info.policy.unwrap().min_weeks_at_dose, 8);
     assert!(info.preferences_error.is_none() && info.settings_error.is_none());
     let moved = s.settings_history().unwrap();
-    assert!(moved
-        .iter()
-        .all(|c| c.actor == "Dr L" && c.detail.as_deref().is_some_and(|d| d.contains("settings.json"))));
+    assert_eq!(moved.len(), 4, "clinician, clinic, paper and the policy");
+    assert!(moved.iter().all(|c| c.actor == "trdcheck (settings upgrade)"
+        && c.detail.as_deref().is_some_and(|d| d.contains("settings.json") && d.contains("Dr L"))));
     // The file keeps only this workstation's preferences.
     let file: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("settings.json")).unwrap()).unwrap();
@@ -138,6 +138,66 @@ fn an_unreadable_preferences_file_is_reported_and_left_as_it_is() {
     assert_eq!(s.import_assessment(&file).unwrap_err().code, "preferences");
     assert_eq!(std::fs::read_to_string(dir.path().join("settings.json")).unwrap(), broken, "left as it is");
     // The clinician sets the settings explicitly: from then on the database has them.
-    s.save_settings(eight_weeks()).unwrap();
+    s.save_settings(eight_weeks(), None).unwrap();
     assert_eq!(s.app_info().unwrap().policy.unwrap().min_weeks_at_dose, 8);
+}
+
+#[test]
+fn a_finalised_record_opens_while_the_settings_cannot_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    s.save_settings(eight_weeks(), None).unwrap();
+    let p = s
+        .create_patient(trdcheck::storage::NewPatient { mrn: "F-1".into(), name: "Ana".into(), ..Default::default() })
+        .unwrap();
+    let id = s.create_draft(p.id).unwrap().record.id;
+    let signed = s.finalise(id).unwrap();
+    drop(s);
+    rusqlite::Connection::open(dir.path().join("records.sqlite3"))
+        .unwrap()
+        .execute("UPDATE setting SET value = '10' WHERE key = 'policy.min_weeks_at_dose'", [])
+        .unwrap();
+    let s = open(dir.path());
+    let v = s.open_assessment(id).unwrap();
+    assert_eq!(v.evaluation, signed.evaluation, "shown as signed");
+    assert_eq!(v.evaluation.policy.min_weeks_at_dose, 8);
+    assert_eq!(s.create_draft(p.id).unwrap_err().code, "settings_unreadable", "nothing new is evaluated");
+}
+
+#[test]
+fn a_settings_change_is_recorded_as_made_by_the_clinician_who_saved_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    s.save_settings(eight_weeks(), None).unwrap();
+    // Dr B takes over the workstation and changes the policy in the same save.
+    let opened = s.app_info().unwrap().settings;
+    let mut next = eight_weeks();
+    next.clinician = "Dr B".into();
+    next.policy.min_weeks_at_dose = Some(10);
+    s.save_settings(next.clone(), opened.clone()).unwrap();
+    let history = s.settings_history().unwrap();
+    let weeks = history.iter().find(|c| c.key.as_deref() == Some("policy.min_weeks_at_dose")).unwrap();
+    assert_eq!((weeks.actor.as_str(), weeks.to.as_deref()), ("Dr B", Some("10")));
+    // A form opened before that change cannot undo it.
+    let mut stale = opened.clone().unwrap();
+    stale.clinic = "Elsewhere".into();
+    assert_eq!(s.save_settings(stale, opened).unwrap_err().code, "settings_changed");
+    assert_eq!(s.app_info().unwrap().settings.unwrap(), next);
+}
+
+#[test]
+fn an_older_versions_settings_do_not_replace_those_already_in_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    s.save_settings(eight_weeks(), None).unwrap();
+    drop(s);
+    let legacy = serde_json::json!({ "settings": { "clinic": "Old Clinic", "policy": { "min_weeks_at_dose": 10 } } });
+    std::fs::write(dir.path().join("settings.json"), legacy.to_string()).unwrap();
+    let s = open(dir.path());
+    s.load_preferences();
+    let info = s.app_info().unwrap();
+    assert_eq!(info.settings.unwrap(), eight_weeks());
+    assert!(info.settings_error.is_none());
+    // The file is left as it is (nothing in it is lost without a word).
+    assert_eq!(std::fs::read_to_string(dir.path().join("settings.json")).unwrap(), legacy.to_string());
 }

@@ -312,6 +312,25 @@ fn db_policy(rules: &RuleSet, store: &Store, file: Option<&PathBuf>) -> Result<S
     if file.is_some() {
         return load_policy(rules, file);
     }
+    // An older desktop app kept the clinic's settings in settings.json beside the database; the
+    // app moves them in at its next start. Until then they are not known here: no default.
+    if !store.has_clinic_settings().map_err(storage_failure)? {
+        if let Some(legacy) = store.path().and_then(|p| p.parent()).map(|d| d.join("settings.json")) {
+            // A file that cannot be read may hold them too.
+            let holds_settings = std::fs::read(&legacy).ok().is_some_and(|b| {
+                serde_json::from_slice::<serde_json::Value>(&b).map_or(true, |v| v.get("settings").is_some())
+            });
+            if holds_settings {
+                return Err(Failure(
+                    format!(
+                        "the clinic's settings are still in {} (kept there by an earlier version): start the desktop app once to move them into the records, or give --policy",
+                        legacy.display()
+                    ),
+                    2,
+                ));
+            }
+        }
+    }
     let settings = store.clinic_settings().map_err(storage_failure)?;
     SitePolicy::resolve(rules, &settings.policy).map_err(|e| Failure(e.to_string(), 2))
 }

@@ -83,8 +83,8 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces this database with a backup, after checking that the backup is a trdcheck
-    /// database that is not newer and passes its integrity check. Older backups are migrated.
+    /// Replaces this database's records with a backup, after checking that the backup is a trdcheck
+    /// database that is not newer and passes its integrity check. Older backups are migrated; the clinic's settings in force are kept.
     pub fn restore(&mut self, from: &Path, actor: &str) -> Result<()> {
         if !from.is_file() {
             return Err(StorageError::Io { path: shown(from), message: "no such file".into() });
@@ -99,6 +99,9 @@ impl Store {
         if app != APPLICATION_ID {
             return Err(StorageError::NotTrdcheck { path: shown(from) });
         }
+        // The clinic's settings in force stay in force: a backup from another time (or from
+        // before settings were kept here) must not change the policy without a word.
+        let kept = if self.has_clinic_settings()? { Some(self.settings_rows()?) } else { None };
         self.conn.restore(rusqlite::MAIN_DB, from, None::<fn(rusqlite::backup::Progress)>)?;
         migrations::migrations().to_latest(&mut self.conn).map_err(|e| StorageError::Migration(e.to_string()))?;
         self.write(|tx, at| {
@@ -108,6 +111,10 @@ impl Store {
                 &Event { actor, action: "restore", detail: Some(shown(from)), ..Default::default() },
             )?;
             Ok(())
-        })
+        })?;
+        match kept {
+            Some(rows) => self.keep_settings_across_restore(&rows, actor, &shown(from)),
+            None => Ok(()),
+        }
     }
 }

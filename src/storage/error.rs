@@ -34,6 +34,8 @@ pub enum StorageError {
     NotAPrecaution { rule: String, precautions: String },
     #[error("the clinic's setting {key} cannot be read ({message}); it was not replaced by a default. Save the settings again to set it.")]
     SettingsUnreadable { key: String, message: String },
+    #[error("the clinic's settings were changed elsewhere since you opened them; nothing was saved. They are shown as they are now: check them and save again.")]
+    SettingsChanged,
     #[error(transparent)]
     Input(#[from] InputError),
     #[error(transparent)]
@@ -62,6 +64,7 @@ impl StorageError {
             StorageError::AcknowledgementNeeded(_) => ErrorCode::AcknowledgementNeeded,
             StorageError::NotAPrecaution { .. } => ErrorCode::NotAPrecaution,
             StorageError::SettingsUnreadable { .. } => ErrorCode::SettingsUnreadable,
+            StorageError::SettingsChanged => ErrorCode::SettingsChanged,
             StorageError::Input(e) => e.code(),
             StorageError::Policy(e) => e.code(),
             StorageError::Io { .. } => ErrorCode::Io,

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -48,6 +48,9 @@ fn from_rows(rows: &BTreeMap<String, String>) -> Result<ClinicSettings> {
     let mut root = Map::new();
     for (key, text) in rows {
         let value: Value = serde_json::from_str(text).map_err(|e| unreadable(key, e))?;
+        if value.is_null() {
+            return Err(unreadable(key, "it is empty (null)"));
+        }
         let mut parts: Vec<&str> = key.split('.').collect();
         let last = parts.pop().unwrap_or_default();
         let mut map = &mut root;
@@ -63,79 +66,167 @@ fn from_rows(rows: &BTreeMap<String, String>) -> Result<ClinicSettings> {
     })
 }
 
+/// The `field` of an audit entry about the settings as a whole (defaults confirmed, settings kept
+/// across a restore) rather than one of them.
+pub const ALL_SETTINGS: &str = "*";
+
+/// Each setting's value as its latest audit entry left it (`None`: removed, the default).
+fn audited(conn: &Connection) -> Result<BTreeMap<String, Option<String>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT field, new_value FROM audit WHERE action = ?1 AND field IS NOT NULL AND field <> ?2 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![SETTINGS_ACTION, ALL_SETTINGS], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The rows, checked against the audit trail: a row changed, added or removed other than through
+/// an audited save (a hand-made edit of the file) is an error naming the setting.
+fn checked_rows(conn: &Connection) -> Result<BTreeMap<String, String>> {
+    let rows = rows(conn)?;
+    for (key, expected) in audited(conn)? {
+        match (rows.get(&key), expected) {
+            (Some(v), Some(e)) if *v == e => {}
+            (None, None) => {}
+            _ => return Err(unreadable(&key, "its value is not the one its last audited change set")),
+        }
+    }
+    let audited = audited(conn)?;
+    if let Some(key) = rows.keys().find(|k| !audited.contains_key(*k)) {
+        return Err(unreadable(key, "it was never set through an audited change"));
+    }
+    Ok(rows)
+}
+
+/// The new rows: every setting not at its default ("not set" and "the default" are one state).
+fn rows_of(settings: &ClinicSettings) -> BTreeMap<String, String> {
+    let defaults = leaves_of(&ClinicSettings::default());
+    let mut new = leaves_of(settings);
+    new.retain(|key, value| defaults.get(key) != Some(value));
+    new
+}
+
+/// Writes `new` over the rows, one audit entry per changed setting; when nothing changes and the
+/// settings were never saved, one entry records that the defaults were confirmed.
+fn write_rows(
+    tx: &Transaction,
+    at: &str,
+    actor: &str,
+    new: &BTreeMap<String, String>,
+    detail: Option<&str>,
+) -> Result<()> {
+    let old = rows(tx)?;
+    let changed = changes(&old, new);
+    if changed.is_empty() && !ever_saved(tx)? {
+        let detail = detail.unwrap_or("the rule set's defaults, confirmed");
+        let event = Event {
+            actor,
+            action: SETTINGS_ACTION,
+            field: Some(ALL_SETTINGS),
+            detail: Some(detail.into()),
+            ..Default::default()
+        };
+        audit::append(tx, at, &event)?;
+    }
+    for (key, from, to) in changed {
+        match &to {
+            Some(value) => tx.execute(
+                "INSERT INTO setting (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (key) DO UPDATE SET value = ?2, updated_at = ?3, updated_by = ?4",
+                params![key, value, at, actor],
+            )?,
+            None => tx.execute("DELETE FROM setting WHERE key = ?1", [&key])?,
+        };
+        let event = Event {
+            actor,
+            action: SETTINGS_ACTION,
+            field: Some(&key),
+            old_value: from,
+            new_value: to,
+            detail: detail.map(str::to_string),
+            ..Default::default()
+        };
+        audit::append(tx, at, &event)?;
+    }
+    Ok(())
+}
+
+/// Whether the settings were ever saved in this database (entries of versions before it kept
+/// them elsewhere carry no field and do not count).
+fn ever_saved(conn: &Connection) -> Result<bool> {
+    let n: i64 =
+        conn.query_row("SELECT count(*) FROM audit WHERE action = ?1 AND field IS NOT NULL", [SETTINGS_ACTION], |r| {
+            r.get(0)
+        })?;
+    Ok(n > 0 || !rows(conn)?.is_empty())
+}
+
 impl Store {
-    /// The clinic's settings; those never set are the defaults (the rule set's policy).
+    /// The clinic's settings; those never set are the defaults (the rule set's policy). A row that
+    /// cannot be read, or that is not what its last audited change set, is an error naming it.
     pub fn clinic_settings(&self) -> Result<ClinicSettings> {
-        from_rows(&rows(self.connection())?)
+        from_rows(&checked_rows(self.connection())?)
     }
 
-    /// Whether any setting was ever stored (the desktop app moves older settings in when not).
+    /// Whether the settings were ever saved in this database (the desktop app moves an older
+    /// version's settings in when not).
     pub fn has_clinic_settings(&self) -> Result<bool> {
-        Ok(!rows(self.connection())?.is_empty())
+        ever_saved(self.connection())
     }
 
     /// Saves the settings: the policy is checked against the rule set first; each changed
-    /// setting is written with an audit entry (field = its key, from → to). A setting that could
-    /// not be read is replaced only by this explicit save.
+    /// setting is written with an audit entry (field = its key, from → to). `expected` is what the
+    /// clinician saw when they began (`None` when the settings could not be read): when the stored
+    /// settings differ from it (changed elsewhere meanwhile), nothing is saved.
     pub fn save_clinic_settings(
         &mut self,
         settings: &ClinicSettings,
+        expected: Option<&ClinicSettings>,
         actor: &str,
         rules: &RuleSet,
     ) -> Result<ClinicSettings> {
         SitePolicy::resolve(rules, &settings.policy)?;
-        self.save_settings_with(settings, actor, None)
-    }
-
-    /// As [`Store::save_clinic_settings`], with a note in every entry (where the values came from).
-    pub(crate) fn save_settings_with(
-        &mut self,
-        settings: &ClinicSettings,
-        actor: &str,
-        detail: Option<&str>,
-    ) -> Result<ClinicSettings> {
-        // A setting at its default is not stored: "not set" and "the default" are one state.
-        let defaults = leaves_of(&ClinicSettings::default());
-        let mut new = leaves_of(settings);
-        new.retain(|key, value| defaults.get(key) != Some(value));
+        let new = rows_of(settings);
         self.write(|tx, at| {
-            let old = rows(tx)?;
-            for (key, from, to) in changes(&old, &new) {
-                match &to {
-                    Some(value) => tx.execute(
-                        "INSERT INTO setting (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4) \
-                         ON CONFLICT (key) DO UPDATE SET value = ?2, updated_at = ?3, updated_by = ?4",
-                        params![key, value, at, actor],
-                    )?,
-                    None => tx.execute("DELETE FROM setting WHERE key = ?1", [&key])?,
-                };
-                audit::append(
-                    tx,
-                    at,
-                    &Event {
-                        actor,
-                        action: SETTINGS_ACTION,
-                        field: Some(&key),
-                        old_value: from,
-                        new_value: to,
-                        detail: detail.map(str::to_string),
-                        ..Default::default()
-                    },
-                )?;
+            if let (Some(expected), Ok(current)) = (expected, checked_rows(tx).and_then(|r| from_rows(&r))) {
+                if current != *expected {
+                    return Err(StorageError::SettingsChanged);
+                }
             }
-            Ok(())
+            write_rows(tx, at, actor, &new, None)
         })?;
         self.clinic_settings()
     }
 
     /// Moves settings kept elsewhere by an older version (the desktop app's settings file) into
-    /// the database, once: only when none are stored yet. Returns whether it moved them.
-    pub fn adopt_settings(&mut self, settings: &ClinicSettings, actor: &str, from: &str) -> Result<bool> {
-        if self.has_clinic_settings()? || *settings == ClinicSettings::default() {
+    /// the database, once: only when none were ever saved here. The policy is checked first.
+    /// Returns whether it moved them.
+    pub fn adopt_settings(&mut self, settings: &ClinicSettings, from: &str, rules: &RuleSet) -> Result<bool> {
+        if self.has_clinic_settings()? {
             return Ok(false);
         }
-        self.save_settings_with(settings, actor, Some(&format!("moved from {from}")))?;
+        SitePolicy::resolve(rules, &settings.policy)?;
+        let detail = format!("moved from {from} (clinician there: {:?})", settings.clinician);
+        let new = rows_of(settings);
+        self.write(|tx, at| write_rows(tx, at, "trdcheck (settings upgrade)", &new, Some(&detail)))?;
         Ok(true)
+    }
+
+    /// The raw rows, to carry over a restore.
+    pub(crate) fn settings_rows(&self) -> Result<BTreeMap<String, String>> {
+        rows(self.connection())
+    }
+
+    /// After a restore: the settings in force before it are kept (a backup from another time, or
+    /// from before settings were kept here, must not change the policy silently); each difference
+    /// is audited, naming the backup.
+    pub(crate) fn keep_settings_across_restore(
+        &mut self,
+        kept: &BTreeMap<String, String>,
+        actor: &str,
+        from: &str,
+    ) -> Result<()> {
+        let detail = format!("kept across the restore of {from}");
+        self.write(|tx, at| write_rows(tx, at, actor, kept, Some(&detail)))
     }
 
     /// Every change of the settings, oldest first (entries of older versions carry the whole

@@ -37,7 +37,8 @@ export class Editor {
 
   private showError(path: string, message: string): boolean {
     const f = this.fields.get(path);
-    if (!f) return false;
+    // A field no longer on screen: the error is shown as an alert instead.
+    if (!f || !f.error.isConnected) return false;
     f.error.textContent = message;
     f.input?.setAttribute("aria-invalid", "true");
     return true;

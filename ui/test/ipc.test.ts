@@ -58,6 +58,7 @@ describe("the editor saves each answer on the last saved state", () => {
     const ed = new Editor(view(), ctx);
     const error = document.createElement("p");
     const input = document.createElement("input");
+    document.body.append(input, error);
     ed.register("cardiovascular.systolic_mmhg", error, input);
     await ed.edit("cardiovascular.systolic_mmhg", 400);
     expect(error.textContent).toContain("out of range");

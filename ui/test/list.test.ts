@@ -81,4 +81,20 @@ describe("typing in a field and pressing Add or Remove at once loses nothing", (
     await ed.settled();
     expect(ed.answers.trials).toEqual([{ drug: "escitalopram", dose_mg_per_day: 20 }]);
   });
+
+  it("a field redrawn while its pause runs never saves into the entry that took its place", async () => {
+    saveSlowly();
+    const ed = new Editor(view({ trials: [{ drug: "sertraline" }, { drug: "escitalopram" }] }), ctx);
+    const draw = () => replace(document.body, trialsStep(ed, ctx, draw));
+    draw();
+    type("trials[1].dose_mg_per_day", "20");
+    // The step is redrawn (a save changed what it shows) before the pause ends, then the first
+    // trial is removed: the old input's pending save must not land in the new trials[1].
+    draw();
+    [...document.querySelectorAll<HTMLButtonElement>("button")].find((b) => b.textContent === "Remove trial 1")!.click();
+    await settle(ed);
+    await new Promise((r) => setTimeout(r, 450));
+    await ed.settled();
+    expect(ed.answers.trials).toEqual([{ drug: "escitalopram" }]);
+  });
 });

@@ -3,4 +3,4 @@
 /**
  * Every error code the core, the CLI and the app use: the one list, exported to TypeScript.
  */
-export type ErrorCode = "invalid_json" | "invalid_field" | "invalid_policy_file" | "invalid_policy_value" | "invalid_format" | "invalid_path" | "no_patient" | "no_assessment" | "duplicate_mrn" | "finalised" | "not_final" | "already_amended" | "acknowledgement_needed" | "not_a_precaution" | "not_a_trdcheck_database" | "newer_database" | "corrupt_database" | "settings_unreadable" | "preferences" | "io" | "database" | "migration" | "ruleset" | "pdf" | "internal" | "ipc";
+export type ErrorCode = "invalid_json" | "invalid_field" | "invalid_policy_file" | "invalid_policy_value" | "invalid_format" | "invalid_path" | "no_patient" | "no_assessment" | "duplicate_mrn" | "finalised" | "not_final" | "already_amended" | "acknowledgement_needed" | "not_a_precaution" | "not_a_trdcheck_database" | "newer_database" | "corrupt_database" | "settings_unreadable" | "settings_changed" | "preferences" | "io" | "database" | "migration" | "ruleset" | "pdf" | "internal" | "ipc";

@@ -48,8 +48,8 @@ export const commands = {
   exportAssessment: (id: number, format: ExportFormat) => call<string | null>("export_assessment", { id, format }),
   /** Imports the assessment file the clinician chooses in the open dialog this command opens, as a new draft; null when cancelled. */
   importAssessment: () => call<AssessmentView | null>("import_assessment"),
-  /** Saves the clinic's settings in the records database, each change audited. */
-  saveSettings: (settings: Settings) => call<AppInfo>("save_settings", { settings }),
+  /** Saves the clinic's settings in the records database, each change audited; `expected` is what the form was opened with (null when the settings could not be read): if they changed meanwhile, nothing is saved. */
+  saveSettings: (settings: Settings, expected: Settings | null) => call<AppInfo>("save_settings", { settings, expected }),
   /** Every change of the clinic's settings: who, when, from → to, newest first. */
   settingsHistory: () => call<Array<SettingChange>>("settings_history"),
   /** Sets this workstation's text size (the zoom of the whole page) and keeps it. */

@@ -130,6 +130,8 @@ export async function renderAssessment(root: HTMLElement, ctx: Ctx, id: number, 
   };
 
   async function go(stepId: string) {
+    // What is typed and not saved yet is queued before the step is redrawn.
+    ed.flush();
     await ed.settled();
     current = resolveStep(ed.view.steps, stepId);
     refreshSide();
@@ -172,7 +174,7 @@ export async function renderAssessment(root: HTMLElement, ctx: Ctx, id: number, 
     header(ctx, "home"),
     h("main", { id: "main", class: "assessment" },
       h("div", { class: "record-head" }, title, statusLine,
-        h("button", { type: "button", class: "secondary", onclick: async () => { await ed.settled(); ctx.go({ name: "home", patientId: ed.view.patient.id }); } }, "Back to patient")),
+        h("button", { type: "button", class: "secondary", onclick: async () => { ed.flush(); await ed.settled(); ctx.go({ name: "home", patientId: ed.view.patient.id }); } }, "Back to patient")),
       h("div", { class: "layout" }, stepNav, h("section", { class: "step", "aria-live": "off" }, form), result),
     ),
   );

@@ -6,7 +6,7 @@ import type { PolicyOverrides } from "../bindings/PolicyOverrides";
 import type { SitePolicy } from "../bindings/SitePolicy";
 import { banner, errorText, header, show, type Ctx } from "../app";
 import { h, uid } from "../dom";
-import { api } from "../ipc";
+import { api, IpcFailure } from "../ipc";
 import { applyTextSize } from "../textSize";
 
 function labelled(label: string, control: HTMLElement, note?: string): HTMLElement {
@@ -49,7 +49,10 @@ function historySection(ctx: Ctx): HTMLElement {
   return section;
 }
 
-export function renderSettings(root: HTMLElement, ctx: Ctx): void {
+export async function renderSettings(root: HTMLElement, ctx: Ctx, notice?: string): Promise<void> {
+  // The settings as they are now (another workstation, the CLI or a restore may have changed them).
+  ctx.setInfo(await api.appInfo());
+  const opened = ctx.info.settings ?? null;
   const spec = ctx.catalog.policy;
   // Settings that cannot be read are shown as the error, and the form starts from the rule
   // set's defaults for the clinician to check and save: nothing is saved for them.
@@ -78,7 +81,7 @@ export function renderSettings(root: HTMLElement, ctx: Ctx): void {
     return [{ key, field: labelled(setting.label, control, note), chosen }];
   });
   const textSize = h("select", { "data-text-size": "" }, ctx.info.text_sizes.map((p) => h("option", { value: String(p), selected: p === ctx.info.text_size_percent }, `${p} %`)));
-  const status = h("p", { role: "status", class: "status-line" });
+  const status = h("p", { role: notice ? "alert" : "status", class: "status-line" }, notice ?? "");
   textSize.addEventListener("change", () => {
     applyTextSize(ctx, Number(textSize.value))
       .then(() => (status.textContent = `Text size ${textSize.value} %.`))
@@ -104,12 +107,16 @@ export function renderSettings(root: HTMLElement, ctx: Ctx): void {
         clinic: clinic.value.trim(),
         paper: paper.value as Paper,
         policy: Object.fromEntries(policy.map((x) => [x.key, x.chosen()])) as PolicyOverrides,
-      });
+      }, opened);
       ctx.setInfo(info);
       const history = form.parentElement?.querySelector(".history");
       history?.replaceWith(historySection(ctx));
       status.textContent = "Saved. Drafts are evaluated with these values from now on; finalised assessments keep theirs.";
     } catch (err) {
+      if (err instanceof IpcFailure && err.code === "settings_changed") {
+        await renderSettings(root, ctx, errorText(err));
+        return;
+      }
       status.textContent = errorText(err);
       status.setAttribute("role", "alert");
     }

@@ -22,7 +22,7 @@ export function nameField(ed: Editor, ctx: Ctx, path: string, label: string, cle
   const input = h("input", { id, type: "text", autocomplete: "off", value: typeof value === "string" ? value : "", placeholder: "Unknown", "aria-describedby": errorId, disabled: !ed.view.editable, "data-question": path });
   let last = input.value;
   const commit = () => {
-    if (input.value === last) return;
+    if (!input.isConnected || input.value === last) return;
     last = input.value;
     const base = path.slice(0, path.lastIndexOf(".") + 1);
     const name = input.value.trim() === "" ? null : input.value.trim();

@@ -21,6 +21,9 @@ export function numberField(ed: Editor, ctx: Ctx, path: string, label: string, u
   let last = input.value;
   const commit = () => {
     window.clearTimeout(timer);
+    // Redrawn meanwhile: this input's path may now be another entry's (a list changed), and what
+    // was typed in it carried over to its new input (the editor queues it before any redraw).
+    if (!input.isConnected) return;
     if (input.value === last) return;
     last = input.value;
     const parsed = parseNumber(input.value);

@@ -14,9 +14,7 @@ use trdcheck::ErrorCode;
 
 use crate::{AppState, IpcError};
 
-const FILE: &str = "settings.json";
-/// The key under which versions before 0.2 kept the clinic's settings.
-const LEGACY_SETTINGS_KEY: &str = "settings";
+use trdcheck::storage::settings::{LEGACY_FILE as FILE, LEGACY_KEY as LEGACY_SETTINGS_KEY};
 const TEXT_SIZE_KEY: &str = "text_size_percent";
 
 /// The text sizes offered on this workstation, in percent of normal (the whole page is zoomed).

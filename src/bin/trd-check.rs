@@ -315,10 +315,13 @@ fn db_policy(rules: &RuleSet, store: &Store, file: Option<&PathBuf>) -> Result<S
     // An older desktop app kept the clinic's settings in settings.json beside the database; the
     // app moves them in at its next start. Until then they are not known here: no default.
     if !store.has_clinic_settings().map_err(storage_failure)? {
-        if let Some(legacy) = store.path().and_then(|p| p.parent()).map(|d| d.join("settings.json")) {
+        if let Some(legacy) =
+            store.path().and_then(|p| p.parent()).map(|d| d.join(trdcheck::storage::settings::LEGACY_FILE))
+        {
             // A file that cannot be read may hold them too.
             let holds_settings = std::fs::read(&legacy).ok().is_some_and(|b| {
-                serde_json::from_slice::<serde_json::Value>(&b).map_or(true, |v| v.get("settings").is_some())
+                serde_json::from_slice::<serde_json::Value>(&b)
+                    .map_or(true, |v| v.get(trdcheck::storage::settings::LEGACY_KEY).is_some())
             });
             if holds_settings {
                 return Err(Failure(

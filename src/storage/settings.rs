@@ -17,6 +17,11 @@ use crate::policy::{PolicyOverrides, SitePolicy};
 use crate::ruleset::RuleSet;
 use crate::summary_html::Paper;
 
+/// The file (in the data folder) and key where desktop versions before 0.2 kept these settings;
+/// the app moves them into the database at its first start, and the CLI waits for that.
+pub const LEGACY_FILE: &str = "settings.json";
+pub const LEGACY_KEY: &str = "settings";
+
 /// The audit action of a settings change.
 pub const SETTINGS_ACTION: &str = "settings";
 
@@ -83,14 +88,14 @@ fn audited(conn: &Connection) -> Result<BTreeMap<String, Option<String>>> {
 /// an audited save (a hand-made edit of the file) is an error naming the setting.
 fn checked_rows(conn: &Connection) -> Result<BTreeMap<String, String>> {
     let rows = rows(conn)?;
-    for (key, expected) in audited(conn)? {
-        match (rows.get(&key), expected) {
-            (Some(v), Some(e)) if *v == e => {}
+    let audited = audited(conn)?;
+    for (key, expected) in &audited {
+        match (rows.get(key), expected) {
+            (Some(v), Some(e)) if v == e => {}
             (None, None) => {}
-            _ => return Err(unreadable(&key, "its value is not the one its last audited change set")),
+            _ => return Err(unreadable(key, "its value is not the one its last audited change set")),
         }
     }
-    let audited = audited(conn)?;
     if let Some(key) = rows.keys().find(|k| !audited.contains_key(*k)) {
         return Err(unreadable(key, "it was never set through an audited change"));
     }

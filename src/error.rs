@@ -25,8 +25,25 @@ pub enum ErrorCode {
     AlreadyAmended,
     AcknowledgementNeeded,
     NotAPrecaution,
+    // Clinicians and the key.
+    WeakPassphrase,
+    WrongPassphrase,
+    WrongRecoveryKey,
+    UnknownClinician,
+    ClinicianExists,
+    /// The last clinician, or one's own account, cannot be removed.
+    ClinicianNeeded,
+    NotSetUp,
+    AlreadySetUp,
+    /// The app is locked (idle, or signed out): sign in again.
+    Locked,
     // The database and files.
     NotATrdcheckDatabase,
+    /// The file does not open with this set-up's key.
+    WrongDatabaseKey,
+    /// An earlier version's unencrypted records (encrypted at set-up).
+    PlainDatabase,
+    KeyFileUnreadable,
     NewerDatabase,
     CorruptDatabase,
     SettingsUnreadable,
@@ -61,7 +78,19 @@ impl ErrorCode {
             ErrorCode::AlreadyAmended => "already_amended",
             ErrorCode::AcknowledgementNeeded => "acknowledgement_needed",
             ErrorCode::NotAPrecaution => "not_a_precaution",
+            ErrorCode::WeakPassphrase => "weak_passphrase",
+            ErrorCode::WrongPassphrase => "wrong_passphrase",
+            ErrorCode::WrongRecoveryKey => "wrong_recovery_key",
+            ErrorCode::UnknownClinician => "unknown_clinician",
+            ErrorCode::ClinicianExists => "clinician_exists",
+            ErrorCode::ClinicianNeeded => "clinician_needed",
+            ErrorCode::NotSetUp => "not_set_up",
+            ErrorCode::AlreadySetUp => "already_set_up",
+            ErrorCode::Locked => "locked",
             ErrorCode::NotATrdcheckDatabase => "not_a_trdcheck_database",
+            ErrorCode::WrongDatabaseKey => "wrong_database_key",
+            ErrorCode::PlainDatabase => "plain_database",
+            ErrorCode::KeyFileUnreadable => "key_file_unreadable",
             ErrorCode::NewerDatabase => "newer_database",
             ErrorCode::CorruptDatabase => "corrupt_database",
             ErrorCode::SettingsUnreadable => "settings_unreadable",
@@ -96,6 +125,15 @@ impl ErrorCode {
                 | ErrorCode::AcknowledgementNeeded
                 | ErrorCode::NotAPrecaution
                 | ErrorCode::SettingsChanged
+                | ErrorCode::WeakPassphrase
+                | ErrorCode::WrongPassphrase
+                | ErrorCode::WrongRecoveryKey
+                | ErrorCode::UnknownClinician
+                | ErrorCode::ClinicianExists
+                | ErrorCode::ClinicianNeeded
+                | ErrorCode::NotSetUp
+                | ErrorCode::AlreadySetUp
+                | ErrorCode::Locked
         )
     }
 }

@@ -22,6 +22,7 @@ pub mod storage;
 pub mod summary;
 pub mod summary_html;
 pub mod summary_pdf;
+pub mod vault;
 
 pub use engine::{evaluate, Determination, Evaluation, Finding};
 pub use error::{ErrorCode, InputError, PolicyError, RuleSetError};

@@ -1,13 +1,12 @@
 //! `trd-check db …` as a user runs it.
 
+mod common;
+
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_trd-check");
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/example-assessment-v2.json");
+use common::{Clinic, BIN};
 
-fn db(path: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(BIN).args(["db", "--path", path.to_str().unwrap(), "--actor", "dr test"]).args(args).output().unwrap()
-}
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/example-assessment-v2.json");
 
 fn text(o: &Output) -> (String, String) {
     (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
@@ -15,89 +14,83 @@ fn text(o: &Output) -> (String, String) {
 
 #[test]
 fn import_finalise_show_export_verify() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("records.sqlite3");
-    let o = db(&path, &["init"]);
+    let clinic = Clinic::new();
+    let dir = &clinic.dir;
+    let o = clinic.db(&["init"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(text(&o).0.contains("records.sqlite3"));
-    let o = db(&path, &["import", EXAMPLE]);
+    assert!(text(&o).0.contains("records.sqlite3"), "set up already: init checks the passphrase, prints the path");
+    let o = clinic.db(&["import", EXAMPLE]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
     assert!(text(&o).0.contains("imported as assessment 1"));
 
-    let (out, _) = text(&db(&path, &["list"]));
+    let (out, _) = text(&clinic.db(&["list"]));
     assert!(out.contains("RC-2041") && out.contains("draft"), "{out}");
 
     // Finalising needs a note for each precaution; the error names the rule.
-    let o = db(&path, &["finalise", "1", "--by", "Dr Test"]);
+    let o = clinic.db(&["finalise", "1"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("CV-BP-HIGH"), "{}", text(&o).1);
     // A note for a rule that is not a precaution of this assessment is an error naming it, and
     // none of the notes given with it is saved.
-    let o = db(
-        &path,
-        &["finalise", "1", "--by", "Dr Test", "--ack", "CV-BP-HIGH=Rechecked", "--ack", "CV-ANEURYSM=Not present"],
-    );
+    let o = clinic.db(&["finalise", "1", "--ack", "CV-BP-HIGH=Rechecked", "--ack", "CV-ANEURYSM=Not present"]);
     assert_eq!(o.status.code(), Some(2));
     let err = text(&o).1;
     assert!(err.contains("CV-ANEURYSM is not a precaution of this assessment"), "{err}");
-    let (shown, _) = text(&db(&path, &["show", "1"]));
+    let (shown, _) = text(&clinic.db(&["show", "1"]));
     assert!(!shown.contains("Acknowledged: Rechecked"), "nothing saved: {shown}");
     // Nor when finalising is refused for want of another note.
-    let o = db(&path, &["finalise", "1", "--by", "Dr Test", "--ack", "CV-BP-HIGH=Rechecked"]);
+    let o = clinic.db(&["finalise", "1", "--ack", "CV-BP-HIGH=Rechecked"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("RX-BZD-HIGH"), "{}", text(&o).1);
-    assert!(!text(&db(&path, &["show", "1"])).0.contains("Acknowledged: Rechecked"));
+    assert!(!text(&clinic.db(&["show", "1"])).0.contains("Acknowledged: Rechecked"));
     // An empty note for a rule that is not a precaution is an error too.
-    let o = db(&path, &["finalise", "1", "--by", "Dr Test", "--ack", "CV-AVM="]);
+    let o = clinic.db(&["finalise", "1", "--ack", "CV-AVM="]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("CV-AVM is not a precaution"), "{}", text(&o).1);
-    let o = db(
-        &path,
-        &[
-            "finalise",
-            "1",
-            "--by",
-            "Dr Test",
-            "--ack",
-            "CV-BP-HIGH=Rechecked 138/86",
-            "--ack",
-            "RX-BZD-HIGH=Held on treatment days",
-        ],
-    );
+    let o = clinic.db(&[
+        "finalise",
+        "1",
+        "--ack",
+        "CV-BP-HIGH=Rechecked 138/86",
+        "--ack",
+        "RX-BZD-HIGH=Held on treatment days",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
     assert!(text(&o).0.contains("eligible_with_precautions"));
-    let o = db(&path, &["finalise", "1", "--by", "Dr Test"]);
+    let o = clinic.db(&["finalise", "1"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("finalised"));
 
-    let (out, _) = text(&db(&path, &["show", "1"]));
+    let (out, _) = text(&clinic.db(&["show", "1"]));
     assert!(out.contains("Final (version 1, finalised by Dr Test"), "{out}");
     assert!(out.contains("Acknowledged: Rechecked 138/86"), "{out}");
 
     let exported = dir.path().join("out.json");
-    let o = db(&path, &["export", "1", "-o", exported.to_str().unwrap()]);
+    let o = clinic.db(&["export", "1", "-o", exported.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
     let a: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&exported).unwrap()).unwrap();
     let b: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(EXAMPLE).unwrap()).unwrap();
     assert_eq!(a, b, "export is the imported document");
 
-    let o = db(&path, &["verify"]);
+    let o = clinic.db(&["verify"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(text(&o).0.contains("audit trail intact"));
 
     let backup = dir.path().join("backup.sqlite3");
-    assert_eq!(db(&path, &["backup", backup.to_str().unwrap()]).status.code(), Some(0));
-    assert_eq!(db(&path, &["restore", backup.to_str().unwrap()]).status.code(), Some(0));
-    assert!(text(&db(&path, &["list", "rc-2041"])).0.contains("final"));
+    assert_eq!(clinic.db(&["backup", backup.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(clinic.db(&["restore", backup.to_str().unwrap()]).status.code(), Some(0));
+    assert!(text(&clinic.db(&["list", "rc-2041"])).0.contains("final"));
 }
 
 #[test]
 fn a_file_that_is_not_a_trdcheck_database_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("notes.txt");
-    std::fs::write(&path, "not a database at all, just some text that is long enough to look like a file".repeat(20))
-        .unwrap();
-    let o = db(&path, &["list"]);
+    let clinic = Clinic::new();
+    std::fs::write(
+        &clinic.path,
+        "not a database at all, just some text that is long enough to look like a file".repeat(20),
+    )
+    .unwrap();
+    let o = clinic.db(&["list"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).1.contains("not a trdcheck database"), "{}", text(&o).1);
 }
@@ -115,33 +108,33 @@ fn a_closed_pipe_is_not_a_crash() {
 /// does), unless a policy file is given; `db settings` shows it and its history.
 #[test]
 fn stored_records_are_evaluated_with_the_clinics_policy_from_the_database() {
-    use trdcheck::storage::{ClinicSettings, Store};
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("records.sqlite3");
+    use trdcheck::storage::ClinicSettings;
+    let clinic = Clinic::new();
+    let dir = &clinic.dir;
     let six_weeks = std::fs::read_to_string(EXAMPLE).unwrap().replace("\"weeks_at_dose\": 8", "\"weeks_at_dose\": 6");
     let file = dir.path().join("six.json");
     std::fs::write(&file, &six_weeks).unwrap();
-    assert_eq!(db(&path, &["import", file.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(clinic.db(&["import", file.to_str().unwrap()]).status.code(), Some(0));
     let counted = |o: &Output| -> u64 {
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         v["failed_adequate_trials"].as_u64().unwrap()
     };
-    let before = counted(&db(&path, &["show", "1", "--format", "json"]));
-    let mut s = Store::open(&path).unwrap();
+    let before = counted(&clinic.db(&["show", "1", "--format", "json"]));
+    let mut s = clinic.store();
     let settings = ClinicSettings {
         policy: trdcheck::PolicyOverrides { min_weeks_at_dose: Some(8), ..Default::default() },
         ..Default::default()
     };
     s.save_clinic_settings(&settings, None, "Dr Settings", trdcheck::RuleSet::embedded().unwrap()).unwrap();
     drop(s);
-    let after = counted(&db(&path, &["show", "1", "--format", "json"]));
+    let after = counted(&clinic.db(&["show", "1", "--format", "json"]));
     assert_eq!(after + 1, before, "the 6-week trial counts under 6 weeks, not under the clinic's 8");
     // A policy file given on the command line is used instead.
     let policy = dir.path().join("policy.json");
     std::fs::write(&policy, r#"{"min_weeks_at_dose": 6}"#).unwrap();
-    let o = db(&path, &["show", "1", "--format", "json", "--policy", policy.to_str().unwrap()]);
+    let o = clinic.db(&["show", "1", "--format", "json", "--policy", policy.to_str().unwrap()]);
     assert_eq!(counted(&o), before);
-    let (out, _) = text(&db(&path, &["settings"]));
+    let (out, _) = text(&clinic.db(&["settings"]));
     assert!(out.contains("\"min_weeks_at_dose\": 8"), "{out}");
     assert!(out.contains("Dr Settings  policy.min_weeks_at_dose: (not set) -> 8"), "{out}");
 }
@@ -150,17 +143,17 @@ fn stored_records_are_evaluated_with_the_clinics_policy_from_the_database() {
 /// clinic's policy is not known to the CLI: it says so instead of evaluating with defaults.
 #[test]
 fn the_cli_does_not_evaluate_with_defaults_while_the_settings_are_in_an_older_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("records.sqlite3");
-    assert_eq!(db(&path, &["import", EXAMPLE]).status.code(), Some(0));
+    let clinic = Clinic::new();
+    let dir = &clinic.dir;
+    assert_eq!(clinic.db(&["import", EXAMPLE]).status.code(), Some(0));
     std::fs::write(dir.path().join("settings.json"), r#"{"settings": {"policy": {"min_weeks_at_dose": 8}}}"#).unwrap();
-    let o = db(&path, &["show", "1"]);
+    let o = clinic.db(&["show", "1"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("still in") && text(&o).1.contains("settings.json"), "{}", text(&o).1);
-    let o = db(&path, &["finalise", "1", "--by", "Dr T"]);
+    let o = clinic.db(&["finalise", "1"]);
     assert_eq!(o.status.code(), Some(2));
     // With a policy file given, the clinician has said which policy applies.
     let policy = dir.path().join("policy.json");
     std::fs::write(&policy, r#"{"min_weeks_at_dose": 8}"#).unwrap();
-    assert_eq!(db(&path, &["show", "1", "--policy", policy.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(clinic.db(&["show", "1", "--policy", policy.to_str().unwrap()]).status.code(), Some(0));
 }

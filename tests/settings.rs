@@ -25,7 +25,7 @@ type Change = (String, Option<String>, Option<String>, Option<String>);
 fn settings_are_kept_in_the_database_with_their_history() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("records.sqlite3");
-    let mut s = Store::open(&path).unwrap();
+    let mut s = Store::open(&path, &common::test_key()).unwrap();
     assert_eq!(s.clinic_settings().unwrap(), ClinicSettings::default(), "never set: the rule set's defaults");
     assert!(!s.has_clinic_settings().unwrap());
     s.save_clinic_settings(&eight_weeks(), None, "Dr A", rules()).unwrap();
@@ -36,7 +36,7 @@ fn settings_are_kept_in_the_database_with_their_history() {
     s.save_clinic_settings(&next, None, "Dr B", rules()).unwrap();
     s.save_clinic_settings(&next, None, "Dr B", rules()).unwrap();
     drop(s);
-    let s = Store::open(&path).unwrap();
+    let s = Store::open(&path, &common::test_key()).unwrap();
     assert_eq!(s.clinic_settings().unwrap(), next);
     let history: Vec<Change> =
         s.settings_history().unwrap().into_iter().map(|e| (e.actor, e.field, e.old_value, e.new_value)).collect();
@@ -169,7 +169,7 @@ fn confirming_the_defaults_is_recorded() {
 #[test]
 fn a_restore_keeps_the_settings_in_force_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("records.sqlite3")).unwrap();
+    let mut s = Store::open(&dir.path().join("records.sqlite3"), &common::test_key()).unwrap();
     // A backup taken before the clinic chose its 8-week rule.
     let backup = dir.path().join("backup.sqlite3");
     s.backup(&backup, "Dr A").unwrap();

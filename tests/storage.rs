@@ -41,7 +41,7 @@ fn store_with_final() -> (Store, i64, i64) {
 #[test]
 fn durability_settings_are_in_force() {
     let (_dir, path) = temp_db();
-    let s = Store::open(&path).unwrap();
+    let s = Store::open(&path, &common::test_key()).unwrap();
     let c = s.connection();
     let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
@@ -56,7 +56,7 @@ fn migrations_validate_and_apply_on_empty_and_old_databases() {
     // Old version: schema 1 with a patient, written before the search index existed.
     let (_dir, path) = temp_db();
     {
-        let mut c = Connection::open(&path).unwrap();
+        let mut c = common::keyed(&path);
         c.pragma_update(None, "application_id", migrations::APPLICATION_ID).unwrap();
         migrations::migrations().to_version(&mut c, 1).unwrap();
         c.execute(
@@ -65,7 +65,7 @@ fn migrations_validate_and_apply_on_empty_and_old_databases() {
         )
         .unwrap();
     }
-    let s = Store::open(&path).unwrap();
+    let s = Store::open(&path, &common::test_key()).unwrap();
     assert_eq!(s.schema_version().unwrap(), migrations::LATEST_VERSION);
     let found = s.search_patients("alva", 10).unwrap();
     assert_eq!(found.len(), 1, "the migration indexed the existing patient");
@@ -326,10 +326,10 @@ fn foreign_corrupt_and_newer_files_are_refused_and_left_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     // A newer schema.
     let newer = dir.path().join("newer.sqlite3");
-    drop(Store::open(&newer).unwrap());
-    Connection::open(&newer).unwrap().pragma_update(None, "user_version", 99).unwrap();
+    drop(Store::open(&newer, &common::test_key()).unwrap());
+    common::keyed(&newer).pragma_update(None, "user_version", 99).unwrap();
     let before = file_hash(&newer);
-    let err = Store::open(&newer).err().unwrap();
+    let err = Store::open(&newer, &common::test_key()).err().unwrap();
     assert_eq!(err.code(), "newer_database", "{err}");
     assert!(err.to_string().contains("schema version 99"));
     assert_eq!(file_hash(&newer), before);
@@ -338,20 +338,33 @@ fn foreign_corrupt_and_newer_files_are_refused_and_left_unchanged() {
     let other = dir.path().join("other.sqlite3");
     Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
     let before = file_hash(&other);
-    assert_eq!(Store::open(&other).err().unwrap().code(), "not_a_trdcheck_database");
+    assert_eq!(Store::open(&other, &common::test_key()).err().unwrap().code(), "not_a_trdcheck_database");
     assert_eq!(file_hash(&other), before);
 
     // Not a database at all.
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, "patient notes, not a database".repeat(200)).unwrap();
     let before = file_hash(&text);
-    assert_eq!(Store::open(&text).err().unwrap().code(), "not_a_trdcheck_database");
+    assert_eq!(Store::open(&text, &common::test_key()).err().unwrap().code(), "wrong_database_key");
     assert_eq!(file_hash(&text), before);
+
+    // The records of another installation (another key), and this one's without a key.
+    let ours = dir.path().join("ours.sqlite3");
+    drop(Store::open(&ours, &common::test_key()).unwrap());
+    let before = file_hash(&ours);
+    let other_key = trdcheck::storage::DbKey::random().unwrap();
+    let err = Store::open(&ours, &other_key).err().unwrap();
+    assert_eq!(err.code(), "wrong_database_key", "{err}");
+    assert!(err.to_string().contains("was not opened or changed"), "{err}");
+    let plain = Connection::open(&ours).unwrap();
+    assert!(plain.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err());
+    drop(plain);
+    assert_eq!(file_hash(&ours), before);
 
     // A trdcheck database with damaged pages.
     let corrupt = dir.path().join("corrupt.sqlite3");
     {
-        let mut s = Store::open(&corrupt).unwrap();
+        let mut s = Store::open(&corrupt, &common::test_key()).unwrap();
         let p = s.create_patient(&new_patient("Z-1", "Z"), "x").unwrap();
         for _ in 0..40 {
             s.create_draft(p.id, Some(baseline()), "x").unwrap();
@@ -368,7 +381,7 @@ fn foreign_corrupt_and_newer_files_are_refused_and_left_unchanged() {
     }
     std::fs::write(&corrupt, &bytes).unwrap();
     let before = file_hash(&corrupt);
-    let err = Store::open(&corrupt).err().unwrap();
+    let err = Store::open(&corrupt, &common::test_key()).err().unwrap();
     assert_eq!(err.code(), "corrupt_database", "{err}");
     assert_eq!(file_hash(&corrupt), before);
 }
@@ -378,7 +391,7 @@ fn the_apps_quick_open_checks_integrity_in_the_background_and_never_writes_a_cor
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("records.sqlite3");
     {
-        let mut s = Store::open(&path).unwrap();
+        let mut s = Store::open(&path, &common::test_key()).unwrap();
         let p = s.create_patient(&new_patient("Q-1", "Q"), "x").unwrap();
         for _ in 0..40 {
             s.create_draft(p.id, Some(baseline()), "x").unwrap();
@@ -386,7 +399,7 @@ fn the_apps_quick_open_checks_integrity_in_the_background_and_never_writes_a_cor
         s.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
     }
     // Intact: opens, reads and writes.
-    let mut s = Store::open_with_background_check(&path).unwrap();
+    let mut s = Store::open_with_background_check(&path, &common::test_key()).unwrap();
     assert_eq!(s.search_patients("q-1", 5).unwrap().len(), 1);
     s.create_patient(&new_patient("Q-2", "R"), "x").unwrap();
     s.ensure_intact().unwrap();
@@ -401,7 +414,7 @@ fn the_apps_quick_open_checks_integrity_in_the_background_and_never_writes_a_cor
     }
     std::fs::write(&path, &bytes).unwrap();
     let before = file_hash(&path);
-    match Store::open_with_background_check(&path) {
+    match Store::open_with_background_check(&path, &common::test_key()) {
         Ok(mut s) => {
             let err = s.create_patient(&new_patient("Q-3", "S"), "x").unwrap_err();
             assert_eq!(err.code(), "corrupt_database", "{err}");
@@ -413,7 +426,10 @@ fn the_apps_quick_open_checks_integrity_in_the_background_and_never_writes_a_cor
     // Foreign and newer files are refused at once, as by the full open.
     let other = dir.path().join("other.sqlite3");
     Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x);").unwrap();
-    assert_eq!(Store::open_with_background_check(&other).err().unwrap().code(), "not_a_trdcheck_database");
+    assert_eq!(
+        Store::open_with_background_check(&other, &common::test_key()).err().unwrap().code(),
+        "not_a_trdcheck_database"
+    );
 }
 
 #[test]
@@ -421,7 +437,7 @@ fn backup_and_restore() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("live.sqlite3");
     let backup = dir.path().join("backup.sqlite3");
-    let mut s = Store::open(&path).unwrap();
+    let mut s = Store::open(&path, &common::test_key()).unwrap();
     let p = s.create_patient(&new_patient("K-1", "Kim"), "x").unwrap();
     let d = s.create_draft(p.id, Some(baseline()), "x").unwrap();
     s.backup(&backup, "x").unwrap();
@@ -447,7 +463,7 @@ fn backup_and_restore() {
 #[test]
 fn crash_child_writer() {
     let Ok(path) = std::env::var("TRDCHECK_CRASH_CHILD_DB") else { return };
-    let mut store = Store::open(Path::new(&path)).unwrap();
+    let mut store = Store::open(Path::new(&path), &common::test_key()).unwrap();
     let patient = store.patient_by_mrn("CRASH").unwrap().unwrap();
     let mut out = std::io::stdout().lock();
     // Until the parent kills it.
@@ -477,7 +493,7 @@ fn every_acknowledged_write_survives_sigkill() {
     let kills: usize = std::env::var("TRDCHECK_CRASH_KILLS").ok().and_then(|k| k.parse().ok()).unwrap_or(20);
     let (_dir, path) = temp_db();
     {
-        let mut s = Store::open(&path).unwrap();
+        let mut s = Store::open(&path, &common::test_key()).unwrap();
         s.create_patient(&new_patient("CRASH", "Crash Test"), "parent").unwrap();
     }
     let exe = std::env::current_exe().unwrap();
@@ -507,12 +523,13 @@ fn every_acknowledged_write_survives_sigkill() {
                 acked.push((id.parse().unwrap(), age.parse().unwrap(), sys.parse().unwrap()));
             }
         }
-        let s = Store::open(&path).expect("the database opens and passes its integrity check after a kill");
+        let s = Store::open(&path, &common::test_key())
+            .expect("the database opens and passes its integrity check after a kill");
         check_acknowledged(&s, &acked[checked..]);
         assert_eq!(s.verify().unwrap().first_broken, None);
     }
     assert!(!acked.is_empty(), "the child never acknowledged a write");
     // Nothing acknowledged earlier was lost by a later kill.
-    check_acknowledged(&Store::open(&path).unwrap(), &acked);
+    check_acknowledged(&Store::open(&path, &common::test_key()).unwrap(), &acked);
     eprintln!("{kills} kills, {} acknowledged writes checked", acked.len());
 }

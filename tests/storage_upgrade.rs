@@ -5,15 +5,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
-use rusqlite::Connection;
 use trdcheck::model::{SCHEMA, SCHEMA_V1};
 use trdcheck::storage::{migrations, RecordStatus, Store};
 use trdcheck::Determination;
-
-const BIN: &str = env!("CARGO_BIN_EXE_trd-check");
 
 fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -21,7 +17,7 @@ fn fixture(name: &str) -> String {
 
 /// The raw stored columns of a finalised row, as written by version 1.
 fn final_row(path: &Path) -> (String, String, String, String) {
-    let c = Connection::open(path).unwrap();
+    let c = keyed(path);
     c.query_row("SELECT answers, evaluation, policy, ruleset_sha256 FROM assessment WHERE id = 1", [], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
     })
@@ -32,6 +28,8 @@ fn upgraded_copy() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("records.sqlite3");
     std::fs::copy(fixture("v1-records.sqlite3"), &path).unwrap();
+    // An earlier version's records are unencrypted: encrypted first, then migrated.
+    trdcheck::storage::encrypt::encrypt_plain(&path, &test_key()).unwrap();
     (dir, path)
 }
 
@@ -40,7 +38,7 @@ fn a_version_1_database_is_upgraded_and_its_final_record_is_never_rewritten() {
     let (_dir, path) = upgraded_copy();
     let before = final_row(&path);
     assert!(before.0.contains(SCHEMA_V1));
-    let mut s = Store::open(&path).unwrap();
+    let mut s = Store::open(&path, &common::test_key()).unwrap();
     assert_eq!(s.schema_version().unwrap(), migrations::LATEST_VERSION);
     assert_eq!(final_row(&path), before, "the finalised row is byte for byte what was signed");
 
@@ -75,22 +73,17 @@ fn a_version_1_database_is_upgraded_and_its_final_record_is_never_rewritten() {
 
 #[test]
 fn a_version_1_final_record_prints_exactly_as_it_was_signed() {
-    let (_dir, path) = upgraded_copy();
+    // Set up with the trd-check of this version: it encrypts the records, then migrates them.
+    let clinic = Clinic::with_records(Some(Path::new(&fixture("v1-records.sqlite3"))));
     for (format, expected) in [("text", "v1-final-show.txt"), ("markdown", "v1-final-show.md")] {
-        let out = Command::new(BIN)
-            .args(["db", "--path", path.to_str().unwrap(), "show", "1", "--format", format])
-            .output()
-            .unwrap();
+        let out = clinic.db(&["show", "1", "--format", format]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let shown = String::from_utf8(out.stdout).unwrap();
         let signed = std::fs::read_to_string(fixture(expected)).unwrap();
         assert_eq!(shown, signed, "{format}: the signed summary changed");
     }
     // And its export is the version 1 document that was signed.
-    let out = Command::new(BIN)
-        .args(["db", "--path", path.to_str().unwrap(), "export", "1", "--format", "json"])
-        .output()
-        .unwrap();
+    let out = clinic.db(&["export", "1", "--format", "json"]);
     let exported: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(exported["schema"], SCHEMA_V1);
     assert!(exported.get("respiratory").is_none() || exported["respiratory"] == serde_json::json!({}));

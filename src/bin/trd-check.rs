@@ -1,7 +1,7 @@
 //! `trd-check`: evaluate an assessment file, print the rule set.
 //! Exit status: 0 when evaluated (whatever the determination), 2 when the input is rejected.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,7 +9,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use trdcheck::storage::{default_path, StorageError, Store};
 use trdcheck::summary::{Context, Summary, TextStyle};
 use trdcheck::summary_html::Paper;
+use trdcheck::vault::{Status, Unlocked, Vault, VaultError};
 use trdcheck::{evaluate, parse_assessment, PolicyOverrides, RuleSet, SitePolicy};
+use zeroize::Zeroizing;
 
 #[derive(Parser)]
 #[command(
@@ -66,9 +68,10 @@ enum Command {
         /// Database file [default: the desktop app's, under the user's data folder]
         #[arg(long, global = true)]
         path: Option<PathBuf>,
-        /// Who is acting, for the audit trail [default: $USER]
-        #[arg(long, global = true)]
-        actor: Option<String>,
+        /// The clinician acting (recorded in the audit trail). Their passphrase is read from the
+        /// file named by TRDCHECK_PASSPHRASE_FILE, or asked for on the terminal; never an argument.
+        #[arg(long, global = true, value_name = "NAME")]
+        user: Option<String>,
         #[command(subcommand)]
         command: DbCommand,
     },
@@ -76,8 +79,15 @@ enum Command {
 
 #[derive(Subcommand)]
 enum DbCommand {
-    /// Create the database (or check an existing one) and print its path.
+    /// Set up the encrypted records with their first clinician (--user) and print the recovery
+    /// key, once; an earlier version's unencrypted records are encrypted. Set up already: checks
+    /// that --user can unlock them and prints the database's path.
     Init,
+    /// The clinicians who can unlock the records.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Import an assessment file (v2, or v1 upgraded) as a new draft (creates the patient from its MRN if needed).
     Import { file: PathBuf },
     /// List assessments, newest first; with QUERY, those of matching patients (MRN or name).
@@ -105,12 +115,9 @@ enum DbCommand {
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
     },
-    /// Finalise a draft: it can no longer change (amend it to make a new version).
+    /// Finalise a draft, signed by --user: it can no longer change (amend it to make a new version).
     Finalise {
         id: i64,
-        /// The clinician finalising it.
-        #[arg(long)]
-        by: String,
         /// An acknowledgement note for a precaution, as RULE=NOTE (repeat for each).
         #[arg(long = "ack", value_name = "RULE=NOTE")]
         acks: Vec<String>,
@@ -126,6 +133,22 @@ enum DbCommand {
     Settings,
     /// Check the audit trail's hash chain and report the first broken entry.
     Verify,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// List the clinicians (no passphrase needed).
+    List,
+    /// Add a clinician (by --user). Their passphrase: the file named by
+    /// TRDCHECK_NEW_PASSPHRASE_FILE, or asked for twice on the terminal.
+    Add { name: String },
+    /// Remove a clinician (by --user; not the last one, nor yourself).
+    Remove { name: String },
+    /// Change --user's passphrase (the new one as for `add`).
+    Passwd,
+    /// With the recovery key (the file named by TRDCHECK_RECOVERY_KEY_FILE, or asked for), give
+    /// NAME a new passphrase: a new clinician, or one who forgot theirs.
+    Recover { name: String },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -252,7 +275,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             out!("{}", out.trim_end());
         }
-        Command::Db { path, actor, command } => run_db(rules, path, actor, command)?,
+        Command::Db { path, user, command } => run_db(rules, path, user, command)?,
     }
     Ok(())
 }
@@ -338,13 +361,136 @@ fn db_policy(rules: &RuleSet, store: &Store, file: Option<&PathBuf>) -> Result<S
     SitePolicy::resolve(rules, &settings.policy).map_err(|e| Failure(e.to_string(), 2))
 }
 
-fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command: DbCommand) -> Result<(), Failure> {
+/// A secret: the file named by `env` (one trailing line break dropped), else asked for on the
+/// terminal (twice when `confirm`). Never an argument, never echoed.
+fn secret(env: &str, prompt: &str, confirm: bool) -> Result<Zeroizing<String>, Failure> {
+    if let Some(file) = std::env::var_os(env) {
+        let text = Zeroizing::new(
+            std::fs::read_to_string(&file)
+                .map_err(|e| Failure(format!("{env}: {}: {e}", PathBuf::from(&file).display()), 2))?,
+        );
+        let line = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
+        return Ok(Zeroizing::new(line.to_string()));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure(format!("{prompt}: not in a terminal; name a file holding it in {env}"), 2));
+    }
+    let read = |p: &str| {
+        rpassword::prompt_password(format!("{p}: ")).map(Zeroizing::new).map_err(|e| Failure(format!("{p}: {e}"), 2))
+    };
+    let first = read(prompt)?;
+    if confirm && *read(&format!("{prompt} (again)"))? != *first {
+        return Err(Failure("the two passphrases differ; nothing was changed".into(), 2));
+    }
+    Ok(first)
+}
+
+const PASSPHRASE_FILE: &str = "TRDCHECK_PASSPHRASE_FILE";
+const NEW_PASSPHRASE_FILE: &str = "TRDCHECK_NEW_PASSPHRASE_FILE";
+const RECOVERY_KEY_FILE: &str = "TRDCHECK_RECOVERY_KEY_FILE";
+
+fn vault_failure(e: VaultError) -> Failure {
+    let status = if e.code().is_request_error() { 2 } else { 1 };
+    Failure(e.to_string(), status)
+}
+
+fn user_needed(user: Option<String>) -> Result<String, Failure> {
+    user.ok_or_else(|| Failure("--user NAME is needed: the clinician acting".into(), 2))
+}
+
+/// Unlocks the records as `user` (their passphrase as [`secret`] reads it).
+fn sign_in(vault: &Vault, user: Option<String>) -> Result<Unlocked, Failure> {
+    let user = user_needed(user)?;
+    let passphrase = secret(PASSPHRASE_FILE, &format!("passphrase for {user}"), false)?;
+    vault.unlock(&user, &passphrase).map_err(vault_failure)
+}
+
+fn print_recovery_key(key: &str) -> Result<(), Failure> {
+    out!("recovery key (shown this once: print it or write it down, and keep it offline, away from this computer):");
+    out!("  {key}");
+    out!("With it a clinician can be given a new passphrase when every passphrase is forgotten (trd-check db user recover NAME).");
+    Ok(())
+}
+
+fn run_user(vault: &Vault, user: Option<String>, command: UserCommand) -> Result<(), Failure> {
+    match command {
+        UserCommand::List => match vault.status().map_err(vault_failure)? {
+            Status::Ready { clinicians, recovery_key } => {
+                for name in clinicians {
+                    out!("{name}");
+                }
+                if !recovery_key {
+                    out!("(no recovery key)");
+                }
+            }
+            _ => return Err(vault_failure(VaultError::NotSetUp)),
+        },
+        UserCommand::Add { name } => {
+            let by = sign_in(vault, user)?;
+            let passphrase = secret(NEW_PASSPHRASE_FILE, &format!("new passphrase for {name}"), true)?;
+            let name = vault.add_clinician(&by, &name, &passphrase).map_err(vault_failure)?;
+            audit(vault, &by, "clinician_added", &name)?;
+            out!("{name} can now unlock the records");
+        }
+        UserCommand::Remove { name } => {
+            let by = sign_in(vault, user)?;
+            let name = vault.remove_clinician(&by, &name).map_err(vault_failure)?;
+            audit(vault, &by, "clinician_removed", &name)?;
+            out!("{name} can no longer unlock the records");
+        }
+        UserCommand::Passwd => {
+            let user = user_needed(user)?;
+            let old = secret(PASSPHRASE_FILE, &format!("passphrase for {user}"), false)?;
+            let by = vault.unlock(&user, &old).map_err(vault_failure)?;
+            let new = secret(NEW_PASSPHRASE_FILE, &format!("new passphrase for {user}"), true)?;
+            vault.change_passphrase(&user, &old, &new).map_err(vault_failure)?;
+            audit(vault, &by, "passphrase_changed", &by.clinician)?;
+            out!("the passphrase of {} was changed", by.clinician);
+        }
+        UserCommand::Recover { name } => {
+            let recovery = secret(RECOVERY_KEY_FILE, "recovery key", false)?;
+            let passphrase = secret(NEW_PASSPHRASE_FILE, &format!("new passphrase for {name}"), true)?;
+            let by = vault.recover(&recovery, &name, &passphrase).map_err(vault_failure)?;
+            audit(vault, &by, "recovered", &by.clinician)?;
+            out!("{} can unlock the records with the new passphrase", by.clinician);
+        }
+    }
+    Ok(())
+}
+
+/// An audit entry of an account change, in the records.
+fn audit(vault: &Vault, by: &Unlocked, action: &str, name: &str) -> Result<(), Failure> {
+    let mut store = Store::open(vault.database(), &by.key).map_err(storage_failure)?;
+    store.record_access(&by.clinician, action, Some(name)).map_err(storage_failure)
+}
+
+fn run_db(rules: &RuleSet, path: Option<PathBuf>, user: Option<String>, command: DbCommand) -> Result<(), Failure> {
     let path =
         path.or_else(default_path).ok_or_else(|| Failure("no data folder for this user; give --path".into(), 2))?;
-    let actor = actor.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "unknown".into());
-    let mut store = Store::open(&path).map_err(storage_failure)?;
+    let vault = Vault::new(&path);
+    let unlocked = match command {
+        DbCommand::User { command } => return run_user(&vault, user, command),
+        DbCommand::Init => match vault.status().map_err(vault_failure)? {
+            Status::New | Status::Unencrypted => {
+                let user = user_needed(user)?;
+                let passphrase = secret(PASSPHRASE_FILE, &format!("new passphrase for {user}"), true)?;
+                let (unlocked, recovery) = vault.set_up(&user, &passphrase).map_err(vault_failure)?;
+                let mut store = Store::open(&path, &unlocked.key).map_err(storage_failure)?;
+                store
+                    .record_access(&unlocked.clinician, "set_up", Some(&unlocked.clinician))
+                    .map_err(storage_failure)?;
+                out!("{}", path.display());
+                out!("set up for {}; the records are encrypted", unlocked.clinician);
+                return print_recovery_key(&recovery);
+            }
+            Status::Ready { .. } => sign_in(&vault, user)?,
+        },
+        _ => sign_in(&vault, user)?,
+    };
+    let actor = unlocked.clinician.clone();
+    let mut store = Store::open(&path, &unlocked.key).map_err(storage_failure)?;
     match command {
-        DbCommand::Init => out!("{}", path.display()),
+        DbCommand::Init | DbCommand::User { .. } => out!("{}", path.display()),
         DbCommand::Import { file } => {
             let record = store.import(&read_input(&file)?, &actor).map_err(storage_failure)?;
             out!("imported as assessment {} (draft, patient {})", record.id, record.answers.patient.id);
@@ -424,7 +570,7 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command
             // Recorded once the document exists, as the app does.
             store.export(id, &format_name, &actor).map_err(storage_failure)?;
         }
-        DbCommand::Finalise { id, by, acks, policy } => {
+        DbCommand::Finalise { id, acks, policy } => {
             let policy = db_policy(rules, &store, policy.as_ref())?;
             let mut notes = Vec::new();
             for ack in &acks {
@@ -433,9 +579,9 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, actor: Option<String>, command
                 notes.push((rule.trim(), note));
             }
             // The notes and the finalisation in one transaction: when it is refused, nothing is kept.
-            let record = store.finalise_with_notes(id, &by, &notes, rules, &policy).map_err(storage_failure)?;
+            let record = store.finalise_with_notes(id, &actor, &notes, rules, &policy).map_err(storage_failure)?;
             let det = record.snapshot.as_ref().map_or("", |s| s.evaluation.determination.as_str());
-            out!("assessment {id} finalised by {by}: {det}");
+            out!("assessment {id} finalised by {actor}: {det}");
         }
         DbCommand::Backup { file } => {
             store.backup(&file, &actor).map_err(storage_failure)?;

@@ -238,3 +238,15 @@ impl super::Store {
         Ok(verify(self.connection())?)
     }
 }
+
+impl super::Store {
+    /// Records who signed in, out, or changed an account (`action`: "sign_in", "lock",
+    /// "clinician_added", …), with what it concerned in `detail` (a clinician's name, never a
+    /// passphrase).
+    pub fn record_access(&mut self, actor: &str, action: &str, detail: Option<&str>) -> super::Result<()> {
+        self.write(|tx, at| {
+            append(tx, at, &Event { actor, action, detail: detail.map(str::to_string), ..Default::default() })?;
+            Ok(())
+        })
+    }
+}

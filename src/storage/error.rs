@@ -12,6 +12,12 @@ pub enum StorageError {
     NewerSchema { path: String, found: i64, known: i64 },
     #[error("{path}: failed its integrity check ({detail}); it was not opened or changed. Restore a backup.")]
     Corrupt { path: String, detail: String },
+    #[error("{path}: cannot be opened with this set-up's key: it is not a trdcheck database, or it was encrypted by another installation. It was not opened or changed.")]
+    WrongKey { path: String },
+    #[error("{path}: the records of an earlier version, not yet encrypted; they are encrypted when the first clinician is set up")]
+    Plain { path: String },
+    #[error("this database is not encrypted (it is in memory), so it cannot be backed up or restored")]
+    NotEncrypted,
     #[error("no patient with id {0}")]
     NoPatient(i64),
     #[error("no assessment with id {0}")]
@@ -54,6 +60,9 @@ impl StorageError {
             StorageError::NotTrdcheck { .. } => ErrorCode::NotATrdcheckDatabase,
             StorageError::NewerSchema { .. } => ErrorCode::NewerDatabase,
             StorageError::Corrupt { .. } => ErrorCode::CorruptDatabase,
+            StorageError::WrongKey { .. } => ErrorCode::WrongDatabaseKey,
+            StorageError::Plain { .. } => ErrorCode::PlainDatabase,
+            StorageError::NotEncrypted => ErrorCode::Internal,
             StorageError::NoPatient(_) => ErrorCode::NoPatient,
             StorageError::NoAssessment(_) => ErrorCode::NoAssessment,
             StorageError::Finalised(_) => ErrorCode::Finalised,

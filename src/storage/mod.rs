@@ -7,13 +7,19 @@
 //! - [`audit`]: the tamper-evident trail; [`settings`]: the clinic's settings with their history;
 //! - [`backup`]: integrity checks, backup and restore; [`migrations`]: the schema.
 //!
+//! Encryption: every file (the database, its WAL, backups) is encrypted with SQLCipher under the
+//! [`DbKey`]; a store is only ever opened with it ([`key`], [`encrypt`] for an earlier version's
+//! unencrypted file).
+//!
 //! Durability: WAL journal with `synchronous = FULL`, so a write reported as saved has been
 //! synced to disk.
 
 pub mod assessments;
 pub mod audit;
 pub mod backup;
+pub mod encrypt;
 pub mod error;
+pub mod key;
 pub mod migrations;
 pub mod patients;
 pub mod search;
@@ -31,6 +37,7 @@ pub use audit::{AuditEntry, AuditReport};
 use backup::{inspect, inspect_header, integrity_check, Integrity};
 pub(crate) use error::Result;
 pub use error::StorageError;
+pub use key::DbKey;
 use migrations::{APPLICATION_ID, LATEST_VERSION};
 pub use patients::{NewPatient, Patient};
 pub use settings::ClinicSettings;
@@ -48,7 +55,17 @@ pub fn default_path() -> Option<PathBuf> {
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// The key it was opened with (none in memory).
+    key: Option<DbKey>,
     integrity: Integrity,
+}
+
+/// Syncs the folder holding `path`, so that a rename or a new file in it survives a power cut.
+pub(crate) fn sync_parent(path: &Path) -> Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| StorageError::Io { path: shown(dir), message: e.to_string() })
 }
 
 /// The time now, UTC, to the second: "2026-11-23T15:55:36Z".
@@ -66,16 +83,18 @@ pub(crate) fn shown(path: &Path) -> String {
 }
 
 impl Store {
-    /// Opens (or creates) the database at `path`. An existing file that is not a trdcheck
-    /// database, comes from a newer version, or fails its integrity check is refused unchanged.
-    pub fn open(path: &Path) -> Result<Store> {
+    /// Opens (or creates) the encrypted database at `path` with its key. An existing file that
+    /// the key does not open, is not a trdcheck database, comes from a newer version, or fails
+    /// its integrity check is refused unchanged.
+    pub fn open(path: &Path, key: &DbKey) -> Result<Store> {
         if path.exists() {
-            inspect(path)?;
+            inspect(path, key)?;
         } else if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StorageError::Io { path: shown(dir), message: e.to_string() })?;
         }
         let conn = Connection::open(path)?;
-        Self::prepare(conn, Some(path.to_path_buf()))
+        key::unlock(&conn, key, path)?;
+        Self::prepare(conn, Some(path.to_path_buf()), Some(key.clone()))
     }
 
     /// Opens the database for the desktop app, quickly: the header checks (a trdcheck database,
@@ -84,18 +103,19 @@ impl Store {
     /// connection in the background. Nothing is written before it has passed: every write waits
     /// for it, and fails with `corrupt_database` if it did not. A file that needs a migration or
     /// is not in WAL mode is checked in full first, since opening it changes it.
-    pub fn open_with_background_check(path: &Path) -> Result<Store> {
+    pub fn open_with_background_check(path: &Path, key: &DbKey) -> Result<Store> {
         if !path.exists() {
-            return Self::open(path);
+            return Self::open(path, key);
         }
-        let header = inspect_header(path)?;
+        let header = inspect_header(path, key)?;
         if header.version < LATEST_VERSION || !header.wal {
-            return Self::open(path);
+            return Self::open(path, key);
         }
-        let owned = path.to_path_buf();
-        let check = std::thread::spawn(move || integrity_check(&owned));
+        let (owned, check_key) = (path.to_path_buf(), key.clone());
+        let check = std::thread::spawn(move || integrity_check(&owned, &check_key));
         let conn = Connection::open(path)?;
-        let mut store = Self::prepare(conn, Some(path.to_path_buf()))?;
+        key::unlock(&conn, key, path)?;
+        let mut store = Self::prepare(conn, Some(path.to_path_buf()), Some(key.clone()))?;
         store.integrity = Integrity::Running(check);
         Ok(store)
     }
@@ -124,10 +144,10 @@ impl Store {
 
     /// A database in memory (tests, previews).
     pub fn open_in_memory() -> Result<Store> {
-        Self::prepare(Connection::open_in_memory()?, None)
+        Self::prepare(Connection::open_in_memory()?, None, None)
     }
 
-    fn prepare(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
+    fn prepare(mut conn: Connection, path: Option<PathBuf>, key: Option<DbKey>) -> Result<Store> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL in WAL mode: each commit is synced, so an acknowledged save survives power loss.
@@ -138,7 +158,7 @@ impl Store {
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         }
         migrations::migrations().to_latest(&mut conn).map_err(|e| StorageError::Migration(e.to_string()))?;
-        Ok(Store { conn, path, integrity: Integrity::Checked })
+        Ok(Store { conn, path, key, integrity: Integrity::Checked })
     }
 
     pub fn path(&self) -> Option<&Path> {

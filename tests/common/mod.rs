@@ -104,3 +104,80 @@ pub fn example_json() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/example-assessment.json"))
         .expect("examples/example-assessment.json")
 }
+
+pub const PASSPHRASE: &str = "correct horse battery staple";
+pub const CLINICIAN: &str = "Dr Test";
+
+/// A fixed database key for tests of the core (the app makes a random one at set-up).
+pub fn test_key() -> trdcheck::storage::DbKey {
+    trdcheck::storage::DbKey::from_bytes(zeroize::Zeroizing::new([0x5a; 32]))
+}
+
+/// A data folder set up by `trd-check db init --user "Dr Test"`, as a clinic would.
+pub struct Clinic {
+    pub dir: tempfile::TempDir,
+    pub path: std::path::PathBuf,
+    pub passphrase_file: std::path::PathBuf,
+    pub recovery_key: String,
+}
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_trd-check");
+
+impl Clinic {
+    pub fn new() -> Clinic {
+        Clinic::with_records(None)
+    }
+
+    /// Set up over a copy of an earlier version's unencrypted records (`db init` encrypts them).
+    pub fn with_records(plain: Option<&std::path::Path>) -> Clinic {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("records.sqlite3");
+        if let Some(plain) = plain {
+            std::fs::copy(plain, &path).unwrap();
+        }
+        let passphrase_file = dir.path().join("passphrase");
+        std::fs::write(&passphrase_file, format!("{PASSPHRASE}\n")).unwrap();
+        let mut clinic = Clinic { dir, path, passphrase_file, recovery_key: String::new() };
+        let o = clinic.db(&["init"]);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        clinic.recovery_key = out
+            .lines()
+            .skip_while(|l| !l.starts_with("recovery key"))
+            .nth(1)
+            .map(|l| l.trim().to_string())
+            .expect("init prints the recovery key");
+        clinic
+    }
+
+    /// `trd-check db --path … --user "Dr Test" ARGS` with the passphrase in its file.
+    pub fn db(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().unwrap()
+    }
+
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(BIN);
+        c.args(["db", "--path", self.path.to_str().unwrap(), "--user", CLINICIAN])
+            .args(args)
+            .env("TRDCHECK_PASSPHRASE_FILE", &self.passphrase_file)
+            .env_remove("TRDCHECK_NEW_PASSPHRASE_FILE")
+            .env_remove("TRDCHECK_RECOVERY_KEY_FILE");
+        c
+    }
+
+    pub fn key(&self) -> trdcheck::storage::DbKey {
+        trdcheck::vault::Vault::new(&self.path).unlock(CLINICIAN, PASSPHRASE).unwrap().key
+    }
+
+    /// The records, opened as the app does after sign-in.
+    pub fn store(&self) -> trdcheck::storage::Store {
+        trdcheck::storage::Store::open(&self.path, &self.key()).unwrap()
+    }
+}
+
+/// A raw connection to a file encrypted with [`test_key`] (to write states of older versions).
+pub fn keyed(path: &std::path::Path) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.pragma_update(None, "key", &*test_key().literal()).unwrap();
+    c
+}

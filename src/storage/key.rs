@@ -1,0 +1,89 @@
+//! The database key: the records are encrypted at rest with SQLCipher (its bundled build), with a
+//! random 256-bit key that never changes. Clinicians unlock it through their key slots
+//! ([`crate::vault`]); here it only opens files.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+use zeroize::Zeroizing;
+
+use super::{shown, Result, StorageError};
+
+/// The first 16 bytes of every unencrypted SQLite file; an encrypted one starts with random bytes.
+pub const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// A 256-bit SQLCipher key, used raw (no passphrase derivation by SQLCipher: the clinician's
+/// passphrase is derived once, in their key slot). Wiped from memory when dropped.
+#[derive(Clone)]
+pub struct DbKey(Zeroizing<[u8; 32]>);
+
+impl DbKey {
+    /// A new random key (from the operating system's generator).
+    pub fn random() -> std::result::Result<DbKey, getrandom::Error> {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        getrandom::fill(bytes.as_mut())?;
+        Ok(DbKey(bytes))
+    }
+
+    pub fn from_bytes(bytes: Zeroizing<[u8; 32]>) -> DbKey {
+        DbKey(bytes)
+    }
+
+    pub fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// SQLCipher's raw key literal: `x'…'` (64 hex digits).
+    pub fn literal(&self) -> Zeroizing<String> {
+        let mut s = Zeroizing::new(String::with_capacity(67));
+        s.push_str("x'");
+        for b in self.0.iter() {
+            s.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
+            s.push(char::from_digit(u32::from(b & 0xf), 16).unwrap_or('0'));
+        }
+        s.push('\'');
+        s
+    }
+}
+
+impl std::fmt::Debug for DbKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DbKey(…)")
+    }
+}
+
+/// Whether the file at `path` is an unencrypted SQLite database (an earlier version's records).
+pub fn is_plain(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let mut file =
+        std::fs::File::open(path).map_err(|e| StorageError::Io { path: shown(path), message: e.to_string() })?;
+    match file.read_exact(&mut head) {
+        Ok(()) => Ok(&head == PLAIN_HEADER),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(StorageError::Io { path: shown(path), message: e.to_string() }),
+    }
+}
+
+/// Gives a new connection its key and checks that it opens the file: a wrong key (or a file that
+/// is not a database) is refused here, before anything is read or written.
+pub(crate) fn unlock(conn: &Connection, key: &DbKey, path: &Path) -> Result<()> {
+    // A wrong key is reported as an error here; SQLCipher's own log of it would only repeat it.
+    conn.pragma_update(None, "cipher_log_level", "NONE")?;
+    conn.pragma_update(None, "key", &*key.literal())?;
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+        Ok(_) => Ok(()),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+            Err(StorageError::WrongKey { path: shown(path) })
+        }
+        Err(e) => Err(StorageError::Corrupt { path: shown(path), detail: e.to_string() }),
+    }
+}
+
+/// Opens an encrypted file with its key.
+pub(crate) fn open_with_key(path: &Path, key: &DbKey, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| StorageError::Corrupt { path: shown(path), detail: e.to_string() })?;
+    unlock(&conn, key, path)?;
+    Ok(conn)
+}

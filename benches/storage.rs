@@ -1,11 +1,16 @@
 //! The local records at scale: 100,000 assessments across 20,000 patients.
 //! Run: cargo bench --bench storage. The seeded database is kept in target/bench-data and reused.
-//! Targets (issue 3): open < 100 ms, prefix search < 20 ms, durable save of a draft change < 5 ms.
+//! Targets (issue 3): open < 100 ms, prefix search < 20 ms, durable save of a draft change < 5 ms;
+//! (issue 12) encrypted: sign-in (key derivation) and open < 1 s, durable encrypted save < 5 ms.
 
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use trdcheck::storage::{audit, NewPatient, Store};
+use trdcheck::storage::{audit, DbKey, NewPatient, Store};
+use trdcheck::vault::Vault;
+
+const CLINICIAN: &str = "Dr Bench";
+const PASSPHRASE: &str = "benchmark orchid lantern thirty";
 
 const PATIENTS: usize = 20_000;
 const ASSESSMENTS: usize = 100_000;
@@ -17,16 +22,19 @@ const LAST: &[&str] = &[
     "Silva",
 ];
 
-fn seeded() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    let path = dir.join("records-100k-v2.sqlite3");
+/// The seeded, encrypted records and their key (set up with one clinician).
+fn seeded() -> (PathBuf, DbKey) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/encrypted-100k");
+    let path = dir.join("trdcheck.sqlite3");
     if path.exists() {
-        return path;
+        let key = Vault::new(&path).unlock(CLINICIAN, PASSPHRASE).unwrap().key;
+        return (path, key);
     }
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let tmp = dir.join("records-100k.partial.sqlite3");
-    let _ = std::fs::remove_file(&tmp);
-    let mut store = Store::open(&tmp).unwrap();
+    let tmp = dir.join("partial.sqlite3");
+    let (unlocked, _) = Vault::new(&tmp).set_up(CLINICIAN, PASSPHRASE).unwrap();
+    let mut store = Store::open(&tmp, &unlocked.key).unwrap();
     let answers = trdcheck::parse_assessment(EXAMPLE).unwrap();
     // A real snapshot, as finalise stores it, so that the database has its real size.
     let rules = trdcheck::RuleSet::embedded().unwrap();
@@ -88,20 +96,31 @@ fn seeded() -> PathBuf {
     conn.execute_batch("COMMIT; PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
     drop(store);
     std::fs::rename(&tmp, &path).unwrap();
-    path
+    std::fs::rename(tmp.with_extension("keys"), path.with_extension("keys")).unwrap();
+    (path, unlocked.key)
 }
 
 fn bench(c: &mut Criterion) {
-    let path = seeded();
+    let (path, key) = seeded();
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     eprintln!("database: {} ({:.0} MB)", path.display(), size as f64 / 1e6);
     let mut g = c.benchmark_group("storage_100k");
     g.sample_size(20);
     // The CLI's open: the full integrity check before anything else.
-    g.bench_function("open_full_check", |b| b.iter_with_large_drop(|| Store::open(&path).unwrap()));
+    g.bench_function("open_full_check", |b| b.iter_with_large_drop(|| Store::open(&path, &key).unwrap()));
     // The app's open: header checks now, integrity check beside it (joined when dropped, untimed).
-    g.bench_function("open_app", |b| b.iter_with_large_drop(|| Store::open_with_background_check(&path).unwrap()));
-    let mut store = Store::open(&path).unwrap();
+    g.bench_function("open_app", |b| {
+        b.iter_with_large_drop(|| Store::open_with_background_check(&path, &key).unwrap())
+    });
+    // Sign-in: the clinician's key slot (Argon2id) unwraps the key, then the app's open.
+    let vault = Vault::new(&path);
+    g.bench_function("sign_in_and_open_app", |b| {
+        b.iter_with_large_drop(|| {
+            let unlocked = vault.unlock(CLINICIAN, PASSPHRASE).unwrap();
+            Store::open_with_background_check(&path, &unlocked.key).unwrap()
+        })
+    });
+    let mut store = Store::open(&path, &key).unwrap();
     g.bench_function("search_prefix", |b| b.iter(|| store.search_patients("garc", 50).unwrap()));
     g.bench_function("search_two_words", |b| b.iter(|| store.search_patients("maria nun", 50).unwrap()));
     g.bench_function("list_patient_assessments", |b| b.iter(|| store.assessments_of(1234).unwrap()));

@@ -315,7 +315,7 @@ pub fn questionnaire_response(a: &Assessment, rules: &RuleSet, context: &Context
         "subject": { "reference": patient_ref },
         "item": groups,
     });
-    if let Some(Status::Final { by, at }) = &context.status {
+    if let Some(Status::Final { by, at, .. }) = &context.status {
         response["authored"] = json!(at);
         response["author"] = json!({ "display": by });
     }

@@ -20,6 +20,9 @@ pub enum Status {
     Final {
         by: String,
         at: String,
+        /// The SHA-256 of what was signed (none for a record signed before signed finalisation).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        signature: Option<String>,
     },
 }
 
@@ -263,7 +266,7 @@ impl Summary {
         let version = self.context.version.map(|v| format!("version {v}, ")).unwrap_or_default();
         match &self.context.status {
             Some(Status::Draft) => format!("DRAFT ({version}not finalised)"),
-            Some(Status::Final { by, at }) => format!("Final ({version}finalised by {by}, {at})"),
+            Some(Status::Final { by, at, .. }) => format!("Final ({version}finalised by {by}, {at})"),
             Some(Status::Unsaved) | None => "Evaluation (not a stored record)".into(),
         }
     }
@@ -285,6 +288,12 @@ impl Summary {
             lines.push(("Date".into(), d.clone()));
         }
         lines.push(("Status".into(), self.status_line()));
+        if let Some(Status::Final { by, signature: Some(hash), .. }) = &self.context.status {
+            lines.push((
+                "Signature".into(),
+                format!("signed by {by}, who re-entered their passphrase; SHA-256 of the signed record {hash}"),
+            ));
+        }
         lines
     }
 

@@ -64,6 +64,15 @@ fn import_finalise_show_export_verify() {
     let (out, _) = text(&clinic.db(&["show", "1"]));
     assert!(out.contains("Final (version 1, finalised by Dr Test"), "{out}");
     assert!(out.contains("Acknowledged: Rechecked 138/86"), "{out}");
+    // Signed: by the clinician whose passphrase unlocked the records, with the hash of the record.
+    let hash = clinic.store().assessment(1).unwrap().signed_sha256.expect("a signed record has its hash");
+    assert_eq!(hash.len(), 64);
+    assert!(
+        out.contains(&format!(
+            "signed by Dr Test, who re-entered their passphrase; SHA-256 of the signed record {hash}"
+        )),
+        "{out}"
+    );
 
     let exported = dir.path().join("out.json");
     let o = clinic.db(&["export", "1", "-o", exported.to_str().unwrap()]);
@@ -75,6 +84,7 @@ fn import_finalise_show_export_verify() {
     let o = clinic.db(&["verify"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(text(&o).0.contains("audit trail intact"));
+    assert!(text(&o).0.contains("1 signed records match their signatures"), "{}", text(&o).0);
 
     let backup = dir.path().join("backup.sqlite3");
     assert_eq!(clinic.db(&["backup", backup.to_str().unwrap()]).status.code(), Some(0));
@@ -156,4 +166,92 @@ fn the_cli_does_not_evaluate_with_defaults_while_the_settings_are_in_an_older_fi
     let policy = dir.path().join("policy.json");
     std::fs::write(&policy, r#"{"min_weeks_at_dose": 8}"#).unwrap();
     assert_eq!(clinic.db(&["show", "1", "--policy", policy.to_str().unwrap()]).status.code(), Some(0));
+}
+
+/// Clinicians managed from the command line; a wrong passphrase exits 2 and changes nothing.
+#[test]
+fn clinicians_are_managed_with_the_cli_and_a_wrong_passphrase_changes_nothing() {
+    let clinic = Clinic::new();
+    assert_eq!(clinic.recovery_key.split('-').count(), 8);
+    assert_eq!(clinic.db(&["import", EXAMPLE]).status.code(), Some(0));
+    let files = |c: &Clinic| -> Vec<Vec<u8>> {
+        let keys = c.path.with_extension("keys");
+        vec![std::fs::read(&c.path).unwrap(), std::fs::read(keys).unwrap()]
+    };
+    let before = files(&clinic);
+    let wrong = clinic.dir.path().join("wrong");
+    std::fs::write(&wrong, "not the passphrase").unwrap();
+    for args in [&["list"][..], &["user", "add", "Dr New"][..], &["finalise", "1"][..]] {
+        let o = clinic.command(args).env("TRDCHECK_PASSPHRASE_FILE", &wrong).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(text(&o).1.contains("does not unlock the records for Dr Test; nothing was changed"), "{}", text(&o).1);
+    }
+    assert_eq!(files(&clinic), before, "nothing changed");
+    // Without a passphrase file and not on a terminal: refused, never read from an argument.
+    let o = clinic.command(&["list"]).env_remove("TRDCHECK_PASSPHRASE_FILE").stdin(Stdio::null()).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("TRDCHECK_PASSPHRASE_FILE"), "{}", text(&o).1);
+
+    // Add a clinician; she lists, signs, and is removed.
+    let new = clinic.dir.path().join("new");
+    std::fs::write(&new, "maple glacier trumpet orbit\n").unwrap();
+    let o = clinic.command(&["user", "add", "Dr Nia Obi"]).env("TRDCHECK_NEW_PASSPHRASE_FILE", &new).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+    let (out, _) = text(&clinic.db(&["user", "list"]));
+    assert_eq!(out, "Dr Test\nDr Nia Obi\n");
+    let as_nia = |args: &[&str]| {
+        Command::new(BIN)
+            .args(["db", "--path", clinic.path.to_str().unwrap(), "--user", "Dr Nia Obi"])
+            .args(args)
+            .env("TRDCHECK_PASSPHRASE_FILE", &new)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(as_nia(&["list"]).status.code(), Some(0));
+    let o = clinic.db(&["user", "remove", "Dr Nia Obi"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+    let o = as_nia(&["list"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("no clinician named Dr Nia Obi"), "{}", text(&o).1);
+
+    // Dr Test changes her passphrase; then forgets it, and the recovery key gives a new one.
+    let o = clinic.command(&["user", "passwd"]).env("TRDCHECK_NEW_PASSPHRASE_FILE", &new).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+    assert_eq!(clinic.db(&["list"]).status.code(), Some(2), "the old passphrase no longer opens");
+    let recovery = clinic.dir.path().join("recovery");
+    std::fs::write(&recovery, "AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA").unwrap();
+    let recover = |key_file: &std::path::Path| {
+        clinic
+            .command(&["user", "recover", "Dr Test"])
+            .env("TRDCHECK_RECOVERY_KEY_FILE", key_file)
+            .env("TRDCHECK_NEW_PASSPHRASE_FILE", &clinic.passphrase_file)
+            .output()
+            .unwrap()
+    };
+    let o = recover(&recovery);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("recovery key does not unlock"), "{}", text(&o).1);
+    std::fs::write(&recovery, &clinic.recovery_key).unwrap();
+    assert_eq!(recover(&recovery).status.code(), Some(0));
+    let (out, _) = text(&clinic.db(&["list"]));
+    assert!(out.contains("RC-2041"), "no record lost: {out}");
+    // Each change is in the audit trail, by the clinician who made it.
+    let actions: Vec<(String, String)> = {
+        let s = clinic.store();
+        let c = s.connection();
+        let mut stmt = c.prepare("SELECT actor, action FROM audit WHERE patient_id IS NULL ORDER BY seq").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    };
+    for expected in [
+        ("Dr Test", "set_up"),
+        ("Dr Test", "clinician_added"),
+        ("Dr Test", "clinician_removed"),
+        ("Dr Test", "passphrase_changed"),
+        ("Dr Test", "recovered"),
+    ] {
+        assert!(actions.iter().any(|(a, b)| (a.as_str(), b.as_str()) == expected), "{expected:?} in {actions:?}");
+    }
+    for bytes in files(&clinic) {
+        assert!(!bytes.windows(13).any(|w| w == b"maple glacier"), "no passphrase is stored");
+    }
 }

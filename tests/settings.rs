@@ -11,9 +11,9 @@ use trdcheck::PolicyOverrides;
 
 fn eight_weeks() -> ClinicSettings {
     ClinicSettings {
-        clinician: "Dr A".into(),
         clinic: "Riverside".into(),
         paper: Paper::Letter,
+        lock_after_minutes: 10,
         policy: PolicyOverrides { min_weeks_at_dose: Some(8), ..Default::default() },
     }
 }
@@ -47,7 +47,7 @@ fn settings_are_kept_in_the_database_with_their_history() {
         history,
         [
             entry("Dr A", "clinic", None, Some("\"Riverside\"")),
-            entry("Dr A", "clinician", None, Some("\"Dr A\"")),
+            entry("Dr A", "lock_after_minutes", None, Some("10")),
             entry("Dr A", "paper", None, Some("\"letter\"")),
             entry("Dr A", "policy.min_weeks_at_dose", None, Some("8")),
             entry("Dr B", "clinic", Some("\"Riverside\""), Some("\"Riverside Clinic\"")),
@@ -103,8 +103,9 @@ fn settings_of_an_older_version_are_adopted_once() {
     assert_eq!(s.clinic_settings().unwrap(), eight_weeks());
     let history = s.settings_history().unwrap();
     assert_eq!(history.len(), 4, "one entry per setting moved");
-    assert!(history.iter().all(|e| e.actor == "trdcheck (settings upgrade)"
-        && e.detail.as_deref() == Some("moved from settings.json (clinician there: \"Dr A\")")));
+    assert!(history
+        .iter()
+        .all(|e| e.actor == "trdcheck (settings upgrade)" && e.detail.as_deref() == Some("moved from settings.json")));
     // Once the database has settings, an older file never overrides them.
     let mut other = eight_weeks();
     other.clinic = "Elsewhere".into();
@@ -179,5 +180,71 @@ fn a_restore_keeps_the_settings_in_force_and_says_so() {
     let kept: Vec<_> = s.settings_history().unwrap().into_iter().filter(|e| e.detail.is_some()).collect();
     assert_eq!(kept.len(), 4, "{kept:?}");
     assert!(kept.iter().all(|e| e.detail.as_deref().unwrap().starts_with("kept across the restore of")));
+    assert_eq!(s.verify().unwrap().first_broken, None);
+}
+
+#[test]
+fn the_screen_lock_is_kept_within_its_range_and_names_its_field() {
+    let mut s = Store::open_in_memory().unwrap();
+    for minutes in [0, 61] {
+        let settings = ClinicSettings { lock_after_minutes: minutes, ..Default::default() };
+        let err = s.save_clinic_settings(&settings, None, "Dr A", rules()).unwrap_err();
+        assert!(matches!(&err, StorageError::InvalidField { field, .. } if field == "lock_after_minutes"), "{err}");
+    }
+    for minutes in [1, 60] {
+        let settings = ClinicSettings { lock_after_minutes: minutes, ..Default::default() };
+        assert_eq!(s.save_clinic_settings(&settings, None, "Dr A", rules()).unwrap().lock_after_minutes, minutes);
+    }
+    assert_eq!(ClinicSettings::default().lock_after_minutes, 5);
+}
+
+/// The clinician's name an earlier version kept as a setting is retired by the upgrade, with its
+/// audit entry: the settings still read, and the history still holds.
+#[test]
+fn the_clinicians_name_setting_of_an_earlier_version_is_retired_with_its_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("records.sqlite3");
+    {
+        let mut c = common::keyed(&path);
+        c.pragma_update(None, "application_id", trdcheck::storage::migrations::APPLICATION_ID).unwrap();
+        trdcheck::storage::migrations::migrations().to_version(&mut c, 4).unwrap();
+    }
+    // Version 4 kept the name as a setting, saved with its audit entry.
+    let mut entry = trdcheck::storage::AuditEntry {
+        seq: 1,
+        at: "2026-11-30T09:00:00Z".into(),
+        actor: "Dr A".into(),
+        action: "settings".into(),
+        patient_id: None,
+        assessment_id: None,
+        field: Some("clinician".into()),
+        old_value: None,
+        new_value: Some("\"Dr A\"".into()),
+        detail: None,
+        prev_hash: trdcheck::storage::audit::GENESIS.into(),
+        hash: String::new(),
+    };
+    entry.hash = entry.expected_hash();
+    {
+        let c = common::keyed(&path);
+        c.execute(
+            "INSERT INTO setting (key, value, updated_at, updated_by) VALUES ('clinician', '\"Dr A\"', ?1, 'Dr A')",
+            [&entry.at],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO audit (seq, at, actor, action, field, new_value, prev_hash, hash) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            rusqlite::params![entry.at, entry.actor, entry.action, entry.field, entry.new_value, entry.prev_hash, entry.hash],
+        )
+        .unwrap();
+    }
+    let s = Store::open(&path, &common::test_key()).unwrap();
+    assert_eq!(s.clinic_settings().unwrap(), ClinicSettings::default());
+    let history = s.settings_history().unwrap();
+    let retired = history.last().unwrap();
+    assert_eq!(
+        (retired.actor.as_str(), retired.field.as_deref(), retired.old_value.as_deref(), retired.new_value.as_deref()),
+        ("trdcheck (upgrade)", Some("clinician"), Some("\"Dr A\""), None)
+    );
     assert_eq!(s.verify().unwrap().first_broken, None);
 }

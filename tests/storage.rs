@@ -528,6 +528,9 @@ fn every_acknowledged_write_survives_sigkill() {
         check_acknowledged(&s, &acked[checked..]);
         assert_eq!(s.verify().unwrap().first_broken, None);
     }
+    // Every write was encrypted: the database and its WAL hold the patient's name nowhere in the clear.
+    assert!(!trdcheck::storage::key::is_plain(&path).unwrap());
+    common::assert_nowhere_in_clear(path.parent().unwrap(), "Crash Test");
     assert!(!acked.is_empty(), "the child never acknowledged a write");
     // Nothing acknowledged earlier was lost by a later kill.
     check_acknowledged(&Store::open(&path, &common::test_key()).unwrap(), &acked);

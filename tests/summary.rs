@@ -34,7 +34,7 @@ fn final_context() -> Context {
         date_of_birth: Some("1979-03-14".into()),
         mrn: Some("RC-2041".into()),
         version: Some(1),
-        status: Some(Status::Final { by: "Dr Jane Roe".into(), at: "2026-11-23T10:00:00Z".into() }),
+        status: Some(Status::Final { by: "Dr Jane Roe".into(), at: "2026-11-23T10:00:00Z".into(), signature: None }),
         acknowledgements: acks,
     }
 }

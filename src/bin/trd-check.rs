@@ -607,10 +607,23 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, user: Option<String>, command:
         }
         DbCommand::Verify => {
             let report = store.verify().map_err(storage_failure)?;
-            match report.first_broken {
-                None => out!("audit trail intact: {} entries; database integrity ok", report.entries),
-                Some((seq, reason)) => return Err(Failure(format!("audit entry {seq} is broken: {reason}"), 1)),
+            if let Some((seq, reason)) = report.first_broken {
+                return Err(Failure(format!("audit entry {seq} is broken: {reason}"), 1));
             }
+            let (signed, broken) = store.broken_signatures().map_err(storage_failure)?;
+            if let Some(id) = broken.first() {
+                return Err(Failure(
+                    format!(
+                        "assessment {id} no longer matches the hash that was signed ({} of {signed})",
+                        broken.len()
+                    ),
+                    1,
+                ));
+            }
+            out!(
+                "audit trail intact: {} entries; {signed} signed records match their signatures; database integrity ok",
+                report.entries
+            );
         }
     }
     Ok(())

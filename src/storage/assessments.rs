@@ -66,6 +66,9 @@ pub struct AssessmentRecord {
     pub updated_at: String,
     pub finalised_at: Option<String>,
     pub finalised_by: Option<String>,
+    /// The SHA-256 of what was signed ([`Store::finalise`]); none for a record finalised by a
+    /// version before signed finalisation.
+    pub signed_sha256: Option<String>,
     /// Set once finalised: the evaluation, rule set and policy at that moment.
     pub snapshot: Option<Snapshot>,
 }
@@ -95,7 +98,7 @@ impl Store {
     const ASSESSMENT_COLUMNS: &'static str = "a.id, a.patient_id, a.version, a.amends_id, \
         (SELECT b.id FROM assessment b WHERE b.amends_id = a.id), a.status, a.answers, a.acknowledgements, \
         a.created_at, a.updated_at, a.finalised_at, a.finalised_by, a.evaluation, a.ruleset_id, a.ruleset_version, \
-        a.ruleset_sha256, a.policy";
+        a.ruleset_sha256, a.policy, a.signed_sha256";
 
     fn assessment_from_row(r: &rusqlite::Row) -> rusqlite::Result<AssessmentRecord> {
         fn json<T: for<'de> Deserialize<'de>>(idx: usize, text: Option<String>) -> rusqlite::Result<Option<T>> {
@@ -131,6 +134,7 @@ impl Store {
             updated_at: r.get(9)?,
             finalised_at: r.get(10)?,
             finalised_by: r.get(11)?,
+            signed_sha256: r.get(17)?,
             snapshot,
         })
     }
@@ -375,7 +379,7 @@ impl AssessmentRecord {
             version: Some(self.version as u32),
             status: Some(match (&self.finalised_by, &self.finalised_at) {
                 (Some(by), Some(at)) if self.status == RecordStatus::Final => {
-                    Status::Final { by: by.clone(), at: at.clone() }
+                    Status::Final { by: by.clone(), at: at.clone(), signature: self.signed_sha256.clone() }
                 }
                 _ => Status::Draft,
             }),

@@ -18,6 +18,7 @@ pub(super) fn read_only(path: &Path, key: &DbKey) -> Result<Connection> {
 
 /// An unencrypted file (an earlier version's records), opened read-only.
 pub(super) fn read_only_plain(path: &Path) -> Result<Connection> {
+    super::key::initialise();
     Connection::open_with_flags(path, READ_ONLY)
         .map_err(|e| StorageError::Corrupt { path: shown(path), detail: e.to_string() })
 }

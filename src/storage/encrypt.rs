@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OpenFlags};
 
 use super::backup::{plain_header, quick_check};
-use super::key::{open_with_key, DbKey};
+use super::key::{self, open_with_key, DbKey};
 use super::{shown, sync_parent, Result, StorageError};
 
 /// The encrypted copy being written, beside the plain file.
@@ -63,7 +63,7 @@ pub fn encrypt_plain(path: &Path, key: &DbKey) -> Result<()> {
     }
     {
         // Fold the WAL into the file and leave WAL mode, so the plain file stands alone.
-        let plain = Connection::open(path)?;
+        let plain = key::connect(path)?;
         plain.busy_timeout(std::time::Duration::from_secs(5))?;
         plain.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         quick_check(&plain, path)?;

@@ -65,6 +65,25 @@ pub fn is_plain(path: &Path) -> Result<bool> {
     }
 }
 
+/// Initialises SQLite (with SQLCipher's functions such as `sqlcipher_export`) once, before the
+/// first connection: SQLite runs SQLCipher's part of its initialisation outside its own mutex, so
+/// two threads opening their first connections at once could get one without those functions.
+pub(crate) fn initialise() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Safe: called once, before any connection exists in this process (the Once waits).
+        unsafe {
+            rusqlite::ffi::sqlite3_initialize();
+        }
+    });
+}
+
+/// A new connection to `path` (SQLite initialised first).
+pub(crate) fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    initialise();
+    Connection::open(path)
+}
+
 /// Gives a new connection its key and checks that it opens the file: a wrong key (or a file that
 /// is not a database) is refused here, before anything is read or written.
 pub(crate) fn unlock(conn: &Connection, key: &DbKey, path: &Path) -> Result<()> {
@@ -82,6 +101,7 @@ pub(crate) fn unlock(conn: &Connection, key: &DbKey, path: &Path) -> Result<()> 
 
 /// Opens an encrypted file with its key.
 pub(crate) fn open_with_key(path: &Path, key: &DbKey, flags: OpenFlags) -> Result<Connection> {
+    initialise();
     let conn = Connection::open_with_flags(path, flags)
         .map_err(|e| StorageError::Corrupt { path: shown(path), detail: e.to_string() })?;
     unlock(&conn, key, path)?;

@@ -3,7 +3,7 @@
 //! Finalised assessments and audit entries are protected by triggers in the database itself, so
 //! that no code path (nor a hand-written SQL statement) can change them.
 
-use rusqlite::Transaction;
+use rusqlite::{OptionalExtension, Transaction};
 use rusqlite_migration::{HookResult, Migrations, M};
 
 use super::search::words;
@@ -156,7 +156,37 @@ pub fn migrations() -> Migrations<'static> {
         M::up_with_hook(V2, backfill_words),
         M::up_with_hook(V3, upgrade_drafts),
         M::up(V4),
+        M::up_with_hook(V5, retire_clinician_setting),
     ])
+}
+
+/// Signed finalisation: the SHA-256 of what was signed (finalised by an earlier version: none).
+const V5: &str = r#"
+ALTER TABLE assessment ADD COLUMN signed_sha256 TEXT;
+"#;
+
+/// The clinician's name is no longer a setting: the signed-in clinician acts and signs. A name an
+/// earlier version kept is removed, with its audit entry (so the settings' history still holds).
+fn retire_clinician_setting(tx: &Transaction) -> HookResult {
+    let old: Option<String> =
+        tx.query_row("SELECT value FROM setting WHERE key = 'clinician'", [], |r| r.get(0)).optional()?;
+    if let Some(old) = old {
+        tx.execute("DELETE FROM setting WHERE key = 'clinician'", [])?;
+        super::audit::append(
+            tx,
+            &super::now(),
+            &super::audit::Event {
+                actor: "trdcheck (upgrade)",
+                action: super::settings::SETTINGS_ACTION,
+                field: Some("clinician"),
+                old_value: Some(old),
+                new_value: None,
+                detail: Some("retired: the signed-in clinician is recorded instead".into()),
+                ..Default::default()
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// The clinic's settings, one row per setting (its value as JSON); their history is in the audit
@@ -171,4 +201,4 @@ CREATE TABLE setting (
 "#;
 
 /// The schema version this build creates and understands.
-pub const LATEST_VERSION: i64 = 4;
+pub const LATEST_VERSION: i64 = 5;

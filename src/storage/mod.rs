@@ -92,7 +92,7 @@ impl Store {
         } else if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StorageError::Io { path: shown(dir), message: e.to_string() })?;
         }
-        let conn = Connection::open(path)?;
+        let conn = key::connect(path)?;
         key::unlock(&conn, key, path)?;
         Self::prepare(conn, Some(path.to_path_buf()), Some(key.clone()))
     }
@@ -113,7 +113,7 @@ impl Store {
         }
         let (owned, check_key) = (path.to_path_buf(), key.clone());
         let check = std::thread::spawn(move || integrity_check(&owned, &check_key));
-        let conn = Connection::open(path)?;
+        let conn = key::connect(path)?;
         key::unlock(&conn, key, path)?;
         let mut store = Self::prepare(conn, Some(path.to_path_buf()), Some(key.clone()))?;
         store.integrity = Integrity::Running(check);
@@ -144,7 +144,10 @@ impl Store {
 
     /// A database in memory (tests, previews).
     pub fn open_in_memory() -> Result<Store> {
-        Self::prepare(Connection::open_in_memory()?, None, None)
+        {
+            key::initialise();
+            Self::prepare(Connection::open_in_memory()?, None, None)
+        }
     }
 
     fn prepare(mut conn: Connection, path: Option<PathBuf>, key: Option<DbKey>) -> Result<Store> {

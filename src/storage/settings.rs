@@ -1,5 +1,4 @@
-//! The clinic's settings (site policy, clinic name, paper size, the clinician at this
-//! workstation), kept in the database beside the records they govern: one row per setting, every
+//! The clinic's settings (site policy, clinic name, paper size, the screen lock), kept in the database beside the records they govern: one row per setting, every
 //! change written with its audit entry (who, when, from → to) in one transaction.
 //!
 //! A setting that cannot be read is an error naming it, never its default: a clinic's 8-week rule
@@ -25,16 +24,51 @@ pub const LEGACY_KEY: &str = "settings";
 /// The audit action of a settings change.
 pub const SETTINGS_ACTION: &str = "settings";
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "Settings"))]
 pub struct ClinicSettings {
-    /// The clinician using this workstation: recorded in the audit trail and on finalised summaries.
-    pub clinician: String,
     pub clinic: String,
     pub paper: Paper,
+    /// Minutes without input after which the app locks (patient details removed from the screen).
+    pub lock_after_minutes: u32,
     /// The site policy: what is left unset keeps the rule set's default.
     pub policy: PolicyOverrides,
+}
+
+/// The screen lock: 5 minutes unless the clinic chooses otherwise, between 1 and 60.
+pub const LOCK_AFTER_MINUTES_DEFAULT: u32 = 5;
+pub const LOCK_AFTER_MINUTES_RANGE: std::ops::RangeInclusive<u32> = 1..=60;
+
+impl Default for ClinicSettings {
+    fn default() -> ClinicSettings {
+        ClinicSettings {
+            clinic: String::new(),
+            paper: Paper::default(),
+            lock_after_minutes: LOCK_AFTER_MINUTES_DEFAULT,
+            policy: PolicyOverrides::default(),
+        }
+    }
+}
+
+impl ClinicSettings {
+    /// The settings the clinic may save: the policy within the rule set's limits, the lock within
+    /// its range.
+    pub fn check(&self, rules: &RuleSet) -> Result<()> {
+        SitePolicy::resolve(rules, &self.policy)?;
+        if !LOCK_AFTER_MINUTES_RANGE.contains(&self.lock_after_minutes) {
+            return Err(StorageError::InvalidField {
+                field: "lock_after_minutes".into(),
+                message: format!(
+                    "{} minutes: choose {} to {} minutes",
+                    self.lock_after_minutes,
+                    LOCK_AFTER_MINUTES_RANGE.start(),
+                    LOCK_AFTER_MINUTES_RANGE.end()
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// The stored rows: key (`clinic`, `policy.min_weeks_at_dose`) → value as JSON text.
@@ -189,7 +223,7 @@ impl Store {
         actor: &str,
         rules: &RuleSet,
     ) -> Result<ClinicSettings> {
-        SitePolicy::resolve(rules, &settings.policy)?;
+        settings.check(rules)?;
         let new = rows_of(settings);
         self.write(|tx, at| {
             if let (Some(expected), Ok(current)) = (expected, checked_rows(tx).and_then(|r| from_rows(&r))) {
@@ -209,8 +243,8 @@ impl Store {
         if self.has_clinic_settings()? {
             return Ok(false);
         }
-        SitePolicy::resolve(rules, &settings.policy)?;
-        let detail = format!("moved from {from} (clinician there: {:?})", settings.clinician);
+        settings.check(rules)?;
+        let detail = format!("moved from {from}");
         let new = rows_of(settings);
         self.write(|tx, at| write_rows(tx, at, "trdcheck (settings upgrade)", &new, Some(&detail)))?;
         Ok(true)

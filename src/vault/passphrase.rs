@@ -32,10 +32,17 @@ pub fn clinician_name(name: &str) -> Result<String, VaultError> {
     Ok(name)
 }
 
-/// Checks a new passphrase: at least 10 characters and zxcvbn's score 3 or more (with the
-/// clinician's name as a word an attacker knows). The message says why and how to do better.
+/// Checks a new passphrase: at least 10 characters and zxcvbn's score 3 or more, not counting
+/// the clinician's own name (an attacker knows it). The message says why and how to do better.
 pub fn check_strength(passphrase: &str, name: &str) -> Result<(), VaultError> {
     let weak = |message: String| Err(VaultError::WeakPassphrase { message });
+    let mut rest = passphrase.to_lowercase();
+    for word in name.split_whitespace().filter(|w| w.chars().count() >= 2) {
+        rest = rest.replace(&word.to_lowercase(), "");
+    }
+    if rest.trim().chars().count() < MIN_PASSPHRASE_CHARS && rest.chars().count() < passphrase.chars().count() {
+        return weak("it is mostly your name; choose words an attacker could not guess from it".into());
+    }
     if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
         return weak(format!(
             "use at least {MIN_PASSPHRASE_CHARS} characters; a few unrelated words are easiest to remember"

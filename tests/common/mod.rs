@@ -181,3 +181,23 @@ pub fn keyed(path: &std::path::Path) -> rusqlite::Connection {
     c.pragma_update(None, "key", &*test_key().literal()).unwrap();
     c
 }
+
+/// Fails when `text` (a patient's name, say) appears in the clear in any file under `dir`.
+pub fn assert_nowhere_in_clear(dir: &std::path::Path, text: &str) {
+    let mut files = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            files += 1;
+            let bytes = std::fs::read(&path).unwrap();
+            let found = bytes.windows(text.len()).any(|w| w.eq_ignore_ascii_case(text.as_bytes()));
+            assert!(!found, "{text:?} is in the clear in {}", path.display());
+        }
+    }
+    assert!(files > 0, "no file under {}", dir.display());
+}

@@ -5,8 +5,9 @@
 use trdcheck::model::Assessment;
 use trdcheck::storage::{AssessmentListing, ClinicSettings, NewPatient, Patient};
 
+use crate::access::LockReason;
 use crate::state::{AppState, Shared};
-use crate::views::{AppInfo, AssessmentView, Catalog, ExportFormat, SettingChange};
+use crate::views::{Access, AppInfo, AssessmentView, Catalog, ExportFormat, SetUp, SettingChange};
 use crate::IpcError;
 
 type Result<T> = std::result::Result<T, IpcError>;

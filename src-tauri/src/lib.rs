@@ -6,6 +6,7 @@
 //! - [`state`]: what they share and their work; [`views`]: what they return;
 //! - [`shell`]: the few that need the window (file dialogs, zoom); [`prefs`]: display preferences.
 
+pub mod access;
 pub mod commands;
 mod error;
 mod prefs;
@@ -17,12 +18,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use tauri::Manager;
-use trdcheck::storage::Store;
 
+pub use access::LockReason;
 pub use error::IpcError;
 pub use state::{AppState, Shared};
 pub use trdcheck::storage::ClinicSettings as Settings;
-pub use views::{AppInfo, AssessmentView, ExportFormat, SettingChange};
+pub use views::{Access, AccessState, AppInfo, AssessmentView, ExportFormat, SetUp, SettingChange};
 
 /// The folder of the database and settings: `TRDCHECK_DATA_DIR` (tests), else the app's data
 /// folder, derived from the identifier `org.trdcheck.desktop`.
@@ -52,9 +53,8 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let dir = data_dir(app);
-            let store =
-                Store::open_with_background_check(&dir.join(trdcheck::storage::DATABASE_FILE)).map_err(IpcError::from);
-            let state = AppState::new(dir.clone(), store).map_err(|e| e.message)?;
+            // Locked: the records open when a clinician signs in.
+            let state = AppState::new(dir.clone()).map_err(|e| e.message)?;
             let text_size = state.load_preferences();
             state.set_text_size(text_size).map_err(|e| e.message)?;
             if let Some(window) = app.get_webview_window("main") {

@@ -54,13 +54,20 @@ pub fn read(dir: &Path) -> Result<Option<Map<String, Value>>, IpcError> {
     }
 }
 
-/// The clinic's settings an older version kept in the file, if any.
+/// The clinic's settings an older version kept in the file, if any (the clinician's name they
+/// held is no longer a setting: the signed-in clinician acts).
 pub fn legacy_settings(file: &Map<String, Value>, dir: &Path) -> Result<Option<ClinicSettings>, IpcError> {
     match file.get(LEGACY_SETTINGS_KEY) {
         None => Ok(None),
-        Some(value) => serde_json::from_value(value.clone())
-            .map(Some)
-            .map_err(|e| unreadable(&path(dir), format!("its clinic settings: {e}"))),
+        Some(value) => {
+            let mut value = value.clone();
+            if let Some(map) = value.as_object_mut() {
+                map.remove("clinician");
+            }
+            serde_json::from_value(value)
+                .map(Some)
+                .map_err(|e| unreadable(&path(dir), format!("its clinic settings: {e}")))
+        }
     }
 }
 
@@ -78,11 +85,23 @@ fn forget_legacy_settings(mut file: Map<String, Value>, dir: &Path) -> Result<()
 }
 
 impl AppState {
-    /// Reads this workstation's preferences at start and returns its text size; moves the
-    /// clinic's settings an older version kept there into the database (once, audited). What
-    /// cannot be read is reported and left as it is, never replaced by a default: when the
-    /// database has no settings of its own, the policy stays unknown until they are saved.
+    /// Reads this workstation's preferences at start (before anyone signs in) and returns its
+    /// text size; a file that cannot be read is reported and left as it is.
     pub fn load_preferences(&self) -> u32 {
+        match read(&self.data_dir) {
+            Ok(file) => text_size(file.as_ref()),
+            Err(e) => {
+                self.set_preferences_error(Some(e));
+                TEXT_SIZES[0]
+            }
+        }
+    }
+
+    /// Once the records are open (at each sign-in): moves the clinic's settings an older version
+    /// kept in the preferences file into the database (once, audited). What cannot be read is
+    /// reported and left as it is, never replaced by a default: when the database has no
+    /// settings of its own, the policy stays unknown until they are saved.
+    pub(crate) fn adopt_older_settings(&self) {
         let dir = self.data_dir.clone();
         let refuse = |e: IpcError| {
             let stored = self.with_store(|s| Ok(s.has_clinic_settings()?)).unwrap_or(true);
@@ -92,14 +111,10 @@ impl AppState {
             self.set_preferences_error(Some(e));
         };
         let file = match read(&dir) {
-            Ok(file) => file,
-            Err(e) => {
-                refuse(e);
-                return TEXT_SIZES[0];
-            }
+            Ok(Some(file)) => file,
+            Ok(None) => return,
+            Err(e) => return refuse(e),
         };
-        let size = text_size(file.as_ref());
-        let Some(file) = file else { return size };
         match legacy_settings(&file, &dir) {
             Ok(Some(legacy)) => {
                 let from = path(&dir).display().to_string();
@@ -119,7 +134,6 @@ impl AppState {
             Ok(None) => {}
             Err(e) => refuse(e),
         }
-        size
     }
 }
 

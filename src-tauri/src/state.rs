@@ -8,8 +8,10 @@ use std::sync::{Arc, Mutex};
 use trdcheck::model::Assessment;
 use trdcheck::storage::{AssessmentListing, AssessmentRecord, ClinicSettings, NewPatient, Patient, Store};
 use trdcheck::summary::Summary;
+use trdcheck::vault::Vault;
 use trdcheck::{ErrorCode, Evaluation, RuleSet, SitePolicy};
 
+use crate::access::{locked, Session};
 use crate::views::{catalog_of, labels, view, AppInfo, AssessmentView, Catalog, ExportFormat, SettingChange};
 use crate::{prefs, IpcError};
 
@@ -18,29 +20,31 @@ type Result<T> = std::result::Result<T, IpcError>;
 /// The state the commands share, as Tauri manages it.
 pub type Shared = Arc<AppState>;
 
-/// The clinic's settings and the policy they give, read from the database for each command.
+/// The clinic's settings and the policy they give, read from the database for each command, and
+/// the signed-in clinician who acts.
 struct InForce {
     settings: ClinicSettings,
     policy: SitePolicy,
+    clinician: String,
 }
 
 impl InForce {
-    /// Who is acting: the clinician named in the settings.
+    /// Who is acting: the signed-in clinician.
     fn actor(&self) -> String {
-        let name = self.settings.clinician.trim();
-        if name.is_empty() {
-            "unnamed clinician".into()
-        } else {
-            name.to_string()
-        }
+        self.clinician.clone()
     }
 }
 
 pub struct AppState {
     pub(crate) rules: &'static RuleSet,
     pub(crate) data_dir: PathBuf,
-    /// The open database, or why it could not be opened (shown to the clinician, never replaced).
-    store: Mutex<std::result::Result<Store, IpcError>>,
+    /// The records' database and its key file.
+    pub(crate) vault: Vault,
+    /// The signed-in clinician (none: locked).
+    pub(crate) session: Mutex<Option<Session>>,
+    /// The open database, or why it is not open: locked, or it could not be opened (shown to the
+    /// clinician, never replaced).
+    pub(crate) store: Mutex<std::result::Result<Store, IpcError>>,
     /// Set when settings of an earlier version could not be read and none are in the database:
     /// the policy is unknown until the clinician saves the settings (never the defaults).
     settings_block: Mutex<Option<IpcError>>,
@@ -62,14 +66,15 @@ fn poisoned(what: &str) -> IpcError {
 }
 
 impl AppState {
-    /// State over an open database (the app builds it in `setup`); the clinic's settings are read
-    /// from the database.
-    pub fn new(data_dir: PathBuf, store: std::result::Result<Store, IpcError>) -> Result<AppState> {
+    /// The app's state over its data folder, locked: the records open when a clinician signs in.
+    pub fn new(data_dir: PathBuf) -> Result<AppState> {
         let rules = RuleSet::embedded().map_err(|e| IpcError::new(ErrorCode::Ruleset, e.to_string()))?;
         Ok(AppState {
             rules,
+            vault: Vault::new(&data_dir.join(trdcheck::storage::DATABASE_FILE)),
             data_dir,
-            store: Mutex::new(store),
+            session: Mutex::new(None),
+            store: Mutex::new(Err(locked())),
             settings_block: Mutex::new(None),
             text_size: Mutex::new(prefs::TEXT_SIZES[0]),
             preferences_error: Mutex::new(None),
@@ -77,7 +82,9 @@ impl AppState {
         })
     }
 
+    /// Runs `f` on the open records, for the signed-in clinician (locked: refused).
     pub(crate) fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.signed_in()?;
         let mut guard = self.store.lock().map_err(|_| poisoned("database"))?;
         match guard.as_mut() {
             Ok(store) => f(store),
@@ -90,9 +97,10 @@ impl AppState {
         if let Some(e) = self.settings_block.lock().map_err(|_| poisoned("settings"))?.clone() {
             return Err(e);
         }
+        let clinician = self.signed_in()?;
         let settings = store.clinic_settings()?;
         let policy = SitePolicy::resolve(self.rules, &settings.policy)?;
-        Ok(InForce { settings, policy })
+        Ok(InForce { settings, policy, clinician })
     }
 
     /// Blocks the settings until they are saved (an earlier version's settings could not be read).
@@ -120,6 +128,8 @@ impl AppState {
     pub fn app_info(&self) -> Result<AppInfo> {
         let (in_force, database_error) = match self.with_store(|s| self.in_force(s)) {
             Ok(f) => (Ok(f), None),
+            // Locked: nothing of the records is shown.
+            Err(e) if e.code == ErrorCode::Locked => (Err(e), None),
             Err(e) => {
                 let database_error = self.store.lock().ok().and_then(|s| s.as_ref().err().cloned());
                 (Err(e), database_error)
@@ -128,6 +138,7 @@ impl AppState {
         let (settings, policy, settings_error) = match in_force {
             Ok(f) => (Some(f.settings), Some(f.policy), None),
             Err(_) if database_error.is_some() => (None, None, None),
+            Err(e) if e.code == ErrorCode::Locked => (None, None, None),
             // What the settings are is not known: shown as the error, no default in their place.
             Err(e) if SETTINGS_PROBLEMS.contains(&e.code) => (None, None, Some(e)),
             // Anything else (the database busy a moment) is an error of this call, not "no settings".
@@ -145,6 +156,7 @@ impl AppState {
             text_size_percent: *self.text_size.lock().map_err(|_| poisoned("settings"))?,
             text_sizes: prefs::TEXT_SIZES.to_vec(),
             database_error,
+            signed_in: self.session.lock().ok().and_then(|s| s.as_ref().map(|s| s.clinician.clone())),
             labels: labels(),
         })
     }
@@ -219,22 +231,19 @@ impl AppState {
         })
     }
 
-    pub fn finalise(&self, id: i64) -> Result<AssessmentView> {
+    /// Finalises a draft, signed by the signed-in clinician, who gives their passphrase again.
+    pub fn finalise(&self, id: i64, passphrase: String) -> Result<AssessmentView> {
+        let signer = self.confirm_passphrase(&passphrase)?;
         self.with_store(|s| {
             let f = self.in_force(s)?;
-            if f.settings.clinician.trim().is_empty() {
-                return Err(IpcError {
-                    code: ErrorCode::InvalidField,
-                    message: "enter your name in Settings before finalising".into(),
-                    field: Some("clinician".into()),
-                });
-            }
-            s.finalise(id, &f.settings.clinician, self.rules, &f.policy)?;
+            s.finalise(id, &signer, self.rules, &f.policy)?;
             view(s, self.rules, &f.policy, id)
         })
     }
 
-    pub fn amend(&self, id: i64) -> Result<AssessmentView> {
+    /// A new draft version of a finalised assessment; the clinician gives their passphrase again.
+    pub fn amend(&self, id: i64, passphrase: String) -> Result<AssessmentView> {
+        self.confirm_passphrase(&passphrase)?;
         self.with_store(|s| {
             let f = self.in_force(s)?;
             let record = s.amend(id, &f.actor())?;
@@ -249,22 +258,14 @@ impl AppState {
         })
     }
 
-    /// Saves the clinic's settings in the database (each change audited, by the clinician named
-    /// in them, or the one named before when the name is cleared); a changed policy applies to
-    /// every draft from now on. Refused when they changed since `expected` was read.
+    /// Saves the clinic's settings in the database (each change audited, by the signed-in
+    /// clinician); a changed policy applies to every draft from now on, a changed lock time at
+    /// once. Refused when they changed since `expected` was read.
     pub fn save_settings(&self, settings: ClinicSettings, expected: Option<ClinicSettings>) -> Result<AppInfo> {
-        self.with_store(|s| {
-            let named = settings.clinician.trim().to_string();
-            let actor = if !named.is_empty() {
-                named
-            } else {
-                match s.clinic_settings() {
-                    Ok(c) if !c.clinician.trim().is_empty() => c.clinician.trim().to_string(),
-                    _ => "unnamed clinician".into(),
-                }
-            };
-            Ok(s.save_clinic_settings(&settings, expected.as_ref(), &actor, self.rules)?)
-        })?;
+        let actor = self.signed_in()?;
+        let saved =
+            self.with_store(|s| Ok(s.save_clinic_settings(&settings, expected.as_ref(), &actor, self.rules)?))?;
+        self.set_lock_after(saved.lock_after_minutes);
         if let Ok(mut b) = self.settings_block.lock() {
             *b = None;
         }
@@ -310,8 +311,7 @@ impl AppState {
             let evaluation = record.evaluation(self.rules, &f.policy);
             let mut context = record.summary_context(&patient);
             context.clinic = Some(f.settings.clinic.clone()).filter(|c| !c.trim().is_empty());
-            context.clinician =
-                record.finalised_by.clone().or(Some(f.settings.clinician.clone()).filter(|c| !c.trim().is_empty()));
+            context.clinician = record.finalised_by.clone().or(Some(f.clinician.clone()));
             context.generated_at = Some(trdcheck::summary::now_for_display());
             Ok(Document { actor: f.actor(), paper: f.settings.paper, record, evaluation, context })
         })

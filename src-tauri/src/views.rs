@@ -34,9 +34,47 @@ pub struct AppInfo {
     pub policy: Option<SitePolicy>,
     /// Set when the database could not be opened: the app shows it instead of the records.
     pub database_error: Option<IpcError>,
+    /// The clinician signed in (none: locked).
+    pub signed_in: Option<String>,
     /// The words for each determination, level and source strength, from the core (the UI
     /// repeats none of them).
     pub labels: Labels,
+}
+
+/// Where the sign-in screen stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum AccessState {
+    /// No clinician yet: create the first one.
+    SetUp,
+    SignIn,
+    SignedIn,
+}
+
+/// What the sign-in screen shows (no patient data: names of clinicians only).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct Access {
+    pub state: AccessState,
+    /// An earlier version's unencrypted records are here: setting up encrypts them.
+    pub unencrypted_records: bool,
+    /// The clinicians who can sign in.
+    pub clinicians: Vec<String>,
+    /// Whether a recovery key was made (it can give a forgotten passphrase a replacement).
+    pub recovery_key: bool,
+    pub clinician: Option<String>,
+    pub lock_after_minutes: Option<u32>,
+    /// The key file cannot be read or is missing: nobody can sign in until it is put back.
+    pub error: Option<IpcError>,
+}
+
+/// The first clinician was created: the recovery key, shown this once.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct SetUp {
+    pub recovery_key: String,
+    pub access: Access,
 }
 
 /// A rule as the "Why?" panel shows it.

@@ -1,25 +1,19 @@
 //! The desktop commands, called directly (the Tauri command functions only forward to these).
 
+mod common;
+
+use common::{open_as, PASSPHRASE};
 use trdcheck::model::Assessment;
-use trdcheck::storage::{NewPatient, Store};
-use trdcheck_desktop::{AppState, ExportFormat, Settings};
+use trdcheck::storage::NewPatient;
+use trdcheck_desktop::{AppState, ExportFormat};
 
 const EXAMPLE: &str = include_str!("../../examples/example-assessment-v2.json");
 
-/// The app over a new database, with the clinician's name saved in Settings (when given).
+/// The app over a new data folder, signed in as `clinician`.
 fn state(clinician: &str) -> (tempfile::TempDir, AppState) {
     let dir = tempfile::tempdir().unwrap();
-    let state = reopen(&dir);
-    if !clinician.is_empty() {
-        state.save_settings(Settings { clinician: clinician.into(), ..Settings::default() }, None).unwrap();
-    }
+    let state = open_as(dir.path(), clinician);
     (dir, state)
-}
-
-/// The app started again over the same folder.
-fn reopen(dir: &tempfile::TempDir) -> AppState {
-    let store = Store::open(&dir.path().join("records.sqlite3")).map_err(Into::into);
-    AppState::new(dir.path().to_path_buf(), store).unwrap()
 }
 
 fn patient(mrn: &str) -> NewPatient {
@@ -77,21 +71,22 @@ fn an_acknowledgement_must_name_a_precaution_of_the_assessment() {
 }
 
 #[test]
-fn finalise_needs_the_clinicians_name_and_then_the_record_is_read_only() {
-    let (dir, nobody) = state("");
-    let p = nobody.create_patient(patient("A-3")).unwrap();
-    let v = nobody.create_draft(p.id).unwrap();
-    let err = nobody.finalise(v.record.id).unwrap_err();
-    assert_eq!((err.code.as_str(), err.field.as_deref()), ("invalid_field", Some("clinician")));
-    drop(nobody);
-    let s = reopen(&dir);
-    s.save_settings(Settings { clinician: "Dr B".into(), ..Default::default() }, None).unwrap();
-    let f = s.finalise(v.record.id).unwrap();
+fn finalising_and_amending_ask_for_the_passphrase_again_and_the_signer_is_who_signed_in() {
+    let (_dir, s) = state("Dr B");
+    let p = s.create_patient(patient("A-3")).unwrap();
+    let v = s.create_draft(p.id).unwrap();
+    let err = s.finalise(v.record.id, "not my passphrase".into()).unwrap_err();
+    assert_eq!((err.code.as_str(), err.field.as_deref()), ("wrong_passphrase", Some("passphrase")));
+    assert!(s.open_assessment(v.record.id).unwrap().editable, "nothing was signed");
+    let f = s.finalise(v.record.id, PASSPHRASE.into()).unwrap();
     assert!(!f.editable);
     assert_eq!(f.record.finalised_by.as_deref(), Some("Dr B"));
+    assert_eq!(f.record.signed_sha256.as_ref().map(String::len), Some(64));
+    assert!(s.summary_html(v.record.id).unwrap().contains(f.record.signed_sha256.as_deref().unwrap()));
     let err = s.save_answers(v.record.id, f.record.answers.clone()).unwrap_err();
     assert_eq!(err.code, "finalised");
-    let amended = s.amend(v.record.id).unwrap();
+    assert_eq!(s.amend(v.record.id, "wrong".into()).unwrap_err().code, "wrong_passphrase");
+    let amended = s.amend(v.record.id, PASSPHRASE.into()).unwrap();
     assert_eq!((amended.record.version, amended.editable), (2, true));
 }
 
@@ -120,14 +115,15 @@ fn import_export_and_the_summary() {
 
 #[test]
 fn a_database_that_cannot_be_opened_is_reported_by_every_command() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("records.sqlite3");
+    let (dir, s) = state("Dr A");
+    drop(s);
+    let path = dir.path().join(trdcheck::storage::DATABASE_FILE);
     std::fs::write(&path, "not a database".repeat(100)).unwrap();
-    let store = Store::open(&path).map_err(Into::into);
-    let s = AppState::new(dir.path().to_path_buf(), store).unwrap();
+    let s = open_as(dir.path(), "Dr A");
     let err = s.search_patients(String::new()).unwrap_err();
-    assert_eq!(err.code, "not_a_trdcheck_database");
+    assert_eq!(err.code, "wrong_database_key");
     assert!(err.message.contains("not a trdcheck database"));
+    assert_eq!(s.app_info().unwrap().database_error.unwrap().code, "wrong_database_key");
 }
 
 #[test]

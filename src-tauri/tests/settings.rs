@@ -4,20 +4,16 @@
 
 use std::path::Path;
 
-use trdcheck::storage::Store;
+mod common;
+
+use common::{open, open_as, records};
 use trdcheck::PolicyOverrides;
 use trdcheck_desktop::{AppState, Settings};
 
 const EXAMPLE: &str = include_str!("../../examples/example-assessment-v2.json");
 
-fn open(dir: &Path) -> AppState {
-    let store = Store::open(&dir.join("records.sqlite3")).map_err(Into::into);
-    AppState::new(dir.to_path_buf(), store).unwrap()
-}
-
 fn eight_weeks() -> Settings {
     Settings {
-        clinician: "Dr A".into(),
         clinic: "Riverside".into(),
         policy: PolicyOverrides { min_weeks_at_dose: Some(8), ..Default::default() },
         ..Default::default()
@@ -70,9 +66,7 @@ fn an_unreadable_setting_is_shown_as_an_error_and_never_replaced_by_the_default(
     s.save_settings(eight_weeks(), None).unwrap();
     let id = six_week_draft(&s, dir.path());
     drop(s);
-    let db = dir.path().join("records.sqlite3");
-    rusqlite::Connection::open(&db)
-        .unwrap()
+    records(dir.path())
         .execute("UPDATE setting SET value = '\"eight\"' WHERE key = 'policy.min_weeks_at_dose'", [])
         .unwrap();
     let s = open(dir.path());
@@ -99,16 +93,17 @@ fn settings_an_older_version_kept_in_the_preferences_file_move_into_the_database
         "text_size_percent": 150
     });
     std::fs::write(dir.path().join("settings.json"), legacy.to_string()).unwrap();
+    // The text size is read at start, the clinic's settings moved when the records are open.
+    assert_eq!(AppState::new(dir.path().to_path_buf()).unwrap().load_preferences(), 150);
     let s = open(dir.path());
-    assert_eq!(s.load_preferences(), 150);
     let info = s.app_info().unwrap();
     assert_eq!(info.settings.as_ref().unwrap().clinic, "Old Clinic");
     assert_eq!(info.policy.unwrap().min_weeks_at_dose, 8);
     assert!(info.preferences_error.is_none() && info.settings_error.is_none());
     let moved = s.settings_history().unwrap();
-    assert_eq!(moved.len(), 4, "clinician, clinic, paper and the policy");
+    assert_eq!(moved.len(), 3, "clinic, paper and the policy (the clinician's name is no longer a setting)");
     assert!(moved.iter().all(|c| c.actor == "trdcheck (settings upgrade)"
-        && c.detail.as_deref().is_some_and(|d| d.contains("settings.json") && d.contains("Dr L"))));
+        && c.detail.as_deref().is_some_and(|d| d.contains("settings.json"))));
     // The file keeps only this workstation's preferences.
     let file: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("settings.json")).unwrap()).unwrap();
@@ -151,12 +146,9 @@ fn a_finalised_record_opens_while_the_settings_cannot_be_read() {
         .create_patient(trdcheck::storage::NewPatient { mrn: "F-1".into(), name: "Ana".into(), ..Default::default() })
         .unwrap();
     let id = s.create_draft(p.id).unwrap().record.id;
-    let signed = s.finalise(id).unwrap();
+    let signed = s.finalise(id, common::PASSPHRASE.into()).unwrap();
     drop(s);
-    rusqlite::Connection::open(dir.path().join("records.sqlite3"))
-        .unwrap()
-        .execute("UPDATE setting SET value = '10' WHERE key = 'policy.min_weeks_at_dose'", [])
-        .unwrap();
+    records(dir.path()).execute("UPDATE setting SET value = '10' WHERE key = 'policy.min_weeks_at_dose'", []).unwrap();
     let s = open(dir.path());
     let v = s.open_assessment(id).unwrap();
     assert_eq!(v.evaluation, signed.evaluation, "shown as signed");
@@ -169,10 +161,11 @@ fn a_settings_change_is_recorded_as_made_by_the_clinician_who_saved_it() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path());
     s.save_settings(eight_weeks(), None).unwrap();
-    // Dr B takes over the workstation and changes the policy in the same save.
+    // Dr B signs in at the workstation and changes the policy.
     let opened = s.app_info().unwrap().settings;
+    drop(s);
+    let s = open_as(dir.path(), "Dr B");
     let mut next = eight_weeks();
-    next.clinician = "Dr B".into();
     next.policy.min_weeks_at_dose = Some(10);
     s.save_settings(next.clone(), opened.clone()).unwrap();
     let history = s.settings_history().unwrap();

@@ -31,6 +31,10 @@ policy?: SitePolicy | null,
  */
 database_error?: IpcError | null, 
 /**
+ * The clinician signed in (none: locked).
+ */
+signed_in?: string | null, 
+/**
  * The words for each determination, level and source strength, from the core (the UI
  * repeats none of them).
  */

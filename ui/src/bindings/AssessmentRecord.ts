@@ -17,6 +17,11 @@ amended_by: number | null, status: RecordStatus, answers: Assessment,
  */
 acknowledgements: { [key in string]: string }, created_at: string, updated_at: string, finalised_at?: string | null, finalised_by?: string | null, 
 /**
+ * The SHA-256 of what was signed ([`Store::finalise`]); none for a record finalised by a
+ * version before signed finalisation.
+ */
+signed_sha256?: string | null, 
+/**
  * Set once finalised: the evaluation, rule set and policy at that moment.
  */
 snapshot?: Snapshot | null, };

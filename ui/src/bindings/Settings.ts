@@ -2,11 +2,11 @@
 import type { Paper } from "./Paper";
 import type { PolicyOverrides } from "./PolicyOverrides";
 
-export type Settings = { 
+export type Settings = { clinic: string, paper: Paper, 
 /**
- * The clinician using this workstation: recorded in the audit trail and on finalised summaries.
+ * Minutes without input after which the app locks (patient details removed from the screen).
  */
-clinician: string, clinic: string, paper: Paper, 
+lock_after_minutes: number, 
 /**
  * The site policy: what is left unset keeps the rule set's default.
  */

@@ -1,14 +1,17 @@
 // Generated from src-tauri/commands.toml and the Rust types by scripts/bindings: do not edit.
 
 import { call } from "../call";
+import type { Access } from "./Access";
 import type { AppInfo } from "./AppInfo";
 import type { Assessment } from "./Assessment";
 import type { AssessmentListing } from "./AssessmentListing";
 import type { AssessmentView } from "./AssessmentView";
 import type { Catalog } from "./Catalog";
 import type { ExportFormat } from "./ExportFormat";
+import type { LockReason } from "./LockReason";
 import type { NewPatient } from "./NewPatient";
 import type { PatientRecord } from "./PatientRecord";
+import type { SetUp } from "./SetUp";
 import type { SettingChange } from "./SettingChange";
 import type { Settings } from "./Settings";
 
@@ -36,10 +39,10 @@ export const commands = {
   saveAnswers: (id: number, answers: Assessment) => call<AssessmentView>("save_answers", { id, answers }),
   /** The clinician's note for a precaution of the assessment (empty removes it). */
   setAcknowledgement: (id: number, rule: string, note: string) => call<AssessmentView>("set_acknowledgement", { id, rule, note }),
-  /** Finalises a draft with the clinician's name: its evaluation, rule set and policy are kept. */
-  finalise: (id: number) => call<AssessmentView>("finalise", { id }),
-  /** A new draft version of a finalised assessment. */
-  amend: (id: number) => call<AssessmentView>("amend", { id }),
+  /** Finalises a draft, signed by the signed-in clinician who gives their passphrase again: its evaluation, rule set, policy and the hash of what was signed are kept. */
+  finalise: (id: number, passphrase: string) => call<AssessmentView>("finalise", { id, passphrase }),
+  /** A new draft version of a finalised assessment (the clinician gives their passphrase again). */
+  amend: (id: number, passphrase: string) => call<AssessmentView>("amend", { id, passphrase }),
   /** Discards a draft (a finalised assessment cannot be discarded). */
   discardDraft: (id: number) => call<void>("discard_draft", { id }),
   /** The printable summary of an assessment, as HTML. */
@@ -56,7 +59,25 @@ export const commands = {
   setTextSize: (percent: number) => call<AppInfo>("set_text_size", { percent }),
   /** Called by the UI once its first screen shows its data (launch measurement). */
   uiReady: () => call<void>("ui_ready"),
+  /** Where sign-in stands: set up the first clinician, sign in (the clinicians' names), or signed in (who, and the lock time). */
+  accessStatus: () => call<Access>("access_status"),
+  /** Creates the first clinician (an earlier version's records are encrypted); returns the recovery key, shown this once. */
+  setUp: (name: string, passphrase: string) => call<SetUp>("set_up", { name, passphrase }),
+  /** Signs a clinician in: their passphrase unlocks the records. */
+  signIn: (name: string, passphrase: string) => call<Access>("sign_in", { name, passphrase }),
+  /** With the recovery key: a new passphrase for a clinician (new, or who forgot theirs), who is then signed in. */
+  recover: (recoveryKey: string, name: string, passphrase: string) => call<Access>("recover", { recoveryKey, name, passphrase }),
+  /** Locks the app (idle, or the clinician signs out): the records are closed and the key dropped. */
+  lock: (reason: LockReason) => call<Access>("lock", { reason }),
+  /** The clinician is at the keyboard (input on the page, sent at most every 30 s). */
+  touch: () => call<void>("touch"),
+  /** Adds a clinician, by the one signed in. */
+  addClinician: (name: string, passphrase: string) => call<Access>("add_clinician", { name, passphrase }),
+  /** Removes a clinician's access (never the last one, nor one's own). */
+  removeClinician: (name: string) => call<Access>("remove_clinician", { name }),
+  /** Changes the signed-in clinician's passphrase. */
+  changePassphrase: (old: string, new: string) => call<Access>("change_passphrase", { old, new }),
 };
 
 /** The name of every command. */
-export type CommandName = "app_info" | "catalog" | "search_patients" | "patient" | "create_patient" | "patient_assessments" | "recent_assessments" | "create_draft" | "open_assessment" | "save_answers" | "set_acknowledgement" | "finalise" | "amend" | "discard_draft" | "summary_html" | "export_assessment" | "import_assessment" | "save_settings" | "settings_history" | "set_text_size" | "ui_ready";
+export type CommandName = "app_info" | "catalog" | "search_patients" | "patient" | "create_patient" | "patient_assessments" | "recent_assessments" | "create_draft" | "open_assessment" | "save_answers" | "set_acknowledgement" | "finalise" | "amend" | "discard_draft" | "summary_html" | "export_assessment" | "import_assessment" | "save_settings" | "settings_history" | "set_text_size" | "ui_ready" | "access_status" | "set_up" | "sign_in" | "recover" | "lock" | "touch" | "add_clinician" | "remove_clinician" | "change_passphrase";

@@ -132,8 +132,8 @@ fn the_recovery_key_gives_a_new_passphrase_when_every_one_is_forgotten() {
         "wrong_recovery_key"
     );
     assert_eq!(hash(&vault.key_file()), before, "nothing changed");
-    // Typed in lower case without dashes, as people do.
-    let typed = recovery.replace('-', " ").to_lowercase();
+    // Typed in lower case without dashes, with a zero for the letter O, as people do.
+    let typed = recovery.replace('-', " ").to_lowercase().replace('o', "0");
     let ada = vault.recover(&typed, "dr ada lovelace", "river copper meadow falcon").unwrap();
     assert_eq!(ada.clinician, ADA, "the forgotten passphrase is replaced, the name kept");
     assert_eq!(vault.unlock(ADA, ADA_PASS).err().unwrap().code(), "wrong_passphrase");

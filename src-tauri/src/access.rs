@@ -174,9 +174,9 @@ impl AppState {
         self.access_status()
     }
 
-    pub fn change_passphrase(&self, old: String, new: String) -> Result<Access> {
+    pub fn change_passphrase(&self, old_passphrase: String, new_passphrase: String) -> Result<Access> {
         let by = self.unlocked()?;
-        self.vault.change_passphrase(&by.clinician, &old, &new)?;
+        self.vault.change_passphrase(&by.clinician, &old_passphrase, &new_passphrase)?;
         self.with_store(|s| Ok(s.record_access(&by.clinician, "passphrase_changed", Some(&by.clinician))?))?;
         self.access_status()
     }

@@ -156,6 +156,8 @@ impl AppState {
             text_size_percent: *self.text_size.lock().map_err(|_| poisoned("settings"))?,
             text_sizes: prefs::TEXT_SIZES.to_vec(),
             database_error,
+            lock_after_min: *trdcheck::storage::settings::LOCK_AFTER_MINUTES_RANGE.start(),
+            lock_after_max: *trdcheck::storage::settings::LOCK_AFTER_MINUTES_RANGE.end(),
             signed_in: self.session.lock().ok().and_then(|s| s.as_ref().map(|s| s.clinician.clone())),
             labels: labels(),
         })

@@ -36,6 +36,9 @@ pub struct AppInfo {
     pub database_error: Option<IpcError>,
     /// The clinician signed in (none: locked).
     pub signed_in: Option<String>,
+    /// The screen lock's range in minutes (the core checks it; the form sets min/max from it).
+    pub lock_after_min: u32,
+    pub lock_after_max: u32,
     /// The words for each determination, level and source strength, from the core (the UI
     /// repeats none of them).
     pub labels: Labels,

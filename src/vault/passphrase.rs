@@ -79,11 +79,22 @@ pub fn new_recovery_key() -> Result<Zeroizing<String>, VaultError> {
     Ok(grouped)
 }
 
-/// The recovery key as typed, in the form it is derived from: spaces and dashes dropped, upper case
-/// (so that it may be typed as printed, in any case). `None` when it cannot be one.
+/// The recovery key as typed, in the form it is derived from: spaces and dashes dropped, upper case,
+/// and the digits its alphabet lacks read as the letters they look like (0 → O, 1 → I, 8 → B), so
+/// that it may be typed as printed, in any case. `None` when it cannot be one.
 pub fn normalise_recovery_key(typed: &str) -> Option<Zeroizing<String>> {
-    let s: Zeroizing<String> =
-        Zeroizing::new(typed.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_uppercase());
+    let s: Zeroizing<String> = Zeroizing::new(
+        typed
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .map(|c| match c.to_ascii_uppercase() {
+                '0' => 'O',
+                '1' => 'I',
+                '8' => 'B',
+                other => other,
+            })
+            .collect::<String>(),
+    );
     let ok = data_encoding::BASE32_NOPAD.decode(s.as_bytes()).is_ok_and(|b| b.len() == 25);
     ok.then_some(s)
 }

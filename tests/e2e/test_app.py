@@ -74,12 +74,38 @@ def go_step(d, step):
     wait(d, lambda: css(d, f"[data-step='{step}'][aria-current='step']"))
 
 
-def set_clinician(d, name):
-    activate(d, "[data-nav='settings']")
-    field = wait(d, lambda: next((i for i in css(d, "form.settings input") if i.is_displayed()), None))
-    field.send_keys(Keys.CONTROL, "a")
-    field.send_keys(Keys.BACKSPACE, name, Keys.ENTER)
-    wait(d, lambda: "Saved" in one(d, ".status-line").text)
+CLINICIAN = "Dr E2E Test"
+PASSPHRASE = "tangerine lighthouse oboe fourteen"
+RECOVERY = {}
+
+
+def sign_in(d, name=CLINICIAN, passphrase=PASSPHRASE):
+    """The first start sets up the first clinician (and shows the recovery key once); later
+    starts sign in. Ends on the app's first screen."""
+    wait(d, lambda: css(d, "[data-action='set-up']") or css(d, "[data-action='sign-in']"))
+    if css(d, "[data-action='set-up']"):
+        one(d, "input[name='name']").send_keys(name)
+        one(d, "input[name='passphrase']").send_keys(passphrase)
+        one(d, "input[name='passphrase_again']").send_keys(passphrase, Keys.ENTER)
+        RECOVERY["key"] = one(d, "[data-recovery-key]").text
+        press(one(d, "[data-recovery-kept]"), Keys.SPACE)
+        activate(d, "[data-action='continue']")
+    else:
+        select = one(d, "select[name='name']")
+        # By keyboard: the first clinician, then down the list to this one.
+        select.send_keys(Keys.HOME)
+        for _ in range(len(css(d, "select[name='name'] option"))):
+            if select.get_attribute("value") == name:
+                break
+            select.send_keys(Keys.DOWN)
+        wait(d, lambda: select.get_attribute("value") == name)
+        one(d, "input[name='passphrase']").send_keys(passphrase, Keys.ENTER)
+    wait(d, lambda: css(d, "[data-signed-in]") and one(d, "[data-signed-in]").text == name)
+
+
+def sign_with_passphrase(d, action):
+    activate(d, f"[data-action='{action}']")
+    one(d, "dialog input[data-sign-passphrase]").send_keys(PASSPHRASE, Keys.ENTER)
 
 
 def new_patient_and_draft(d, mrn, name):
@@ -161,8 +187,7 @@ def fill_eligible_with_precautions(d, lorazepam="lorazepam"):
 
 def test_1_keyboard_only_full_assessment_then_finalise(launch, shots):
     d = launch()
-    one(d, "main h1")
-    set_clinician(d, "Dr E2E Test")
+    sign_in(d)
     new_patient_and_draft(d, "E2E-100", "Ana Pérez")
     fill_eligible_with_precautions(d)
     d.save_screenshot(os.path.join(shots, "checklist.png"))
@@ -178,11 +203,10 @@ def test_1_keyboard_only_full_assessment_then_finalise(launch, shots):
         settle(d)
     wait(d, lambda: one(d, "iframe.summary").get_attribute("srcdoc"))
     d.save_screenshot(os.path.join(shots, "review.png"))
-    activate(d, "[data-action='finalise']")
-    confirm = one(d, "dialog [data-action='confirm']")
-    press(confirm, Keys.ENTER)
+    sign_with_passphrase(d, "finalise")
     wait(d, lambda: "read-only" in one(d, ".record-status").text)
     assert "Dr E2E Test" in one(d, ".record-status").text
+    assert len(one(d, "[data-signature]").text.split()[-1]) == 64, "the hash of what was signed"
     assert css(d, "[data-action='amend']")
     # The finalised record cannot be edited: its inputs are disabled.
     go_step(d, "cardiovascular")
@@ -199,6 +223,7 @@ def test_1_keyboard_only_full_assessment_then_finalise(launch, shots):
 
 def test_2_relaunch_finds_the_final_unchanged_and_resumes_the_draft(launch):
     d = launch()
+    sign_in(d)
     # Resumed exactly where the clinician was: the draft, on the cardiovascular step.
     wait(d, lambda: css(d, "[data-step='cardiovascular'][aria-current='step']"))
     assert "E2E-200" in one(d, "main h1").text
@@ -216,7 +241,7 @@ def test_2_relaunch_finds_the_final_unchanged_and_resumes_the_draft(launch):
 
 def test_3_a_contraindication_shows_not_eligible_with_its_source(launch):
     d = launch()
-    one(d, "main h1")
+    sign_in(d)
     new_patient_and_draft(d, "E2E-300", "Chloé Nguyen")
     go_step(d, "cardiovascular")
     choose(d, "cardiovascular.aneurysmal_vascular_disease", "yes")
@@ -232,7 +257,7 @@ def test_3_a_contraindication_shows_not_eligible_with_its_source(launch):
 
 def test_4_out_of_range_blood_pressure_is_shown_beside_the_field_and_not_saved(launch):
     d = launch()
-    one(d, "main h1")
+    sign_in(d)
     new_patient_and_draft(d, "E2E-400", "Dev Rao")
     go_step(d, "cardiovascular")
     type_number(d, "cardiovascular.systolic_mmhg", 400)
@@ -268,7 +293,7 @@ def text_size_key(d, key):
 
 def test_5_readable_at_200_percent_text_size_chosen_with_the_keyboard(launch, shots):
     d = launch()
-    one(d, "main h1")
+    sign_in(d)
     normal_width = viewport(d)[0]
     # Ctrl + four times: 125, 150, 175, 200 %. The page is zoomed: half as many CSS pixels across.
     for _ in range(4):
@@ -309,7 +334,7 @@ def test_5_readable_at_200_percent_text_size_chosen_with_the_keyboard(launch, sh
 
     # The size is kept for the next start; Ctrl 0 returns to normal.
     d = launch()
-    one(d, "main h1")
+    sign_in(d)
     wait(d, lambda: abs(viewport(d)[0] - normal_width / 2) <= 2)
     text_size_key(d, "0")
     wait(d, lambda: abs(viewport(d)[0] - normal_width) <= 2)
@@ -318,7 +343,7 @@ def test_5_readable_at_200_percent_text_size_chosen_with_the_keyboard(launch, sh
 
 def test_6_a_blood_pressure_that_stays_high_after_rest_defers_treatment_today(launch, shots):
     d = launch()
-    one(d, "main h1")
+    sign_in(d)
     new_patient_and_draft(d, "E2E-600", "Eva Lindqvist")
     fill_eligible_with_precautions(d)
     assert determination(d) == "eligible_with_precautions"
@@ -346,7 +371,7 @@ def test_6_a_blood_pressure_that_stays_high_after_rest_defers_treatment_today(la
 
 def test_7_an_unrecognised_medication_is_classified_by_keyboard(launch, shots):
     d = launch()
-    one(d, "main h1")
+    sign_in(d)
     new_patient_and_draft(d, "E2E-700", "Femi Adeyemi")
     fill_eligible_with_precautions(d, lorazepam="lorazapam")
     # A misspelt benzodiazepine is not recognised: never eligible until someone looks at it.
@@ -404,8 +429,12 @@ def _cli_import(data_root, mrn):
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(doc, f)
     db = os.path.join(env["TRDCHECK_DATA_DIR"], "trdcheck.sqlite3")
-    subprocess.run([CLI, "db", "--path", db, "--actor", "e2e", "import", f.name], check=True, capture_output=True)
+    with tempfile.NamedTemporaryFile("w", delete=False) as p:
+        p.write(PASSPHRASE)
+    subprocess.run([CLI, "db", "--path", db, "--user", CLINICIAN, "import", f.name], check=True, capture_output=True,
+                   env=dict(os.environ, TRDCHECK_PASSPHRASE_FILE=p.name))
     os.unlink(f.name)
+    os.unlink(p.name)
 
 
 
@@ -415,7 +444,7 @@ def test_8_clinic_settings_are_kept_with_the_records_and_back_to_patient_finds_a
     for i in range(101):
         _cli_import(data_root, f"E2E-BULK-{i:03}")
     d = launch()
-    one(d, "main h1")
+    sign_in(d)
     activate(d, "[data-nav='home']")
     search = one(d, "input[type='search']")
     search.send_keys("E2E-OLD-1")
@@ -441,7 +470,7 @@ def test_8_clinic_settings_are_kept_with_the_records_and_back_to_patient_finds_a
     prefs = os.path.join(env["TRDCHECK_DATA_DIR"], "settings.json")
     assert not os.path.exists(prefs) or "min_weeks_at_dose" not in open(prefs).read()
     d = launch()
-    one(d, "main h1")
+    sign_in(d)
     activate(d, "[data-nav='settings']")
     assert one(d, "select[data-policy='min_weeks_at_dose']").get_attribute("value") == "8"
     # Set back to the default for the journeys that follow in this session.
@@ -450,3 +479,65 @@ def test_8_clinic_settings_are_kept_with_the_records_and_back_to_patient_finds_a
     activate(d, "form.settings button[type='submit']")
     wait(d, lambda: "Saved" in one(d, ".status-line").text)
     d.quit()
+
+
+SECOND = "Dr Second"
+SECOND_PASSPHRASE = "marble cactus violin seventy"
+
+
+def test_9_the_app_locks_when_idle_keeps_what_was_typed_and_another_clinician_starts_fresh(launch, shots):
+    d = launch()
+    sign_in(d)
+    # The clinic's shortest lock, and a second clinician.
+    activate(d, "[data-nav='settings']")
+    minutes = one(d, "input[data-setting='lock_after_minutes']")
+    minutes.send_keys(Keys.CONTROL, "a")
+    minutes.send_keys(Keys.BACKSPACE, "1")
+    activate(d, "form.settings button[type='submit']")
+    wait(d, lambda: "Saved" in one(d, ".status-line").text)
+    add = one(d, "form[data-form='add-clinician']")
+    add.find_element(By.NAME, "name").send_keys(SECOND)
+    add.find_element(By.NAME, "passphrase").send_keys(SECOND_PASSPHRASE, Keys.ENTER)
+    wait(d, lambda: css(d, f"[data-clinician='{SECOND}']"))
+    new_patient_and_draft(d, "E2E-900", "Greta Idlewild")
+    type_number(d, "patient.age_years", 61)
+    # Typed, and then nobody at the keyboard for a minute.
+    one(d, "input[data-question='patient.weight_kg']").send_keys("72")
+    wait(d, lambda: css(d, "[data-action='sign-in']"), timeout=100)
+    page = d.page_source
+    assert "Greta" not in page and "E2E-900" not in page, "no patient detail is left on the page"
+    assert "Locked after 1 minutes" in one(d, "main.access").text
+    # (No WebDriver screenshot here: WebKitWebDriver's screenshot command hangs once a password
+    # field has been typed into in the session; the app itself renders, see scripts/ notes.)
+    # The same clinician comes back to the draft, with what was typed.
+    sign_in(d)
+    wait(d, lambda: "E2E-900" in one(d, "main h1").text)
+    assert one(d, "input[data-question='patient.weight_kg']").get_attribute("value") == "72"
+    # Another clinician signs in after "Lock": the patient list, not the first one's draft.
+    activate(d, "[data-action='lock']")
+    sign_in(d, SECOND, SECOND_PASSPHRASE)
+    one(d, "input[name='mrn']")
+    assert "Greta Idlewild" not in one(d, "main h1").text
+    # The default lock again for the journeys that may follow.
+    activate(d, "[data-nav='settings']")
+    minutes = one(d, "input[data-setting='lock_after_minutes']")
+    minutes.send_keys(Keys.CONTROL, "a")
+    minutes.send_keys(Keys.BACKSPACE, "5")
+    activate(d, "form.settings button[type='submit']")
+    wait(d, lambda: "Saved" in one(d, ".status-line").text)
+    d.quit()
+
+
+def test_10_no_patient_detail_is_in_the_clear_anywhere_in_the_data_or_home_folders(data_root):
+    root, _ = data_root
+    needles = [n.encode() for n in ["Ana Pérez", "Ben Okafor", "Greta Idlewild", "E2E-100", "E2E-900", PASSPHRASE]]
+    checked = 0
+    for folder, _, files in os.walk(root):
+        for name in files:
+            path = os.path.join(folder, name)
+            with open(path, "rb") as f:
+                data = f.read()
+            checked += 1
+            for needle in needles:
+                assert needle not in data, f"{needle!r} is in the clear in {path}"
+    assert checked > 0

@@ -20,6 +20,8 @@ export interface Ctx {
   setInfo(info: AppInfo): void;
   /** Shows an error that belongs to no field. */
   alert(e: unknown): void;
+  /** Signs the clinician out (saves what is typed, clears the page). */
+  lock(): void;
 }
 
 export function errorText(e: unknown): string {
@@ -33,7 +35,9 @@ export function header(ctx: Ctx, current: Route["name"]): HTMLElement {
     "header",
     { class: "top" },
     h("div", { class: "brand" }, h("strong", {}, "trdcheck"), " ", h("span", { class: "muted" }, `TRD ketamine/esketamine eligibility · rule set ${ctx.info.ruleset.id} v${ctx.info.ruleset.version}`)),
-    h("nav", { "aria-label": "Main" }, nav("Patients", { name: "home" }, "home"), nav("Settings", { name: "settings" }, "settings")),
+    h("nav", { "aria-label": "Main" }, nav("Patients", { name: "home" }, "home"), nav("Settings", { name: "settings" }, "settings"),
+      h("span", { class: "who", "data-signed-in": "" }, ctx.info.signed_in ?? ""),
+      h("button", { type: "button", class: "nav", "data-action": "lock", title: "Lock the app (the page is cleared; sign in again to continue)", onclick: () => ctx.lock() }, "Lock")),
   );
 }
 

@@ -20,11 +20,17 @@ function isIpcError(e: unknown): e is IpcError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;
 }
 
+/** Sent on `window` when a command finds the app locked (the shell locked an idle session). */
+export const LOCKED_EVENT = "trdcheck:locked";
+
 export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (e) {
-    if (isIpcError(e)) throw new IpcFailure(e);
+    if (isIpcError(e)) {
+      if (e.code === "locked") window.dispatchEvent(new Event(LOCKED_EVENT));
+      throw new IpcFailure(e);
+    }
     throw new IpcFailure({ code: "ipc", message: String(e) });
   }
 }

@@ -35,6 +35,10 @@ database_error?: IpcError | null,
  */
 signed_in?: string | null, 
 /**
+ * The screen lock's range in minutes (the core checks it; the form sets min/max from it).
+ */
+lock_after_min: number, lock_after_max: number, 
+/**
  * The words for each determination, level and source strength, from the core (the UI
  * repeats none of them).
  */

@@ -76,7 +76,7 @@ export const commands = {
   /** Removes a clinician's access (never the last one, nor one's own). */
   removeClinician: (name: string) => call<Access>("remove_clinician", { name }),
   /** Changes the signed-in clinician's passphrase. */
-  changePassphrase: (old: string, new: string) => call<Access>("change_passphrase", { old, new }),
+  changePassphrase: (oldPassphrase: string, newPassphrase: string) => call<Access>("change_passphrase", { oldPassphrase, newPassphrase }),
 };
 
 /** The name of every command. */

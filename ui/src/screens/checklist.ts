@@ -4,6 +4,7 @@ import type { AssessmentView } from "../bindings/AssessmentView";
 import { banner, errorText, header, show, type Ctx } from "../app";
 import { h, replace } from "../dom";
 import { Editor } from "../editor";
+import { setBeforeLock } from "../idle";
 import { api } from "../ipc";
 import { determinationTitle } from "../labels";
 import { rememberLocation } from "../location";
@@ -31,6 +32,11 @@ export async function renderAssessment(root: HTMLElement, ctx: Ctx, id: number, 
     return;
   }
   const ed = new Editor(view, ctx);
+  // Locking saves what is typed first.
+  setBeforeLock(async () => {
+    ed.flush();
+    await ed.settled();
+  });
   let current = resolveStep(view.steps, step ?? "patient");
   const stepNav = h("nav", { class: "steps", "aria-label": "Checklist steps" });
   const form = h("div", { class: "step-content" });

@@ -39,6 +39,40 @@ export function confirmDialog(message: string, confirmLabel: string): Promise<bo
   });
 }
 
+/** A modal asking for the clinician's passphrase before they sign: resolves with it, or null
+ * when cancelled. */
+export function signDialog(message: string, confirmLabel: string, who: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const titleId = uid("dlg");
+    const passId = uid("pass");
+    const pass = h("input", { type: "password", id: passId, name: "passphrase", autocomplete: "current-password", "data-sign-passphrase": "" });
+    const form = h("form", { method: "dialog" },
+      h("h2", { id: titleId }, "Sign with your passphrase"),
+      h("p", {}, message),
+      h("div", { class: "field" }, h("label", { for: passId }, `Passphrase of ${who}`), pass));
+    const dialog = h("dialog", { "aria-labelledby": titleId, class: "confirm" }, form);
+    const done = (value: string | null) => {
+      dialog.close();
+      dialog.remove();
+      resolve(value);
+    };
+    const ok = h("button", { type: "submit", class: "primary", "data-action": "confirm" }, confirmLabel);
+    const cancel = h("button", { type: "button", "data-action": "cancel", onclick: () => done(null) }, "Cancel");
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      if (pass.value) done(pass.value);
+    });
+    dialog.addEventListener("cancel", (e) => {
+      e.preventDefault();
+      done(null);
+    });
+    append(form, [h("div", { class: "actions" }, ok, cancel)]);
+    document.body.append(dialog);
+    dialog.showModal();
+    pass.focus();
+  });
+}
+
 export async function renderReview(host: HTMLElement, ctx: Ctx, ed: Editor, changed: (v: AssessmentView) => void): Promise<void> {
   await ed.settled();
   const v = ed.view;
@@ -74,14 +108,15 @@ export async function renderReview(host: HTMLElement, ctx: Ctx, ed: Editor, chan
   if (v.editable) {
     actions.append(
       h("button", { type: "button", class: "primary", "data-action": "finalise", onclick: async () => {
-        if (!(await confirmDialog("Finalise this assessment? It can no longer be changed; to correct it later you amend it, which makes a new version.", "Finalise"))) return;
+        const passphrase = await signDialog("Finalise and sign this assessment? It can no longer be changed; to correct it later you amend it, which makes a new version. Your name, the time and a hash of what you sign are kept with it.", "Finalise and sign", ctx.info.signed_in ?? "");
+        if (passphrase === null) return;
         try {
-          changed(await api.finalise(r.id));
+          changed(await api.finalise(r.id, passphrase));
         } catch (e) {
           status.textContent = errorText(e);
           status.setAttribute("role", "alert");
         }
-      } }, "Finalise…"),
+      } }, "Finalise and sign…"),
       h("button", { type: "button", class: "secondary", "data-action": "discard", onclick: async () => {
         if (!(await confirmDialog("Discard this draft? Its answers are deleted (the audit trail keeps a record).", "Discard draft"))) return;
         try {
@@ -94,12 +129,14 @@ export async function renderReview(host: HTMLElement, ctx: Ctx, ed: Editor, chan
     );
   } else if (r.amended_by === null || r.amended_by === undefined) {
     actions.append(h("button", { type: "button", class: "primary", "data-action": "amend", onclick: async () => {
+      const passphrase = await signDialog("Amend this assessment? A new draft version is made from it; this version stays as it was signed.", "Amend", ctx.info.signed_in ?? "");
+      if (passphrase === null) return;
       try {
-        changed(await api.amend(r.id));
+        changed(await api.amend(r.id, passphrase));
       } catch (e) {
         status.textContent = errorText(e);
       }
-    } }, "Amend (new version)"));
+    } }, "Amend (new version)…"));
   } else {
     actions.append(h("button", { type: "button", onclick: () => ctx.go({ name: "assessment", id: r.amended_by as number }) }, `Open the amended version`));
   }
@@ -117,7 +154,7 @@ export async function renderReview(host: HTMLElement, ctx: Ctx, ed: Editor, chan
   );
 
   host.append(
-    r.status === "final" ? h("p", { class: "banner info", role: "status" }, `Finalised by ${r.finalised_by} — this version is read-only.`) : "",
+    r.status === "final" ? h("p", { class: "banner info", role: "status" }, `Finalised and signed by ${r.finalised_by} — this version is read-only.`, r.signed_sha256 ? h("span", { class: "muted small", "data-signature": "" }, ` SHA-256 of the signed record: ${r.signed_sha256}`) : "") : "",
     notes ?? h("p", { class: "muted" }, "No precaution to acknowledge."),
     actions,
     h("h3", {}, "Summary"),

@@ -1,11 +1,12 @@
-// Settings: the clinician, the clinic, paper size and the site policy (with the rule set's limits),
-// kept in the records database with their history; the text size of this workstation.
+// Settings: the clinic, paper size, the screen lock and the site policy (with the rule set's
+// limits), kept in the records database with their history; the clinicians who can sign in; the
+// text size of this workstation.
 
 import type { Paper } from "../bindings/Paper";
 import type { PolicyOverrides } from "../bindings/PolicyOverrides";
 import type { SitePolicy } from "../bindings/SitePolicy";
 import { banner, errorText, header, show, type Ctx } from "../app";
-import { h, uid } from "../dom";
+import { h, replace, uid } from "../dom";
 import { api, IpcFailure } from "../ipc";
 import { applyTextSize } from "../textSize";
 
@@ -21,7 +22,7 @@ function select(values: Scalar[], current: Scalar, def: Scalar): HTMLSelectEleme
   return h("select", {}, values.map((v) => h("option", { value: String(v), selected: String(v) === String(current) }, `${v}${v === def ? " (default)" : ""}`)));
 }
 
-const PLAIN_KEYS: Record<string, string> = { clinician: "Clinician", clinic: "Clinic", paper: "Paper size" };
+const PLAIN_KEYS: Record<string, string> = { clinician: "Clinician (retired setting)", clinic: "Clinic", paper: "Paper size", lock_after_minutes: "Lock after (minutes)" };
 
 /** The history of the clinic's settings: who changed which, when, from → to. */
 function historySection(ctx: Ctx): HTMLElement {
@@ -49,6 +50,55 @@ function historySection(ctx: Ctx): HTMLElement {
   return section;
 }
 
+/** The clinicians who can sign in: add one, remove one, change one's own passphrase. */
+function cliniciansSection(ctx: Ctx): HTMLElement {
+  const section = h("section", { class: "clinicians", "aria-labelledby": "clinicians-h" });
+  const status = h("p", { class: "status-line", role: "status" });
+  const fail = (e: unknown) => {
+    status.textContent = errorText(e);
+    status.setAttribute("role", "alert");
+  };
+  const draw = (clinicians: string[]) => {
+    const me = ctx.info.signed_in;
+    const name = h("input", { name: "name", autocomplete: "off" });
+    const pass = h("input", { type: "password", name: "passphrase", autocomplete: "new-password" });
+    const add = h("form", { class: "inline-form", "data-form": "add-clinician" },
+      labelled("New clinician's name", name), labelled("Their passphrase (they type it)", pass),
+      h("button", { type: "submit" }, "Add clinician"));
+    add.addEventListener("submit", (e) => {
+      e.preventDefault();
+      api.addClinician(name.value, pass.value).then((a) => {
+        draw(a.clinicians);
+        status.textContent = `${name.value.trim()} can now sign in.`;
+      }, fail);
+    });
+    const old = h("input", { type: "password", name: "old", autocomplete: "current-password" });
+    const next = h("input", { type: "password", name: "new", autocomplete: "new-password" });
+    const change = h("form", { class: "inline-form", "data-form": "change-passphrase" },
+      labelled("Your passphrase now", old), labelled("New passphrase", next),
+      h("button", { type: "submit" }, "Change my passphrase"));
+    change.addEventListener("submit", (e) => {
+      e.preventDefault();
+      api.changePassphrase(old.value, next.value).then(() => {
+        old.value = next.value = "";
+        status.textContent = "Your passphrase was changed.";
+      }, fail);
+    });
+    replace(section,
+      h("h2", { id: "clinicians-h" }, "Clinicians"),
+      h("p", { class: "muted" }, "Each clinician signs in with their own passphrase; what they do is recorded under their name. Removing a clinician keeps everything they signed."),
+      h("ul", { class: "clinician-list" }, clinicians.map((c) => h("li", { "data-clinician": c }, c, c === me ? " (you)" : h("button", { type: "button", class: "link", onclick: () => {
+        api.removeClinician(c).then((a) => {
+          draw(a.clinicians);
+          status.textContent = `${c} can no longer sign in.`;
+        }, fail);
+      } }, ` Remove ${c}`)))),
+      add, change, status);
+  };
+  api.accessStatus().then((a) => draw(a.clinicians), fail);
+  return section;
+}
+
 export async function renderSettings(root: HTMLElement, ctx: Ctx, notice?: string): Promise<void> {
   // The settings as they are now (another workstation, the CLI or a restore may have changed them).
   ctx.setInfo(await api.appInfo());
@@ -56,9 +106,9 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, notice?: strin
   const spec = ctx.catalog.policy;
   // Settings that cannot be read are shown as the error, and the form starts from the rule
   // set's defaults for the clinician to check and save: nothing is saved for them.
-  const s = ctx.info.settings ?? { clinician: "", clinic: "", paper: "a4", policy: {} };
+  const s = ctx.info.settings ?? { clinic: "", paper: "a4", lock_after_minutes: 5, policy: {} };
   const p = ctx.info.policy ?? (Object.fromEntries(Object.entries(spec).map(([k, v]) => [k, v?.default])) as unknown as SitePolicy);
-  const clinician = h("input", { value: s.clinician, autocomplete: "name" });
+  const lockAfter = h("input", { type: "number", min: ctx.info.lock_after_min, max: ctx.info.lock_after_max, value: String(s.lock_after_minutes), "data-setting": "lock_after_minutes" });
   const clinic = h("input", { value: s.clinic });
   const paper = h("select", {}, h("option", { value: "a4", selected: s.paper === "a4" }, "A4"), h("option", { value: "letter", selected: s.paper === "letter" }, "US Letter"));
   // Every setting of the rule set's policy, as the rule set lists them (no key is named here):
@@ -91,9 +141,9 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, notice?: strin
     h("fieldset", {}, h("legend", {}, "This workstation"),
       labelled("Text size", textSize, "Applies at once, on this workstation only. Anywhere: Ctrl + larger, Ctrl − smaller, Ctrl 0 normal.")),
     h("fieldset", {}, h("legend", {}, "Clinic (kept with the records; every change is recorded)"),
-      labelled("Your name (recorded when you finalise)", clinician),
       labelled("Clinic", clinic),
-      labelled("Paper size", paper)),
+      labelled("Paper size", paper),
+      labelled("Lock after this many minutes without input", lockAfter, `${ctx.info.lock_after_min}–${ctx.info.lock_after_max}; default 5. The page is cleared and the clinician signs in again.`)),
     h("fieldset", {}, h("legend", {}, "Site policy (recorded with every summary)"),
       policy.map((x) => x.field)),
     status,
@@ -103,9 +153,9 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, notice?: strin
     e.preventDefault();
     try {
       const info = await api.saveSettings({
-        clinician: clinician.value.trim(),
         clinic: clinic.value.trim(),
         paper: paper.value as Paper,
+        lock_after_minutes: Number(lockAfter.value),
         policy: Object.fromEntries(policy.map((x) => [x.key, x.chosen()])) as PolicyOverrides,
       }, opened);
       ctx.setInfo(info);
@@ -126,6 +176,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, notice?: strin
       ctx.info.settings_error ? banner(`The clinic's settings cannot be read: ${ctx.info.settings_error.message} The form shows the rule set's defaults: check every value, then save.`) : null,
       ctx.info.preferences_error ? banner(`This workstation's preferences: ${ctx.info.preferences_error.message}`) : null,
       form,
+      cliniciansSection(ctx),
       historySection(ctx),
       h("p", { class: "muted small" }, `Records: ${ctx.info.database}. Rule set ${ctx.info.ruleset.id} v${ctx.info.ruleset.version}, sha256 ${ctx.info.ruleset.sha256}. trdcheck ${ctx.info.version}.`)));
 }

@@ -246,7 +246,7 @@ fn encrypt_child() {
 /// (nothing set up, or set up and then finished at the next sign-in) or the encrypted one.
 #[test]
 fn a_kill_during_the_encryption_leaves_one_complete_database() {
-    let kills: u64 = std::env::var("TRDCHECK_CRASH_KILLS").ok().and_then(|k| k.parse().ok()).unwrap_or(12);
+    let kills: u64 = std::env::var("TRDCHECK_ENCRYPT_KILLS").ok().and_then(|k| k.parse().ok()).unwrap_or(16);
     let (dir, path) = folder();
     let original = dir.path().join("original.sqlite3");
     plain_records(&original);

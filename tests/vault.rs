@@ -222,6 +222,8 @@ fn an_earlier_versions_records_are_encrypted_at_set_up() {
     let vault = Vault::new(&path);
     assert_eq!(vault.status().unwrap(), Status::Unencrypted);
     let (ada, _) = vault.set_up(ADA, ADA_PASS).unwrap();
+    assert!(is_plain(&path).unwrap(), "not yet: the recovery key is shown first");
+    vault.finish_encryption(&ada.key).unwrap();
     assert!(!is_plain(&path).unwrap());
     let s = Store::open(&path, &ada.key).unwrap();
     assert_eq!(plain_named(&s), PATIENTS);
@@ -238,7 +240,9 @@ fn an_earlier_versions_records_are_encrypted_at_set_up() {
 #[test]
 fn encrypt_child() {
     let Ok(path) = std::env::var("TRDCHECK_ENCRYPT_CHILD_DB") else { return };
-    Vault::new(Path::new(&path)).set_up(ADA, ADA_PASS).unwrap();
+    let vault = Vault::new(Path::new(&path));
+    let (ada, _) = vault.set_up(ADA, ADA_PASS).unwrap();
+    vault.finish_encryption(&ada.key).unwrap();
     println!("DONE");
 }
 
@@ -254,7 +258,8 @@ fn a_kill_during_the_encryption_leaves_one_complete_database() {
     // How long a whole encryption takes here, to spread the kills over it.
     std::fs::copy(&original, &path).unwrap();
     let started = std::time::Instant::now();
-    Vault::new(&path).set_up(ADA, ADA_PASS).unwrap();
+    let vault = Vault::new(&path);
+    vault.finish_encryption(&vault.set_up(ADA, ADA_PASS).unwrap().0.key).unwrap();
     let whole = started.elapsed().as_millis() as u64 + 1;
     let exe = std::env::current_exe().unwrap();
     let (mut plain_after, mut encrypted_after) = (0, 0);

@@ -2,7 +2,7 @@
 //! or by the clinician), and the accounts. The records are open only while a clinician is signed
 //! in: locking closes them and drops the key from memory; signing in opens them again.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use trdcheck::storage::{settings::LOCK_AFTER_MINUTES_DEFAULT, DbKey, Store};
@@ -22,7 +22,16 @@ pub(crate) struct Session {
     pub(crate) clinician: String,
     key: DbKey,
     lock_after: Duration,
-    last_activity: Instant,
+    /// Both clocks: the monotonic one stops while the computer sleeps, the wall clock does not
+    /// (a laptop closed for an hour must open locked).
+    last_activity: (Instant, SystemTime),
+}
+
+impl Session {
+    fn idle(&self) -> Duration {
+        let wall = SystemTime::now().duration_since(self.last_activity.1).unwrap_or_default();
+        self.last_activity.0.elapsed().max(wall)
+    }
 }
 
 /// Why the app locks: the clinician was away, or chose to (both audited).
@@ -69,14 +78,14 @@ impl AppState {
     pub(crate) fn signed_in(&self) -> Result<String> {
         let mut session = self.session.lock().map_err(|_| poisoned())?;
         let Some(s) = session.as_mut() else { return Err(locked()) };
-        if s.last_activity.elapsed() > s.lock_after + GRACE {
+        if s.idle() > s.lock_after + GRACE {
             let clinician = s.clinician.clone();
             *session = None;
             drop(session);
             self.close_records(&clinician, "lock", "idle");
             return Err(locked());
         }
-        s.last_activity = Instant::now();
+        s.last_activity = (Instant::now(), SystemTime::now());
         Ok(s.clinician.clone())
     }
 
@@ -160,14 +169,18 @@ impl AppState {
         self.signed_in().map(|_| ())
     }
 
-    pub fn add_clinician(&self, name: String, passphrase: String) -> Result<Access> {
+    /// Adds a clinician; the one signed in gives their own passphrase again (an unattended,
+    /// unlocked desk must not be enough to give someone lasting access).
+    pub fn add_clinician(&self, name: String, passphrase: String, your_passphrase: String) -> Result<Access> {
+        self.confirm_passphrase(&your_passphrase)?;
         let by = self.unlocked()?;
         let name = self.vault.add_clinician(&by, &name, &passphrase)?;
         self.with_store(|s| Ok(s.record_access(&by.clinician, "clinician_added", Some(&name))?))?;
         self.access_status()
     }
 
-    pub fn remove_clinician(&self, name: String) -> Result<Access> {
+    pub fn remove_clinician(&self, name: String, your_passphrase: String) -> Result<Access> {
+        self.confirm_passphrase(&your_passphrase)?;
         let by = self.unlocked()?;
         let name = self.vault.remove_clinician(&by, &name)?;
         self.with_store(|s| Ok(s.record_access(&by.clinician, "clinician_removed", Some(&name))?))?;
@@ -195,7 +208,12 @@ impl AppState {
             self.close_records(&previous.clinician, "sign_out", "another clinician signed in");
         }
         let path = self.vault.database().to_path_buf();
-        let opened = Store::open_with_background_check(&path, &unlocked.key).map_err(IpcError::from);
+        // An earlier version's records are encrypted first (after set-up showed the recovery key).
+        let opened = self
+            .vault
+            .finish_encryption(&unlocked.key)
+            .map_err(IpcError::from)
+            .and_then(|()| Store::open_with_background_check(&path, &unlocked.key).map_err(IpcError::from));
         let lock_after = match &opened {
             Ok(store) => store.clinic_settings().map(|c| c.lock_after_minutes).unwrap_or(LOCK_AFTER_MINUTES_DEFAULT),
             Err(_) => LOCK_AFTER_MINUTES_DEFAULT,
@@ -211,7 +229,7 @@ impl AppState {
             clinician: unlocked.clinician,
             key: unlocked.key,
             lock_after: Duration::from_secs(u64::from(lock_after) * 60),
-            last_activity: Instant::now(),
+            last_activity: (Instant::now(), SystemTime::now()),
         });
         self.adopt_older_settings();
         Ok(())
@@ -232,7 +250,8 @@ impl AppState {
     pub fn pretend_idle_for(&self, ago: Duration) {
         if let Ok(mut session) = self.session.lock() {
             if let Some(s) = session.as_mut() {
-                s.last_activity = Instant::now().checked_sub(ago).unwrap_or(s.last_activity);
+                let monotonic = Instant::now().checked_sub(ago).unwrap_or(s.last_activity.0);
+                s.last_activity = (monotonic, SystemTime::now() - ago);
             }
         }
     }

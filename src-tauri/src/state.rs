@@ -97,7 +97,10 @@ impl AppState {
         if let Some(e) = self.settings_block.lock().map_err(|_| poisoned("settings"))?.clone() {
             return Err(e);
         }
-        let clinician = self.signed_in()?;
+        // Who is signed in (the lock was checked by with_store; checking it again here, with the
+        // records held, could close them from under this very command).
+        let clinician = self.session.lock().map_err(|_| poisoned("session"))?.as_ref().map(|s| s.clinician.clone());
+        let clinician = clinician.ok_or_else(locked)?;
         let settings = store.clinic_settings()?;
         let policy = SitePolicy::resolve(self.rules, &settings.policy)?;
         Ok(InForce { settings, policy, clinician })
@@ -238,6 +241,10 @@ impl AppState {
         let signer = self.confirm_passphrase(&passphrase)?;
         self.with_store(|s| {
             let f = self.in_force(s)?;
+            // Signed by the clinician still signed in (not one who took over meanwhile).
+            if f.clinician != signer {
+                return Err(locked());
+            }
             s.finalise(id, &signer, self.rules, &f.policy)?;
             view(s, self.rules, &f.policy, id)
         })

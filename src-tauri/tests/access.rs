@@ -72,12 +72,16 @@ fn clinicians_are_added_and_removed_by_one_signed_in_and_the_recovery_key_replac
     let dir = tempfile::tempdir().unwrap();
     let s = AppState::new(dir.path().to_path_buf()).unwrap();
     let recovery = s.set_up("Dr A".into(), PASSPHRASE.into()).unwrap().recovery_key;
-    let access = s.add_clinician("Dr B".into(), "orange kettle summit violin".into()).unwrap();
+    let access = s.add_clinician("Dr B".into(), "orange kettle summit violin".into(), PASSPHRASE.into()).unwrap();
     assert_eq!(access.clinicians, ["Dr A", "Dr B"]);
-    assert_eq!(s.add_clinician("dr b".into(), PASSPHRASE.into()).unwrap_err().code, "clinician_exists");
-    assert_eq!(s.remove_clinician("Dr A".into()).unwrap_err().code, "clinician_needed");
+    assert_eq!(
+        s.add_clinician("dr b".into(), PASSPHRASE.into(), PASSPHRASE.into()).unwrap_err().code,
+        "clinician_exists"
+    );
+    assert_eq!(s.remove_clinician("Dr A".into(), PASSPHRASE.into()).unwrap_err().code, "clinician_needed");
     s.sign_in("Dr B".into(), "orange kettle summit violin".into()).unwrap();
-    s.remove_clinician("Dr A".into()).unwrap();
+    assert_eq!(s.remove_clinician("Dr A".into(), "not hers".into()).unwrap_err().code, "wrong_passphrase");
+    s.remove_clinician("Dr A".into(), "orange kettle summit violin".into()).unwrap();
     assert_eq!(s.sign_in("Dr A".into(), PASSPHRASE.into()).unwrap_err().code, "unknown_clinician");
     // Dr B forgets her passphrase: the recovery key gives her a new one, and Dr A comes back.
     s.lock(LockReason::SignOut).unwrap();

@@ -475,13 +475,16 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, user: Option<String>, command:
                 let user = user_needed(user)?;
                 let passphrase = secret(PASSPHRASE_FILE, &format!("new passphrase for {user}"), true)?;
                 let (unlocked, recovery) = vault.set_up(&user, &passphrase).map_err(vault_failure)?;
+                // The recovery key first: whatever happens next, it has been seen.
+                print_recovery_key(&recovery)?;
+                vault.finish_encryption(&unlocked.key).map_err(vault_failure)?;
                 let mut store = Store::open(&path, &unlocked.key).map_err(storage_failure)?;
                 store
                     .record_access(&unlocked.clinician, "set_up", Some(&unlocked.clinician))
                     .map_err(storage_failure)?;
                 out!("{}", path.display());
                 out!("set up for {}; the records are encrypted", unlocked.clinician);
-                return print_recovery_key(&recovery);
+                return Ok(());
             }
             Status::Ready { .. } => sign_in(&vault, user)?,
         },

@@ -65,9 +65,23 @@ pub fn encrypt_plain(path: &Path, key: &DbKey) -> Result<()> {
         // Fold the WAL into the file and leave WAL mode, so the plain file stands alone.
         let plain = key::connect(path)?;
         plain.busy_timeout(std::time::Duration::from_secs(5))?;
-        plain.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        // Every change in the WAL folded into the file, and the WAL gone: else another program
+        // (another trdcheck window) has the file open, and nothing is done.
+        let in_use = || StorageError::Io {
+            path: shown(path),
+            message: "the records are open in another trdcheck window or trd-check command; close it and try again"
+                .into(),
+        };
+        let (busy, log, done): (i64, i64, i64) =
+            plain.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        if busy != 0 || log != done {
+            return Err(in_use());
+        }
         quick_check(&plain, path)?;
-        plain.pragma_update(None, "journal_mode", "DELETE")?;
+        let mode: String = plain.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("delete") {
+            return Err(in_use());
+        }
         let name = copy.to_str().ok_or_else(|| StorageError::Io {
             path: shown(&copy),
             message: "the folder's name cannot be used (not UTF-8)".into(),

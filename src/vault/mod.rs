@@ -166,8 +166,11 @@ impl Vault {
         }
     }
 
-    /// Creates the first clinician and the recovery key (returned once, to be shown once), and
-    /// encrypts an earlier version's records if there are any. Refused when clinicians exist.
+    /// Creates the first clinician and the recovery key (returned once, to be shown once).
+    /// Refused when clinicians exist. An earlier version's records are encrypted by
+    /// [`Vault::finish_encryption`] (or the next [`Vault::unlock`]), which the caller runs after
+    /// the recovery key is shown, so that a failure or a kill during that longer step never
+    /// loses a recovery key nobody saw.
     pub fn set_up(&self, name: &str, passphrase: &str) -> Result<(Unlocked, Zeroizing<String>)> {
         let name = passphrase::clinician_name(name)?;
         new_passphrase(passphrase, &name)?;
@@ -186,13 +189,17 @@ impl Vault {
         file.slots.push(slot);
         // The key file first: an interrupted encryption is finished at the next sign-in.
         file.write(&self.key_file())?;
-        self.finish_encryption(&key)?;
         Ok((Unlocked { clinician: name, key }, recovery))
     }
 
-    /// An earlier version's records left unencrypted (never set up, or set up and interrupted
-    /// before the swap) are encrypted with `key` now.
-    fn finish_encryption(&self, key: &DbKey) -> Result<()> {
+    /// An earlier version's records left unencrypted (just set up, or set up and interrupted
+    /// before the swap) are encrypted with `key` now: by one process at a time (the key file's
+    /// lock), and checked again once it is held.
+    pub fn finish_encryption(&self, key: &DbKey) -> Result<()> {
+        if !(self.database.exists() && key::is_plain(&self.database)?) {
+            return Ok(());
+        }
+        let _lock = self.lock()?;
         if self.database.exists() && key::is_plain(&self.database)? {
             encrypt::encrypt_plain(&self.database, key)?;
         }
@@ -228,9 +235,10 @@ impl Vault {
         let key = file.open_slot(slot, typed.as_bytes())?.ok_or(VaultError::WrongRecoveryKey)?;
         let name = file.clinician(&name).map(|s| s.name.clone()).unwrap_or(name);
         let slot = file.make_slot(SlotKind::Clinician, &name, passphrase.as_bytes(), &key)?;
-        file.slots.retain(|s| !(s.kind == SlotKind::Clinician && s.name.eq_ignore_ascii_case(&name)));
+        file.slots.retain(|s| !(s.kind == SlotKind::Clinician && s.name.to_lowercase() == name.to_lowercase()));
         file.slots.push(slot);
         file.write(&self.key_file())?;
+        drop(_lock);
         self.finish_encryption(&key)?;
         Ok(Unlocked { clinician: name, key })
     }

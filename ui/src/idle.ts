@@ -27,32 +27,44 @@ export async function saveBeforeLock(): Promise<void> {
   }
 }
 
+/** How often the time since the last input is checked: by the wall clock, so that the time a
+ * laptop spent asleep counts (a timer would not count it). */
+const CHECK_EVERY_MS = 5_000;
+
 export class IdleLock {
   #timer: number | undefined;
+  #lastInput = 0;
   #lastReport = 0;
   readonly #onInput = () => this.#activity();
+  readonly #onVisible = () => this.#check();
 
   constructor(private readonly minutes: number, private readonly onIdle: () => void) {}
 
   start(): void {
     for (const e of INPUT_EVENTS) document.addEventListener(e, this.#onInput, { capture: true, passive: true });
-    this.#lastReport = Date.now();
-    this.#arm();
+    document.addEventListener("visibilitychange", this.#onVisible);
+    this.#lastInput = this.#lastReport = Date.now();
+    this.#timer = window.setInterval(() => this.#check(), CHECK_EVERY_MS);
   }
 
   stop(): void {
     for (const e of INPUT_EVENTS) document.removeEventListener(e, this.#onInput, { capture: true });
-    window.clearTimeout(this.#timer);
+    document.removeEventListener("visibilitychange", this.#onVisible);
+    window.clearInterval(this.#timer);
   }
 
-  #arm(): void {
-    window.clearTimeout(this.#timer);
-    this.#timer = window.setTimeout(() => this.onIdle(), this.minutes * 60_000);
+  #check(): void {
+    if (Date.now() - this.#lastInput >= this.minutes * 60_000) {
+      this.stop();
+      this.onIdle();
+    }
   }
 
   #activity(): void {
-    this.#arm();
-    const now = Date.now();
+    // Input after the time is up (the first key after waking the laptop) does not count.
+    this.#check();
+    this.#lastInput = Date.now();
+    const now = this.#lastInput;
     if (now - this.#lastReport >= REPORT_EVERY_MS) {
       this.#lastReport = now;
       // A session the shell locked meanwhile is reported by the next command (code "locked").

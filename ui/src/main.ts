@@ -23,6 +23,8 @@ let idleMinutes = 0;
 let lockedBy: string | null = null;
 let firstScreenShown = false;
 let locking = false;
+/** The signed-in app's context (none while locked): the text-size keys, installed once, use it. */
+let current: Ctx | null = null;
 
 async function firstScreenReady(): Promise<void> {
   if (firstScreenShown) return;
@@ -45,6 +47,7 @@ async function lock(root: HTMLElement, reason: LockReason | null): Promise<void>
   try {
     idle?.stop();
     idle = null;
+    current = null;
     if (reason) await saveBeforeLock();
     for (const d of document.querySelectorAll("dialog")) d.remove();
     replace(root);
@@ -76,7 +79,7 @@ async function enter(root: HTMLElement, access: Access): Promise<void> {
     alert: (e: unknown) => replace(alertHost, banner(errorText(e))),
     lock: () => void lock(root, "sign_out"),
   };
-  installTextSizeKeys(ctx);
+  current = ctx;
   const screen = h("div", { class: "screen" });
   replace(root, alertHost, screen);
   document.title = "trdcheck — TRD ketamine/esketamine eligibility";
@@ -105,6 +108,7 @@ async function enter(root: HTMLElement, access: Access): Promise<void> {
 
 async function start(root: HTMLElement): Promise<void> {
   window.addEventListener(LOCKED_EVENT, () => void lock(root, null));
+  installTextSizeKeys(() => current);
   const access = await api.accessStatus();
   if (access.state === "signed_in") {
     await enter(root, access);

@@ -32,10 +32,12 @@ export async function applyTextSize(ctx: Ctx, percent: number): Promise<void> {
   if (select) select.value = String(info.text_size_percent);
 }
 
-export function installTextSizeKeys(ctx: Ctx): void {
+/** Once, at start: the keys act on the app signed in at the time (none while locked). */
+export function installTextSizeKeys(currentCtx: () => Ctx | null): void {
   window.addEventListener("keydown", (e) => {
     const step = textSizeStepOf(e);
-    if (!step) return;
+    const ctx = currentCtx();
+    if (!step || !ctx) return;
     e.preventDefault();
     const next = nextTextSize(ctx.info.text_sizes, ctx.info.text_size_percent, step);
     if (next !== ctx.info.text_size_percent) applyTextSize(ctx, next).catch(ctx.alert);

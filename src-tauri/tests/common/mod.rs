@@ -23,7 +23,7 @@ pub fn open_as(dir: &Path, name: &str) -> AppState {
     }
     if name != FIRST {
         if !s.access_status().unwrap().clinicians.iter().any(|c| c == name) {
-            s.add_clinician(name.into(), PASSPHRASE.into()).unwrap();
+            s.add_clinician(name.into(), PASSPHRASE.into(), PASSPHRASE.into()).unwrap();
         }
         s.sign_in(name.into(), PASSPHRASE.into()).unwrap();
     }

@@ -71,10 +71,10 @@ export const commands = {
   lock: (reason: LockReason) => call<Access>("lock", { reason }),
   /** The clinician is at the keyboard (input on the page, sent at most every 30 s). */
   touch: () => call<void>("touch"),
-  /** Adds a clinician, by the one signed in. */
-  addClinician: (name: string, passphrase: string) => call<Access>("add_clinician", { name, passphrase }),
-  /** Removes a clinician's access (never the last one, nor one's own). */
-  removeClinician: (name: string) => call<Access>("remove_clinician", { name }),
+  /** Adds a clinician, by the one signed in, who gives their own passphrase again. */
+  addClinician: (name: string, passphrase: string, yourPassphrase: string) => call<Access>("add_clinician", { name, passphrase, yourPassphrase }),
+  /** Removes a clinician's access (never the last one, nor one's own); the one signed in gives their passphrase again. */
+  removeClinician: (name: string, yourPassphrase: string) => call<Access>("remove_clinician", { name, yourPassphrase }),
   /** Changes the signed-in clinician's passphrase. */
   changePassphrase: (oldPassphrase: string, newPassphrase: string) => call<Access>("change_passphrase", { oldPassphrase, newPassphrase }),
 };

@@ -9,6 +9,7 @@ import { banner, errorText, header, show, type Ctx } from "../app";
 import { h, replace, uid } from "../dom";
 import { api, IpcFailure } from "../ipc";
 import { applyTextSize } from "../textSize";
+import { signDialog } from "./review";
 
 function labelled(label: string, control: HTMLElement, note?: string): HTMLElement {
   const id = uid("s");
@@ -62,12 +63,14 @@ function cliniciansSection(ctx: Ctx): HTMLElement {
     const me = ctx.info.signed_in;
     const name = h("input", { name: "name", autocomplete: "off" });
     const pass = h("input", { type: "password", name: "passphrase", autocomplete: "new-password" });
+    const mine = h("input", { type: "password", name: "your_passphrase", autocomplete: "current-password" });
     const add = h("form", { class: "inline-form", "data-form": "add-clinician" },
       labelled("New clinician's name", name), labelled("Their passphrase (they type it)", pass),
+      labelled(`Your passphrase (${me ?? ""}, to confirm)`, mine),
       h("button", { type: "submit" }, "Add clinician"));
     add.addEventListener("submit", (e) => {
       e.preventDefault();
-      api.addClinician(name.value, pass.value).then((a) => {
+      api.addClinician(name.value, pass.value, mine.value).then((a) => {
         draw(a.clinicians);
         status.textContent = `${name.value.trim()} can now sign in.`;
       }, fail);
@@ -87,8 +90,10 @@ function cliniciansSection(ctx: Ctx): HTMLElement {
     replace(section,
       h("h2", { id: "clinicians-h" }, "Clinicians"),
       h("p", { class: "muted" }, "Each clinician signs in with their own passphrase; what they do is recorded under their name. Removing a clinician keeps everything they signed."),
-      h("ul", { class: "clinician-list" }, clinicians.map((c) => h("li", { "data-clinician": c }, c, c === me ? " (you)" : h("button", { type: "button", class: "link", onclick: () => {
-        api.removeClinician(c).then((a) => {
+      h("ul", { class: "clinician-list" }, clinicians.map((c) => h("li", { "data-clinician": c }, c, c === me ? " (you)" : h("button", { type: "button", class: "link", onclick: async () => {
+        const yours = await signDialog(`Remove ${c}? They can no longer sign in; what they signed is kept.`, `Remove ${c}`, me ?? "");
+        if (yours === null) return;
+        api.removeClinician(c, yours).then((a) => {
           draw(a.clinicians);
           status.textContent = `${c} can no longer sign in.`;
         }, fail);

@@ -107,7 +107,11 @@ async function enter(root: HTMLElement, access: Access): Promise<void> {
 }
 
 async function start(root: HTMLElement): Promise<void> {
-  window.addEventListener(LOCKED_EVENT, () => void lock(root, null));
+  // Only while signed in: a late answer to a call made before the lock must not clear the
+  // sign-in screen being typed into.
+  window.addEventListener(LOCKED_EVENT, () => {
+    if (current) void lock(root, null);
+  });
   installTextSizeKeys(() => current);
   const access = await api.accessStatus();
   if (access.state === "signed_in") {

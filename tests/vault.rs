@@ -297,7 +297,13 @@ fn a_kill_during_the_encryption_leaves_one_complete_database() {
             // Set up: the next sign-in finishes an interrupted encryption.
             let ada = vault.unlock(ADA, ADA_PASS).unwrap_or_else(|e| panic!("kill {k}: {e}"));
             assert!(!is_plain(&path).unwrap());
-            let s = Store::open(&path, &ada.key).unwrap_or_else(|e| panic!("kill {k}: {e}"));
+            let s = Store::open(&path, &ada.key).unwrap_or_else(|e| {
+                let files: Vec<String> = std::fs::read_dir(dir.path())
+                    .unwrap()
+                    .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect();
+                panic!("kill {k}: {e}; the folder holds {files:?}")
+            });
             assert_eq!(plain_named(&s), PATIENTS, "kill {k}");
             assert_eq!(s.verify().unwrap().first_broken, None);
             encrypted_after += 1;

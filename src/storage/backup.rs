@@ -47,7 +47,7 @@ pub(super) fn plain_header(path: &Path) -> Result<Header> {
     header_of(&read_only_plain(path)?, path)
 }
 
-fn header_of(conn: &Connection, path: &Path) -> Result<Header> {
+pub(super) fn header_of(conn: &Connection, path: &Path) -> Result<Header> {
     let header = || -> rusqlite::Result<(i64, i64, i64, String)> {
         let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags};
 
-use super::backup::{plain_header, quick_check};
+use super::backup::{header_of, quick_check};
 use super::key::{self, open_with_key, DbKey};
 use super::{shown, sync_parent, Result, StorageError};
 
@@ -56,15 +56,17 @@ fn census(conn: &Connection) -> Result<Vec<(String, i64)>> {
 
 /// Encrypts the unencrypted trdcheck database at `path` with `key`, in place (see the module).
 pub fn encrypt_plain(path: &Path, key: &DbKey) -> Result<()> {
-    plain_header(path)?;
     let copy = encrypting_path(path);
     for stale in [copy.clone(), sidecar(&copy, "-journal"), sidecar(&copy, "-wal"), sidecar(&copy, "-shm")] {
         remove_if_present(&stale)?;
     }
     {
         // Fold the WAL into the file and leave WAL mode, so the plain file stands alone.
+        // Read-write from the start: a WAL left by a crash (of an earlier version, or of an
+        // interrupted encryption) is recovered first, which a read-only check cannot do.
         let plain = key::connect(path)?;
         plain.busy_timeout(std::time::Duration::from_secs(5))?;
+        header_of(&plain, path)?;
         // Every change in the WAL folded into the file, and the WAL gone: else another program
         // (another trdcheck window) has the file open, and nothing is done.
         let in_use = || StorageError::Io {

@@ -33,6 +33,13 @@ function showError(form: HTMLElement, status: HTMLElement, e: unknown): void {
   }
 }
 
+/** A new passphrase typed twice: the same, or the error beside the second field. */
+function samePassphrase(form: HTMLElement, status: HTMLElement, pass: HTMLInputElement, again: HTMLInputElement): boolean {
+  if (pass.value === again.value) return true;
+  showError(form, status, new IpcFailure({ code: "invalid_field", message: "the two passphrases differ", field: "passphrase_again" }));
+  return false;
+}
+
 const PASSPHRASE_NOTE = "At least 10 characters; a few unrelated words are strong and easy to remember. It cannot be recovered: only the recovery key replaces it.";
 
 function page(title: string, ...content: (Node | null)[]): HTMLElement {
@@ -71,10 +78,7 @@ function showSetUp(root: HTMLElement, access: Access, done: (access: Access) => 
   );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    if (pass.value !== again.value) {
-      showError(form, status, new IpcFailure({ code: "invalid_field", message: "the two passphrases differ", field: "passphrase_again" }));
-      return;
-    }
+    if (!samePassphrase(form, status, pass, again)) return;
     try {
       const result = await api.setUp(name.value, pass.value);
       showRecoveryKey(root, result.recovery_key, () => done(result.access));
@@ -144,10 +148,7 @@ function showRecover(root: HTMLElement, access: Access, done: (access: Access) =
   );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    if (pass.value !== again.value) {
-      showError(form, status, new IpcFailure({ code: "invalid_field", message: "the two passphrases differ", field: "passphrase_again" }));
-      return;
-    }
+    if (!samePassphrase(form, status, pass, again)) return;
     try {
       done(await api.recover(key.value, name.value, pass.value));
     } catch (err) {

@@ -72,9 +72,11 @@ def driver_server(data_root):
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def launch(driver_server):
-    """Starts the app (a new WebDriver session); quit the returned driver to close it."""
+    """Starts the app (a new WebDriver session); quit the returned driver to close it. Whatever a
+    test leaves open (it failed before its quit) is closed after it, so the next test can start
+    one: WebKitWebDriver holds one session at a time."""
     sessions = []
 
     def start():

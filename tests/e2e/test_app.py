@@ -2,7 +2,7 @@
 import os
 import time
 
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -16,8 +16,20 @@ CLI = os.environ.get("TRDCHECK_CLI", os.path.join(ROOT, "target", "debug", "trd-
 def wait(d, fn, timeout=TIMEOUT):
     # A list step redraws when a field appears (the class picker): an element found a moment
     # before may be gone; try again.
-    return WebDriverWait(d, timeout, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException]).until(
-        lambda _: fn())
+    try:
+        return WebDriverWait(d, timeout, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda _: fn())
+    except TimeoutException:
+        raise AssertionError(f"waited {timeout} s in vain; the page says: {page_messages(d)}") from None
+
+
+def page_messages(d):
+    """What the app told the clinician (status lines, alerts, field errors), for a failure report."""
+    try:
+        found = d.find_elements(By.CSS_SELECTOR, "[role='status'], [role='alert'], .field-error, h1, h2")
+        return [e.text for e in found if e.text.strip()][:12]
+    except WebDriverException as e:
+        return f"(the page could not be read: {e.msg})"
 
 
 def css(d, selector):

@@ -5,10 +5,13 @@
 //! - [`input`]: strict parsing and validation with errors that name the field;
 //! - [`ruleset`], [`drugs`], [`policy`]: the rule set as data and the site policy;
 //! - [`engine`]: the pure evaluation;
+//! - [`dosing`]: the dose calculator over `rules/dosing.toml`;
+//! - [`pre_dose`]: the safety gate before each dose of a session;
 //! - [`summary`]: the summary model and its renderers;
 //! - [`rules_doc`]: the rule set as a document for review.
 
 pub mod checklist;
+pub mod dosing;
 pub mod drugs;
 pub mod engine;
 pub mod error;

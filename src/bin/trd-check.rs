@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use trdcheck::dosing;
 use trdcheck::storage::{default_path, StorageError, Store};
 use trdcheck::summary::{Context, Summary, TextStyle};
 use trdcheck::summary_html::Paper;
@@ -63,6 +64,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Markdown)]
         format: RulesFormat,
     },
+    /// Work out a dose: IV racemic ketamine by weight, or the esketamine label schedule at a
+    /// session. The arithmetic and its sources are shown; the prescriber decides.
+    Dose {
+        #[command(subcommand)]
+        drug: DoseCommand,
+    },
     /// Work with the stored records (the same database as the desktop app).
     Db {
         /// Database file [default: the desktop app's, under the user's data folder]
@@ -75,6 +82,68 @@ enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum DoseCommand {
+    /// mg/kg on actual, ideal (Devine) and adjusted body weight, over 40 minutes; with a
+    /// concentration, the volume and the pump rate.
+    IvKetamine {
+        #[arg(long)]
+        weight_kg: f64,
+        /// Needed (with --sex) for the ideal and adjusted weights.
+        #[arg(long)]
+        height_cm: Option<f64>,
+        #[arg(long, value_enum)]
+        sex: Option<SexArg>,
+        /// [default: the site's, else 0.5]
+        #[arg(long)]
+        mg_per_kg: Option<f64>,
+        /// [default: the site's, else actual]
+        #[arg(long, value_enum)]
+        basis: Option<BasisArg>,
+        #[arg(long)]
+        concentration_mg_per_ml: Option<f64>,
+        /// The site's dosing choices (JSON, or TOML when the name ends in .toml): mg_per_kg,
+        /// weight_basis, dose_cap_mg, geriatric_start.
+        #[arg(long)]
+        site: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = DoseFormat::Text)]
+        format: DoseFormat,
+    },
+    /// The doses the label allows at session N of a course, the devices, and what to do before.
+    Esketamine {
+        /// The session's number in the course, from 1.
+        #[arg(long)]
+        session: u32,
+        /// The patient's age in years (the 65-and-over start, when the site follows it).
+        #[arg(long)]
+        age: u32,
+        #[arg(long)]
+        site: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = DoseFormat::Text)]
+        format: DoseFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DoseFormat {
+    Json,
+    Text,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SexArg {
+    Female,
+    Male,
+    Other,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BasisArg {
+    Actual,
+    Ideal,
+    Adjusted,
 }
 
 #[derive(Subcommand)]
@@ -275,7 +344,69 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             out!("{}", out.trim_end());
         }
+        Command::Dose { drug } => run_dose(drug)?,
         Command::Db { path, user, command } => run_db(rules, path, user, command)?,
+    }
+    Ok(())
+}
+
+fn load_dosing_site(path: Option<&PathBuf>) -> Result<dosing::DosingSite, Failure> {
+    let Some(path) = path else { return Ok(dosing::DosingSite::default()) };
+    let text = std::fs::read_to_string(path).map_err(|e| Failure(format!("{}: {e}", path.display()), 2))?;
+    let parsed = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
+        toml::from_str(&text).map_err(|e| e.to_string())
+    } else {
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    };
+    parsed.map_err(|e| Failure(format!("site dosing file {}: {e}", path.display()), 2))
+}
+
+fn run_dose(drug: DoseCommand) -> Result<(), Failure> {
+    let rules = dosing::DosingRules::embedded().map_err(|e| Failure(e.to_string(), 1))?;
+    let rejected = |e: trdcheck::InputError| Failure(e.to_string(), 2);
+    match drug {
+        DoseCommand::IvKetamine {
+            weight_kg,
+            height_cm,
+            sex,
+            mg_per_kg,
+            basis,
+            concentration_mg_per_ml,
+            site,
+            format,
+        } => {
+            let site = load_dosing_site(site.as_ref())?;
+            let req = dosing::IvRequest {
+                weight_kg,
+                height_cm,
+                sex: sex.map(|s| match s {
+                    SexArg::Female => trdcheck::model::Sex::Female,
+                    SexArg::Male => trdcheck::model::Sex::Male,
+                    SexArg::Other => trdcheck::model::Sex::Other,
+                }),
+                mg_per_kg,
+                basis: basis.map(|b| match b {
+                    BasisArg::Actual => dosing::WeightBasis::Actual,
+                    BasisArg::Ideal => dosing::WeightBasis::Ideal,
+                    BasisArg::Adjusted => dosing::WeightBasis::Adjusted,
+                }),
+                concentration_mg_per_ml,
+            };
+            let dose = dosing::iv_ketamine(rules, &site, &req).map_err(rejected)?;
+            match format {
+                DoseFormat::Json => out!("{}", json(&dose)?),
+                DoseFormat::Text => out!("{}", dose.to_text().trim_end()),
+            }
+        }
+        DoseCommand::Esketamine { session, age, site, format } => {
+            let site = load_dosing_site(site.as_ref())?;
+            let req = dosing::EsketamineRequest { session, age_years: age };
+            let dose = dosing::esketamine(rules, &site, &req).map_err(rejected)?;
+            match format {
+                DoseFormat::Json => out!("{}", json(&dose)?),
+                DoseFormat::Text => out!("{}", dose.to_text().trim_end()),
+            }
+        }
     }
     Ok(())
 }

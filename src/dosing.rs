@@ -1,0 +1,722 @@
+//! The dose calculator: IV racemic ketamine by weight and the esketamine label schedule, from the
+//! figures in `rules/dosing.toml`. Every result carries its arithmetic as sentences and the
+//! sources behind it, so the prescriber can check it; nothing here decides for them.
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{InputError, RuleSetError};
+use crate::model::Sex;
+
+pub const EMBEDDED_DOSING: &str = include_str!("../rules/dosing.toml");
+
+/// The weight an IV dose is calculated on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightBasis {
+    Actual,
+    Ideal,
+    Adjusted,
+}
+
+impl WeightBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WeightBasis::Actual => "actual",
+            WeightBasis::Ideal => "ideal",
+            WeightBasis::Adjusted => "adjusted",
+        }
+    }
+}
+
+/// The dosing rules as loaded from `rules/dosing.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DosingRules {
+    pub dosing: DosingMeta,
+    pub iv_ketamine: IvKetamineRules,
+    pub esketamine: EsketamineRules,
+    /// sha256 of the file, recorded with every dose worked out from it.
+    #[serde(skip_deserializing)]
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DosingMeta {
+    pub id: String,
+    pub version: String,
+    pub title: String,
+}
+
+/// Identifies the dosing rules a dose was worked out with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DosingRef {
+    pub id: String,
+    pub version: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumberSetting {
+    pub label: String,
+    pub default: f64,
+    pub min: f64,
+    pub max: f64,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasisSetting {
+    pub label: String,
+    pub default: WeightBasis,
+    pub allowed: Vec<WeightBasis>,
+    pub source: String,
+}
+
+/// A setting with no value unless the site sets one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionalSetting {
+    pub label: String,
+    pub min: f64,
+    pub max: f64,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagSetting {
+    pub label: String,
+    pub default: bool,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdealWeight {
+    pub label: String,
+    pub male_kg: f64,
+    pub female_kg: f64,
+    pub kg_per_inch_over_60: f64,
+    pub cm_per_inch: f64,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustedWeight {
+    pub label: String,
+    pub factor: f64,
+    pub source: String,
+    pub never_above_actual: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    pub weight_kg: [f64; 2],
+    pub height_cm: [f64; 2],
+    pub concentration_mg_per_ml: [f64; 2],
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IvKetamineRules {
+    pub label: String,
+    pub infusion_minutes: u32,
+    pub infusion_source: String,
+    pub dose_step_mg: f64,
+    pub mg_per_kg: NumberSetting,
+    pub weight_basis: BasisSetting,
+    pub dose_cap_mg: OptionalSetting,
+    pub ideal_weight: IdealWeight,
+    pub adjusted_weight: AdjustedWeight,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Geriatric {
+    pub age_years: u32,
+    pub start_mg: u32,
+    pub doses_mg: Vec<u32>,
+    pub source: String,
+    pub follows_label: FlagSetting,
+}
+
+/// A stretch of the esketamine schedule: sessions `sessions[0]` to `sessions[1]` (open-ended
+/// when there is no second number).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    pub sessions: Vec<u32>,
+    pub phase: SchedulePhase,
+    pub weeks: String,
+    pub frequency: String,
+    pub doses_mg: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SchedulePhase {
+    Induction,
+    Maintenance,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Instruction {
+    pub text: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EsketamineRules {
+    pub label: String,
+    pub device_mg: u32,
+    pub minutes_between_devices: u32,
+    pub device_source: String,
+    pub min_age_years: u32,
+    pub min_age_source: String,
+    pub monitoring_minutes: u32,
+    pub monitoring_source: String,
+    pub geriatric: Geriatric,
+    #[serde(rename = "phase")]
+    pub phases: Vec<Phase>,
+    pub pre_dose: Vec<Instruction>,
+}
+
+static EMBEDDED: OnceLock<Result<DosingRules, RuleSetError>> = OnceLock::new();
+
+fn problem(message: impl Into<String>) -> RuleSetError {
+    RuleSetError { file: "dosing.toml".into(), message: message.into() }
+}
+
+impl DosingRules {
+    /// The dosing rules built into this program, loaded and checked once.
+    pub fn embedded() -> Result<&'static DosingRules, RuleSetError> {
+        EMBEDDED.get_or_init(|| DosingRules::from_toml(EMBEDDED_DOSING)).as_ref().map_err(Clone::clone)
+    }
+
+    pub fn from_toml(text: &str) -> Result<DosingRules, RuleSetError> {
+        let mut rules: DosingRules = toml::from_str(text).map_err(|e| problem(e.to_string()))?;
+        rules.sha256 = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        rules.check().map_err(problem)?;
+        Ok(rules)
+    }
+
+    pub fn reference(&self) -> DosingRef {
+        DosingRef { id: self.dosing.id.clone(), version: self.dosing.version.clone(), sha256: self.sha256.clone() }
+    }
+
+    /// The figures hold together: ranges hold their defaults, the schedule starts at session 1,
+    /// runs without gaps and ends open, and every dose is whole devices.
+    fn check(&self) -> Result<(), String> {
+        let iv = &self.iv_ketamine;
+        let m = &iv.mg_per_kg;
+        if !(m.min > 0.0 && m.min <= m.default && m.default <= m.max) {
+            return Err("iv_ketamine.mg_per_kg: the default must lie within min..max, min above 0".into());
+        }
+        if !iv.weight_basis.allowed.contains(&iv.weight_basis.default) {
+            return Err("iv_ketamine.weight_basis: the default must be allowed".into());
+        }
+        let cap = &iv.dose_cap_mg;
+        if !(cap.min > 0.0 && cap.min <= cap.max) {
+            return Err("iv_ketamine.dose_cap_mg: min must be above 0 and at most max".into());
+        }
+        if iv.infusion_minutes == 0 || iv.dose_step_mg <= 0.0 {
+            return Err("iv_ketamine: infusion_minutes and dose_step_mg must be above 0".into());
+        }
+        for (name, [lo, hi]) in [
+            ("weight_kg", iv.limits.weight_kg),
+            ("height_cm", iv.limits.height_cm),
+            ("concentration_mg_per_ml", iv.limits.concentration_mg_per_ml),
+        ] {
+            if !(lo > 0.0 && lo < hi) {
+                return Err(format!("iv_ketamine.limits.{name}: [low, high] with 0 < low < high"));
+            }
+        }
+        let e = &self.esketamine;
+        if e.device_mg == 0 {
+            return Err("esketamine.device_mg must be above 0".into());
+        }
+        let whole = |d: &u32| *d > 0 && d.is_multiple_of(e.device_mg);
+        let mut next = 1;
+        for (i, p) in e.phases.iter().enumerate() {
+            let last = i + 1 == e.phases.len();
+            match p.sessions.as_slice() {
+                [from] if last && *from == next => {}
+                [from, to] if !last && *from == next && to >= from => next = to + 1,
+                _ => {
+                    return Err(format!(
+                        "esketamine.phase[{i}].sessions: the phases must run from session 1 without gaps, the last one open-ended ([from])"
+                    ))
+                }
+            }
+            if p.doses_mg.is_empty() || !p.doses_mg.iter().all(whole) {
+                return Err(format!("esketamine.phase[{i}].doses_mg: whole devices of {} mg", e.device_mg));
+            }
+        }
+        if e.phases.is_empty() {
+            return Err("esketamine: no phase".into());
+        }
+        let g = &e.geriatric;
+        if !g.doses_mg.iter().all(whole) || !g.doses_mg.contains(&g.start_mg) {
+            return Err("esketamine.geriatric: the start dose must be one of its doses, whole devices".into());
+        }
+        Ok(())
+    }
+
+    fn phase_of(&self, session: u32) -> &Phase {
+        let phases = &self.esketamine.phases;
+        phases
+            .iter()
+            .find(|p| match p.sessions.as_slice() {
+                [from, to] => (*from..=*to).contains(&session),
+                _ => false,
+            })
+            .unwrap_or_else(|| phases.last().expect("checked at load: at least one phase"))
+    }
+}
+
+/// A site's dosing choices; what is left out keeps the default of `rules/dosing.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DosingSite {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mg_per_kg: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_basis: Option<WeightBasis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dose_cap_mg: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geriatric_start: Option<bool>,
+}
+
+impl DosingSite {
+    /// Each choice within what the dosing rules allow; the error names the key.
+    pub fn check(&self, rules: &DosingRules) -> Result<(), InputError> {
+        let iv = &rules.iv_ketamine;
+        if let Some(v) = self.mg_per_kg {
+            within("mg_per_kg", v, iv.mg_per_kg.min, iv.mg_per_kg.max, "mg/kg")?;
+        }
+        if let Some(b) = self.weight_basis {
+            if !iv.weight_basis.allowed.contains(&b) {
+                return Err(field("weight_basis", format!("{} is not allowed at this site", b.as_str())));
+            }
+        }
+        if let Some(v) = self.dose_cap_mg {
+            within("dose_cap_mg", v, iv.dose_cap_mg.min, iv.dose_cap_mg.max, "mg")?;
+        }
+        Ok(())
+    }
+}
+
+fn field(path: &str, message: impl Into<String>) -> InputError {
+    InputError::Field { path: path.into(), message: message.into() }
+}
+
+fn within(path: &str, value: f64, min: f64, max: f64, unit: &str) -> Result<f64, InputError> {
+    if value.is_finite() && (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(field(path, format!("{value} {unit} is outside {min}–{max} {unit}")))
+    }
+}
+
+/// Rounds to a step of 1/k (0.1 mg, 0.1 kg: k = 10), half away from zero. Multiplying by the
+/// whole k keeps 5.25 at 52.5 tenths; dividing by 0.1 would make it 52.4999….
+fn round_to(value: f64, step: f64) -> f64 {
+    let k = (1.0 / step).round();
+    (value * k).round() / k
+}
+
+fn one_decimal(value: f64) -> f64 {
+    round_to(value, 0.1)
+}
+
+/// What the prescriber enters for an IV dose.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IvRequest {
+    pub weight_kg: f64,
+    #[serde(default)]
+    pub height_cm: Option<f64>,
+    #[serde(default)]
+    pub sex: Option<Sex>,
+    #[serde(default)]
+    pub mg_per_kg: Option<f64>,
+    #[serde(default)]
+    pub basis: Option<WeightBasis>,
+    #[serde(default)]
+    pub concentration_mg_per_ml: Option<f64>,
+}
+
+/// The three weights side by side (kg, to 0.1); ideal and adjusted need height and sex.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Weights {
+    pub actual: f64,
+    pub ideal: Option<f64>,
+    pub adjusted: Option<f64>,
+}
+
+/// The dose on each weight (mg, to 0.1), before any cap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoseByBasis {
+    pub actual: f64,
+    pub ideal: Option<f64>,
+    pub adjusted: Option<f64>,
+}
+
+/// An IV ketamine dose with its arithmetic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IvDose {
+    pub dose_mg: f64,
+    pub mg_per_kg: f64,
+    pub weight_basis: WeightBasis,
+    pub weight_used_kg: f64,
+    pub weights: Weights,
+    pub dose_by_basis: DoseByBasis,
+    pub infusion_minutes: u32,
+    pub dose_cap_mg: Option<f64>,
+    /// The dose was lowered to the site's cap.
+    pub capped: bool,
+    pub concentration_mg_per_ml: Option<f64>,
+    pub volume_ml: Option<f64>,
+    pub rate_ml_per_h: Option<f64>,
+    /// The arithmetic, one sentence per step, in order.
+    pub steps: Vec<String>,
+    /// What the prescriber should know about this result.
+    pub notes: Vec<String>,
+    pub sources: Vec<String>,
+    pub dosing: DosingRef,
+}
+
+/// Works out an IV racemic ketamine dose. Every rejected input names its field.
+pub fn iv_ketamine(rules: &DosingRules, site: &DosingSite, req: &IvRequest) -> Result<IvDose, InputError> {
+    site.check(rules)?;
+    let iv = &rules.iv_ketamine;
+    let [wlo, whi] = iv.limits.weight_kg;
+    let actual = one_decimal(within("weight_kg", req.weight_kg, wlo, whi, "kg")?);
+    if let Some(h) = req.height_cm {
+        let [lo, hi] = iv.limits.height_cm;
+        within("height_cm", h, lo, hi, "cm")?;
+    }
+    if let Some(c) = req.concentration_mg_per_ml {
+        let [lo, hi] = iv.limits.concentration_mg_per_ml;
+        within("concentration_mg_per_ml", c, lo, hi, "mg/mL")?;
+    }
+    let mg_per_kg = match req.mg_per_kg {
+        Some(v) => within("mg_per_kg", v, iv.mg_per_kg.min, iv.mg_per_kg.max, "mg/kg")?,
+        None => site.mg_per_kg.unwrap_or(iv.mg_per_kg.default),
+    };
+    let basis = req.basis.or(site.weight_basis).unwrap_or(iv.weight_basis.default);
+    if !iv.weight_basis.allowed.contains(&basis) {
+        return Err(field("basis", format!("{} is not allowed", basis.as_str())));
+    }
+
+    let mut steps = Vec::new();
+    let mut notes = Vec::new();
+    let mut sources = vec![iv.infusion_source.clone(), iv.mg_per_kg.source.clone(), iv.weight_basis.source.clone()];
+
+    let base = match req.sex {
+        Some(Sex::Male) => Some((iv.ideal_weight.male_kg, "male")),
+        Some(Sex::Female) => Some((iv.ideal_weight.female_kg, "female")),
+        Some(Sex::Other) | None => None,
+    };
+    let (ideal, adjusted) = match (req.height_cm, base) {
+        (Some(h), Some((base_kg, sex))) => {
+            let inches = h / iv.ideal_weight.cm_per_inch;
+            let ideal = one_decimal(base_kg + iv.ideal_weight.kg_per_inch_over_60 * (inches - 60.0));
+            steps.push(format!(
+                "Ideal body weight (Devine, {sex}): {base_kg} + {} × ({:.1} in − 60) = {ideal} kg ({h} cm = {:.1} in)",
+                iv.ideal_weight.kg_per_inch_over_60, inches, inches
+            ));
+            if inches < 60.0 {
+                notes.push("The Devine formula is made for heights of 60 in (152.4 cm) and over; below that it is extrapolated.".into());
+            }
+            let f = iv.adjusted_weight.factor;
+            let adjusted = one_decimal(ideal + f * (actual - ideal));
+            steps.push(format!("Adjusted body weight: {ideal} + {f} × ({actual} − {ideal}) = {adjusted} kg"));
+            sources.push(iv.ideal_weight.source.clone());
+            sources.push(iv.adjusted_weight.source.clone());
+            (Some(ideal), Some(adjusted))
+        }
+        _ => {
+            notes.push("Ideal and adjusted body weights need the height and a sex of male or female (Devine).".into());
+            (None, None)
+        }
+    };
+    if ideal.is_none() && basis != WeightBasis::Actual {
+        let missing = if req.height_cm.is_none() { "height_cm" } else { "sex" };
+        return Err(field(
+            missing,
+            format!("the {} body weight needs the height and a sex of male or female", basis.as_str()),
+        ));
+    }
+
+    let dose_on = |w: f64| round_to(mg_per_kg * w, iv.dose_step_mg);
+    let dose_by_basis =
+        DoseByBasis { actual: dose_on(actual), ideal: ideal.map(dose_on), adjusted: adjusted.map(dose_on) };
+    let chosen = match basis {
+        WeightBasis::Actual => actual,
+        WeightBasis::Ideal => ideal.unwrap_or(actual),
+        WeightBasis::Adjusted => adjusted.unwrap_or(actual),
+    };
+    let weight_used = if iv.adjusted_weight.never_above_actual && chosen > actual {
+        notes.push(format!(
+            "The {} body weight ({chosen} kg) is above the actual weight ({actual} kg): the dose is calculated on the actual weight, never more.",
+            basis.as_str()
+        ));
+        actual
+    } else {
+        chosen
+    };
+    let mut dose = dose_on(weight_used);
+    steps.push(format!(
+        "Dose: {mg_per_kg} mg/kg × {weight_used} kg ({} body weight) = {dose} mg",
+        if weight_used == chosen { basis.as_str() } else { "actual" }
+    ));
+    let cap = site.dose_cap_mg;
+    let mut capped = false;
+    if let Some(cap) = cap {
+        sources.push(iv.dose_cap_mg.source.clone());
+        if dose > cap {
+            steps.push(format!("Site cap: {dose} mg is above the site's largest dose, {cap} mg: the dose is {cap} mg"));
+            dose = cap;
+            capped = true;
+        }
+    }
+    let minutes = iv.infusion_minutes;
+    let (volume_ml, rate_ml_per_h) = match req.concentration_mg_per_ml {
+        Some(c) => {
+            let volume = one_decimal(dose / c);
+            let rate = one_decimal(volume * 60.0 / f64::from(minutes));
+            steps.push(format!("Volume: {dose} mg ÷ {c} mg/mL = {volume} mL"));
+            steps.push(format!("Pump rate: {volume} mL over {minutes} min = {volume} × 60 ÷ {minutes} = {rate} mL/h"));
+            (Some(volume), Some(rate))
+        }
+        None => (None, None),
+    };
+    steps.push(format!("Infused over {minutes} minutes."));
+    Ok(IvDose {
+        dose_mg: dose,
+        mg_per_kg,
+        weight_basis: basis,
+        weight_used_kg: weight_used,
+        weights: Weights { actual, ideal, adjusted },
+        dose_by_basis,
+        infusion_minutes: minutes,
+        dose_cap_mg: cap,
+        capped,
+        concentration_mg_per_ml: req.concentration_mg_per_ml,
+        volume_ml,
+        rate_ml_per_h,
+        steps,
+        notes,
+        sources,
+        dosing: rules.reference(),
+    })
+}
+
+/// What the prescriber enters for an esketamine session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EsketamineRequest {
+    /// The session's number in the course, from 1.
+    pub session: u32,
+    pub age_years: u32,
+}
+
+/// Devices for one allowed dose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Devices {
+    pub dose_mg: u32,
+    pub devices: u32,
+    /// From the first device to the last (the rests between devices).
+    pub minutes: u32,
+}
+
+/// The esketamine doses the label allows at one session of the course.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EsketamineDose {
+    pub session: u32,
+    pub phase: SchedulePhase,
+    pub weeks: String,
+    pub frequency: String,
+    pub allowed_doses_mg: Vec<u32>,
+    pub devices: Vec<Devices>,
+    pub device_mg: u32,
+    pub minutes_between_devices: u32,
+    /// The 28 mg start at 65 and over applied (the site follows that label).
+    pub geriatric_start: bool,
+    /// The label's benefit review falls at this session.
+    pub review: Option<String>,
+    pub pre_dose: Vec<String>,
+    pub monitoring_minutes: u32,
+    pub notes: Vec<String>,
+    pub sources: Vec<String>,
+    pub dosing: DosingRef,
+}
+
+/// The label's doses at one session of an esketamine course.
+pub fn esketamine(
+    rules: &DosingRules,
+    site: &DosingSite,
+    req: &EsketamineRequest,
+) -> Result<EsketamineDose, InputError> {
+    site.check(rules)?;
+    let e = &rules.esketamine;
+    if req.session == 0 {
+        return Err(field("session", "sessions are numbered from 1"));
+    }
+    if req.age_years > 120 {
+        return Err(field("age_years", format!("{} years is outside 0–120", req.age_years)));
+    }
+    if req.age_years < e.min_age_years {
+        return Err(field(
+            "age_years",
+            format!("esketamine is not approved under {} years ({})", e.min_age_years, e.min_age_source),
+        ));
+    }
+    let phase = rules.phase_of(req.session);
+    let g = &e.geriatric;
+    let mut notes = Vec::new();
+    let mut sources = vec![phase.source.clone(), e.device_source.clone(), e.monitoring_source.clone()];
+    let follows = site.geriatric_start.unwrap_or(g.follows_label.default);
+    let older = req.age_years >= g.age_years;
+    let geriatric_start = older && follows;
+    let allowed_doses_mg = if geriatric_start {
+        sources.push(g.source.clone());
+        if req.session == 1 {
+            vec![g.start_mg]
+        } else {
+            g.doses_mg.clone()
+        }
+    } else {
+        if older {
+            notes.push(format!(
+                "At {} and over the EU / Hong Kong label starts at {} mg; this site follows the schedule without that start.",
+                g.age_years, g.start_mg
+            ));
+            sources.push(g.source.clone());
+        }
+        phase.doses_mg.clone()
+    };
+    let devices = allowed_doses_mg
+        .iter()
+        .map(|&dose| {
+            let n = dose / e.device_mg;
+            Devices { dose_mg: dose, devices: n, minutes: (n - 1) * e.minutes_between_devices }
+        })
+        .collect();
+    let last_of_phase = phase.sessions.get(1) == Some(&req.session);
+    let review = if last_of_phase { phase.review.clone() } else { None };
+    Ok(EsketamineDose {
+        session: req.session,
+        phase: phase.phase,
+        weeks: phase.weeks.clone(),
+        frequency: phase.frequency.clone(),
+        allowed_doses_mg,
+        devices,
+        device_mg: e.device_mg,
+        minutes_between_devices: e.minutes_between_devices,
+        geriatric_start,
+        review,
+        pre_dose: e.pre_dose.iter().map(|i| i.text.clone()).collect(),
+        monitoring_minutes: e.monitoring_minutes,
+        notes,
+        sources,
+        dosing: rules.reference(),
+    })
+}
+
+impl IvDose {
+    /// The result as the prescriber reads it: dose first, then the arithmetic and the notes.
+    pub fn to_text(&self) -> String {
+        let mut out = format!("IV racemic ketamine: {} mg over {} min", self.dose_mg, self.infusion_minutes);
+        if let (Some(v), Some(r)) = (self.volume_ml, self.rate_ml_per_h) {
+            out.push_str(&format!(" ({v} mL at {r} mL/h)"));
+        }
+        out.push('\n');
+        let w = &self.weights;
+        let d = &self.dose_by_basis;
+        let show = |x: Option<f64>, unit: &str| x.map_or("—".to_string(), |v| format!("{v} {unit}"));
+        out.push_str("\nWeight       kg          dose at this mg/kg\n");
+        out.push_str(&format!("actual       {:<11} {}\n", show(Some(w.actual), "kg"), show(Some(d.actual), "mg")));
+        out.push_str(&format!("ideal        {:<11} {}\n", show(w.ideal, "kg"), show(d.ideal, "mg")));
+        out.push_str(&format!("adjusted     {:<11} {}\n", show(w.adjusted, "kg"), show(d.adjusted, "mg")));
+        out.push_str("\nArithmetic\n");
+        for s in &self.steps {
+            out.push_str(&format!("- {s}\n"));
+        }
+        section(&mut out, "Notes", &self.notes);
+        section(&mut out, "Sources", &self.sources);
+        out.push_str(&format!(
+            "\nDosing rules {} {} (sha256 {})\n",
+            self.dosing.id, self.dosing.version, self.dosing.sha256
+        ));
+        out
+    }
+}
+
+impl EsketamineDose {
+    pub fn to_text(&self) -> String {
+        let phase = match self.phase {
+            SchedulePhase::Induction => "induction",
+            SchedulePhase::Maintenance => "maintenance",
+        };
+        let doses: Vec<String> = self.allowed_doses_mg.iter().map(|d| format!("{d} mg")).collect();
+        let mut out = format!(
+            "Esketamine session {}: {} ({}, {}); dose {}\n",
+            self.session,
+            phase,
+            self.weeks,
+            self.frequency,
+            doses.join(" or ")
+        );
+        for d in &self.devices {
+            out.push_str(&format!(
+                "- {} mg: {} device{} of {} mg, {} min apart ({} min from first to last)\n",
+                d.dose_mg,
+                d.devices,
+                if d.devices == 1 { "" } else { "s" },
+                self.device_mg,
+                self.minutes_between_devices,
+                d.minutes
+            ));
+        }
+        if let Some(r) = &self.review {
+            out.push_str(&format!("\n{r}\n"));
+        }
+        section(&mut out, "Before the dose", &self.pre_dose);
+        out.push_str(&format!("\nMonitor at least {} minutes after the dose.\n", self.monitoring_minutes));
+        section(&mut out, "Notes", &self.notes);
+        section(&mut out, "Sources", &self.sources);
+        out.push_str(&format!(
+            "\nDosing rules {} {} (sha256 {})\n",
+            self.dosing.id, self.dosing.version, self.dosing.sha256
+        ));
+        out
+    }
+}
+
+fn section(out: &mut String, title: &str, lines: &[String]) {
+    if lines.is_empty() {
+        return;
+    }
+    out.push_str(&format!("\n{title}\n"));
+    for l in lines {
+        out.push_str(&format!("- {l}\n"));
+    }
+}

@@ -19,6 +19,7 @@ pub mod fhir;
 pub mod input;
 pub mod model;
 pub mod policy;
+pub mod pre_dose;
 pub mod rules_doc;
 pub mod ruleset;
 pub mod storage;

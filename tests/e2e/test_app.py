@@ -213,7 +213,10 @@ def test_1_keyboard_only_full_assessment_then_finalise(launch, shots):
         area = one(d, f"textarea[data-ack='{rule}']")
         area.send_keys(note, Keys.TAB)
         settle(d)
-    wait(d, lambda: one(d, "iframe.summary").get_attribute("srcdoc"))
+    # Both notes saved: the summary shows them, and neither field lost what was typed in it.
+    wait(d, lambda: "Lorazepam held on treatment days" in (one(d, "iframe.summary").get_attribute("srcdoc") or ""))
+    assert one(d, "textarea[data-ack='CV-BP-HIGH']").get_attribute("value") == "Rechecked 138/86 after rest"
+    assert one(d, "textarea[data-ack='RX-BZD-HIGH']").get_attribute("value") == "Lorazepam held on treatment days"
     d.save_screenshot(os.path.join(shots, "review.png"))
     sign_with_passphrase(d, "finalise")
     wait(d, lambda: "read-only" in one(d, ".record-status").text)

@@ -86,6 +86,7 @@ def test_a_whole_journey_makes_no_network_connection(launch, data_root):
     for rule, note in [("CV-BP-HIGH", "Rechecked after rest"), ("RX-BZD-HIGH", "Held on treatment days")]:
         one(d, f"textarea[data-ack='{rule}']").send_keys(note, Keys.TAB)
         settle(d)
+    wait(d, lambda: "Held on treatment days" in (one(d, "iframe.summary").get_attribute("srcdoc") or ""))
     sign_with_passphrase(d, "finalise")
     wait(d, lambda: "read-only" in one(d, ".record-status").text)
     # Export: the file name typed into the save dialog (GTK), then Enter. (No window manager under

@@ -105,6 +105,9 @@ export async function renderAssessment(root: HTMLElement, ctx: Ctx, id: number, 
         ed.view = nv;
         refreshSide();
         renderStep();
+      }, (nv) => {
+        ed.view = nv;
+        refreshSide();
       });
       return;
     }

@@ -73,17 +73,28 @@ export function signDialog(message: string, confirmLabel: string, who: string): 
   });
 }
 
-export async function renderReview(host: HTMLElement, ctx: Ctx, ed: Editor, changed: (v: AssessmentView) => void): Promise<void> {
+/** The review step. `changed` redraws it (finalised, amended); `noted` takes a saved
+ * acknowledgement without a redraw, so a note being typed in the next field is kept. */
+export async function renderReview(
+  host: HTMLElement,
+  ctx: Ctx,
+  ed: Editor,
+  changed: (v: AssessmentView) => void,
+  noted: (v: AssessmentView) => void,
+): Promise<void> {
   await ed.settled();
   const v = ed.view;
   const r = v.record;
   const status = h("p", { class: "status-line", role: "status" });
   const frame = h("iframe", { class: "summary", title: "Summary as it will be printed", sandbox: "allow-same-origin allow-modals" }) as HTMLIFrameElement;
-  try {
-    frame.srcdoc = await api.summaryHtml(r.id);
-  } catch (e) {
-    status.textContent = errorText(e);
-  }
+  const showSummary = async () => {
+    try {
+      frame.srcdoc = await api.summaryHtml(r.id);
+    } catch (e) {
+      status.textContent = errorText(e);
+    }
+  };
+  await showSummary();
 
   const precautions = v.evaluation.findings.filter((f) => f.level === "precaution");
   const notes = precautions.length === 0 ? null : h("section", { class: "notes", "aria-labelledby": "notes-h" },
@@ -95,7 +106,8 @@ export async function renderReview(host: HTMLElement, ctx: Ctx, ed: Editor, chan
       area.value = r.acknowledgements[f.rule] ?? "";
       area.addEventListener("change", async () => {
         try {
-          changed(await api.setAcknowledgement(r.id, f.rule, area.value));
+          noted(await api.setAcknowledgement(r.id, f.rule, area.value));
+          await showSummary();
         } catch (e) {
           status.textContent = errorText(e);
         }

@@ -1,0 +1,509 @@
+//! A treatment session of a course (issue 13), as exchanged in `trdcheck/session/v1`
+//! (docs/session-v1.md): the checks before the dose and the pre-dose gate, the dose given, and the
+//! monitoring after it. Every answer is an `Option`: `None` is unknown, never "no".
+//!
+//! [`check`] refuses what cannot be true (impossible vitals, a dose over the site maximum, a
+//! session dated before its course, a dose on a deferred session), naming the field, whatever the
+//! state of the draft; [`still_needed`] lists what a session must have before it is finalised.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::macros::format_description;
+use time::Date;
+
+use crate::dosing::{self, DosingRules, DosingSite, EsketamineRequest, IvRequest};
+use crate::engine::Determination;
+use crate::error::InputError;
+use crate::model::{AnswerKind, Assessment, Route, QUESTIONS};
+use crate::policy::SitePolicy;
+use crate::pre_dose::{self, Gate, GateDecision, PreDoseReadings};
+use crate::ruleset::RuleSet;
+
+pub const SESSION_SCHEMA: &str = "trdcheck/session/v1";
+
+/// Heart rate a monitor can show (bpm); outside it the reading is a typing error.
+pub const HEART_RATE_BPM: (f64, f64) = (20.0, 250.0);
+/// MOAA/S: 5 responds readily to name … 0 no response to a painful stimulus (reference.md §5.6).
+pub const MOAAS_MAX: u8 = 5;
+/// Minutes in a day: no monitoring time is longer.
+pub const MINUTES_MAX: u32 = 24 * 60;
+
+/// A course of treatment, started from a finalised assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Course {
+    pub route: Route,
+    /// YYYY-MM-DD.
+    pub started_on: String,
+    /// The determination of the finalised assessment the course started from.
+    pub determination: Determination,
+}
+
+impl Course {
+    /// A course starts only from an assessment found eligible (with or without precautions).
+    pub fn check(&self) -> Result<(), InputError> {
+        parse_date("started_on", &self.started_on)?;
+        match self.determination {
+            Determination::Eligible | Determination::EligibleWithPrecautions => Ok(()),
+            other => Err(field(
+                "determination",
+                format!(
+                    "a course starts only from an eligible assessment; this one is {}",
+                    serde_json::to_value(other).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+                ),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BloodPressure {
+    #[serde(default)]
+    pub systolic_mmhg: Option<f64>,
+    #[serde(default)]
+    pub diastolic_mmhg: Option<f64>,
+}
+
+/// Before the dose.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreDose {
+    /// Blood pressure, SpO₂ and "anything new since the assessment": the gate's inputs.
+    #[serde(default)]
+    pub gate: PreDoseReadings,
+    #[serde(default)]
+    pub heart_rate_bpm: Option<f64>,
+    /// No food for 2 h and no liquid for 30 min (esketamine).
+    #[serde(default)]
+    pub fasted_as_instructed: Option<bool>,
+    /// An escort or transport home is arranged.
+    #[serde(default)]
+    pub transport_home: Option<bool>,
+    /// Told not to drive until the next day after a restful sleep.
+    #[serde(default)]
+    pub no_driving_advised: Option<bool>,
+    #[serde(default)]
+    pub consent_on_file: Option<bool>,
+    /// Enrolled in the SPRAVATO REMS (esketamine, outpatients).
+    #[serde(default)]
+    pub rems_enrolled: Option<bool>,
+}
+
+/// The dose given.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoseGiven {
+    #[serde(default)]
+    pub dose_mg: Option<f64>,
+    /// IV: today's weight, for the check against the calculator.
+    #[serde(default)]
+    pub weight_kg: Option<f64>,
+    /// Why the dose differs from the calculator's (required then).
+    #[serde(default)]
+    pub reason_outside_calculator: Option<String>,
+    #[serde(default)]
+    pub lot_number: Option<String>,
+    /// HH:MM, the start of the infusion or the first device.
+    #[serde(default)]
+    pub start_time: Option<String>,
+    /// Esketamine: the time of each device, HH:MM.
+    #[serde(default)]
+    pub device_times: Option<Vec<String>>,
+}
+
+/// After the dose.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Monitoring {
+    /// About 40 minutes after the dose (the rise peaks then).
+    #[serde(default)]
+    pub bp_40_min: BloodPressure,
+    #[serde(default)]
+    pub bp_before_discharge: BloodPressure,
+    #[serde(default)]
+    pub spo2_lowest_percent: Option<f64>,
+    /// The deepest sedation seen, MOAA/S 0–5.
+    #[serde(default)]
+    pub moaas_lowest: Option<u8>,
+    #[serde(default)]
+    pub dissociation: Option<bool>,
+    #[serde(default)]
+    pub respiratory_depression: Option<bool>,
+    /// Other adverse events, in words ("" when none).
+    #[serde(default)]
+    pub other_adverse_events: Option<String>,
+    /// Minutes from the start of the dose at which the patient would have been ready to leave
+    /// (the REMS evaluation question).
+    #[serde(default)]
+    pub ready_to_leave_minutes: Option<u32>,
+    /// Minutes from the first device (or the start of the infusion) to the end of monitoring.
+    #[serde(default)]
+    pub total_monitoring_minutes: Option<u32>,
+    /// The clinician judged the patient fit to leave.
+    #[serde(default)]
+    pub discharged: Option<bool>,
+}
+
+/// One session of a course.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    pub schema: String,
+    /// Its place in the course, from 1.
+    pub number: u32,
+    /// YYYY-MM-DD.
+    pub date: String,
+    #[serde(default)]
+    pub pre_dose: PreDose,
+    #[serde(default)]
+    pub dose: DoseGiven,
+    #[serde(default)]
+    pub monitoring: Monitoring,
+    /// The clinician's note for each precaution of the gate, by rule id.
+    #[serde(default)]
+    pub acknowledgements: BTreeMap<String, String>,
+}
+
+impl Session {
+    pub fn new(number: u32, date: &str) -> Session {
+        Session {
+            schema: SESSION_SCHEMA.into(),
+            number,
+            date: date.into(),
+            pre_dose: PreDose::default(),
+            dose: DoseGiven::default(),
+            monitoring: Monitoring::default(),
+            acknowledgements: BTreeMap::new(),
+        }
+    }
+}
+
+/// Everything a session is judged with: its course, the signed assessment, the rule set and
+/// policy it was signed under, the dosing rules and the site's dosing choices.
+pub struct Context<'a> {
+    pub course: &'a Course,
+    pub assessment: &'a Assessment,
+    pub rules: &'a RuleSet,
+    pub policy: &'a SitePolicy,
+    pub dosing: &'a DosingRules,
+    pub site: &'a DosingSite,
+}
+
+fn field(path: &str, message: impl Into<String>) -> InputError {
+    InputError::Field { path: path.into(), message: message.into() }
+}
+
+fn parse_date(path: &str, text: &str) -> Result<Date, InputError> {
+    Date::parse(text, format_description!("[year]-[month]-[day]"))
+        .map_err(|_| field(path, format!("{text:?} is not a date (YYYY-MM-DD)")))
+}
+
+/// Minutes after midnight of an HH:MM time.
+fn parse_time(path: &str, text: &str) -> Result<u32, InputError> {
+    let bad = || field(path, format!("{text:?} is not a time (HH:MM)"));
+    let (h, m) = text.split_once(':').ok_or_else(bad)?;
+    let (h, m): (u32, u32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if h > 23 || m > 59 || text.len() != 5 {
+        return Err(bad());
+    }
+    Ok(h * 60 + m)
+}
+
+fn number_in(path: &str, value: Option<f64>, (min, max): (f64, f64), unit: &str) -> Result<(), InputError> {
+    match value {
+        Some(v) if !v.is_finite() || v < min || v > max => {
+            Err(field(path, format!("{v} {unit} is outside {min}–{max} {unit}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The range the assessment allows for one of its number questions (one place: model::QUESTIONS).
+fn assessment_range(path: &str) -> (f64, f64) {
+    QUESTIONS
+        .iter()
+        .find(|q| q.path == path)
+        .and_then(|q| match q.kind {
+            AnswerKind::Number { min, max, .. } => Some((min, max.unwrap_or(f64::INFINITY))),
+            _ => None,
+        })
+        .expect("a number question of the assessment")
+}
+
+/// Monitoring readings are held to the ranges of the same readings in the assessment.
+fn bp_in(path: &str, bp: &BloodPressure) -> Result<(), InputError> {
+    let (s_range, d_range) =
+        (assessment_range("cardiovascular.systolic_mmhg"), assessment_range("cardiovascular.diastolic_mmhg"));
+    number_in(&format!("{path}.systolic_mmhg"), bp.systolic_mmhg, s_range, "mmHg")?;
+    number_in(&format!("{path}.diastolic_mmhg"), bp.diastolic_mmhg, d_range, "mmHg")?;
+    if let (Some(s), Some(d)) = (bp.systolic_mmhg, bp.diastolic_mmhg) {
+        if d >= s {
+            return Err(field(
+                &format!("{path}.diastolic_mmhg"),
+                format!("{d} must be below the systolic pressure ({s} mmHg)"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The largest dose the site allows today: the IV cap, else the top of the mg/kg range on the
+/// actual weight; for esketamine the largest dose of the schedule.
+fn site_maximum_mg(ctx: &Context, weight_kg: Option<f64>) -> Option<f64> {
+    match ctx.course.route {
+        Route::IvKetamine => {
+            ctx.site.dose_cap_mg.or_else(|| weight_kg.map(|w| ctx.dosing.iv_ketamine.mg_per_kg.max * w))
+        }
+        Route::EsketamineNasal => {
+            let e = &ctx.dosing.esketamine;
+            e.phases
+                .iter()
+                .flat_map(|p| p.doses_mg.iter())
+                .chain(e.geriatric.doses_mg.iter())
+                .max()
+                .map(|&d| f64::from(d))
+        }
+    }
+}
+
+/// What the calculator gives for this session (IV: the dose at the site's settings; esketamine:
+/// the doses the label allows at this session), or `None` when it cannot be worked out yet.
+pub fn calculated_doses(ctx: &Context, session: &Session) -> Result<Option<Vec<f64>>, InputError> {
+    match ctx.course.route {
+        Route::IvKetamine => {
+            let Some(weight) = session.dose.weight_kg.or(ctx.assessment.patient.weight_kg) else { return Ok(None) };
+            let req = IvRequest {
+                weight_kg: weight,
+                height_cm: ctx.assessment.patient.height_cm,
+                sex: ctx.assessment.patient.sex,
+                ..IvRequest::default()
+            };
+            // A site basis that needs a height the assessment lacks falls back to actual weight.
+            let dose = dosing::iv_ketamine(ctx.dosing, ctx.site, &req).or_else(|_| {
+                let actual = DosingSite { weight_basis: Some(dosing::WeightBasis::Actual), ..ctx.site.clone() };
+                dosing::iv_ketamine(ctx.dosing, &actual, &IvRequest { height_cm: None, sex: None, ..req.clone() })
+            });
+            dose.map(|d| Some(vec![d.dose_mg])).map_err(|e| prefix("dose", e))
+        }
+        Route::EsketamineNasal => {
+            let Some(age) = ctx.assessment.patient.age_years else { return Ok(None) };
+            let req = EsketamineRequest { session: session.number, age_years: age.floor() as u32 };
+            let d = dosing::esketamine(ctx.dosing, ctx.site, &req).map_err(|e| prefix("dose", e))?;
+            Ok(Some(d.allowed_doses_mg.iter().map(|&m| f64::from(m)).collect()))
+        }
+    }
+}
+
+fn prefix(path: &str, e: InputError) -> InputError {
+    match e {
+        InputError::Field { path: p, message } => InputError::Field { path: format!("{path}.{p}"), message },
+        other => other,
+    }
+}
+
+/// The pre-dose gate on the session's readings.
+pub fn gate(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
+    pre_dose::pre_dose(ctx.assessment, ctx.rules, ctx.policy, &session.pre_dose.gate)
+        .map_err(|e| prefix("pre_dose.gate", e))
+}
+
+/// Refuses what cannot be true, naming the field. A draft may leave anything unknown.
+pub fn check(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
+    if session.schema != SESSION_SCHEMA {
+        return Err(field("schema", format!("must be {SESSION_SCHEMA:?}")));
+    }
+    ctx.course.check().map_err(|e| prefix("course", e))?;
+    if session.number == 0 {
+        return Err(field("number", "sessions are numbered from 1"));
+    }
+    let day = parse_date("date", &session.date)?;
+    let start = parse_date("course.started_on", &ctx.course.started_on)?;
+    if day < start {
+        return Err(field(
+            "date",
+            format!("{} is before the course started ({})", session.date, ctx.course.started_on),
+        ));
+    }
+    let gate = gate(ctx, session)?;
+    number_in("pre_dose.heart_rate_bpm", session.pre_dose.heart_rate_bpm, HEART_RATE_BPM, "bpm")?;
+
+    let d = &session.dose;
+    let limits = &ctx.dosing.iv_ketamine.limits;
+    number_in("dose.weight_kg", d.weight_kg, (limits.weight_kg[0], limits.weight_kg[1]), "kg")?;
+    if let Some(t) = &d.start_time {
+        parse_time("dose.start_time", t)?;
+    }
+    let dose_recorded =
+        d.dose_mg.is_some() || d.start_time.is_some() || d.device_times.as_ref().is_some_and(|t| !t.is_empty());
+    if dose_recorded && matches!(gate.decision, GateDecision::Defer | GateDecision::Reassess) {
+        let why = gate.findings.iter().find(|f| f.level == crate::ruleset::Level::Defer).map_or_else(
+            || "something is new since the assessment: amend it first".to_string(),
+            |f| format!("deferred by {}", f.rule),
+        );
+        return Err(field("dose.dose_mg", format!("no dose is given in a session the gate stops ({why})")));
+    }
+    if let Some(mg) = d.dose_mg {
+        if !mg.is_finite() || mg <= 0.0 {
+            return Err(field("dose.dose_mg", format!("{mg} mg is not a dose")));
+        }
+        let weight = d.weight_kg.or(ctx.assessment.patient.weight_kg);
+        if let Some(max) = site_maximum_mg(ctx, weight) {
+            if mg > max + 1e-9 {
+                return Err(field("dose.dose_mg", format!("{mg} mg is over the site maximum of {max} mg")));
+            }
+        }
+        if ctx.course.route == Route::EsketamineNasal
+            && !(mg / f64::from(ctx.dosing.esketamine.device_mg)).fract().eq(&0.0)
+        {
+            return Err(field(
+                "dose.dose_mg",
+                format!("{mg} mg is not whole devices of {} mg", ctx.dosing.esketamine.device_mg),
+            ));
+        }
+    }
+    if let Some(times) = &d.device_times {
+        let gap = ctx.dosing.esketamine.minutes_between_devices;
+        let mut last: Option<u32> = None;
+        for (i, t) in times.iter().enumerate() {
+            let path = format!("dose.device_times[{i}]");
+            let at = parse_time(&path, t)?;
+            if let Some(prev) = last {
+                if at < prev + gap {
+                    return Err(field(&path, format!("{t} is less than {gap} minutes after the device before")));
+                }
+            }
+            last = Some(at);
+        }
+        if let (Some(mg), false) = (d.dose_mg, times.is_empty()) {
+            let devices = (mg / f64::from(ctx.dosing.esketamine.device_mg)).round() as usize;
+            if devices != times.len() {
+                return Err(field(
+                    "dose.device_times",
+                    format!("{} device times for {mg} mg ({devices} devices)", times.len()),
+                ));
+            }
+        }
+    }
+
+    let m = &session.monitoring;
+    bp_in("monitoring.bp_40_min", &m.bp_40_min)?;
+    bp_in("monitoring.bp_before_discharge", &m.bp_before_discharge)?;
+    number_in(
+        "monitoring.spo2_lowest_percent",
+        m.spo2_lowest_percent,
+        assessment_range("respiratory.spo2_percent"),
+        "%",
+    )?;
+    if let Some(s) = m.moaas_lowest {
+        if s > MOAAS_MAX {
+            return Err(field("monitoring.moaas_lowest", format!("{s} is outside MOAA/S 0–{MOAAS_MAX}")));
+        }
+    }
+    for (path, v) in [
+        ("monitoring.ready_to_leave_minutes", m.ready_to_leave_minutes),
+        ("monitoring.total_monitoring_minutes", m.total_monitoring_minutes),
+    ] {
+        if let Some(v) = v {
+            if v > MINUTES_MAX {
+                return Err(field(path, format!("{v} minutes is longer than a day")));
+            }
+        }
+    }
+    if ctx.course.route == Route::EsketamineNasal && m.discharged == Some(true) {
+        let need = ctx.dosing.esketamine.monitoring_minutes;
+        match m.total_monitoring_minutes {
+            Some(t) if t < need => {
+                return Err(field(
+                    "monitoring.discharged",
+                    format!(
+                        "not before {need} minutes of monitoring ({t} so far): {}",
+                        ctx.dosing.esketamine.monitoring_source
+                    ),
+                ))
+            }
+            None => {
+                return Err(field(
+                    "monitoring.discharged",
+                    format!("record the total monitoring time first (at least {need} minutes)"),
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(gate)
+}
+
+/// What the session still needs before it can be finalised, by field (empty: it can be). A
+/// deferred session needs only its pre-dose readings; a treated one its dose and monitoring.
+pub fn still_needed(ctx: &Context, session: &Session) -> Result<Vec<String>, InputError> {
+    let gate = check(ctx, session)?;
+    let mut needed: Vec<String> = gate.missing.iter().map(|m| format!("pre_dose.gate.{m}")).collect();
+    if gate.decision == GateDecision::Defer || gate.decision == GateDecision::Reassess {
+        return Ok(needed);
+    }
+    for rule in &gate.acknowledgements_needed {
+        if session.acknowledgements.get(&**rule).is_none_or(|n| n.trim().is_empty()) {
+            needed.push(format!("acknowledgements.{rule}"));
+        }
+    }
+    let p = &session.pre_dose;
+    let esketamine = ctx.course.route == Route::EsketamineNasal;
+    let mut want = |path: &str, known: bool| {
+        if !known {
+            needed.push(path.to_string());
+        }
+    };
+    want("pre_dose.heart_rate_bpm", p.heart_rate_bpm.is_some());
+    want("pre_dose.transport_home", p.transport_home.is_some());
+    want("pre_dose.no_driving_advised", p.no_driving_advised.is_some());
+    want("pre_dose.consent_on_file", p.consent_on_file.is_some());
+    if esketamine {
+        want("pre_dose.fasted_as_instructed", p.fasted_as_instructed.is_some());
+        want("pre_dose.rems_enrolled", p.rems_enrolled.is_some());
+    }
+    let d = &session.dose;
+    want("dose.dose_mg", d.dose_mg.is_some());
+    want("dose.lot_number", d.lot_number.as_deref().is_some_and(|l| !l.trim().is_empty()));
+    want("dose.start_time", d.start_time.is_some());
+    if esketamine {
+        want("dose.device_times", d.device_times.as_ref().is_some_and(|t| !t.is_empty()));
+    }
+    if let (Some(mg), Some(calculated)) = (d.dose_mg, calculated_doses(ctx, session)?) {
+        let matches = calculated.iter().any(|c| (c - mg).abs() < 0.05);
+        let reason = d.reason_outside_calculator.as_deref().is_some_and(|r| !r.trim().is_empty());
+        want("dose.reason_outside_calculator", matches || reason);
+    }
+    let m = &session.monitoring;
+    want("monitoring.bp_40_min", m.bp_40_min.systolic_mmhg.is_some() && m.bp_40_min.diastolic_mmhg.is_some());
+    want(
+        "monitoring.bp_before_discharge",
+        m.bp_before_discharge.systolic_mmhg.is_some() && m.bp_before_discharge.diastolic_mmhg.is_some(),
+    );
+    want("monitoring.spo2_lowest_percent", m.spo2_lowest_percent.is_some());
+    want("monitoring.moaas_lowest", m.moaas_lowest.is_some());
+    want("monitoring.dissociation", m.dissociation.is_some());
+    want("monitoring.respiratory_depression", m.respiratory_depression.is_some());
+    want("monitoring.other_adverse_events", m.other_adverse_events.is_some());
+    want("monitoring.total_monitoring_minutes", m.total_monitoring_minutes.is_some());
+    want("monitoring.discharged", m.discharged == Some(true));
+    if esketamine {
+        want("monitoring.ready_to_leave_minutes", m.ready_to_leave_minutes.is_some());
+    }
+    Ok(needed)
+}
+
+/// Reads a session file, naming the field at fault.
+pub fn parse_session(text: &str) -> Result<Session, InputError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            InputError::Syntax { line: inner.line(), column: inner.column(), message: inner.to_string() }
+        } else {
+            InputError::Field { path: if path == "." { String::new() } else { path }, message: inner.to_string() }
+        }
+    })
+}

@@ -1,0 +1,280 @@
+//! A treatment session (trdcheck/session/v1): what is refused, naming the field, and what a
+//! session needs before it is finalised, on IV ketamine and esketamine courses.
+
+use trdcheck::dosing::{DosingRules, DosingSite};
+use trdcheck::engine::Determination;
+use trdcheck::model::Route;
+use trdcheck::pre_dose::GateDecision;
+use trdcheck::session::{check, parse_session, still_needed, BloodPressure, Context, Course, Session};
+use trdcheck::{parse_assessment, Assessment, RuleSet, SitePolicy};
+
+const EXAMPLE: &str = include_str!("../examples/example-assessment-v2.json");
+
+struct World {
+    course: Course,
+    assessment: Assessment,
+    policy: SitePolicy,
+    site: DosingSite,
+}
+
+impl World {
+    /// The shared example (female, 47, 71.5 kg, 165 cm), signed eligible with precautions.
+    fn new(route: Route) -> World {
+        let rules = RuleSet::embedded().unwrap();
+        World {
+            course: Course {
+                route,
+                started_on: "2026-11-02".into(),
+                determination: Determination::EligibleWithPrecautions,
+            },
+            assessment: parse_assessment(EXAMPLE).unwrap(),
+            policy: SitePolicy::defaults(rules),
+            site: DosingSite::default(),
+        }
+    }
+
+    fn ctx(&self) -> Context<'_> {
+        Context {
+            course: &self.course,
+            assessment: &self.assessment,
+            rules: RuleSet::embedded().unwrap(),
+            policy: &self.policy,
+            dosing: DosingRules::embedded().unwrap(),
+            site: &self.site,
+        }
+    }
+}
+
+fn bp(s: f64, d: f64) -> BloodPressure {
+    BloodPressure { systolic_mmhg: Some(s), diastolic_mmhg: Some(d) }
+}
+
+/// A whole session as a clinic records it: normal readings, the calculator's dose, monitoring.
+fn complete(route: Route) -> Session {
+    let mut s = Session::new(1, "2026-11-03");
+    let p = &mut s.pre_dose;
+    p.gate.systolic_mmhg = Some(132.0);
+    p.gate.diastolic_mmhg = Some(84.0);
+    p.gate.spo2_percent = Some(98.0);
+    p.gate.new_since_assessment = Some(false);
+    p.heart_rate_bpm = Some(72.0);
+    p.transport_home = Some(true);
+    p.no_driving_advised = Some(true);
+    p.consent_on_file = Some(true);
+    let d = &mut s.dose;
+    d.lot_number = Some("KX2291".into());
+    d.start_time = Some("09:00".into());
+    match route {
+        Route::IvKetamine => {
+            // 0.5 mg/kg × 71.5 kg = 35.75, to 0.1 mg: 35.8.
+            d.dose_mg = Some(35.8);
+        }
+        Route::EsketamineNasal => {
+            p.fasted_as_instructed = Some(true);
+            p.rems_enrolled = Some(true);
+            d.dose_mg = Some(56.0);
+            d.device_times = Some(vec!["09:00".into(), "09:05".into()]);
+            s.monitoring.ready_to_leave_minutes = Some(90);
+        }
+    }
+    let m = &mut s.monitoring;
+    m.bp_40_min = bp(146.0, 90.0);
+    m.bp_before_discharge = bp(134.0, 84.0);
+    m.spo2_lowest_percent = Some(96.0);
+    m.moaas_lowest = Some(4);
+    m.dissociation = Some(true);
+    m.respiratory_depression = Some(false);
+    m.other_adverse_events = Some(String::new());
+    m.total_monitoring_minutes = Some(125);
+    m.discharged = Some(true);
+    s
+}
+
+fn refused(w: &World, s: &Session) -> String {
+    let e = check(&w.ctx(), s).expect_err("refused");
+    e.path().unwrap_or_default().to_string()
+}
+
+#[test]
+fn a_complete_session_can_be_finalised_on_either_route() {
+    for route in [Route::IvKetamine, Route::EsketamineNasal] {
+        let w = World::new(route);
+        let s = complete(route);
+        assert_eq!(check(&w.ctx(), &s).unwrap().decision, GateDecision::Proceed, "{route:?}");
+        assert_eq!(still_needed(&w.ctx(), &s).unwrap(), Vec::<String>::new(), "{route:?}");
+    }
+}
+
+#[test]
+fn an_unknown_answer_is_still_needed_never_taken_as_no() {
+    let w = World::new(Route::EsketamineNasal);
+    let mut s = complete(Route::EsketamineNasal);
+    s.pre_dose.rems_enrolled = None;
+    s.monitoring.respiratory_depression = None;
+    s.pre_dose.gate.spo2_percent = None;
+    let needed = still_needed(&w.ctx(), &s).unwrap();
+    assert_eq!(needed, ["pre_dose.gate.spo2_percent", "pre_dose.rems_enrolled", "monitoring.respiratory_depression"]);
+    // A new draft needs everything and is still saved (nothing in it is impossible).
+    let blank = Session::new(1, "2026-11-03");
+    assert!(check(&w.ctx(), &blank).is_ok());
+    assert!(still_needed(&w.ctx(), &blank).unwrap().len() > 15);
+}
+
+#[test]
+fn a_dose_the_calculator_did_not_give_needs_a_reason() {
+    let w = World::new(Route::IvKetamine);
+    let mut s = complete(Route::IvKetamine);
+    s.dose.dose_mg = Some(40.0);
+    assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["dose.reason_outside_calculator"]);
+    s.dose.reason_outside_calculator = Some("0.56 mg/kg after two infusions without response".into());
+    assert!(still_needed(&w.ctx(), &s).unwrap().is_empty());
+    // Esketamine: 84 mg is allowed from session 2, not on day 1.
+    let w = World::new(Route::EsketamineNasal);
+    let mut s = complete(Route::EsketamineNasal);
+    s.dose.dose_mg = Some(84.0);
+    s.dose.device_times = Some(vec!["09:00".into(), "09:05".into(), "09:10".into()]);
+    assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["dose.reason_outside_calculator"]);
+    s.number = 2;
+    assert!(still_needed(&w.ctx(), &s).unwrap().is_empty());
+}
+
+#[test]
+fn a_dose_over_the_site_maximum_is_refused() {
+    let mut w = World::new(Route::IvKetamine);
+    let mut s = complete(Route::IvKetamine);
+    // No cap: the top of the mg/kg range (1.0) on 71.5 kg.
+    s.dose.dose_mg = Some(71.6);
+    assert_eq!(refused(&w, &s), "dose.dose_mg");
+    s.dose.dose_mg = Some(71.5);
+    assert!(check(&w.ctx(), &s).is_ok());
+    w.site.dose_cap_mg = Some(50.0);
+    s.dose.dose_mg = Some(50.1);
+    assert_eq!(refused(&w, &s), "dose.dose_mg");
+    let w = World::new(Route::EsketamineNasal);
+    let mut s = complete(Route::EsketamineNasal);
+    s.dose.dose_mg = Some(112.0);
+    s.dose.device_times = None;
+    assert_eq!(refused(&w, &s), "dose.dose_mg");
+    s.dose.dose_mg = Some(70.0);
+    assert_eq!(refused(&w, &s), "dose.dose_mg", "not whole devices");
+}
+
+/// One change to a complete session.
+type Change = Box<dyn Fn(&mut Session)>;
+
+#[test]
+fn impossible_readings_are_refused_naming_the_field() {
+    let w = World::new(Route::IvKetamine);
+    let cases: Vec<(Change, &str)> = vec![
+        (Box::new(|s| s.pre_dose.gate.systolic_mmhg = Some(400.0)), "pre_dose.gate.systolic_mmhg"),
+        (Box::new(|s| s.pre_dose.gate.diastolic_mmhg = Some(140.0)), "pre_dose.gate.diastolic_mmhg"),
+        (Box::new(|s| s.pre_dose.heart_rate_bpm = Some(260.0)), "pre_dose.heart_rate_bpm"),
+        (Box::new(|s| s.monitoring.bp_40_min = bp(140.0, 201.0)), "monitoring.bp_40_min.diastolic_mmhg"),
+        (
+            Box::new(|s| s.monitoring.bp_before_discharge = bp(49.0, 30.0)),
+            "monitoring.bp_before_discharge.systolic_mmhg",
+        ),
+        (Box::new(|s| s.monitoring.spo2_lowest_percent = Some(101.0)), "monitoring.spo2_lowest_percent"),
+        (Box::new(|s| s.monitoring.moaas_lowest = Some(6)), "monitoring.moaas_lowest"),
+        (Box::new(|s| s.monitoring.total_monitoring_minutes = Some(1441)), "monitoring.total_monitoring_minutes"),
+        (Box::new(|s| s.dose.start_time = Some("9:00".into())), "dose.start_time"),
+        (Box::new(|s| s.dose.weight_kg = Some(12.0)), "dose.weight_kg"),
+        (Box::new(|s| s.date = "2026-11-01".into()), "date"),
+        (Box::new(|s| s.date = "3 Nov 2026".into()), "date"),
+        (Box::new(|s| s.number = 0), "number"),
+    ];
+    for (change, path) in cases {
+        let mut s = complete(Route::IvKetamine);
+        change(&mut s);
+        assert_eq!(refused(&w, &s), path);
+    }
+    // Just inside: a session on the day the course started, MOAA/S 0.
+    let mut s = complete(Route::IvKetamine);
+    s.date = "2026-11-02".into();
+    s.monitoring.moaas_lowest = Some(0);
+    assert!(check(&w.ctx(), &s).is_ok());
+}
+
+#[test]
+fn a_course_starts_only_from_an_eligible_assessment() {
+    for (determination, ok) in [
+        (Determination::Eligible, true),
+        (Determination::EligibleWithPrecautions, true),
+        (Determination::Deferred, false),
+        (Determination::NotEligible, false),
+        (Determination::Incomplete, false),
+    ] {
+        let mut w = World::new(Route::IvKetamine);
+        w.course.determination = determination;
+        let result = check(&w.ctx(), &complete(Route::IvKetamine));
+        assert_eq!(result.is_ok(), ok, "{determination:?}");
+        if !ok {
+            assert_eq!(result.unwrap_err().path(), Some("course.determination"));
+        }
+    }
+}
+
+#[test]
+fn a_session_deferred_for_blood_pressure_gives_no_dose_and_can_be_finalised() {
+    let w = World::new(Route::IvKetamine);
+    let mut s = Session::new(2, "2026-11-05");
+    s.pre_dose.gate.systolic_mmhg = Some(186.0);
+    s.pre_dose.gate.diastolic_mmhg = Some(104.0);
+    s.pre_dose.gate.spo2_percent = Some(97.0);
+    s.pre_dose.gate.new_since_assessment = Some(false);
+    let gate = check(&w.ctx(), &s).unwrap();
+    assert_eq!(gate.decision, GateDecision::Defer);
+    assert!(gate.findings.iter().any(|f| &*f.rule == "CV-BP-STOP" && f.message.contains("186/104")));
+    assert!(still_needed(&w.ctx(), &s).unwrap().is_empty(), "the reading is what a deferred session records");
+    s.dose.dose_mg = Some(35.8);
+    assert_eq!(refused(&w, &s), "dose.dose_mg");
+}
+
+#[test]
+fn a_precaution_at_the_gate_needs_the_clinicians_note() {
+    let w = World::new(Route::IvKetamine);
+    let mut s = complete(Route::IvKetamine);
+    s.pre_dose.gate.systolic_mmhg = Some(152.0);
+    s.pre_dose.gate.diastolic_mmhg = Some(94.0);
+    assert_eq!(check(&w.ctx(), &s).unwrap().decision, GateDecision::AcknowledgeFirst);
+    assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["acknowledgements.CV-BP-HIGH"]);
+    s.acknowledgements.insert("CV-BP-HIGH".into(), "Rechecked 148/92; benefit outweighs".into());
+    assert!(still_needed(&w.ctx(), &s).unwrap().is_empty());
+}
+
+#[test]
+fn esketamine_devices_are_five_minutes_apart_one_time_per_device() {
+    let w = World::new(Route::EsketamineNasal);
+    let mut s = complete(Route::EsketamineNasal);
+    s.dose.device_times = Some(vec!["09:00".into(), "09:04".into()]);
+    assert_eq!(refused(&w, &s), "dose.device_times[1]");
+    s.dose.device_times = Some(vec!["09:00".into(), "09:05".into(), "09:10".into()]);
+    assert_eq!(refused(&w, &s), "dose.device_times");
+}
+
+#[test]
+fn esketamine_discharge_before_two_hours_is_refused_with_the_reason() {
+    let w = World::new(Route::EsketamineNasal);
+    let mut s = complete(Route::EsketamineNasal);
+    s.monitoring.total_monitoring_minutes = Some(119);
+    let e = check(&w.ctx(), &s).unwrap_err();
+    assert_eq!(e.path(), Some("monitoring.discharged"));
+    assert!(e.to_string().contains("120 minutes") && e.to_string().contains("REMS"), "{e}");
+    s.monitoring.total_monitoring_minutes = Some(120);
+    assert!(check(&w.ctx(), &s).is_ok());
+    // IV ketamine has no such rule in the data: 60 minutes is the clinician's call.
+    let w = World::new(Route::IvKetamine);
+    let mut s = complete(Route::IvKetamine);
+    s.monitoring.total_monitoring_minutes = Some(60);
+    assert!(check(&w.ctx(), &s).is_ok());
+}
+
+#[test]
+fn a_session_file_with_an_unknown_or_wrong_field_is_refused_naming_it() {
+    let json = serde_json::to_string(&complete(Route::IvKetamine)).unwrap();
+    assert_eq!(parse_session(&json).unwrap(), complete(Route::IvKetamine));
+    let unknown = json.replacen("\"heart_rate_bpm\"", "\"heart_rate\"", 1);
+    assert_eq!(parse_session(&unknown).unwrap_err().path(), Some("pre_dose.heart_rate"));
+    let wrong = json.replacen("\"moaas_lowest\":4", "\"moaas_lowest\":\"deep\"", 1);
+    assert_eq!(parse_session(&wrong).unwrap_err().path(), Some("monitoring.moaas_lowest"));
+}

@@ -92,6 +92,49 @@ fn import_finalise_show_export_verify() {
     assert!(text(&clinic.db(&["list", "rc-2041"])).0.contains("final"));
 }
 
+const EXAMPLE_SESSION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/example-session-v1.json");
+
+#[test]
+fn a_course_and_its_session_from_the_command_line() {
+    let clinic = Clinic::new();
+    assert_eq!(clinic.db(&["import", EXAMPLE]).status.code(), Some(0));
+    // A course needs a finalised assessment.
+    let o = clinic.db(&["course", "start", "1", "--on", "2026-11-02"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o).1);
+    let acks = ["--ack", "CV-BP-HIGH=Rechecked 138/86", "--ack", "RX-BZD-HIGH=Held on treatment days"];
+    assert_eq!(clinic.db(&[&["finalise", "1"][..], &acks].concat()).status.code(), Some(0));
+    let o = clinic.db(&["course", "start", "1", "--on", "2026-11-02"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+    assert!(text(&o).0.contains("course 1 started on 2026-11-02 (iv_ketamine)"), "{}", text(&o).0);
+    let o = clinic.db(&["session", "import", EXAMPLE_SESSION, "--course", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+    let (out, _) = text(&clinic.db(&["session", "check", "1"]));
+    assert!(out.contains("can be finalised"), "{out}");
+    let o = clinic.db(&["session", "finalise", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+    assert!(text(&o).0.contains("finalised by Dr Test: treated"), "{}", text(&o).0);
+    // The same file again is not the next session: refused, naming the field.
+    let o = clinic.db(&["session", "import", EXAMPLE_SESSION, "--course", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("number: 1 is not the course's next session (2)"), "{}", text(&o).1);
+    // An impossible reading is refused naming it, and nothing is saved.
+    let bad = clinic.dir.path().join("bad-session.json");
+    let json = std::fs::read_to_string(EXAMPLE_SESSION)
+        .unwrap()
+        .replace("\"number\": 1", "\"number\": 2")
+        .replace("\"heart_rate_bpm\": 72", "\"heart_rate_bpm\": 720");
+    std::fs::write(&bad, json).unwrap();
+    let o = clinic.db(&["session", "import", bad.to_str().unwrap(), "--course", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("pre_dose.heart_rate_bpm"), "{}", text(&o).1);
+    let (export, _) = text(&clinic.db(&["course", "export", "1"]));
+    let v: serde_json::Value = serde_json::from_str(&export).unwrap();
+    assert_eq!(v["schema"], "trdcheck/course/v1");
+    assert_eq!(v["sessions"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["sessions"][0]["outcome"], "treated");
+    assert_eq!(clinic.db(&["verify"]).status.code(), Some(0));
+}
+
 #[test]
 fn a_file_that_is_not_a_trdcheck_database_is_refused() {
     let clinic = Clinic::new();

@@ -467,6 +467,17 @@ fn crash_child_writer() {
     let patient = store.patient_by_mrn("CRASH").unwrap().unwrap();
     let mut out = std::io::stdout().lock();
     // Until the parent kills it.
+    let course = store.courses_of(patient.id).unwrap()[0].id;
+    let (policy, site) = (default_policy(), trdcheck::dosing::DosingSite::default());
+    let now = trdcheck::storage::InForce {
+        rules: rules(),
+        policy: &policy,
+        dosing: trdcheck::dosing::DosingRules::embedded().unwrap(),
+        site: &site,
+    };
+    // The test harness has printed "test crash_child_writer ... " without a newline: end that
+    // line, so the first acknowledgement is read too.
+    writeln!(out).unwrap();
     let mut n = 0u64;
     loop {
         let mut a = Assessment::new("CRASH");
@@ -475,8 +486,21 @@ fn crash_child_writer() {
         a.cardiovascular.systolic_mmhg = Some(100.0 + (n % 100) as f64);
         store.save_draft(record.id, &a, "child").unwrap();
         writeln!(out, "ACK {} {} {} END", record.id, n % 120, 100 + n % 100).unwrap();
+        // A session of the course: created, then a reading saved.
+        let session = store.new_session(course, "2026-11-03", "child", &now).unwrap();
+        let mut answers = session.session.clone();
+        answers.pre_dose.heart_rate_bpm = Some(40.0 + (n % 100) as f64);
+        store.save_session(session.id, &answers, "child", &now).unwrap();
+        writeln!(out, "SESSION {} {} END", session.id, 40 + n % 100).unwrap();
         out.flush().unwrap();
         n += 1;
+    }
+}
+
+fn check_sessions(s: &Store, acked: &[(i64, f64)]) {
+    for (id, hr) in acked {
+        let r = s.session(*id).unwrap_or_else(|e| panic!("acknowledged session {id} lost: {e}"));
+        assert_eq!(r.session.pre_dose.heart_rate_bpm, Some(*hr), "acknowledged save of session {id} lost");
     }
 }
 
@@ -494,10 +518,14 @@ fn every_acknowledged_write_survives_sigkill() {
     let (_dir, path) = temp_db();
     {
         let mut s = Store::open(&path, &common::test_key()).unwrap();
-        s.create_patient(&new_patient("CRASH", "Crash Test"), "parent").unwrap();
+        let p = s.create_patient(&new_patient("CRASH", "Crash Test"), "parent").unwrap();
+        let d = s.create_draft(p.id, Some(baseline()), "parent").unwrap();
+        let f = s.finalise(d.id, "Dr A", rules(), &default_policy()).unwrap();
+        s.start_course(f.id, "2026-11-02", "parent").unwrap();
     }
     let exe = std::env::current_exe().unwrap();
     let mut acked: Vec<(i64, f64, f64)> = Vec::new();
+    let mut sessions: Vec<(i64, f64)> = Vec::new();
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
     for _ in 0..kills {
         seed ^= seed << 13;
@@ -516,16 +544,21 @@ fn every_acknowledged_write_survives_sigkill() {
         std::thread::sleep(Duration::from_millis(5 + seed % 75));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        let checked = acked.len();
+        let (checked, sessions_checked) = (acked.len(), sessions.len());
         for line in reader.join().unwrap() {
             let parts: Vec<&str> = line.split_whitespace().collect();
-            if let ["ACK", id, age, sys, "END"] = parts[..] {
-                acked.push((id.parse().unwrap(), age.parse().unwrap(), sys.parse().unwrap()));
+            match parts[..] {
+                ["ACK", id, age, sys, "END"] => {
+                    acked.push((id.parse().unwrap(), age.parse().unwrap(), sys.parse().unwrap()))
+                }
+                ["SESSION", id, hr, "END"] => sessions.push((id.parse().unwrap(), hr.parse().unwrap())),
+                _ => {}
             }
         }
         let s = Store::open(&path, &common::test_key())
             .expect("the database opens and passes its integrity check after a kill");
         check_acknowledged(&s, &acked[checked..]);
+        check_sessions(&s, &sessions[sessions_checked..]);
         assert_eq!(s.verify().unwrap().first_broken, None);
     }
     // Every write was encrypted: the database and its WAL hold the patient's name nowhere in the clear.
@@ -533,6 +566,9 @@ fn every_acknowledged_write_survives_sigkill() {
     common::assert_nowhere_in_clear(path.parent().unwrap(), "Crash Test");
     assert!(!acked.is_empty(), "the child never acknowledged a write");
     // Nothing acknowledged earlier was lost by a later kill.
-    check_acknowledged(&Store::open(&path, &common::test_key()).unwrap(), &acked);
-    eprintln!("{kills} kills, {} acknowledged writes checked", acked.len());
+    assert!(!sessions.is_empty(), "the child never acknowledged a session write");
+    let s = Store::open(&path, &common::test_key()).unwrap();
+    check_acknowledged(&s, &acked);
+    check_sessions(&s, &sessions);
+    eprintln!("{kills} kills, {} acknowledged drafts and {} sessions checked", acked.len(), sessions.len());
 }

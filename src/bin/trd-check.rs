@@ -202,6 +202,54 @@ enum DbCommand {
     Settings,
     /// Check the audit trail's hash chain and report the first broken entry.
     Verify,
+    /// Treatment courses, each started from a finalised eligible assessment.
+    Course {
+        #[command(subcommand)]
+        command: CourseCommand,
+    },
+    /// The sessions of a course (docs/session-v1.md).
+    Session {
+        #[command(subcommand)]
+        command: SessionCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CourseCommand {
+    /// Start a course from a finalised assessment found eligible (the route is the assessment's).
+    Start {
+        assessment: i64,
+        /// The first day of the course, YYYY-MM-DD.
+        #[arg(long)]
+        on: String,
+    },
+    /// Export a course with its sessions (trdcheck/course/v1 JSON).
+    Export {
+        id: i64,
+        #[arg(long, value_enum, default_value_t = CourseFormat::Json)]
+        format: CourseFormat,
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CourseFormat {
+    Json,
+}
+
+#[derive(Subcommand)]
+enum SessionCommand {
+    /// Import a session file (trdcheck/session/v1) as the next draft of a course.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        course: i64,
+    },
+    /// What a session still needs before it can be finalised (nothing: it can be).
+    Check { id: i64 },
+    /// Finalise a session, signed by --user.
+    Finalise { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -346,6 +394,56 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Dose { drug } => run_dose(drug)?,
         Command::Db { path, user, command } => run_db(rules, path, user, command)?,
+    }
+    Ok(())
+}
+
+/// The courses' commands. The gate is judged with the rule set and the clinic's policy in force;
+/// the dosing site settings are the defaults (no clinic setting for them yet).
+fn run_course(store: &mut Store, actor: &str, command: CourseCommand) -> Result<(), Failure> {
+    match command {
+        CourseCommand::Start { assessment, on } => {
+            let c = store.start_course(assessment, &on, actor).map_err(storage_failure)?;
+            out!("course {} started on {} ({}), from assessment {assessment}", c.id, c.started_on, c.route.as_str());
+        }
+        CourseCommand::Export { id, format: CourseFormat::Json, output } => {
+            let course = store.course(id).map_err(storage_failure)?;
+            let sessions = store.sessions_of(id).map_err(storage_failure)?;
+            let doc = serde_json::json!({ "schema": "trdcheck/course/v1", "course": course, "sessions": sessions });
+            write_output((json(&doc)? + "\n").into_bytes(), output.as_ref())?;
+        }
+    }
+    Ok(())
+}
+
+fn run_session(rules: &RuleSet, store: &mut Store, actor: &str, command: SessionCommand) -> Result<(), Failure> {
+    let policy = db_policy(rules, store, None)?;
+    let dosing = dosing::DosingRules::embedded().map_err(|e| Failure(e.to_string(), 1))?;
+    let site = dosing::DosingSite::default();
+    let now = trdcheck::storage::InForce { rules, policy: &policy, dosing, site: &site };
+    match command {
+        SessionCommand::Import { file, course } => {
+            let s = trdcheck::session::parse_session(&read_input(&file)?).map_err(|e| Failure(e.to_string(), 2))?;
+            let r = store.import_session(course, &s, actor, &now).map_err(storage_failure)?;
+            out!("imported as session {} (number {} of course {course}, draft)", r.id, r.session.number);
+        }
+        SessionCommand::Check { id } => {
+            let needed = store.session_still_needed(id, &now).map_err(storage_failure)?;
+            if needed.is_empty() {
+                out!("session {id} can be finalised");
+            } else {
+                out!("session {id} still needs: {}", needed.join(", "));
+            }
+        }
+        SessionCommand::Finalise { id } => {
+            let r = store.finalise_session(id, actor, &now).map_err(storage_failure)?;
+            let outcome = r.outcome.map_or("", |o| match o {
+                trdcheck::storage::SessionOutcome::Treated => "treated",
+                trdcheck::storage::SessionOutcome::Deferred => "deferred",
+                trdcheck::storage::SessionOutcome::Reassess => "not treated: reassess",
+            });
+            out!("session {id} finalised by {actor}: {outcome}");
+        }
     }
     Ok(())
 }
@@ -739,6 +837,8 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, user: Option<String>, command:
                 }
             }
         }
+        DbCommand::Course { command } => run_course(&mut store, &actor, command)?,
+        DbCommand::Session { command } => run_session(rules, &mut store, &actor, command)?,
         DbCommand::Verify => {
             let report = store.verify().map_err(storage_failure)?;
             if let Some((seq, reason)) = report.first_broken {

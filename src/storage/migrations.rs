@@ -157,6 +157,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up_with_hook(V3, upgrade_drafts),
         M::up(V4),
         M::up_with_hook(V5, retire_clinician_setting),
+        M::up(super::courses::V6),
     ])
 }
 
@@ -201,4 +202,4 @@ CREATE TABLE setting (
 "#;
 
 /// The schema version this build creates and understands.
-pub const LATEST_VERSION: i64 = 5;
+pub const LATEST_VERSION: i64 = 6;

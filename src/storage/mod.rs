@@ -4,6 +4,7 @@
 //! - [`patients`]: who an assessment is of;
 //! - [`assessments`]: drafts, versions and amendments; [`signing`]: notes and finalisation;
 //!   [`transfer`]: import and export;
+//! - [`courses`]: treatment courses and their sessions;
 //! - [`audit`]: the tamper-evident trail; [`settings`]: the clinic's settings with their history;
 //! - [`backup`]: integrity checks, backup and restore; [`migrations`]: the schema.
 //!
@@ -17,6 +18,7 @@
 pub mod assessments;
 pub mod audit;
 pub mod backup;
+pub mod courses;
 pub mod encrypt;
 pub mod error;
 pub mod key;
@@ -35,6 +37,7 @@ use serde::Serialize;
 pub use assessments::{AssessmentListing, AssessmentRecord, RecordStatus, Snapshot};
 pub use audit::{AuditEntry, AuditReport};
 use backup::{inspect, inspect_header, integrity_check, Integrity};
+pub use courses::{CourseRecord, InForce, SessionOutcome, SessionRecord};
 pub(crate) use error::Result;
 pub use error::StorageError;
 pub use key::DbKey;

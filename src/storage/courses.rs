@@ -1,0 +1,461 @@
+//! Treatment courses and their sessions (issue 13). A course starts from a finalised assessment
+//! found eligible; each session is a draft saved on every change (checked by
+//! [`crate::session::check`], one audit entry per changed answer) and then finalised, signed like
+//! an assessment: the database refuses to change or delete a finalised session.
+//!
+//! The session's gate is judged with the rule set and site policy in force (a safety check made
+//! today); both are recorded with the finalised session.
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use super::audit::{self, changes, leaves_of, Event};
+use super::{to_json, RecordStatus, Result, StorageError, Store};
+use crate::dosing::{DosingRules, DosingSite};
+use crate::engine::Determination;
+use crate::model::Route;
+use crate::policy::SitePolicy;
+use crate::pre_dose::{Gate, GateDecision};
+use crate::ruleset::RuleSet;
+use crate::session::{self, Context, Course, Session};
+
+/// A course as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CourseRecord {
+    pub id: i64,
+    pub patient_id: i64,
+    /// The finalised assessment it started from.
+    pub assessment_id: i64,
+    pub route: Route,
+    pub started_on: String,
+    pub started_at: String,
+    pub started_by: String,
+}
+
+/// How a finalised session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionOutcome {
+    Treated,
+    /// Not treated today (the gate deferred it), the readings kept.
+    Deferred,
+    /// Not treated: something new since the assessment, which is to be amended first.
+    Reassess,
+}
+
+/// A session as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub id: i64,
+    pub course_id: i64,
+    pub status: RecordStatus,
+    pub session: Session,
+    pub created_at: String,
+    pub updated_at: String,
+    pub finalised_at: Option<String>,
+    pub finalised_by: Option<String>,
+    pub signed_sha256: Option<String>,
+    /// At finalisation: the gate as it was judged, and the outcome.
+    pub gate: Option<Gate>,
+    pub outcome: Option<SessionOutcome>,
+}
+
+/// Version 6: courses and sessions; a finalised session is immutable and kept.
+pub(super) const V6: &str = r#"
+CREATE TABLE course (
+    id            INTEGER PRIMARY KEY,
+    patient_id    INTEGER NOT NULL REFERENCES patient(id),
+    assessment_id INTEGER NOT NULL REFERENCES assessment(id),
+    route         TEXT NOT NULL CHECK (route IN ('iv_ketamine', 'esketamine_nasal')),
+    started_on    TEXT NOT NULL,
+    started_at    TEXT NOT NULL,
+    started_by    TEXT NOT NULL
+);
+CREATE INDEX course_by_patient ON course(patient_id, id);
+
+CREATE TABLE session (
+    id             INTEGER PRIMARY KEY,
+    course_id      INTEGER NOT NULL REFERENCES course(id),
+    number         INTEGER NOT NULL CHECK (number >= 1),
+    status         TEXT NOT NULL CHECK (status IN ('draft', 'final')),
+    data           TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    finalised_at   TEXT,
+    finalised_by   TEXT,
+    gate           TEXT,
+    outcome        TEXT CHECK (outcome IN ('treated', 'deferred', 'reassess')),
+    ruleset_sha256 TEXT,
+    policy         TEXT,
+    dosing_sha256  TEXT,
+    signed_sha256  TEXT,
+    UNIQUE (course_id, number),
+    CHECK (status = 'draft' OR (finalised_at IS NOT NULL AND finalised_by IS NOT NULL AND gate IS NOT NULL
+                                AND outcome IS NOT NULL AND signed_sha256 IS NOT NULL))
+);
+
+CREATE TRIGGER session_final_is_immutable BEFORE UPDATE ON session
+WHEN OLD.status = 'final'
+BEGIN
+    SELECT RAISE(ABORT, 'a finalised session cannot be changed');
+END;
+
+CREATE TRIGGER session_final_is_kept BEFORE DELETE ON session
+WHEN OLD.status = 'final'
+BEGIN
+    SELECT RAISE(ABORT, 'a finalised session cannot be deleted');
+END;
+"#;
+
+fn field(field: &str, message: impl Into<String>) -> StorageError {
+    StorageError::InvalidField { field: field.into(), message: message.into() }
+}
+
+/// What the session checks are judged with, besides the course and its assessment.
+pub struct InForce<'a> {
+    pub rules: &'a RuleSet,
+    pub policy: &'a SitePolicy,
+    pub dosing: &'a DosingRules,
+    pub site: &'a DosingSite,
+}
+
+const SESSION_COLUMNS: &str = "id, course_id, status, data, created_at, updated_at, finalised_at, finalised_by, \
+     signed_sha256, gate, outcome";
+
+fn json_column<T: for<'de> Deserialize<'de>>(idx: usize, text: Option<String>) -> rusqlite::Result<Option<T>> {
+    text.map(|t| {
+        serde_json::from_str(&t)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
+    })
+    .transpose()
+}
+
+fn session_from_row(r: &rusqlite::Row) -> rusqlite::Result<SessionRecord> {
+    let status: String = r.get(2)?;
+    Ok(SessionRecord {
+        id: r.get(0)?,
+        course_id: r.get(1)?,
+        status: if status == "final" { RecordStatus::Final } else { RecordStatus::Draft },
+        session: json_column(3, Some(r.get(3)?))?.expect("a stored session"),
+        created_at: r.get(4)?,
+        updated_at: r.get(5)?,
+        finalised_at: r.get(6)?,
+        finalised_by: r.get(7)?,
+        signed_sha256: r.get(8)?,
+        gate: json_column(9, r.get(9)?)?,
+        outcome: json_column(10, r.get::<_, Option<String>>(10)?.map(|o| format!("\"{o}\"")))?,
+    })
+}
+
+fn course_from_row(r: &rusqlite::Row) -> rusqlite::Result<CourseRecord> {
+    let route: String = r.get(3)?;
+    Ok(CourseRecord {
+        id: r.get(0)?,
+        patient_id: r.get(1)?,
+        assessment_id: r.get(2)?,
+        route: if route == Route::EsketamineNasal.as_str() { Route::EsketamineNasal } else { Route::IvKetamine },
+        started_on: r.get(4)?,
+        started_at: r.get(5)?,
+        started_by: r.get(6)?,
+    })
+}
+
+const COURSE_COLUMNS: &str = "id, patient_id, assessment_id, route, started_on, started_at, started_by";
+
+fn load_course(conn: &Connection, id: i64) -> Result<CourseRecord> {
+    conn.query_row(&format!("SELECT {COURSE_COLUMNS} FROM course WHERE id = ?1"), [id], course_from_row)
+        .optional()?
+        .ok_or_else(|| field("course_id", format!("no course with id {id}")))
+}
+
+fn load_session(conn: &Connection, id: i64) -> Result<SessionRecord> {
+    conn.query_row(&format!("SELECT {SESSION_COLUMNS} FROM session WHERE id = ?1"), [id], session_from_row)
+        .optional()?
+        .ok_or_else(|| field("session_id", format!("no session with id {id}")))
+}
+
+impl Store {
+    /// Starts a course from a finalised assessment found eligible (with or without precautions),
+    /// the newest version of it; the route is the assessment's.
+    pub fn start_course(&mut self, assessment_id: i64, started_on: &str, actor: &str) -> Result<CourseRecord> {
+        let id = self.write(|tx, at| {
+            let a = Self::load_assessment(tx, assessment_id)?;
+            if a.status != RecordStatus::Final {
+                return Err(StorageError::NotFinal { id: assessment_id, action: "starting a course" });
+            }
+            if let Some(by) = a.amended_by {
+                return Err(StorageError::AlreadyAmended { id: assessment_id, by });
+            }
+            let determination = a.snapshot.as_ref().map(|s| s.evaluation.determination);
+            let route =
+                a.answers.route.ok_or_else(|| field("route", "the assessment does not say which treatment (route)"))?;
+            let course = Course {
+                route,
+                started_on: started_on.to_string(),
+                determination: determination.unwrap_or(Determination::Incomplete),
+            };
+            course.check()?;
+            tx.execute(
+                "INSERT INTO course (patient_id, assessment_id, route, started_on, started_at, started_by) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![a.patient_id, assessment_id, route.as_str(), started_on, at, actor],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::append(
+                tx,
+                at,
+                &Event {
+                    actor,
+                    action: "course_start",
+                    patient_id: Some(a.patient_id),
+                    assessment_id: Some(assessment_id),
+                    detail: Some(to_json(
+                        &serde_json::json!({ "course": id, "route": route, "started_on": started_on }),
+                    )),
+                    ..Default::default()
+                },
+            )?;
+            Ok(id)
+        })?;
+        self.course(id)
+    }
+
+    pub fn course(&self, id: i64) -> Result<CourseRecord> {
+        load_course(&self.conn, id)
+    }
+
+    /// A patient's courses, oldest first.
+    pub fn courses_of(&self, patient_id: i64) -> Result<Vec<CourseRecord>> {
+        self.patient(patient_id)?;
+        let mut stmt =
+            self.conn.prepare(&format!("SELECT {COURSE_COLUMNS} FROM course WHERE patient_id = ?1 ORDER BY id"))?;
+        let rows = stmt.query_map([patient_id], course_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn session(&self, id: i64) -> Result<SessionRecord> {
+        load_session(&self.conn, id)
+    }
+
+    /// A course's sessions in order.
+    pub fn sessions_of(&self, course_id: i64) -> Result<Vec<SessionRecord>> {
+        self.course(course_id)?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {SESSION_COLUMNS} FROM session WHERE course_id = ?1 ORDER BY number"))?;
+        let rows = stmt.query_map([course_id], session_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The judging context of a course's sessions.
+    fn with_context<T>(
+        conn: &Connection,
+        course_id: i64,
+        now: &InForce,
+        f: impl FnOnce(&Context, &CourseRecord) -> Result<T>,
+    ) -> Result<T> {
+        let course = load_course(conn, course_id)?;
+        let a = Self::load_assessment(conn, course.assessment_id)?;
+        let determination = a.snapshot.as_ref().map_or(Determination::Incomplete, |s| s.evaluation.determination);
+        let c = Course { route: course.route, started_on: course.started_on.clone(), determination };
+        let ctx = Context {
+            course: &c,
+            assessment: &a.answers,
+            rules: now.rules,
+            policy: now.policy,
+            dosing: now.dosing,
+            site: now.site,
+        };
+        f(&ctx, &course)
+    }
+
+    /// Adds the next session of a course, as a draft dated `date`.
+    pub fn new_session(&mut self, course_id: i64, date: &str, actor: &str, now: &InForce) -> Result<SessionRecord> {
+        let id = self.write(|tx, at| {
+            let number: u32 = tx.query_row(
+                "SELECT COALESCE(MAX(number), 0) + 1 FROM session WHERE course_id = ?1",
+                [course_id],
+                |r| r.get(0),
+            )?;
+            let s = Session::new(number, date);
+            Self::with_context(tx, course_id, now, |ctx, _| Ok(session::check(ctx, &s)?))?;
+            Self::insert_session(tx, at, course_id, &s, actor)
+        })?;
+        self.session(id)
+    }
+
+    /// Imports a whole session (a file in trdcheck/session/v1) as the next draft of a course;
+    /// its number must be the next one.
+    pub fn import_session(&mut self, course_id: i64, s: &Session, actor: &str, now: &InForce) -> Result<SessionRecord> {
+        let id = self.write(|tx, at| {
+            let next: u32 = tx.query_row(
+                "SELECT COALESCE(MAX(number), 0) + 1 FROM session WHERE course_id = ?1",
+                [course_id],
+                |r| r.get(0),
+            )?;
+            if s.number != next {
+                return Err(field("number", format!("{} is not the course's next session ({next})", s.number)));
+            }
+            Self::with_context(tx, course_id, now, |ctx, _| Ok(session::check(ctx, s)?))?;
+            Self::insert_session(tx, at, course_id, s, actor)
+        })?;
+        self.session(id)
+    }
+
+    fn insert_session(tx: &Transaction, at: &str, course_id: i64, s: &Session, actor: &str) -> Result<i64> {
+        let course = load_course(tx, course_id)?;
+        tx.execute(
+            "INSERT INTO session (course_id, number, status, data, created_at, updated_at) \
+             VALUES (?1, ?2, 'draft', ?3, ?4, ?4)",
+            params![course_id, s.number, to_json(s), at],
+        )?;
+        let id = tx.last_insert_rowid();
+        audit::append(
+            tx,
+            at,
+            &Event {
+                actor,
+                action: "session_create",
+                patient_id: Some(course.patient_id),
+                assessment_id: Some(course.assessment_id),
+                detail: Some(to_json(&serde_json::json!({ "course": course_id, "session": id, "number": s.number }))),
+                ..Default::default()
+            },
+        )?;
+        Ok(id)
+    }
+
+    /// Saves a session draft: checked (what cannot be true is refused, naming the field, and
+    /// nothing is saved), then written with one audit entry per changed answer.
+    pub fn save_session(&mut self, id: i64, s: &Session, actor: &str, now: &InForce) -> Result<SessionRecord> {
+        self.write(|tx, at| {
+            let current = load_session(tx, id)?;
+            if current.status == RecordStatus::Final {
+                return Err(field("session_id", format!("session {id} is finalised and cannot be changed")));
+            }
+            if s.number != current.session.number {
+                return Err(field("number", format!("session {id} is number {}", current.session.number)));
+            }
+            Self::with_context(tx, current.course_id, now, |ctx, course| {
+                session::check(ctx, s)?;
+                if current.session == *s {
+                    return Ok(());
+                }
+                tx.execute("UPDATE session SET data = ?1, updated_at = ?2 WHERE id = ?3", params![to_json(s), at, id])?;
+                let detail = format!("course {}, session {}", course.id, s.number);
+                for (path, old_value, new_value) in changes(&leaves_of(&current.session), &leaves_of(s)) {
+                    audit::append(
+                        tx,
+                        at,
+                        &Event {
+                            actor,
+                            action: "session_answer",
+                            patient_id: Some(course.patient_id),
+                            assessment_id: Some(course.assessment_id),
+                            field: Some(&path),
+                            old_value,
+                            new_value,
+                            detail: Some(detail.clone()),
+                        },
+                    )?;
+                }
+                Ok(())
+            })
+        })?;
+        self.session(id)
+    }
+
+    /// What a session still needs before it can be finalised, by field.
+    pub fn session_still_needed(&self, id: i64, now: &InForce) -> Result<Vec<String>> {
+        let current = self.session(id)?;
+        Self::with_context(&self.conn, current.course_id, now, |ctx, _| {
+            Ok(session::still_needed(ctx, &current.session)?)
+        })
+    }
+
+    /// Finalises a session, signed by `clinician` (whose passphrase the caller has checked): it
+    /// must need nothing more. The gate, the rule set, policy and dosing rules in force and a
+    /// SHA-256 of what was signed are kept with it.
+    pub fn finalise_session(&mut self, id: i64, clinician: &str, now: &InForce) -> Result<SessionRecord> {
+        self.write(|tx, at| {
+            let current = load_session(tx, id)?;
+            if current.status == RecordStatus::Final {
+                return Err(field("session_id", format!("session {id} is already finalised")));
+            }
+            Self::with_context(tx, current.course_id, now, |ctx, course| {
+                let needed = session::still_needed(ctx, &current.session)?;
+                if let Some(first) = needed.first() {
+                    return Err(field(
+                        first,
+                        format!("needed before the session is finalised (still needed: {})", needed.join(", ")),
+                    ));
+                }
+                let gate = session::gate(ctx, &current.session)?;
+                let outcome = match gate.decision {
+                    GateDecision::Defer => SessionOutcome::Deferred,
+                    GateDecision::Reassess => SessionOutcome::Reassess,
+                    _ => SessionOutcome::Treated,
+                };
+                let outcome_text = serde_json::to_value(outcome).ok().and_then(|v| v.as_str().map(String::from));
+                let data = to_json(&current.session);
+                let (gate_json, policy_json) = (to_json(&gate), to_json(now.policy));
+                let ruleset = now.rules.reference();
+                let hash = {
+                    use sha2::{Digest, Sha256};
+                    let content = serde_json::json!([
+                        "trdcheck/session-signature/v1",
+                        id,
+                        course.id,
+                        data,
+                        gate_json,
+                        ruleset.sha256,
+                        policy_json,
+                        now.dosing.sha256,
+                        clinician,
+                        at,
+                    ]);
+                    Sha256::digest(content.to_string().as_bytes())
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect::<String>()
+                };
+                tx.execute(
+                    "UPDATE session SET status = 'final', finalised_at = ?1, finalised_by = ?2, updated_at = ?1, \
+                     gate = ?3, outcome = ?4, ruleset_sha256 = ?5, policy = ?6, dosing_sha256 = ?7, signed_sha256 = ?8 \
+                     WHERE id = ?9",
+                    params![
+                        at,
+                        clinician,
+                        gate_json,
+                        outcome_text,
+                        ruleset.sha256,
+                        policy_json,
+                        now.dosing.sha256,
+                        hash,
+                        id
+                    ],
+                )?;
+                audit::append(
+                    tx,
+                    at,
+                    &Event {
+                        actor: clinician,
+                        action: "session_finalise",
+                        patient_id: Some(course.patient_id),
+                        assessment_id: Some(course.assessment_id),
+                        detail: Some(to_json(&serde_json::json!({
+                            "course": course.id,
+                            "session": id,
+                            "number": current.session.number,
+                            "outcome": outcome,
+                            "signed_sha256": hash,
+                        }))),
+                        ..Default::default()
+                    },
+                )?;
+                Ok(())
+            })
+        })?;
+        self.session(id)
+    }
+}

@@ -1,0 +1,170 @@
+//! Treatment courses and sessions in the records: started only from a finalised eligible
+//! assessment, drafts saved and audited, impossible input refused with nothing saved, finalised
+//! sessions signed and protected by the database itself.
+
+mod common;
+
+use common::{baseline, default_policy, rules};
+use trdcheck::dosing::{DosingRules, DosingSite};
+use trdcheck::storage::{InForce, NewPatient, RecordStatus, SessionOutcome, StorageError, Store};
+
+fn in_force<'a>(policy: &'a trdcheck::SitePolicy, site: &'a DosingSite) -> InForce<'a> {
+    InForce { rules: rules(), policy, dosing: DosingRules::embedded().unwrap(), site }
+}
+
+/// A store with a patient and a finalised, eligible IV ketamine assessment (70 kg).
+fn store_with_final() -> (Store, i64, i64) {
+    let mut s = Store::open_in_memory().unwrap();
+    let p = s
+        .create_patient(
+            &NewPatient { mrn: "C-1".into(), name: "Ana Pérez".into(), date_of_birth: None, sex: None },
+            "x",
+        )
+        .unwrap();
+    let d = s.create_draft(p.id, Some(baseline()), "Dr A").unwrap();
+    let f = s.finalise(d.id, "Dr A", rules(), &default_policy()).unwrap();
+    (s, p.id, f.id)
+}
+
+fn treated(s: &mut trdcheck::session::Session) {
+    let p = &mut s.pre_dose;
+    p.gate.systolic_mmhg = Some(128.0);
+    p.gate.diastolic_mmhg = Some(82.0);
+    p.gate.spo2_percent = Some(98.0);
+    p.gate.new_since_assessment = Some(false);
+    p.heart_rate_bpm = Some(70.0);
+    p.transport_home = Some(true);
+    p.no_driving_advised = Some(true);
+    p.consent_on_file = Some(true);
+    s.dose.dose_mg = Some(35.0);
+    s.dose.lot_number = Some("L-77".into());
+    s.dose.start_time = Some("10:00".into());
+    let m = &mut s.monitoring;
+    m.bp_40_min = trdcheck::session::BloodPressure { systolic_mmhg: Some(142.0), diastolic_mmhg: Some(88.0) };
+    m.bp_before_discharge = trdcheck::session::BloodPressure { systolic_mmhg: Some(130.0), diastolic_mmhg: Some(80.0) };
+    m.spo2_lowest_percent = Some(96.0);
+    m.moaas_lowest = Some(5);
+    m.dissociation = Some(false);
+    m.respiratory_depression = Some(false);
+    m.other_adverse_events = Some(String::new());
+    m.total_monitoring_minutes = Some(90);
+    m.discharged = Some(true);
+}
+
+#[test]
+fn a_course_starts_only_from_the_newest_finalised_eligible_assessment() {
+    let (mut s, patient, final_id) = store_with_final();
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    assert_eq!(course.route, trdcheck::model::Route::IvKetamine);
+    assert_eq!(s.courses_of(patient).unwrap(), std::slice::from_ref(&course));
+    // A draft, an amended version, a bad date: refused.
+    let draft = s.create_draft(patient, Some(baseline()), "Dr A").unwrap();
+    assert!(matches!(s.start_course(draft.id, "2026-11-02", "Dr A"), Err(StorageError::NotFinal { .. })));
+    s.amend(final_id, "Dr A").unwrap();
+    assert!(matches!(s.start_course(final_id, "2026-11-02", "Dr A"), Err(StorageError::AlreadyAmended { .. })));
+    let (mut s2, _, f2) = store_with_final();
+    let e = s2.start_course(f2, "2 Nov", "Dr A").unwrap_err();
+    assert!(e.to_string().starts_with("started_on"), "{e}");
+}
+
+#[test]
+fn a_course_is_refused_from_a_not_eligible_assessment() {
+    let mut s = Store::open_in_memory().unwrap();
+    let p = s
+        .create_patient(&NewPatient { mrn: "C-2".into(), name: "B".into(), date_of_birth: None, sex: None }, "x")
+        .unwrap();
+    let mut a = baseline();
+    a.cardiovascular.aneurysmal_vascular_disease = Some(true);
+    let d = s.create_draft(p.id, Some(a), "Dr A").unwrap();
+    let f = s.finalise(d.id, "Dr A", rules(), &default_policy()).unwrap();
+    let e = s.start_course(f.id, "2026-11-02", "Dr A").unwrap_err();
+    assert!(e.to_string().contains("determination") && e.to_string().contains("not_eligible"), "{e}");
+    assert!(s.courses_of(p.id).unwrap().is_empty());
+}
+
+#[test]
+fn sessions_are_numbered_saved_with_their_audit_and_finalised_signed() {
+    let (mut s, _, final_id) = store_with_final();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    let first = s.new_session(course.id, "2026-11-03", "Dr A", &now).unwrap();
+    assert_eq!((first.session.number, first.status), (1, RecordStatus::Draft));
+    let mut answers = first.session.clone();
+    treated(&mut answers);
+    let saved = s.save_session(first.id, &answers, "Dr A", &now).unwrap();
+    assert_eq!(saved.session, answers);
+    let trail = s.audit_of(final_id).unwrap();
+    assert!(trail.iter().any(|e| e.action == "session_answer"
+        && e.field.as_deref() == Some("pre_dose.gate.systolic_mmhg")
+        && e.new_value.as_deref() == Some("128.0")));
+    assert!(s.session_still_needed(first.id, &now).unwrap().is_empty());
+    let f = s.finalise_session(first.id, "Dr A", &now).unwrap();
+    assert_eq!(
+        (f.status, f.outcome, f.finalised_by.as_deref()),
+        (RecordStatus::Final, Some(SessionOutcome::Treated), Some("Dr A"))
+    );
+    assert_eq!(f.signed_sha256.as_ref().map(String::len), Some(64));
+    // Final: the store and the database itself refuse any change.
+    assert!(s.save_session(first.id, &answers, "Dr A", &now).is_err());
+    let c = s.connection();
+    let err = c.execute("UPDATE session SET data = '{}' WHERE id = ?1", [first.id]).unwrap_err();
+    assert!(err.to_string().contains("cannot be changed"), "{err}");
+    let err = c.execute("DELETE FROM session WHERE id = ?1", [first.id]).unwrap_err();
+    assert!(err.to_string().contains("cannot be deleted"), "{err}");
+    let second = s.new_session(course.id, "2026-11-06", "Dr A", &now).unwrap();
+    assert_eq!(second.session.number, 2);
+    assert_eq!(s.sessions_of(course.id).unwrap().len(), 2);
+    assert_eq!(s.verify().unwrap().first_broken, None);
+}
+
+#[test]
+fn impossible_input_is_refused_naming_the_field_and_nothing_is_saved() {
+    let (mut s, _, final_id) = store_with_final();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    let e = s.new_session(course.id, "2026-11-01", "Dr A", &now).unwrap_err();
+    assert!(e.to_string().starts_with("date:"), "{e}");
+    let draft = s.new_session(course.id, "2026-11-03", "Dr A", &now).unwrap();
+    let audit_before = s.audit_of(final_id).unwrap().len();
+    for (change, path) in [
+        (
+            Box::new(|x: &mut trdcheck::session::Session| x.pre_dose.gate.systolic_mmhg = Some(420.0))
+                as Box<dyn Fn(&mut trdcheck::session::Session)>,
+            "pre_dose.gate.systolic_mmhg",
+        ),
+        (Box::new(|x: &mut trdcheck::session::Session| x.dose.dose_mg = Some(90.0)), "dose.dose_mg"),
+        (Box::new(|x: &mut trdcheck::session::Session| x.monitoring.moaas_lowest = Some(7)), "monitoring.moaas_lowest"),
+    ] {
+        let mut bad = draft.session.clone();
+        change(&mut bad);
+        let e = s.save_session(draft.id, &bad, "Dr A", &now).unwrap_err();
+        assert!(e.to_string().starts_with(path), "{path}: {e}");
+        assert_eq!(e.code(), "invalid_field");
+    }
+    assert_eq!(s.session(draft.id).unwrap().session, draft.session, "nothing saved");
+    assert_eq!(s.audit_of(final_id).unwrap().len(), audit_before);
+    // Finalising an incomplete draft names what is still needed.
+    let e = s.finalise_session(draft.id, "Dr A", &now).unwrap_err();
+    assert!(e.to_string().contains("still needed"), "{e}");
+}
+
+#[test]
+fn a_session_deferred_for_blood_pressure_is_finalised_without_a_dose() {
+    let (mut s, _, final_id) = store_with_final();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    let draft = s.new_session(course.id, "2026-11-03", "Dr A", &now).unwrap();
+    let mut deferred = draft.session.clone();
+    deferred.pre_dose.gate.systolic_mmhg = Some(184.0);
+    deferred.pre_dose.gate.diastolic_mmhg = Some(100.0);
+    deferred.pre_dose.gate.spo2_percent = Some(97.0);
+    deferred.pre_dose.gate.new_since_assessment = Some(false);
+    s.save_session(draft.id, &deferred, "Dr A", &now).unwrap();
+    let f = s.finalise_session(draft.id, "Dr A", &now).unwrap();
+    assert_eq!(f.outcome, Some(SessionOutcome::Deferred));
+    let gate = f.gate.unwrap();
+    assert!(gate.findings.iter().any(|x| &*x.rule == "CV-BP-STOP" && x.message.contains("184/100")));
+}

@@ -500,8 +500,11 @@ pub fn iv_ketamine(rules: &DosingRules, site: &DosingSite, req: &IvRequest) -> R
     let minutes = iv.infusion_minutes;
     let (volume_ml, rate_ml_per_h) = match req.concentration_mg_per_ml {
         Some(c) => {
-            let volume = one_decimal(dose / c);
-            let rate = one_decimal(volume * 60.0 / f64::from(minutes));
+            // The volume to 0.01 mL (at 100 mg/mL a 0.1 mL step would be 10 mg); the rate from the
+            // volume before rounding.
+            let exact = dose / c;
+            let volume = round_to(exact, 0.01);
+            let rate = one_decimal(exact * 60.0 / f64::from(minutes));
             steps.push(format!("Volume: {dose} mg ÷ {c} mg/mL = {volume} mL"));
             steps.push(format!("Pump rate: {volume} mL over {minutes} min = {volume} × 60 ÷ {minutes} = {rate} mL/h"));
             (Some(volume), Some(rate))

@@ -141,9 +141,16 @@ pub struct Monitoring {
     /// Minutes from the first device (or the start of the infusion) to the end of monitoring.
     #[serde(default)]
     pub total_monitoring_minutes: Option<u32>,
+    /// Sedation, dissociation and respiratory depression have resolved (REMS: monitor until they
+    /// do).
+    #[serde(default)]
+    pub effects_resolved: Option<bool>,
     /// The clinician judged the patient fit to leave.
     #[serde(default)]
     pub discharged: Option<bool>,
+    /// Not discharged home: where the patient went instead (e.g. the emergency department), and why.
+    #[serde(default)]
+    pub transferred: Option<String>,
 }
 
 /// One session of a course.
@@ -181,7 +188,8 @@ impl Session {
 }
 
 /// Everything a session is judged with: its course, the signed assessment, the rule set and
-/// policy it was signed under, the dosing rules and the site's dosing choices.
+/// site policy in force today (the gate is a check made today), the dosing rules and the site's
+/// dosing choices.
 pub struct Context<'a> {
     pub course: &'a Course,
     pub assessment: &'a Assessment,
@@ -189,6 +197,9 @@ pub struct Context<'a> {
     pub policy: &'a SitePolicy,
     pub dosing: &'a DosingRules,
     pub site: &'a DosingSite,
+    /// Sessions of the course treated (a dose given) before this one: the place in the
+    /// esketamine schedule is the next dose, not the next record (a deferred session gives none).
+    pub treated_before: u32,
 }
 
 fn field(path: &str, message: impl Into<String>) -> InputError {
@@ -249,13 +260,15 @@ fn bp_in(path: &str, bp: &BloodPressure) -> Result<(), InputError> {
     Ok(())
 }
 
-/// The largest dose the site allows today: the IV cap, else the top of the mg/kg range on the
-/// actual weight; for esketamine the largest dose of the schedule.
+/// The largest dose the site allows today: for IV the top of the mg/kg range on the weight,
+/// lowered to the site's cap (none without a weight: then no dose is accepted); for esketamine the
+/// largest dose of the schedule.
 fn site_maximum_mg(ctx: &Context, weight_kg: Option<f64>) -> Option<f64> {
     match ctx.course.route {
-        Route::IvKetamine => {
-            ctx.site.dose_cap_mg.or_else(|| weight_kg.map(|w| ctx.dosing.iv_ketamine.mg_per_kg.max * w))
-        }
+        Route::IvKetamine => weight_kg.map(|w| {
+            let top = ctx.dosing.iv_ketamine.mg_per_kg.max * w;
+            ctx.site.dose_cap_mg.map_or(top, |cap| cap.min(top))
+        }),
         Route::EsketamineNasal => {
             let e = &ctx.dosing.esketamine;
             e.phases
@@ -280,16 +293,17 @@ pub fn calculated_doses(ctx: &Context, session: &Session) -> Result<Option<Vec<f
                 sex: ctx.assessment.patient.sex,
                 ..IvRequest::default()
             };
-            // A site basis that needs a height the assessment lacks falls back to actual weight.
-            let dose = dosing::iv_ketamine(ctx.dosing, ctx.site, &req).or_else(|_| {
-                let actual = DosingSite { weight_basis: Some(dosing::WeightBasis::Actual), ..ctx.site.clone() };
-                dosing::iv_ketamine(ctx.dosing, &actual, &IvRequest { height_cm: None, sex: None, ..req.clone() })
-            });
-            dose.map(|d| Some(vec![d.dose_mg])).map_err(|e| prefix("dose", e))
+            // A site basis the assessment cannot give (ideal or adjusted weight without a height
+            // or sex) gives no calculated dose: whatever is given then needs its reason.
+            match dosing::iv_ketamine(ctx.dosing, ctx.site, &req) {
+                Ok(d) => Ok(Some(vec![d.dose_mg])),
+                Err(InputError::Field { ref path, .. }) if path == "height_cm" || path == "sex" => Ok(Some(vec![])),
+                Err(e) => Err(prefix("dose", e)),
+            }
         }
         Route::EsketamineNasal => {
             let Some(age) = ctx.assessment.patient.age_years else { return Ok(None) };
-            let req = EsketamineRequest { session: session.number, age_years: age.floor() as u32 };
+            let req = EsketamineRequest { session: ctx.treated_before + 1, age_years: age.floor() as u32 };
             let d = dosing::esketamine(ctx.dosing, ctx.site, &req).map_err(|e| prefix("dose", e))?;
             Ok(Some(d.allowed_doses_mg.iter().map(|&m| f64::from(m)).collect()))
         }
@@ -349,9 +363,16 @@ pub fn check(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
             return Err(field("dose.dose_mg", format!("{mg} mg is not a dose")));
         }
         let weight = d.weight_kg.or(ctx.assessment.patient.weight_kg);
-        if let Some(max) = site_maximum_mg(ctx, weight) {
-            if mg > max + 1e-9 {
+        match site_maximum_mg(ctx, weight) {
+            Some(max) if mg > max + 1e-9 => {
                 return Err(field("dose.dose_mg", format!("{mg} mg is over the site maximum of {max} mg")));
+            }
+            Some(_) => {}
+            None => {
+                return Err(field(
+                    "dose.weight_kg",
+                    "today's weight is needed to check an IV dose (the assessment has none)",
+                ))
             }
         }
         if ctx.course.route == Route::EsketamineNasal
@@ -411,6 +432,24 @@ pub fn check(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
             }
         }
     }
+    if m.discharged == Some(true) {
+        if m.effects_resolved == Some(false) {
+            return Err(field(
+                "monitoring.discharged",
+                "not while sedation, dissociation or respiratory depression has not resolved (REMS: monitor until they do)",
+            ));
+        }
+        let (sl, dl) = (f64::from(ctx.policy.bp_stop_systolic_mmhg), f64::from(ctx.policy.bp_stop_diastolic_mmhg));
+        let b = &m.bp_before_discharge;
+        if b.systolic_mmhg.is_some_and(|v| v >= sl) || b.diastolic_mmhg.is_some_and(|v| v >= dl) {
+            return Err(field(
+                "monitoring.discharged",
+                format!(
+                    "not with a blood pressure at or above the site's limit of {sl}/{dl} mmHg before discharge: recheck, treat and keep monitoring"
+                ),
+            ));
+        }
+    }
     if ctx.course.route == Route::EsketamineNasal && m.discharged == Some(true) {
         let need = ctx.dosing.esketamine.monitoring_minutes;
         match m.total_monitoring_minutes {
@@ -440,6 +479,13 @@ pub fn check(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
 pub fn still_needed(ctx: &Context, session: &Session) -> Result<Vec<String>, InputError> {
     let gate = check(ctx, session)?;
     let mut needed: Vec<String> = gate.missing.iter().map(|m| format!("pre_dose.gate.{m}")).collect();
+    if gate.decision == GateDecision::Incomplete && needed.is_empty() {
+        // A reading the rule set needs that the gate's own list does not name.
+        needed.extend(gate.findings.iter().filter_map(|f| f.question.as_ref().map(|q| format!("pre_dose.gate.{q}"))));
+        if needed.is_empty() {
+            needed.push("pre_dose.gate".into());
+        }
+    }
     if gate.decision == GateDecision::Defer || gate.decision == GateDecision::Reassess {
         return Ok(needed);
     }
@@ -456,12 +502,25 @@ pub fn still_needed(ctx: &Context, session: &Session) -> Result<Vec<String>, Inp
         }
     };
     want("pre_dose.heart_rate_bpm", p.heart_rate_bpm.is_some());
-    want("pre_dose.transport_home", p.transport_home.is_some());
-    want("pre_dose.no_driving_advised", p.no_driving_advised.is_some());
-    want("pre_dose.consent_on_file", p.consent_on_file.is_some());
+    // No dose without consent, nor esketamine without REMS enrolment: only "yes" will do.
+    want("pre_dose.consent_on_file", p.consent_on_file == Some(true));
     if esketamine {
-        want("pre_dose.fasted_as_instructed", p.fasted_as_instructed.is_some());
-        want("pre_dose.rems_enrolled", p.rems_enrolled.is_some());
+        want("pre_dose.rems_enrolled", p.rems_enrolled == Some(true));
+    }
+    // A "no" here is possible (a patient who came alone) but needs the clinician's note, kept
+    // under the field's name.
+    let noted = |key: &str| session.acknowledgements.get(key).is_some_and(|n| !n.trim().is_empty());
+    let mut checks =
+        vec![("pre_dose.transport_home", p.transport_home), ("pre_dose.no_driving_advised", p.no_driving_advised)];
+    if esketamine {
+        checks.push(("pre_dose.fasted_as_instructed", p.fasted_as_instructed));
+    }
+    for (path, answer) in checks {
+        match answer {
+            None => want(path, false),
+            Some(false) => want(&format!("acknowledgements.{path}"), noted(path)),
+            Some(true) => {}
+        }
     }
     let d = &session.dose;
     want("dose.dose_mg", d.dose_mg.is_some());
@@ -471,7 +530,8 @@ pub fn still_needed(ctx: &Context, session: &Session) -> Result<Vec<String>, Inp
         want("dose.device_times", d.device_times.as_ref().is_some_and(|t| !t.is_empty()));
     }
     if let (Some(mg), Some(calculated)) = (d.dose_mg, calculated_doses(ctx, session)?) {
-        let matches = calculated.iter().any(|c| (c - mg).abs() < 0.05);
+        let half_step = ctx.dosing.iv_ketamine.dose_step_mg / 2.0;
+        let matches = calculated.iter().any(|c| (c - mg).abs() < half_step);
         let reason = d.reason_outside_calculator.as_deref().is_some_and(|r| !r.trim().is_empty());
         want("dose.reason_outside_calculator", matches || reason);
     }
@@ -487,7 +547,13 @@ pub fn still_needed(ctx: &Context, session: &Session) -> Result<Vec<String>, Inp
     want("monitoring.respiratory_depression", m.respiratory_depression.is_some());
     want("monitoring.other_adverse_events", m.other_adverse_events.is_some());
     want("monitoring.total_monitoring_minutes", m.total_monitoring_minutes.is_some());
-    want("monitoring.discharged", m.discharged == Some(true));
+    want("monitoring.effects_resolved", m.effects_resolved.is_some() || m.discharged == Some(false));
+    let transferred = m.transferred.as_deref().is_some_and(|t| !t.trim().is_empty());
+    match m.discharged {
+        Some(true) => {}
+        Some(false) => want("monitoring.transferred", transferred),
+        None => want("monitoring.discharged", false),
+    }
     if esketamine {
         want("monitoring.ready_to_leave_minutes", m.ready_to_leave_minutes.is_some());
     }

@@ -48,6 +48,7 @@ fn treated(s: &mut trdcheck::session::Session) {
     m.respiratory_depression = Some(false);
     m.other_adverse_events = Some(String::new());
     m.total_monitoring_minutes = Some(90);
+    m.effects_resolved = Some(true);
     m.discharged = Some(true);
 }
 
@@ -112,6 +113,8 @@ fn sessions_are_numbered_saved_with_their_audit_and_finalised_signed() {
     assert!(err.to_string().contains("cannot be changed"), "{err}");
     let err = c.execute("DELETE FROM session WHERE id = ?1", [first.id]).unwrap_err();
     assert!(err.to_string().contains("cannot be deleted"), "{err}");
+    let err = c.execute("UPDATE course SET started_on = '2026-01-01' WHERE id = ?1", [course.id]).unwrap_err();
+    assert!(err.to_string().contains("cannot be changed"), "{err}");
     let second = s.new_session(course.id, "2026-11-06", "Dr A", &now).unwrap();
     assert_eq!(second.session.number, 2);
     assert_eq!(s.sessions_of(course.id).unwrap().len(), 2);
@@ -167,4 +170,77 @@ fn a_session_deferred_for_blood_pressure_is_finalised_without_a_dose() {
     assert_eq!(f.outcome, Some(SessionOutcome::Deferred));
     let gate = f.gate.unwrap();
     assert!(gate.findings.iter().any(|x| &*x.rule == "CV-BP-STOP" && x.message.contains("184/100")));
+}
+
+#[test]
+fn a_course_takes_no_session_once_its_assessment_is_amended() {
+    let (mut s, _, final_id) = store_with_final();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    s.new_session(course.id, "2026-11-03", "Dr A", &now).unwrap();
+    s.amend(final_id, "Dr A").unwrap();
+    let e = s.new_session(course.id, "2026-11-05", "Dr A", &now).unwrap_err();
+    assert!(e.to_string().contains("was amended"), "{e}");
+}
+
+#[test]
+fn the_gate_uses_the_clinics_policy_in_force() {
+    let (mut s, _, final_id) = store_with_final();
+    let site = DosingSite::default();
+    let strict = common::policy(trdcheck::PolicyOverrides {
+        bp_stop_systolic_mmhg: Some(160),
+        bp_stop_diastolic_mmhg: Some(100),
+        ..Default::default()
+    });
+    let now = in_force(&strict, &site);
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    let draft = s.new_session(course.id, "2026-11-03", "Dr A", &now).unwrap();
+    let mut x = draft.session.clone();
+    x.pre_dose.gate.systolic_mmhg = Some(162.0);
+    x.pre_dose.gate.diastolic_mmhg = Some(90.0);
+    x.pre_dose.gate.spo2_percent = Some(97.0);
+    x.pre_dose.gate.new_since_assessment = Some(false);
+    s.save_session(draft.id, &x, "Dr A", &now).unwrap();
+    assert_eq!(s.finalise_session(draft.id, "Dr A", &now).unwrap().outcome, Some(SessionOutcome::Deferred));
+}
+
+#[test]
+fn an_esketamine_course_counts_doses_not_records_for_the_schedule() {
+    let mut s = Store::open_in_memory().unwrap();
+    let p = s
+        .create_patient(&NewPatient { mrn: "E-1".into(), name: "E".into(), date_of_birth: None, sex: None }, "x")
+        .unwrap();
+    let mut a = baseline();
+    a.route = Some(trdcheck::model::Route::EsketamineNasal);
+    let d = s.create_draft(p.id, Some(a), "Dr A").unwrap();
+    let f = s.finalise(d.id, "Dr A", rules(), &default_policy()).unwrap();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let course = s.start_course(f.id, "2026-11-02", "Dr A").unwrap();
+    // Session 1: deferred for blood pressure.
+    let first = s.new_session(course.id, "2026-11-03", "Dr A", &now).unwrap();
+    let mut x = first.session.clone();
+    x.pre_dose.gate.systolic_mmhg = Some(190.0);
+    x.pre_dose.gate.diastolic_mmhg = Some(100.0);
+    x.pre_dose.gate.spo2_percent = Some(97.0);
+    x.pre_dose.gate.new_since_assessment = Some(false);
+    s.save_session(first.id, &x, "Dr A", &now).unwrap();
+    s.finalise_session(first.id, "Dr A", &now).unwrap();
+    // Session 2 is the first dose: 56 mg, so 84 mg needs a reason.
+    let second = s.new_session(course.id, "2026-11-06", "Dr A", &now).unwrap();
+    let mut y = second.session.clone();
+    treated(&mut y);
+    y.pre_dose.fasted_as_instructed = Some(true);
+    y.pre_dose.rems_enrolled = Some(true);
+    y.dose.dose_mg = Some(84.0);
+    y.dose.device_times = Some(vec!["10:00".into(), "10:05".into(), "10:10".into()]);
+    y.monitoring.total_monitoring_minutes = Some(125);
+    y.monitoring.ready_to_leave_minutes = Some(80);
+    s.save_session(second.id, &y, "Dr A", &now).unwrap();
+    assert_eq!(s.session_still_needed(second.id, &now).unwrap(), ["dose.reason_outside_calculator"]);
+    y.dose.dose_mg = Some(56.0);
+    y.dose.device_times = Some(vec!["10:00".into(), "10:05".into()]);
+    s.save_session(second.id, &y, "Dr A", &now).unwrap();
+    assert!(s.session_still_needed(second.id, &now).unwrap().is_empty());
 }

@@ -148,6 +148,10 @@ fn a_concentration_gives_the_volume_and_the_pump_rate() {
     let d = dosing::iv_ketamine(rules(), &DosingSite::default(), &req).unwrap();
     // 35 mg ÷ 10 mg/mL = 3.5 mL; 3.5 mL over 40 min = 5.25 mL/h, to 0.1: 5.3.
     assert_eq!((d.volume_ml, d.rate_ml_per_h), (Some(3.5), Some(5.3)));
+    // At 100 mg/mL the volume is given to 0.01 mL: 35.8 mg is 0.36 mL (0.1 mL would be 10 mg).
+    let strong = IvRequest { concentration_mg_per_ml: Some(100.0), ..iv(71.5, None, None) };
+    let d = dosing::iv_ketamine(rules(), &DosingSite::default(), &strong).unwrap();
+    assert_eq!((d.dose_mg, d.volume_ml), (35.8, Some(0.36)));
     let without = dosing::iv_ketamine(rules(), &DosingSite::default(), &iv(70.0, None, None)).unwrap();
     assert_eq!((without.volume_ml, without.rate_ml_per_h), (None, None));
 }
@@ -304,7 +308,8 @@ fn cli_iv_ketamine_prints_the_json_fields() {
     assert_eq!(v["weights"]["ideal"], 52.4);
     assert_eq!(v["weights"]["adjusted"], 79.4);
     assert_eq!(v["infusion_minutes"], 40);
-    assert_eq!(v["volume_ml"], 4.0);
+    // 39.7 mg ÷ 10 mg/mL = 3.97 mL; 3.97 × 60 ÷ 40 = 5.955, to 0.1: 6.0 mL/h.
+    assert_eq!(v["volume_ml"], 3.97);
     assert_eq!(v["rate_ml_per_h"], 6.0);
     assert_eq!(v["dosing"]["id"], "trdcheck-dosing");
 }

@@ -15,6 +15,7 @@ struct World {
     assessment: Assessment,
     policy: SitePolicy,
     site: DosingSite,
+    treated_before: u32,
 }
 
 impl World {
@@ -30,6 +31,7 @@ impl World {
             assessment: parse_assessment(EXAMPLE).unwrap(),
             policy: SitePolicy::defaults(rules),
             site: DosingSite::default(),
+            treated_before: 0,
         }
     }
 
@@ -41,6 +43,7 @@ impl World {
             policy: &self.policy,
             dosing: DosingRules::embedded().unwrap(),
             site: &self.site,
+            treated_before: self.treated_before,
         }
     }
 }
@@ -86,6 +89,7 @@ fn complete(route: Route) -> Session {
     m.respiratory_depression = Some(false);
     m.other_adverse_events = Some(String::new());
     m.total_monitoring_minutes = Some(125);
+    m.effects_resolved = Some(true);
     m.discharged = Some(true);
     s
 }
@@ -128,14 +132,80 @@ fn a_dose_the_calculator_did_not_give_needs_a_reason() {
     assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["dose.reason_outside_calculator"]);
     s.dose.reason_outside_calculator = Some("0.56 mg/kg after two infusions without response".into());
     assert!(still_needed(&w.ctx(), &s).unwrap().is_empty());
-    // Esketamine: 84 mg is allowed from session 2, not on day 1.
-    let w = World::new(Route::EsketamineNasal);
+    // Esketamine: 84 mg is allowed from the second dose, not on day 1, whatever the session's
+    // number: a session deferred before gave no dose and does not move the schedule.
+    let mut w = World::new(Route::EsketamineNasal);
     let mut s = complete(Route::EsketamineNasal);
     s.dose.dose_mg = Some(84.0);
     s.dose.device_times = Some(vec!["09:00".into(), "09:05".into(), "09:10".into()]);
     assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["dose.reason_outside_calculator"]);
     s.number = 2;
+    assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["dose.reason_outside_calculator"], "session 2 after a deferral");
+    w.treated_before = 1;
     assert!(still_needed(&w.ctx(), &s).unwrap().is_empty());
+}
+
+#[test]
+fn an_iv_dose_without_any_weight_is_refused() {
+    let mut w = World::new(Route::IvKetamine);
+    w.assessment.patient.weight_kg = None;
+    let mut s = complete(Route::IvKetamine);
+    assert_eq!(refused(&w, &s), "dose.weight_kg");
+    s.dose.weight_kg = Some(71.5);
+    assert!(check(&w.ctx(), &s).is_ok());
+}
+
+#[test]
+fn a_site_basis_the_assessment_cannot_give_asks_for_a_reason() {
+    let mut w = World::new(Route::IvKetamine);
+    w.site.weight_basis = Some(trdcheck::dosing::WeightBasis::Ideal);
+    w.assessment.patient.height_cm = None;
+    let s = complete(Route::IvKetamine);
+    assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["dose.reason_outside_calculator"]);
+}
+
+#[test]
+fn consent_and_rems_enrolment_must_be_yes_and_a_no_elsewhere_needs_a_note() {
+    let w = World::new(Route::EsketamineNasal);
+    let mut s = complete(Route::EsketamineNasal);
+    s.pre_dose.consent_on_file = Some(false);
+    s.pre_dose.rems_enrolled = Some(false);
+    assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["pre_dose.consent_on_file", "pre_dose.rems_enrolled"]);
+    let mut s = complete(Route::EsketamineNasal);
+    s.pre_dose.transport_home = Some(false);
+    assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["acknowledgements.pre_dose.transport_home"]);
+    s.acknowledgements.insert("pre_dose.transport_home".into(), "Sister collects at 12:00".into());
+    assert!(still_needed(&w.ctx(), &s).unwrap().is_empty());
+}
+
+#[test]
+fn discharge_is_refused_until_the_effects_resolve_and_blood_pressure_is_below_the_limit() {
+    let w = World::new(Route::IvKetamine);
+    let mut s = complete(Route::IvKetamine);
+    s.monitoring.effects_resolved = Some(false);
+    assert_eq!(refused(&w, &s), "monitoring.discharged");
+    let mut s = complete(Route::IvKetamine);
+    s.monitoring.bp_before_discharge = bp(180.0, 100.0);
+    assert_eq!(refused(&w, &s), "monitoring.discharged");
+    s.monitoring.bp_before_discharge = bp(179.0, 109.0);
+    assert!(check(&w.ctx(), &s).is_ok());
+    // Not discharged home: finalised with where the patient went instead.
+    let mut s = complete(Route::IvKetamine);
+    s.monitoring.discharged = Some(false);
+    s.monitoring.effects_resolved = Some(false);
+    assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["monitoring.transferred"]);
+    s.monitoring.transferred = Some("Emergency department: MOAA/S 1 at 60 min".into());
+    assert!(still_needed(&w.ctx(), &s).unwrap().is_empty());
+}
+
+#[test]
+fn the_site_cap_lowers_the_maximum_and_never_raises_it() {
+    let mut w = World::new(Route::IvKetamine);
+    w.assessment.patient.weight_kg = Some(40.0);
+    w.site.dose_cap_mg = Some(150.0);
+    let mut s = complete(Route::IvKetamine);
+    s.dose.dose_mg = Some(40.1);
+    assert_eq!(refused(&w, &s), "dose.dose_mg", "1.0 mg/kg on 40 kg is the maximum, under the cap");
 }
 
 #[test]

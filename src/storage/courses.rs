@@ -73,6 +73,16 @@ CREATE TABLE course (
 );
 CREATE INDEX course_by_patient ON course(patient_id, id);
 
+CREATE TRIGGER course_is_immutable BEFORE UPDATE ON course
+BEGIN
+    SELECT RAISE(ABORT, 'a course cannot be changed');
+END;
+
+CREATE TRIGGER course_is_kept BEFORE DELETE ON course
+BEGIN
+    SELECT RAISE(ABORT, 'a course cannot be deleted');
+END;
+
 CREATE TABLE session (
     id             INTEGER PRIMARY KEY,
     course_id      INTEGER NOT NULL REFERENCES course(id),
@@ -247,15 +257,32 @@ impl Store {
         Ok(rows)
     }
 
-    /// The judging context of a course's sessions.
+    /// The judging context of session `number` of a course. A course whose assessment has been
+    /// amended since takes no more sessions: the new version is evaluated and signed, and a new
+    /// course starts from it if it is eligible.
     fn with_context<T>(
         conn: &Connection,
         course_id: i64,
+        number: u32,
         now: &InForce,
         f: impl FnOnce(&Context, &CourseRecord) -> Result<T>,
     ) -> Result<T> {
         let course = load_course(conn, course_id)?;
         let a = Self::load_assessment(conn, course.assessment_id)?;
+        if let Some(by) = a.amended_by {
+            return Err(field(
+                "course_id",
+                format!(
+                    "the assessment this course started from (assessment {}) was amended by assessment {by}: finalise the new version and start a course from it",
+                    a.id
+                ),
+            ));
+        }
+        let treated_before: u32 = conn.query_row(
+            "SELECT COUNT(*) FROM session WHERE course_id = ?1 AND number < ?2 AND status = 'final' AND outcome = 'treated'",
+            params![course_id, number],
+            |r| r.get(0),
+        )?;
         let determination = a.snapshot.as_ref().map_or(Determination::Incomplete, |s| s.evaluation.determination);
         let c = Course { route: course.route, started_on: course.started_on.clone(), determination };
         let ctx = Context {
@@ -265,6 +292,7 @@ impl Store {
             policy: now.policy,
             dosing: now.dosing,
             site: now.site,
+            treated_before,
         };
         f(&ctx, &course)
     }
@@ -278,7 +306,7 @@ impl Store {
                 |r| r.get(0),
             )?;
             let s = Session::new(number, date);
-            Self::with_context(tx, course_id, now, |ctx, _| Ok(session::check(ctx, &s)?))?;
+            Self::with_context(tx, course_id, number, now, |ctx, _| Ok(session::check(ctx, &s)?))?;
             Self::insert_session(tx, at, course_id, &s, actor)
         })?;
         self.session(id)
@@ -296,7 +324,7 @@ impl Store {
             if s.number != next {
                 return Err(field("number", format!("{} is not the course's next session ({next})", s.number)));
             }
-            Self::with_context(tx, course_id, now, |ctx, _| Ok(session::check(ctx, s)?))?;
+            Self::with_context(tx, course_id, s.number, now, |ctx, _| Ok(session::check(ctx, s)?))?;
             Self::insert_session(tx, at, course_id, s, actor)
         })?;
         self.session(id)
@@ -336,7 +364,7 @@ impl Store {
             if s.number != current.session.number {
                 return Err(field("number", format!("session {id} is number {}", current.session.number)));
             }
-            Self::with_context(tx, current.course_id, now, |ctx, course| {
+            Self::with_context(tx, current.course_id, s.number, now, |ctx, course| {
                 session::check(ctx, s)?;
                 if current.session == *s {
                     return Ok(());
@@ -368,7 +396,7 @@ impl Store {
     /// What a session still needs before it can be finalised, by field.
     pub fn session_still_needed(&self, id: i64, now: &InForce) -> Result<Vec<String>> {
         let current = self.session(id)?;
-        Self::with_context(&self.conn, current.course_id, now, |ctx, _| {
+        Self::with_context(&self.conn, current.course_id, current.session.number, now, |ctx, _| {
             Ok(session::still_needed(ctx, &current.session)?)
         })
     }
@@ -382,7 +410,7 @@ impl Store {
             if current.status == RecordStatus::Final {
                 return Err(field("session_id", format!("session {id} is already finalised")));
             }
-            Self::with_context(tx, current.course_id, now, |ctx, course| {
+            Self::with_context(tx, current.course_id, current.session.number, now, |ctx, course| {
                 let needed = session::still_needed(ctx, &current.session)?;
                 if let Some(first) = needed.first() {
                     return Err(field(
@@ -394,7 +422,10 @@ impl Store {
                 let outcome = match gate.decision {
                     GateDecision::Defer => SessionOutcome::Deferred,
                     GateDecision::Reassess => SessionOutcome::Reassess,
-                    _ => SessionOutcome::Treated,
+                    GateDecision::Proceed | GateDecision::AcknowledgeFirst => SessionOutcome::Treated,
+                    GateDecision::Incomplete => {
+                        return Err(field("pre_dose.gate", "the pre-dose gate has not decided: a reading is missing"))
+                    }
                 };
                 let outcome_text = serde_json::to_value(outcome).ok().and_then(|v| v.as_str().map(String::from));
                 let data = to_json(&current.session);

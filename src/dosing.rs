@@ -102,6 +102,8 @@ pub struct IdealWeight {
     pub label: String,
     pub male_kg: f64,
     pub female_kg: f64,
+    /// The height the base weights are for (60 in = 5 ft).
+    pub base_height_in: f64,
     pub kg_per_inch_over_60: f64,
     pub cm_per_inch: f64,
     pub source: String,
@@ -437,13 +439,17 @@ pub fn iv_ketamine(rules: &DosingRules, site: &DosingSite, req: &IvRequest) -> R
     let (ideal, adjusted) = match (req.height_cm, base) {
         (Some(h), Some((base_kg, sex))) => {
             let inches = h / iv.ideal_weight.cm_per_inch;
-            let ideal = one_decimal(base_kg + iv.ideal_weight.kg_per_inch_over_60 * (inches - 60.0));
+            let base_in = iv.ideal_weight.base_height_in;
+            let ideal = one_decimal(base_kg + iv.ideal_weight.kg_per_inch_over_60 * (inches - base_in));
             steps.push(format!(
-                "Ideal body weight (Devine, {sex}): {base_kg} + {} × ({:.1} in − 60) = {ideal} kg ({h} cm = {:.1} in)",
+                "Ideal body weight (Devine, {sex}): {base_kg} + {} × ({:.1} in − {base_in}) = {ideal} kg ({h} cm = {:.1} in)",
                 iv.ideal_weight.kg_per_inch_over_60, inches, inches
             ));
-            if inches < 60.0 {
-                notes.push("The Devine formula is made for heights of 60 in (152.4 cm) and over; below that it is extrapolated.".into());
+            if inches < base_in {
+                notes.push(format!(
+                    "The Devine formula is made for heights of {base_in} in ({:.1} cm) and over; below that it is extrapolated.",
+                    base_in * iv.ideal_weight.cm_per_inch
+                ));
             }
             let f = iv.adjusted_weight.factor;
             let adjusted = one_decimal(ideal + f * (actual - ideal));
@@ -583,8 +589,17 @@ pub fn esketamine(
     if req.session == 0 {
         return Err(field("session", "sessions are numbered from 1"));
     }
-    if req.age_years > 120 {
-        return Err(field("age_years", format!("{} years is outside 0–120", req.age_years)));
+    // The age range of the assessment's own question (one place: model::QUESTIONS).
+    let max_age = crate::model::QUESTIONS
+        .iter()
+        .find(|q| q.path == "patient.age_years")
+        .and_then(|q| match q.kind {
+            crate::model::AnswerKind::Number { max, .. } => max,
+            _ => None,
+        })
+        .unwrap_or(f64::INFINITY);
+    if f64::from(req.age_years) > max_age {
+        return Err(field("age_years", format!("{} years is over {max_age} years", req.age_years)));
     }
     if req.age_years < e.min_age_years {
         return Err(field(

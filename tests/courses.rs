@@ -115,6 +115,17 @@ fn sessions_are_numbered_saved_with_their_audit_and_finalised_signed() {
     assert!(err.to_string().contains("cannot be deleted"), "{err}");
     let err = c.execute("UPDATE course SET started_on = '2026-01-01' WHERE id = ?1", [course.id]).unwrap_err();
     assert!(err.to_string().contains("cannot be changed"), "{err}");
+    // The signature is over what is stored: it holds, and an edit behind the app's back breaks it.
+    assert_eq!(f.dosing_site, Some(DosingSite::default()));
+    assert_eq!(s.broken_session_signatures().unwrap(), (1, vec![]));
+    s.connection().execute_batch("DROP TRIGGER session_final_is_immutable").unwrap();
+    let tampered = s.session(first.id).unwrap().session;
+    let mut edited = serde_json::to_value(&tampered).unwrap();
+    edited["dose"]["dose_mg"] = serde_json::json!(70.0);
+    s.connection()
+        .execute("UPDATE session SET data = ?1 WHERE id = ?2", rusqlite::params![edited.to_string(), first.id])
+        .unwrap();
+    assert_eq!(s.broken_session_signatures().unwrap(), (1, vec![first.id]));
     let second = s.new_session(course.id, "2026-11-06", "Dr A", &now).unwrap();
     assert_eq!(second.session.number, 2);
     assert_eq!(s.sessions_of(course.id).unwrap().len(), 2);

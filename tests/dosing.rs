@@ -133,6 +133,17 @@ fn the_doses_on_each_weight_are_shown_side_by_side() {
 }
 
 #[test]
+fn below_60_inches_the_devine_weight_is_extrapolated_and_said_so() {
+    // 150 cm = 59.06 in: 45.5 + 2.3 × (59.06 − 60) = 43.3 kg.
+    let d = dosing::iv_ketamine(rules(), &DosingSite::default(), &iv(50.0, Some(150.0), Some(Sex::Female))).unwrap();
+    assert_eq!(d.weights.ideal, Some(43.3));
+    assert!(d.notes.iter().any(|n| n.contains("extrapolated")), "{:?}", d.notes);
+    let at = dosing::iv_ketamine(rules(), &DosingSite::default(), &iv(50.0, Some(152.4), Some(Sex::Female))).unwrap();
+    assert_eq!(at.weights.ideal, Some(45.5));
+    assert!(!at.notes.iter().any(|n| n.contains("extrapolated")));
+}
+
+#[test]
 fn the_site_cap_lowers_a_dose_above_it_and_leaves_one_at_it() {
     let site = DosingSite { dose_cap_mg: Some(50.0), ..DosingSite::default() };
     let over = dosing::iv_ketamine(rules(), &site, &iv(120.0, None, None)).unwrap();

@@ -854,8 +854,15 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, user: Option<String>, command:
                     1,
                 ));
             }
+            let (sessions, broken) = store.broken_session_signatures().map_err(storage_failure)?;
+            if let Some(id) = broken.first() {
+                return Err(Failure(
+                    format!("session {id} no longer matches the hash that was signed ({} of {sessions})", broken.len()),
+                    1,
+                ));
+            }
             out!(
-                "audit trail intact: {} entries; {signed} signed records match their signatures; database integrity ok",
+                "audit trail intact: {} entries; {signed} signed records and {sessions} signed sessions match their signatures; database integrity ok",
                 report.entries
             );
         }

@@ -58,6 +58,11 @@ pub struct SessionRecord {
     /// At finalisation: the gate as it was judged, and the outcome.
     pub gate: Option<Gate>,
     pub outcome: Option<SessionOutcome>,
+    /// At finalisation: what it was judged with.
+    pub ruleset_sha256: Option<String>,
+    pub policy: Option<SitePolicy>,
+    pub dosing_sha256: Option<String>,
+    pub dosing_site: Option<DosingSite>,
 }
 
 /// Version 6: courses and sessions; a finalised session is immutable and kept.
@@ -98,6 +103,7 @@ CREATE TABLE session (
     ruleset_sha256 TEXT,
     policy         TEXT,
     dosing_sha256  TEXT,
+    dosing_site    TEXT,
     signed_sha256  TEXT,
     UNIQUE (course_id, number),
     CHECK (status = 'draft' OR (finalised_at IS NOT NULL AND finalised_by IS NOT NULL AND gate IS NOT NULL
@@ -130,7 +136,7 @@ pub struct InForce<'a> {
 }
 
 const SESSION_COLUMNS: &str = "id, course_id, status, data, created_at, updated_at, finalised_at, finalised_by, \
-     signed_sha256, gate, outcome";
+     signed_sha256, gate, outcome, ruleset_sha256, policy, dosing_sha256, dosing_site";
 
 fn json_column<T: for<'de> Deserialize<'de>>(idx: usize, text: Option<String>) -> rusqlite::Result<Option<T>> {
     text.map(|t| {
@@ -154,6 +160,10 @@ fn session_from_row(r: &rusqlite::Row) -> rusqlite::Result<SessionRecord> {
         signed_sha256: r.get(8)?,
         gate: json_column(9, r.get(9)?)?,
         outcome: json_column(10, r.get::<_, Option<String>>(10)?.map(|o| format!("\"{o}\"")))?,
+        ruleset_sha256: r.get(11)?,
+        policy: json_column(12, r.get(12)?)?,
+        dosing_sha256: r.get(13)?,
+        dosing_site: json_column(14, r.get(14)?)?,
     })
 }
 
@@ -428,32 +438,29 @@ impl Store {
                     }
                 };
                 let outcome_text = serde_json::to_value(outcome).ok().and_then(|v| v.as_str().map(String::from));
-                let data = to_json(&current.session);
-                let (gate_json, policy_json) = (to_json(&gate), to_json(now.policy));
+                // What is signed is the text as stored.
+                let data: String = tx.query_row("SELECT data FROM session WHERE id = ?1", [id], |r| r.get(0))?;
+                let (gate_json, policy_json, site_json) = (to_json(&gate), to_json(now.policy), to_json(now.site));
                 let ruleset = now.rules.reference();
-                let hash = {
-                    use sha2::{Digest, Sha256};
-                    let content = serde_json::json!([
-                        "trdcheck/session-signature/v1",
-                        id,
-                        course.id,
-                        data,
-                        gate_json,
-                        ruleset.sha256,
-                        policy_json,
-                        now.dosing.sha256,
-                        clinician,
-                        at,
-                    ]);
-                    Sha256::digest(content.to_string().as_bytes())
-                        .iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect::<String>()
-                };
+                let hash = SessionSigned {
+                    id,
+                    patient_id: course.patient_id,
+                    course_id: course.id,
+                    assessment_id: course.assessment_id,
+                    data: &data,
+                    gate: &gate_json,
+                    ruleset_sha256: &ruleset.sha256,
+                    policy: &policy_json,
+                    dosing_sha256: &now.dosing.sha256,
+                    dosing_site: &site_json,
+                    by: clinician,
+                    at,
+                }
+                .sha256();
                 tx.execute(
                     "UPDATE session SET status = 'final', finalised_at = ?1, finalised_by = ?2, updated_at = ?1, \
-                     gate = ?3, outcome = ?4, ruleset_sha256 = ?5, policy = ?6, dosing_sha256 = ?7, signed_sha256 = ?8 \
-                     WHERE id = ?9",
+                     gate = ?3, outcome = ?4, ruleset_sha256 = ?5, policy = ?6, dosing_sha256 = ?7, dosing_site = ?8, \
+                     signed_sha256 = ?9 WHERE id = ?10",
                     params![
                         at,
                         clinician,
@@ -462,6 +469,7 @@ impl Store {
                         ruleset.sha256,
                         policy_json,
                         now.dosing.sha256,
+                        site_json,
                         hash,
                         id
                     ],
@@ -488,5 +496,83 @@ impl Store {
             })
         })?;
         self.session(id)
+    }
+}
+
+/// What a session's finalisation signs: the session as stored, the gate, what it was judged with,
+/// whose patient, course and assessment, who signed and when.
+struct SessionSigned<'a> {
+    id: i64,
+    patient_id: i64,
+    course_id: i64,
+    assessment_id: i64,
+    data: &'a str,
+    gate: &'a str,
+    ruleset_sha256: &'a str,
+    policy: &'a str,
+    dosing_sha256: &'a str,
+    dosing_site: &'a str,
+    by: &'a str,
+    at: &'a str,
+}
+
+impl SessionSigned<'_> {
+    fn sha256(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let content = serde_json::json!([
+            "trdcheck/session-signature/v1",
+            self.id,
+            self.patient_id,
+            self.course_id,
+            self.assessment_id,
+            self.data,
+            self.gate,
+            self.ruleset_sha256,
+            self.policy,
+            self.dosing_sha256,
+            self.dosing_site,
+            self.by,
+            self.at,
+        ]);
+        Sha256::digest(content.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+impl Store {
+    /// The finalised sessions whose stored content no longer matches the hash that was signed,
+    /// by id, and how many were checked.
+    pub fn broken_session_signatures(&self) -> Result<(u64, Vec<i64>)> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, c.patient_id, s.course_id, c.assessment_id, s.data, s.gate, s.ruleset_sha256, s.policy, \
+             s.dosing_sha256, s.dosing_site, s.finalised_by, s.finalised_at, s.signed_sha256 \
+             FROM session s JOIN course c ON c.id = s.course_id WHERE s.status = 'final' ORDER BY s.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let (mut checked, mut broken) = (0, Vec::new());
+        while let Some(r) = rows.next()? {
+            let text =
+                |i: usize| -> rusqlite::Result<String> { Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default()) };
+            let id: i64 = r.get(0)?;
+            let expected = SessionSigned {
+                id,
+                patient_id: r.get(1)?,
+                course_id: r.get(2)?,
+                assessment_id: r.get(3)?,
+                data: &text(4)?,
+                gate: &text(5)?,
+                ruleset_sha256: &text(6)?,
+                policy: &text(7)?,
+                dosing_sha256: &text(8)?,
+                dosing_site: &text(9)?,
+                by: &text(10)?,
+                at: &text(11)?,
+            }
+            .sha256();
+            checked += 1;
+            if text(12)? != expected {
+                broken.push(id);
+            }
+        }
+        Ok((checked, broken))
     }
 }

@@ -7,6 +7,7 @@
 //! - [`engine`]: the pure evaluation;
 //! - [`dosing`]: the dose calculator over `rules/dosing.toml`;
 //! - [`pre_dose`]: the safety gate before each dose of a session;
+//! - [`rems`]: the SPRAVATO REMS Patient Monitoring Form of a session;
 //! - [`session`]: a treatment session (trdcheck/session/v1) and what it needs before it is final;
 //! - [`summary`]: the summary model and its renderers;
 //! - [`rules_doc`]: the rule set as a document for review.
@@ -21,6 +22,7 @@ pub mod input;
 pub mod model;
 pub mod policy;
 pub mod pre_dose;
+pub mod rems;
 pub mod rules_doc;
 pub mod ruleset;
 pub mod session;

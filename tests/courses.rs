@@ -255,3 +255,138 @@ fn an_esketamine_course_counts_doses_not_records_for_the_schedule() {
     s.save_session(second.id, &y, "Dr A", &now).unwrap();
     assert!(s.session_still_needed(second.id, &now).unwrap().is_empty());
 }
+
+/// An esketamine course with its first session treated and finalised.
+fn esketamine_treated() -> (Store, i64, i64) {
+    let mut s = Store::open_in_memory().unwrap();
+    let p = s
+        .create_patient(
+            &NewPatient {
+                mrn: "R-1".into(),
+                name: "Maria del Carmen Núñez".into(),
+                date_of_birth: Some("1979-03-14".into()),
+                sex: Some(trdcheck::model::Sex::Female),
+            },
+            "x",
+        )
+        .unwrap();
+    let mut a = baseline();
+    a.route = Some(trdcheck::model::Route::EsketamineNasal);
+    let d = s.create_draft(p.id, Some(a), "Dr A").unwrap();
+    let f = s.finalise(d.id, "Dr Ana Ruiz", rules(), &default_policy()).unwrap();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let course = s.start_course(f.id, "2026-11-02", "Dr A").unwrap();
+    let first = s.new_session(course.id, "2026-11-03", "Dr A", &now).unwrap();
+    let mut x = first.session.clone();
+    treated(&mut x);
+    x.pre_dose.fasted_as_instructed = Some(true);
+    x.pre_dose.rems_enrolled = Some(true);
+    x.dose.dose_mg = Some(56.0);
+    x.dose.device_times = Some(vec!["10:00".into(), "10:05".into()]);
+    x.monitoring.moaas_lowest = Some(4);
+    x.monitoring.total_monitoring_minutes = Some(125);
+    x.monitoring.ready_to_leave_minutes = Some(80);
+    s.save_session(first.id, &x, "Dr A", &now).unwrap();
+    s.finalise_session(first.id, "Dr Ana Ruiz", &now).unwrap();
+    (s, course.id, first.id)
+}
+
+fn value<'a>(form: &'a trdcheck::rems::RemsForm, section: &str, label: &str) -> Option<&'a str> {
+    form.fields.iter().find(|f| f.section == section && f.label == label).and_then(|f| f.value.as_deref())
+}
+
+#[test]
+fn the_rems_form_is_filled_from_the_session_in_the_forms_order() {
+    let (s, _, session) = esketamine_treated();
+    let setting = trdcheck::rems::RemsSetting {
+        phone: Some("555-0100".into()),
+        email: Some("clinic@example.org".into()),
+        setting_name: Some("Valley Clinic".into()),
+        address: Some("1 Main St".into()),
+        city: Some("Springfield".into()),
+        state: Some("IL".into()),
+        zip: Some("62701".into()),
+    };
+    let form = s.rems_form(session, &setting).unwrap();
+    for (section, label, expected) in [
+        ("Patient", "First name", "Maria"),
+        ("Patient", "Middle initial", "D"),
+        ("Patient", "Last name", "Núñez"),
+        ("Patient", "Date of birth", "03/14/1979"),
+        ("Patient", "Sex", "Female"),
+        ("Patient", "First treatment", "Yes"),
+        ("Patient", "Enrolled in the REMS", "Yes"),
+        ("Concomitant medication", "Benzodiazepines", "No"),
+        ("Concomitant medication", "Psychostimulants", "No"),
+        ("Monitoring healthcare provider", "Last name", "Ruiz"),
+        ("Healthcare setting", "ZIP", "62701"),
+        ("Session", "Treatment date", "11/03/2026"),
+        ("Session", "Dose administered", "56 mg"),
+        ("Session", "Lot number", "L-77"),
+        ("Duration", "Total minutes from the first device to the end of monitoring", "125"),
+        ("Vital signs", "Acceptable before administration", "Yes"),
+        ("Vital signs", "Acceptable before session completion", "Yes"),
+        ("Blood pressure", "Before administration", "128/82 mmHg"),
+        ("Blood pressure", "About 40 minutes after administration", "142/88 mmHg"),
+        ("Blood pressure", "Before session completion", "130/80 mmHg"),
+        ("Adverse effects", "Sedation", "Yes (lowest MOAA/S 4)"),
+        ("Adverse effects", "Respiratory depression", "No"),
+        ("Adverse effects", "Other", "None"),
+    ] {
+        assert_eq!(value(&form, section, label), Some(expected), "{section}: {label}");
+    }
+    assert_eq!(
+        value(
+            &form,
+            "REMS evaluation question",
+            "Minutes from the start of administration at which the patient would have been ready to leave"
+        ),
+        Some("80")
+    );
+    assert!(form.missing().is_empty(), "{:?}", form.missing());
+    // The sections come in the form's order.
+    let order: Vec<&str> = form.fields.iter().map(|f| f.section.as_str()).collect();
+    let first = |s: &str| order.iter().position(|x| *x == s).unwrap();
+    assert!(
+        first("Patient") < first("Concomitant medication")
+            && first("Session") < first("Duration")
+            && first("Blood pressure") < first("Adverse effects")
+    );
+    // Without the clinic's details, the form names what it could not fill.
+    let bare = s.rems_form(session, &Default::default()).unwrap();
+    assert!(bare.missing().contains(&"Healthcare setting: Name".to_string()), "{:?}", bare.missing());
+    assert!(bare.to_text().contains("within 7 days"));
+}
+
+#[test]
+fn the_rems_form_is_only_for_finalised_esketamine_sessions() {
+    let (mut s, course, _) = esketamine_treated();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let draft = s.new_session(course, "2026-11-06", "Dr A", &now).unwrap();
+    assert!(s.rems_form(draft.id, &Default::default()).unwrap_err().to_string().contains("draft"));
+    let (mut iv, _, final_id) = store_with_final();
+    let c = iv.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    let mut x = iv.new_session(c.id, "2026-11-03", "Dr A", &now).unwrap();
+    treated(&mut x.session);
+    iv.save_session(x.id, &x.session, "Dr A", &now).unwrap();
+    iv.finalise_session(x.id, "Dr A", &now).unwrap();
+    assert!(iv.rems_form(x.id, &Default::default()).unwrap_err().to_string().contains("esketamine"));
+}
+
+#[test]
+fn sessions_whose_rems_form_is_not_submitted_are_listed_with_the_deadline() {
+    let (mut s, _, session) = esketamine_treated();
+    let pending = s.rems_pending().unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(
+        (pending[0].session_id, pending[0].date.as_str(), pending[0].due.as_str()),
+        (session, "2026-11-03", "2026-11-10")
+    );
+    s.mark_rems_submitted(session, "Dr A").unwrap();
+    assert!(s.rems_pending().unwrap().is_empty());
+    assert!(s.mark_rems_submitted(session, "Dr A").unwrap_err().to_string().contains("already"));
+    let err = s.connection().execute("DELETE FROM rems_submission", []).unwrap_err();
+    assert!(err.to_string().contains("cannot be removed"), "{err}");
+}

@@ -250,6 +250,22 @@ enum SessionCommand {
     Check { id: i64 },
     /// Finalise a session, signed by --user.
     Finalise { id: i64 },
+    /// The treated esketamine sessions whose REMS form is not marked submitted, with the last day
+    /// to submit it (7 days).
+    RemsPending,
+    /// Mark a session's REMS form as submitted (once).
+    RemsSubmitted { id: i64 },
+    /// The SPRAVATO REMS Patient Monitoring Form of a finalised esketamine session, in the
+    /// form's order; the fields the records cannot fill are named.
+    Rems {
+        id: i64,
+        /// The clinic's REMS details (JSON, or TOML when the name ends in .toml): phone, email,
+        /// setting_name, address, city, state, zip.
+        #[arg(long)]
+        setting: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = DoseFormat::Text)]
+        format: DoseFormat,
+    },
 }
 
 #[derive(Subcommand)]
@@ -443,6 +459,46 @@ fn run_session(rules: &RuleSet, store: &mut Store, actor: &str, command: Session
                 trdcheck::storage::SessionOutcome::Reassess => "not treated: reassess",
             });
             out!("session {id} finalised by {actor}: {outcome}");
+        }
+        SessionCommand::RemsPending => {
+            let pending = store.rems_pending().map_err(storage_failure)?;
+            if pending.is_empty() {
+                out!("every treated esketamine session's REMS form is marked submitted");
+            }
+            for p in pending {
+                out!(
+                    "session {:>5}  {:<12}  {:<24}  {}  submit by {}",
+                    p.session_id,
+                    p.mrn,
+                    p.patient_name,
+                    p.date,
+                    p.due
+                );
+            }
+        }
+        SessionCommand::RemsSubmitted { id } => {
+            store.mark_rems_submitted(id, actor).map_err(storage_failure)?;
+            out!("the REMS form of session {id} is marked submitted by {actor}");
+        }
+        SessionCommand::Rems { id, setting, format } => {
+            let setting: trdcheck::rems::RemsSetting = match setting {
+                None => Default::default(),
+                Some(path) => {
+                    let text =
+                        std::fs::read_to_string(&path).map_err(|e| Failure(format!("{}: {e}", path.display()), 2))?;
+                    let parsed = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
+                        toml::from_str(&text).map_err(|e| e.to_string())
+                    } else {
+                        serde_json::from_str(&text).map_err(|e| e.to_string())
+                    };
+                    parsed.map_err(|e| Failure(format!("REMS setting file {}: {e}", path.display()), 2))?
+                }
+            };
+            let form = store.rems_form(id, &setting).map_err(storage_failure)?;
+            match format {
+                DoseFormat::Json => out!("{}", json(&form)?),
+                DoseFormat::Text => out!("{}", form.to_text().trim_end()),
+            }
         }
     }
     Ok(())

@@ -110,6 +110,23 @@ CREATE TABLE session (
                                 AND outcome IS NOT NULL AND signed_sha256 IS NOT NULL))
 );
 
+-- The REMS Patient Monitoring Form of an esketamine session marked as submitted: once, kept.
+CREATE TABLE rems_submission (
+    session_id   INTEGER PRIMARY KEY REFERENCES session(id),
+    submitted_at TEXT NOT NULL,
+    submitted_by TEXT NOT NULL
+);
+
+CREATE TRIGGER rems_submission_is_kept BEFORE DELETE ON rems_submission
+BEGIN
+    SELECT RAISE(ABORT, 'a REMS submission cannot be removed');
+END;
+
+CREATE TRIGGER rems_submission_is_immutable BEFORE UPDATE ON rems_submission
+BEGIN
+    SELECT RAISE(ABORT, 'a REMS submission cannot be changed');
+END;
+
 CREATE TRIGGER session_final_is_immutable BEFORE UPDATE ON session
 WHEN OLD.status = 'final'
 BEGIN
@@ -574,5 +591,132 @@ impl Store {
             }
         }
         Ok((checked, broken))
+    }
+}
+
+impl Store {
+    /// The REMS Patient Monitoring Form of a finalised esketamine session.
+    pub fn rems_form(&self, session_id: i64, setting: &crate::rems::RemsSetting) -> Result<crate::rems::RemsForm> {
+        let record = self.session(session_id)?;
+        if record.status != RecordStatus::Final {
+            return Err(field(
+                "session_id",
+                format!("session {session_id} is a draft: the REMS form is made from a finalised session"),
+            ));
+        }
+        let course = self.course(record.course_id)?;
+        if course.route != Route::EsketamineNasal {
+            return Err(field(
+                "session_id",
+                format!("session {session_id} is IV ketamine: the REMS form is for esketamine"),
+            ));
+        }
+        let patient = self.patient(course.patient_id)?;
+        let assessment = self.assessment(course.assessment_id)?;
+        let evaluation = assessment
+            .snapshot
+            .as_ref()
+            .map(|s| s.evaluation.clone())
+            .ok_or(StorageError::NotFinal { id: course.assessment_id, action: "the REMS form" })?;
+        let treated_before: u32 = self.conn.query_row(
+            "SELECT COUNT(*) FROM session WHERE course_id = ?1 AND number < ?2 AND status = 'final' AND outcome = 'treated'",
+            params![course.id, record.session.number],
+            |r| r.get(0),
+        )?;
+        Ok(crate::rems::monitoring_form(
+            &patient,
+            &record,
+            &evaluation,
+            assessment.answers.medications.is_some(),
+            treated_before,
+            setting,
+        ))
+    }
+}
+
+/// A finalised, treated esketamine session whose REMS form is not marked submitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemsPending {
+    pub session_id: i64,
+    pub course_id: i64,
+    pub mrn: String,
+    pub patient_name: String,
+    pub date: String,
+    /// The last day to submit (the session's date + 7 days).
+    pub due: String,
+}
+
+impl Store {
+    /// The treated esketamine sessions whose REMS form is not marked submitted, oldest first.
+    pub fn rems_pending(&self) -> Result<Vec<RemsPending>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, s.course_id, p.mrn, p.name, s.data FROM session s \
+             JOIN course c ON c.id = s.course_id JOIN patient p ON p.id = c.patient_id \
+             WHERE c.route = 'esketamine_nasal' AND s.status = 'final' AND s.outcome = 'treated' \
+             AND NOT EXISTS (SELECT 1 FROM rems_submission r WHERE r.session_id = s.id) ORDER BY s.id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let mut out = Vec::with_capacity(rows.len());
+        for (session_id, course_id, mrn, patient_name, data) in rows {
+            let session: Session = serde_json::from_str(&data).map_err(|e| field("session", e.to_string()))?;
+            let due = time::Date::parse(&session.date, &format)
+                .ok()
+                .and_then(|d| d.checked_add(time::Duration::days(i64::from(crate::rems::SUBMIT_WITHIN_DAYS))))
+                .and_then(|d| d.format(&format).ok())
+                .unwrap_or_default();
+            out.push(RemsPending { session_id, course_id, mrn, patient_name, date: session.date, due });
+        }
+        out.sort_by(|a, b| a.due.cmp(&b.due).then(a.session_id.cmp(&b.session_id)));
+        Ok(out)
+    }
+
+    /// Marks a session's REMS form as submitted (once; audited).
+    pub fn mark_rems_submitted(&mut self, session_id: i64, actor: &str) -> Result<()> {
+        self.write(|tx, at| {
+            let record = load_session(tx, session_id)?;
+            let course = load_course(tx, record.course_id)?;
+            if course.route != Route::EsketamineNasal || record.outcome != Some(SessionOutcome::Treated) {
+                return Err(field("session_id", format!("session {session_id} is not a treated esketamine session")));
+            }
+            let done: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM rems_submission WHERE session_id = ?1)",
+                [session_id],
+                |r| r.get(0),
+            )?;
+            if done {
+                return Err(field(
+                    "session_id",
+                    format!("the REMS form of session {session_id} is already marked submitted"),
+                ));
+            }
+            tx.execute(
+                "INSERT INTO rems_submission (session_id, submitted_at, submitted_by) VALUES (?1, ?2, ?3)",
+                params![session_id, at, actor],
+            )?;
+            audit::append(
+                tx,
+                at,
+                &Event {
+                    actor,
+                    action: "rems_submitted",
+                    patient_id: Some(course.patient_id),
+                    assessment_id: Some(course.assessment_id),
+                    detail: Some(to_json(&serde_json::json!({ "course": course.id, "session": session_id }))),
+                    ..Default::default()
+                },
+            )?;
+            Ok(())
+        })
     }
 }

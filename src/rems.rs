@@ -1,0 +1,224 @@
+//! The SPRAVATO REMS Patient Monitoring Form (outpatient), filled from a finalised esketamine
+//! session, its patient, the course's assessment and the clinic's REMS details, in the form's
+//! order (reference.md §7.3). A field the records cannot fill is left empty and named in
+//! [`RemsForm::missing`]; nothing is guessed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Evaluation;
+use crate::model::Sex;
+use crate::pre_dose::GateDecision;
+use crate::session::Session;
+use crate::storage::{Patient, SessionRecord};
+
+/// The clinic's details the form asks for (kept with the clinic settings once the app has them).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemsSetting {
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub setting_name: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub zip: Option<String>,
+}
+
+/// One field of the form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormField {
+    pub section: String,
+    pub label: String,
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemsForm {
+    pub fields: Vec<FormField>,
+    /// Submit within this many days of the session (REMS-6).
+    pub submit_within_days: u32,
+}
+
+/// The drug catalog's classes the form's concomitant-medication questions ask about.
+pub const CONCOMITANT: [(&str, &str); 5] = [
+    ("Benzodiazepines", "benzodiazepine"),
+    ("Non-benzodiazepine sedative hypnotics", "z_drug"),
+    ("Psychostimulants", "psychostimulant"),
+    ("Monoamine oxidase inhibitors (MAOIs)", "maoi"),
+    ("Opioids", "opioid"),
+];
+
+/// Submission deadline, days after the session (reference.md §2.1 REMS-6).
+pub const SUBMIT_WITHIN_DAYS: u32 = 7;
+
+fn yes_no(v: Option<bool>) -> Option<String> {
+    v.map(|b| if b { "Yes" } else { "No" }.to_string())
+}
+
+/// YYYY-MM-DD → MM/DD/YYYY, as the form writes dates.
+fn us_date(iso: &str) -> Option<String> {
+    let mut parts = iso.splitn(3, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    (y.len() == 4 && m.len() == 2 && d.len() == 2).then(|| format!("{m}/{d}/{y}"))
+}
+
+fn bp(s: Option<f64>, d: Option<f64>) -> Option<String> {
+    Some(format!("{}/{} mmHg", s?, d?))
+}
+
+/// First name, middle initial, last name from the one name the records keep: the first word,
+/// the initial of a middle word when there are three or more, and the last word.
+fn split_name(name: &str) -> (Option<String>, Option<String>, Option<String>) {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    match words.as_slice() {
+        [] => (None, None, None),
+        [only] => (None, None, Some((*only).to_string())),
+        [first, last] => (Some((*first).to_string()), None, Some((*last).to_string())),
+        [first, middle, .., last] => (
+            Some((*first).to_string()),
+            middle.chars().next().map(|c| c.to_uppercase().to_string()),
+            Some((*last).to_string()),
+        ),
+    }
+}
+
+/// Fills the form. `treated_before`: doses of the course before this session (none: this is the
+/// first treatment); `evaluation`: the course's signed assessment (its medication classes).
+pub fn monitoring_form(
+    patient: &Patient,
+    record: &SessionRecord,
+    evaluation: &Evaluation,
+    medications_known: bool,
+    treated_before: u32,
+    setting: &RemsSetting,
+) -> RemsForm {
+    let s: &Session = &record.session;
+    let mut fields = Vec::new();
+    let mut put = |section: &str, label: &str, value: Option<String>| {
+        fields.push(FormField { section: section.into(), label: label.into(), value })
+    };
+    let (first, mi, last) = split_name(&patient.name);
+    put("Patient", "First name", first);
+    put("Patient", "Middle initial", mi);
+    put("Patient", "Last name", last);
+    put("Patient", "Date of birth", patient.date_of_birth.as_deref().and_then(us_date));
+    put(
+        "Patient",
+        "Sex",
+        patient.sex.map(|x| match x {
+            Sex::Female => "Female".to_string(),
+            Sex::Male => "Male".to_string(),
+            Sex::Other => "Other".to_string(),
+        }),
+    );
+    let first_treatment = treated_before == 0;
+    put("Patient", "First treatment", yes_no(Some(first_treatment)));
+    if first_treatment {
+        put("Patient", "Enrolled in the REMS", yes_no(s.pre_dose.rems_enrolled));
+    }
+    for (label, class) in CONCOMITANT {
+        let taking = evaluation.medications.iter().any(|m| m.classes.iter().any(|c| c == class));
+        put("Concomitant medication", label, if medications_known { yes_no(Some(taking)) } else { None });
+    }
+    let (hcp_first, _, hcp_last) = split_name(record.finalised_by.as_deref().unwrap_or(""));
+    put("Monitoring healthcare provider", "First name", hcp_first);
+    put("Monitoring healthcare provider", "Last name", hcp_last);
+    put("Monitoring healthcare provider", "Telephone", setting.phone.clone());
+    put("Monitoring healthcare provider", "Email", setting.email.clone());
+    put("Healthcare setting", "Name", setting.setting_name.clone());
+    put("Healthcare setting", "Address", setting.address.clone());
+    put("Healthcare setting", "City", setting.city.clone());
+    put("Healthcare setting", "State", setting.state.clone());
+    put("Healthcare setting", "ZIP", setting.zip.clone());
+    put("Session", "Treatment date", us_date(&s.date));
+    put(
+        "Session",
+        "Dose administered",
+        // The form's boxes: 56 mg, 84 mg, or other (with the dose).
+        s.dose
+            .dose_mg
+            .map(|mg| if [56.0, 84.0].contains(&mg) { format!("{mg} mg") } else { format!("Other: {mg} mg") }),
+    );
+    put("Session", "Lot number", s.dose.lot_number.clone());
+    let m = &s.monitoring;
+    put(
+        "Duration",
+        "Total minutes from the first device to the end of monitoring",
+        m.total_monitoring_minutes.map(|t| t.to_string()),
+    );
+    put(
+        "REMS evaluation question",
+        "Minutes from the start of administration at which the patient would have been ready to leave",
+        m.ready_to_leave_minutes.map(|t| t.to_string()),
+    );
+    let acceptable_before =
+        record.gate.as_ref().map(|g| matches!(g.decision, GateDecision::Proceed | GateDecision::AcknowledgeFirst));
+    put("Vital signs", "Acceptable before administration", yes_no(acceptable_before));
+    put("Vital signs", "Acceptable before session completion", yes_no(m.discharged));
+    let g = &s.pre_dose.gate;
+    let before = match (g.repeat_systolic_mmhg, g.repeat_diastolic_mmhg) {
+        (Some(rs), Some(rd)) => bp(Some(rs), Some(rd)),
+        _ => bp(g.systolic_mmhg, g.diastolic_mmhg),
+    };
+    put("Blood pressure", "Before administration", before);
+    put(
+        "Blood pressure",
+        "About 40 minutes after administration",
+        bp(m.bp_40_min.systolic_mmhg, m.bp_40_min.diastolic_mmhg),
+    );
+    put(
+        "Blood pressure",
+        "Before session completion",
+        bp(m.bp_before_discharge.systolic_mmhg, m.bp_before_discharge.diastolic_mmhg),
+    );
+    put(
+        "Adverse effects",
+        "Sedation",
+        m.moaas_lowest.map(|x| if x < 5 { format!("Yes (lowest MOAA/S {x})") } else { "No".into() }),
+    );
+    put("Adverse effects", "Dissociation", yes_no(m.dissociation));
+    put("Adverse effects", "Respiratory depression", yes_no(m.respiratory_depression));
+    put(
+        "Adverse effects",
+        "Other",
+        m.other_adverse_events.as_ref().map(|o| if o.trim().is_empty() { "None".into() } else { o.clone() }),
+    );
+    RemsForm { fields, submit_within_days: SUBMIT_WITHIN_DAYS }
+}
+
+impl RemsForm {
+    /// The fields left empty, as "Section: label". The middle initial is optional.
+    pub fn missing(&self) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|f| f.value.is_none() && f.label != "Middle initial")
+            .map(|f| format!("{}: {}", f.section, f.label))
+            .collect()
+    }
+
+    /// The form as text, section by section in the form's order.
+    pub fn to_text(&self) -> String {
+        let mut out = String::from("SPRAVATO REMS Patient Monitoring Form (outpatient)\n");
+        let mut section = "";
+        for f in &self.fields {
+            if f.section != section {
+                section = &f.section;
+                out.push_str(&format!("\n{section}\n"));
+            }
+            out.push_str(&format!("  {}: {}\n", f.label, f.value.as_deref().unwrap_or("—")));
+        }
+        let missing = self.missing();
+        if !missing.is_empty() {
+            out.push_str(&format!("\nNot filled from the records: {}\n", missing.join("; ")));
+        }
+        out.push_str(&format!("\nSubmit online or by fax within {} days of the session.\n", self.submit_within_days));
+        out
+    }
+}

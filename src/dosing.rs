@@ -5,7 +5,6 @@
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::error::{InputError, RuleSetError};
 use crate::model::Sex;
@@ -212,7 +211,7 @@ impl DosingRules {
 
     pub fn from_toml(text: &str) -> Result<DosingRules, RuleSetError> {
         let mut rules: DosingRules = toml::from_str(text).map_err(|e| problem(e.to_string()))?;
-        rules.sha256 = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        rules.sha256 = crate::digest::sha256_hex(text.as_bytes());
         rules.check().map_err(problem)?;
         Ok(rules)
     }
@@ -678,12 +677,7 @@ impl IvDose {
         for s in &self.steps {
             out.push_str(&format!("- {s}\n"));
         }
-        section(&mut out, "Notes", &self.notes);
-        section(&mut out, "Sources", &self.sources);
-        out.push_str(&format!(
-            "\nDosing rules {} {} (sha256 {})\n",
-            self.dosing.id, self.dosing.version, self.dosing.sha256
-        ));
+        notes_and_sources(&mut out, &self.notes, &self.sources, &self.dosing);
         out
     }
 }
@@ -719,14 +713,16 @@ impl EsketamineDose {
         }
         section(&mut out, "Before the dose", &self.pre_dose);
         out.push_str(&format!("\nMonitor at least {} minutes after the dose.\n", self.monitoring_minutes));
-        section(&mut out, "Notes", &self.notes);
-        section(&mut out, "Sources", &self.sources);
-        out.push_str(&format!(
-            "\nDosing rules {} {} (sha256 {})\n",
-            self.dosing.id, self.dosing.version, self.dosing.sha256
-        ));
+        notes_and_sources(&mut out, &self.notes, &self.sources, &self.dosing);
         out
     }
+}
+
+/// The end of every result: its notes, its sources and the dosing rules it came from.
+fn notes_and_sources(out: &mut String, notes: &[String], sources: &[String], dosing: &DosingRef) {
+    section(out, "Notes", notes);
+    section(out, "Sources", sources);
+    out.push_str(&format!("\nDosing rules {} {} (sha256 {})\n", dosing.id, dosing.version, dosing.sha256));
 }
 
 fn section(out: &mut String, title: &str, lines: &[String]) {

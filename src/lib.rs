@@ -13,6 +13,7 @@
 //! - [`rules_doc`]: the rule set as a document for review.
 
 pub mod checklist;
+pub mod digest;
 pub mod dosing;
 pub mod drugs;
 pub mod engine;

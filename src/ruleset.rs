@@ -687,7 +687,7 @@ impl RuleSet {
         let mut hasher = Sha256::new();
         hasher.update(ruleset_toml.as_bytes());
         hasher.update(drugs_toml.as_bytes());
-        let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let sha256 = data_encoding::HEXLOWER.encode(&hasher.finalize());
         let rule_index = file.rules.iter().enumerate().map(|(i, r)| (r.id.to_string(), i)).collect();
         let mut set = RuleSet {
             meta: file.ruleset,

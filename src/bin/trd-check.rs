@@ -481,19 +481,7 @@ fn run_session(rules: &RuleSet, store: &mut Store, actor: &str, command: Session
             out!("the REMS form of session {id} is marked submitted by {actor}");
         }
         SessionCommand::Rems { id, setting, format } => {
-            let setting: trdcheck::rems::RemsSetting = match setting {
-                None => Default::default(),
-                Some(path) => {
-                    let text =
-                        std::fs::read_to_string(&path).map_err(|e| Failure(format!("{}: {e}", path.display()), 2))?;
-                    let parsed = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
-                        toml::from_str(&text).map_err(|e| e.to_string())
-                    } else {
-                        serde_json::from_str(&text).map_err(|e| e.to_string())
-                    };
-                    parsed.map_err(|e| Failure(format!("REMS setting file {}: {e}", path.display()), 2))?
-                }
-            };
+            let setting: trdcheck::rems::RemsSetting = load_settings_file(setting.as_ref(), "REMS setting file")?;
             let form = store.rems_form(id, &setting).map_err(storage_failure)?;
             match format {
                 DoseFormat::Json => out!("{}", json(&form)?),
@@ -504,15 +492,23 @@ fn run_session(rules: &RuleSet, store: &mut Store, actor: &str, command: Session
     Ok(())
 }
 
-fn load_dosing_site(path: Option<&PathBuf>) -> Result<dosing::DosingSite, Failure> {
-    let Some(path) = path else { return Ok(dosing::DosingSite::default()) };
+/// A settings file (JSON, or TOML when the name ends in `.toml`); none: the defaults.
+fn load_settings_file<T: serde::de::DeserializeOwned + Default>(
+    path: Option<&PathBuf>,
+    what: &str,
+) -> Result<T, Failure> {
+    let Some(path) = path else { return Ok(T::default()) };
     let text = std::fs::read_to_string(path).map_err(|e| Failure(format!("{}: {e}", path.display()), 2))?;
     let parsed = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
         toml::from_str(&text).map_err(|e| e.to_string())
     } else {
         serde_json::from_str(&text).map_err(|e| e.to_string())
     };
-    parsed.map_err(|e| Failure(format!("site dosing file {}: {e}", path.display()), 2))
+    parsed.map_err(|e| Failure(format!("{what} {}: {e}", path.display()), 2))
+}
+
+fn load_dosing_site(path: Option<&PathBuf>) -> Result<dosing::DosingSite, Failure> {
+    load_settings_file(path, "site dosing file")
 }
 
 fn run_dose(drug: DoseCommand) -> Result<(), Failure> {

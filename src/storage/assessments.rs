@@ -101,14 +101,7 @@ impl Store {
         a.ruleset_sha256, a.policy, a.signed_sha256";
 
     fn assessment_from_row(r: &rusqlite::Row) -> rusqlite::Result<AssessmentRecord> {
-        fn json<T: for<'de> Deserialize<'de>>(idx: usize, text: Option<String>) -> rusqlite::Result<Option<T>> {
-            text.map(|t| {
-                serde_json::from_str(&t).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-                })
-            })
-            .transpose()
-        }
+        use super::json_column as json;
         let status: String = r.get(5)?;
         let evaluation: Option<Evaluation> = json(12, r.get(12)?)?;
         let policy: Option<SitePolicy> = json(16, r.get(16)?)?;

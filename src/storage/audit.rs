@@ -60,7 +60,7 @@ impl AuditEntry {
             self.prev_hash,
         ]);
         let digest = Sha256::digest(content.to_string().as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        data_encoding::HEXLOWER.encode(&digest)
     }
 
     fn from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {

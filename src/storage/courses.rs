@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::audit::{self, changes, leaves_of, Event};
-use super::{to_json, RecordStatus, Result, StorageError, Store};
+use super::{json_column, to_json, RecordStatus, Result, StorageError, Store};
 use crate::dosing::{DosingRules, DosingSite};
 use crate::engine::Determination;
 use crate::model::Route;
@@ -155,12 +155,13 @@ pub struct InForce<'a> {
 const SESSION_COLUMNS: &str = "id, course_id, status, data, created_at, updated_at, finalised_at, finalised_by, \
      signed_sha256, gate, outcome, ruleset_sha256, policy, dosing_sha256, dosing_site";
 
-fn json_column<T: for<'de> Deserialize<'de>>(idx: usize, text: Option<String>) -> rusqlite::Result<Option<T>> {
-    text.map(|t| {
-        serde_json::from_str(&t)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
-    })
-    .transpose()
+/// Sessions of a course treated (finalised with a dose) before session `number`.
+fn treated_before(conn: &Connection, course_id: i64, number: u32) -> Result<u32> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM session WHERE course_id = ?1 AND number < ?2 AND status = 'final' AND outcome = 'treated'",
+        params![course_id, number],
+        |r| r.get(0),
+    )?)
 }
 
 fn session_from_row(r: &rusqlite::Row) -> rusqlite::Result<SessionRecord> {
@@ -305,11 +306,7 @@ impl Store {
                 ),
             ));
         }
-        let treated_before: u32 = conn.query_row(
-            "SELECT COUNT(*) FROM session WHERE course_id = ?1 AND number < ?2 AND status = 'final' AND outcome = 'treated'",
-            params![course_id, number],
-            |r| r.get(0),
-        )?;
+        let treated_before = treated_before(conn, course_id, number)?;
         let determination = a.snapshot.as_ref().map_or(Determination::Incomplete, |s| s.evaluation.determination);
         let c = Course { route: course.route, started_on: course.started_on.clone(), determination };
         let ctx = Context {
@@ -535,7 +532,6 @@ struct SessionSigned<'a> {
 
 impl SessionSigned<'_> {
     fn sha256(&self) -> String {
-        use sha2::{Digest, Sha256};
         let content = serde_json::json!([
             "trdcheck/session-signature/v1",
             self.id,
@@ -551,7 +547,7 @@ impl SessionSigned<'_> {
             self.by,
             self.at,
         ]);
-        Sha256::digest(content.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+        crate::digest::sha256_hex(content.to_string().as_bytes())
     }
 }
 
@@ -618,11 +614,7 @@ impl Store {
             .as_ref()
             .map(|s| s.evaluation.clone())
             .ok_or(StorageError::NotFinal { id: course.assessment_id, action: "the REMS form" })?;
-        let treated_before: u32 = self.conn.query_row(
-            "SELECT COUNT(*) FROM session WHERE course_id = ?1 AND number < ?2 AND status = 'final' AND outcome = 'treated'",
-            params![course.id, record.session.number],
-            |r| r.get(0),
-        )?;
+        let treated_before = treated_before(&self.conn, course.id, record.session.number)?;
         Ok(crate::rems::monitoring_form(
             &patient,
             &record,

@@ -230,7 +230,6 @@ struct Signed<'a> {
 
 impl Signed<'_> {
     fn sha256(&self) -> String {
-        use sha2::{Digest, Sha256};
         let content = serde_json::json!([
             "trdcheck/signature/v1",
             self.id,
@@ -244,7 +243,7 @@ impl Signed<'_> {
             self.by,
             self.at,
         ]);
-        Sha256::digest(content.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+        crate::digest::sha256_hex(content.to_string().as_bytes())
     }
 }
 

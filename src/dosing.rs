@@ -195,6 +195,24 @@ pub struct EsketamineRules {
     #[serde(rename = "phase")]
     pub phases: Vec<Phase>,
     pub pre_dose: Vec<Instruction>,
+    pub rems_form: RemsFormRules,
+}
+
+/// What the REMS Patient Monitoring Form needs from the rules.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemsFormRules {
+    pub submit_within_days: u32,
+    pub source: String,
+    pub concomitant: Vec<Concomitant>,
+}
+
+/// A concomitant-medication question of the form, as a class of the drug catalog.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Concomitant {
+    pub label: String,
+    pub class: String,
 }
 
 static EMBEDDED: OnceLock<Result<DosingRules, RuleSetError>> = OnceLock::new();

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::dosing::RemsFormRules;
 use crate::engine::Evaluation;
 use crate::model::Sex;
 use crate::pre_dose::GateDecision;
@@ -46,18 +47,6 @@ pub struct RemsForm {
     pub submit_within_days: u32,
 }
 
-/// The drug catalog's classes the form's concomitant-medication questions ask about.
-pub const CONCOMITANT: [(&str, &str); 5] = [
-    ("Benzodiazepines", "benzodiazepine"),
-    ("Non-benzodiazepine sedative hypnotics", "z_drug"),
-    ("Psychostimulants", "psychostimulant"),
-    ("Monoamine oxidase inhibitors (MAOIs)", "maoi"),
-    ("Opioids", "opioid"),
-];
-
-/// Submission deadline, days after the session (reference.md §2.1 REMS-6).
-pub const SUBMIT_WITHIN_DAYS: u32 = 7;
-
 fn yes_no(v: Option<bool>) -> Option<String> {
     v.map(|b| if b { "Yes" } else { "No" }.to_string())
 }
@@ -90,8 +79,10 @@ fn split_name(name: &str) -> (Option<String>, Option<String>, Option<String>) {
 }
 
 /// Fills the form. `treated_before`: doses of the course before this session (none: this is the
-/// first treatment); `evaluation`: the course's signed assessment (its medication classes).
+/// first treatment); `evaluation`: the course's signed assessment (its medication classes);
+/// `rules`: the form's concomitant-medication classes and deadline (rules/dosing.toml).
 pub fn monitoring_form(
+    rules: &RemsFormRules,
     patient: &Patient,
     record: &SessionRecord,
     evaluation: &Evaluation,
@@ -123,9 +114,9 @@ pub fn monitoring_form(
     if first_treatment {
         put("Patient", "Enrolled in the REMS", yes_no(s.pre_dose.rems_enrolled));
     }
-    for (label, class) in CONCOMITANT {
-        let taking = evaluation.medications.iter().any(|m| m.classes.iter().any(|c| c == class));
-        put("Concomitant medication", label, if medications_known { yes_no(Some(taking)) } else { None });
+    for q in &rules.concomitant {
+        let taking = evaluation.medications.iter().any(|m| m.classes.contains(&q.class));
+        put("Concomitant medication", &q.label, if medications_known { yes_no(Some(taking)) } else { None });
     }
     let (hcp_first, _, hcp_last) = split_name(record.finalised_by.as_deref().unwrap_or(""));
     put("Monitoring healthcare provider", "First name", hcp_first);
@@ -190,7 +181,7 @@ pub fn monitoring_form(
         "Other",
         m.other_adverse_events.as_ref().map(|o| if o.trim().is_empty() { "None".into() } else { o.clone() }),
     );
-    RemsForm { fields, submit_within_days: SUBMIT_WITHIN_DAYS }
+    RemsForm { fields, submit_within_days: rules.submit_within_days }
 }
 
 impl RemsForm {

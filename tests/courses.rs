@@ -308,7 +308,7 @@ fn the_rems_form_is_filled_from_the_session_in_the_forms_order() {
         state: Some("IL".into()),
         zip: Some("62701".into()),
     };
-    let form = s.rems_form(session, &setting).unwrap();
+    let form = s.rems_form(session, DosingRules::embedded().unwrap(), &setting).unwrap();
     for (section, label, expected) in [
         ("Patient", "First name", "Maria"),
         ("Patient", "Middle initial", "D"),
@@ -354,7 +354,7 @@ fn the_rems_form_is_filled_from_the_session_in_the_forms_order() {
             && first("Blood pressure") < first("Adverse effects")
     );
     // Without the clinic's details, the form names what it could not fill.
-    let bare = s.rems_form(session, &Default::default()).unwrap();
+    let bare = s.rems_form(session, DosingRules::embedded().unwrap(), &Default::default()).unwrap();
     assert!(bare.missing().contains(&"Healthcare setting: Name".to_string()), "{:?}", bare.missing());
     assert!(bare.to_text().contains("within 7 days"));
 }
@@ -365,27 +365,35 @@ fn the_rems_form_is_only_for_finalised_esketamine_sessions() {
     let (policy, site) = (default_policy(), DosingSite::default());
     let now = in_force(&policy, &site);
     let draft = s.new_session(course, "2026-11-06", "Dr A", &now).unwrap();
-    assert!(s.rems_form(draft.id, &Default::default()).unwrap_err().to_string().contains("draft"));
+    assert!(s
+        .rems_form(draft.id, DosingRules::embedded().unwrap(), &Default::default())
+        .unwrap_err()
+        .to_string()
+        .contains("draft"));
     let (mut iv, _, final_id) = store_with_final();
     let c = iv.start_course(final_id, "2026-11-02", "Dr A").unwrap();
     let mut x = iv.new_session(c.id, "2026-11-03", "Dr A", &now).unwrap();
     treated(&mut x.session);
     iv.save_session(x.id, &x.session, "Dr A", &now).unwrap();
     iv.finalise_session(x.id, "Dr A", &now).unwrap();
-    assert!(iv.rems_form(x.id, &Default::default()).unwrap_err().to_string().contains("esketamine"));
+    assert!(iv
+        .rems_form(x.id, DosingRules::embedded().unwrap(), &Default::default())
+        .unwrap_err()
+        .to_string()
+        .contains("esketamine"));
 }
 
 #[test]
 fn sessions_whose_rems_form_is_not_submitted_are_listed_with_the_deadline() {
     let (mut s, _, session) = esketamine_treated();
-    let pending = s.rems_pending().unwrap();
+    let pending = s.rems_pending(DosingRules::embedded().unwrap()).unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(
         (pending[0].session_id, pending[0].date.as_str(), pending[0].due.as_str()),
         (session, "2026-11-03", "2026-11-10")
     );
     s.mark_rems_submitted(session, "Dr A").unwrap();
-    assert!(s.rems_pending().unwrap().is_empty());
+    assert!(s.rems_pending(DosingRules::embedded().unwrap()).unwrap().is_empty());
     assert!(s.mark_rems_submitted(session, "Dr A").unwrap_err().to_string().contains("already"));
     let err = s.connection().execute("DELETE FROM rems_submission", []).unwrap_err();
     assert!(err.to_string().contains("cannot be removed"), "{err}");

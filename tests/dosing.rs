@@ -368,3 +368,14 @@ fn cli_site_file_sets_the_cap_and_refuses_a_value_outside_its_range() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("mg_per_kg"));
 }
+
+#[test]
+fn the_rems_forms_medication_classes_are_classes_of_the_drug_catalog() {
+    let catalog = &trdcheck::RuleSet::embedded().unwrap().drugs;
+    let form = &rules().esketamine.rems_form;
+    assert_eq!(form.submit_within_days, 7);
+    assert_eq!(form.concomitant.len(), 5);
+    for q in &form.concomitant {
+        assert!(catalog.classes.contains_key(&q.class), "{} is not a class of rules/drugs.toml", q.class);
+    }
+}

@@ -461,7 +461,7 @@ fn run_session(rules: &RuleSet, store: &mut Store, actor: &str, command: Session
             out!("session {id} finalised by {actor}: {outcome}");
         }
         SessionCommand::RemsPending => {
-            let pending = store.rems_pending().map_err(storage_failure)?;
+            let pending = store.rems_pending(dosing).map_err(storage_failure)?;
             if pending.is_empty() {
                 out!("every treated esketamine session's REMS form is marked submitted");
             }
@@ -482,7 +482,7 @@ fn run_session(rules: &RuleSet, store: &mut Store, actor: &str, command: Session
         }
         SessionCommand::Rems { id, setting, format } => {
             let setting: trdcheck::rems::RemsSetting = load_settings_file(setting.as_ref(), "REMS setting file")?;
-            let form = store.rems_form(id, &setting).map_err(storage_failure)?;
+            let form = store.rems_form(id, dosing, &setting).map_err(storage_failure)?;
             match format {
                 DoseFormat::Json => out!("{}", json(&form)?),
                 DoseFormat::Text => out!("{}", form.to_text().trim_end()),

@@ -592,7 +592,12 @@ impl Store {
 
 impl Store {
     /// The REMS Patient Monitoring Form of a finalised esketamine session.
-    pub fn rems_form(&self, session_id: i64, setting: &crate::rems::RemsSetting) -> Result<crate::rems::RemsForm> {
+    pub fn rems_form(
+        &self,
+        session_id: i64,
+        dosing: &DosingRules,
+        setting: &crate::rems::RemsSetting,
+    ) -> Result<crate::rems::RemsForm> {
         let record = self.session(session_id)?;
         if record.status != RecordStatus::Final {
             return Err(field(
@@ -616,6 +621,7 @@ impl Store {
             .ok_or(StorageError::NotFinal { id: course.assessment_id, action: "the REMS form" })?;
         let treated_before = treated_before(&self.conn, course.id, record.session.number)?;
         Ok(crate::rems::monitoring_form(
+            &dosing.esketamine.rems_form,
             &patient,
             &record,
             &evaluation,
@@ -640,7 +646,7 @@ pub struct RemsPending {
 
 impl Store {
     /// The treated esketamine sessions whose REMS form is not marked submitted, oldest first.
-    pub fn rems_pending(&self) -> Result<Vec<RemsPending>> {
+    pub fn rems_pending(&self, dosing: &DosingRules) -> Result<Vec<RemsPending>> {
         let mut stmt = self.conn.prepare(
             "SELECT s.id, s.course_id, p.mrn, p.name, s.data FROM session s \
              JOIN course c ON c.id = s.course_id JOIN patient p ON p.id = c.patient_id \
@@ -659,12 +665,13 @@ impl Store {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let format = time::macros::format_description!("[year]-[month]-[day]");
+        let days = dosing.esketamine.rems_form.submit_within_days;
         let mut out = Vec::with_capacity(rows.len());
         for (session_id, course_id, mrn, patient_name, data) in rows {
             let session: Session = serde_json::from_str(&data).map_err(|e| field("session", e.to_string()))?;
             let due = time::Date::parse(&session.date, &format)
                 .ok()
-                .and_then(|d| d.checked_add(time::Duration::days(i64::from(crate::rems::SUBMIT_WITHIN_DAYS))))
+                .and_then(|d| d.checked_add(time::Duration::days(i64::from(days))))
                 .and_then(|d| d.format(&format).ok())
                 .unwrap_or_default();
             out.push(RemsPending { session_id, course_id, mrn, patient_name, date: session.date, due });

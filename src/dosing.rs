@@ -14,6 +14,7 @@ pub const EMBEDDED_DOSING: &str = include_str!("../rules/dosing.toml");
 /// The weight an IV dose is calculated on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum WeightBasis {
     Actual,
     Ideal,
@@ -52,6 +53,7 @@ pub struct DosingMeta {
 
 /// Identifies the dosing rules a dose was worked out with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct DosingRef {
     pub id: String,
     pub version: String,
@@ -139,6 +141,71 @@ pub struct IvKetamineRules {
     pub ideal_weight: IdealWeight,
     pub adjusted_weight: AdjustedWeight,
     pub limits: Limits,
+    /// The schedule, by infusion (no label gives one).
+    #[serde(rename = "phase")]
+    pub phases: Vec<IvPhase>,
+}
+
+/// A stretch of the IV schedule (the dose is by weight, not by phase).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IvPhase {
+    pub sessions: Vec<u32>,
+    pub phase: SchedulePhase,
+    pub weeks: String,
+    pub frequency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<String>,
+    pub source: String,
+}
+
+/// Where a dose falls in a course's schedule: the phase, its weeks and frequency, and the
+/// benefit review when it falls at this dose.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct ScheduleStep {
+    /// The dose's number in the course (doses given, from 1).
+    pub dose_number: u32,
+    pub phase: SchedulePhase,
+    pub weeks: String,
+    pub frequency: String,
+    pub review: Option<String>,
+    pub source: String,
+}
+
+/// The stretch `sessions` lists hold `n` (`[from, to]`, or `[from]` open-ended for the last).
+fn stretch_of<'a>(stretches: impl Iterator<Item = &'a [u32]>, n: u32) -> usize {
+    let mut last = 0;
+    for (i, s) in stretches.enumerate() {
+        match s {
+            [from, to] if (*from..=*to).contains(&n) => return i,
+            [from] if n >= *from => return i,
+            _ => last = i,
+        }
+    }
+    last
+}
+
+/// The stretches run from 1 without gaps, the last open-ended.
+fn check_stretches<'a>(name: &str, stretches: impl ExactSizeIterator<Item = &'a [u32]>) -> Result<(), String> {
+    let count = stretches.len();
+    if count == 0 {
+        return Err(format!("{name}: no phase"));
+    }
+    let mut next = 1;
+    for (i, s) in stretches.enumerate() {
+        let last = i + 1 == count;
+        match s {
+            [from] if last && *from == next => {}
+            [from, to] if !last && *from == next && to >= from => next = to + 1,
+            _ => {
+                return Err(format!(
+                    "{name}[{i}].sessions: the phases must run from session 1 without gaps, the last one open-ended ([from])"
+                ))
+            }
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -168,6 +235,7 @@ pub struct Phase {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum SchedulePhase {
     Induction,
     Maintenance,
@@ -270,24 +338,12 @@ impl DosingRules {
             return Err("esketamine.device_mg must be above 0".into());
         }
         let whole = |d: &u32| *d > 0 && d.is_multiple_of(e.device_mg);
-        let mut next = 1;
+        check_stretches("esketamine.phase", e.phases.iter().map(|p| p.sessions.as_slice()))?;
+        check_stretches("iv_ketamine.phase", iv.phases.iter().map(|p| p.sessions.as_slice()))?;
         for (i, p) in e.phases.iter().enumerate() {
-            let last = i + 1 == e.phases.len();
-            match p.sessions.as_slice() {
-                [from] if last && *from == next => {}
-                [from, to] if !last && *from == next && to >= from => next = to + 1,
-                _ => {
-                    return Err(format!(
-                        "esketamine.phase[{i}].sessions: the phases must run from session 1 without gaps, the last one open-ended ([from])"
-                    ))
-                }
-            }
             if p.doses_mg.is_empty() || !p.doses_mg.iter().all(whole) {
                 return Err(format!("esketamine.phase[{i}].doses_mg: whole devices of {} mg", e.device_mg));
             }
-        }
-        if e.phases.is_empty() {
-            return Err("esketamine: no phase".into());
         }
         let g = &e.geriatric;
         if !g.doses_mg.iter().all(whole) || !g.doses_mg.contains(&g.start_mg) {
@@ -298,19 +354,41 @@ impl DosingRules {
 
     fn phase_of(&self, session: u32) -> &Phase {
         let phases = &self.esketamine.phases;
-        phases
-            .iter()
-            .find(|p| match p.sessions.as_slice() {
-                [from, to] => (*from..=*to).contains(&session),
-                _ => false,
-            })
-            .unwrap_or_else(|| phases.last().expect("checked at load: at least one phase"))
+        &phases[stretch_of(phases.iter().map(|p| p.sessions.as_slice()), session)]
+    }
+
+    /// Where dose `dose_number` of a course by `route` falls in its schedule.
+    pub fn schedule_step(&self, route: crate::model::Route, dose_number: u32) -> ScheduleStep {
+        let n = dose_number.max(1);
+        let step = |sessions: &[u32], phase, weeks: &str, frequency: &str, review: &Option<String>, source: &str| {
+            ScheduleStep {
+                dose_number: n,
+                phase,
+                weeks: weeks.into(),
+                frequency: frequency.into(),
+                // The review falls at the phase's last session.
+                review: review.clone().filter(|_| sessions.last() == Some(&n)),
+                source: source.into(),
+            }
+        };
+        match route {
+            crate::model::Route::EsketamineNasal => {
+                let p = self.phase_of(n);
+                step(&p.sessions, p.phase, &p.weeks, &p.frequency, &p.review, &p.source)
+            }
+            crate::model::Route::IvKetamine => {
+                let phases = &self.iv_ketamine.phases;
+                let p = &phases[stretch_of(phases.iter().map(|p| p.sessions.as_slice()), n)];
+                step(&p.sessions, p.phase, &p.weeks, &p.frequency, &p.review, &p.source)
+            }
+        }
     }
 }
 
 /// A site's dosing choices; what is left out keeps the default of `rules/dosing.toml`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct DosingSite {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mg_per_kg: Option<f64>,
@@ -383,6 +461,7 @@ pub struct IvRequest {
 
 /// The three weights side by side (kg, to 0.1); ideal and adjusted need height and sex.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Weights {
     pub actual: f64,
     pub ideal: Option<f64>,
@@ -391,6 +470,7 @@ pub struct Weights {
 
 /// The dose on each weight (mg, to 0.1), before any cap.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct DoseByBasis {
     pub actual: f64,
     pub ideal: Option<f64>,
@@ -399,6 +479,7 @@ pub struct DoseByBasis {
 
 /// An IV ketamine dose with its arithmetic.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct IvDose {
     pub dose_mg: f64,
     pub mg_per_kg: f64,
@@ -566,6 +647,7 @@ pub struct EsketamineRequest {
 
 /// Devices for one allowed dose.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Devices {
     pub dose_mg: u32,
     pub devices: u32,
@@ -575,6 +657,7 @@ pub struct Devices {
 
 /// The esketamine doses the label allows at one session of the course.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct EsketamineDose {
     pub session: u32,
     pub phase: SchedulePhase,

@@ -26,6 +26,7 @@ pub const VITALS: [&str; 5] = [
 /// What is measured and asked before a dose. Unknown is `None`, never "no".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct PreDoseReadings {
     #[serde(default)]
     pub systolic_mmhg: Option<f64>,
@@ -47,6 +48,7 @@ pub struct PreDoseReadings {
 /// What the gate allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum GateDecision {
     /// Nothing in the way.
     Proceed,
@@ -62,6 +64,7 @@ pub enum GateDecision {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Gate {
     pub decision: GateDecision,
     /// The rule set's findings on today's readings, each with its rule, sentence and source.

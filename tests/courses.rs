@@ -398,3 +398,70 @@ fn sessions_whose_rems_form_is_not_submitted_are_listed_with_the_deadline() {
     let err = s.connection().execute("DELETE FROM rems_submission", []).unwrap_err();
     assert!(err.to_string().contains("cannot be removed"), "{err}");
 }
+
+#[test]
+fn a_course_overview_lists_sessions_in_order_with_the_schedule_and_what_is_due() {
+    let (mut s, _, final_id) = store_with_final();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let dosing = DosingRules::embedded().unwrap();
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    // Session 1 deferred for blood pressure, session 2 treated.
+    let d1 = s.new_session(course.id, "2026-11-03", "Dr A", &now).unwrap();
+    // While session 1 is a draft, no session 2.
+    let e = s.new_session(course.id, "2026-11-04", "Dr A", &now).unwrap_err();
+    assert!(e.to_string().starts_with("course_id: session 1 is a draft"), "{e}");
+    let open = s.course_overview(course.id, dosing).unwrap();
+    assert_eq!(open.closed.as_deref(), Some("session 1 is a draft: finalise it before adding the next"));
+    let mut deferred = d1.session.clone();
+    deferred.pre_dose.gate.systolic_mmhg = Some(184.0);
+    deferred.pre_dose.gate.diastolic_mmhg = Some(100.0);
+    deferred.pre_dose.gate.spo2_percent = Some(97.0);
+    deferred.pre_dose.gate.new_since_assessment = Some(false);
+    s.save_session(d1.id, &deferred, "Dr A", &now).unwrap();
+    s.finalise_session(d1.id, "Dr A", &now).unwrap();
+    let d2 = s.new_session(course.id, "2026-11-05", "Dr A", &now).unwrap();
+    // The draft's screen: the gate undecided, what it needs, the calculator at 70 kg.
+    let state = s.session_state(d2.id, &now).unwrap();
+    assert_eq!(state.gate.as_ref().map(|g| g.decision), Some(trdcheck::pre_dose::GateDecision::Incomplete));
+    assert!(state.still_needed.iter().any(|n| n == "dose.dose_mg"), "{:?}", state.still_needed);
+    match state.calculator {
+        Some(trdcheck::session::Calculator::IvKetamine { dose }) => assert_eq!(dose.dose_mg, 35.0),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(state.schedule.dose_number, 1, "the deferred session gave no dose");
+    let mut t = d2.session.clone();
+    treated(&mut t);
+    s.save_session(d2.id, &t, "Dr A", &now).unwrap();
+    assert!(s.session_state(d2.id, &now).unwrap().still_needed.is_empty());
+    s.finalise_session(d2.id, "Dr A", &now).unwrap();
+    let o = s.course_overview(course.id, dosing).unwrap();
+    let listed: Vec<_> = o.sessions.iter().map(|x| (x.number, x.outcome, x.dose_mg)).collect();
+    assert_eq!(listed, [(1, Some(SessionOutcome::Deferred), None), (2, Some(SessionOutcome::Treated), Some(35.0))]);
+    assert_eq!((o.treated, o.next.dose_number), (1, 2));
+    assert_eq!(o.next.phase, trdcheck::dosing::SchedulePhase::Induction);
+    assert_eq!(o.closed, None);
+    // A finalised session shows the gate as signed and needs nothing.
+    let signed = s.session_state(d2.id, &now).unwrap();
+    assert_eq!(signed.gate.map(|g| g.decision), Some(trdcheck::pre_dose::GateDecision::Proceed));
+    assert!(signed.calculator.is_none());
+}
+
+#[test]
+fn the_schedule_names_the_phase_and_the_review_at_its_last_dose() {
+    use trdcheck::dosing::SchedulePhase::{Induction, Maintenance};
+    use trdcheck::model::Route::{EsketamineNasal, IvKetamine};
+    let d = DosingRules::embedded().unwrap();
+    let at = |route, n| {
+        let s = d.schedule_step(route, n);
+        (s.phase, s.review.is_some())
+    };
+    assert_eq!(at(IvKetamine, 5), (Induction, false));
+    assert_eq!(at(IvKetamine, 6), (Induction, true));
+    assert_eq!(at(IvKetamine, 7), (Maintenance, false));
+    assert_eq!(at(IvKetamine, 40), (Maintenance, false));
+    assert_eq!(at(EsketamineNasal, 1), (Induction, false));
+    assert_eq!(at(EsketamineNasal, 8), (Induction, true));
+    assert_eq!(at(EsketamineNasal, 9), (Maintenance, false));
+    assert_eq!(at(EsketamineNasal, 13), (Maintenance, false));
+}

@@ -11,16 +11,17 @@ use serde::{Deserialize, Serialize};
 
 use super::audit::{self, changes, leaves_of, Event};
 use super::{json_column, to_json, RecordStatus, Result, StorageError, Store};
-use crate::dosing::{DosingRules, DosingSite};
+use crate::dosing::{DosingRules, DosingSite, ScheduleStep};
 use crate::engine::Determination;
 use crate::model::Route;
 use crate::policy::SitePolicy;
 use crate::pre_dose::{Gate, GateDecision};
 use crate::ruleset::RuleSet;
-use crate::session::{self, Context, Course, Session};
+use crate::session::{self, Calculator, Context, Course, Session};
 
 /// A course as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct CourseRecord {
     pub id: i64,
     pub patient_id: i64,
@@ -35,6 +36,7 @@ pub struct CourseRecord {
 /// How a finalised session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum SessionOutcome {
     Treated,
     /// Not treated today (the gate deferred it), the readings kept.
@@ -45,6 +47,7 @@ pub enum SessionOutcome {
 
 /// A session as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct SessionRecord {
     pub id: i64,
     pub course_id: i64,
@@ -331,6 +334,7 @@ impl Store {
             )?;
             let s = Session::new(number, date);
             Self::with_context(tx, course_id, number, now, |ctx, _| Ok(session::check(ctx, &s)?))?;
+            Self::no_open_draft(tx, course_id)?;
             Self::insert_session(tx, at, course_id, &s, actor)
         })?;
         self.session(id)
@@ -345,6 +349,7 @@ impl Store {
                 [course_id],
                 |r| r.get(0),
             )?;
+            Self::no_open_draft(tx, course_id)?;
             if s.number != next {
                 return Err(field("number", format!("{} is not the course's next session ({next})", s.number)));
             }
@@ -352,6 +357,21 @@ impl Store {
             Self::insert_session(tx, at, course_id, s, actor)
         })?;
         self.session(id)
+    }
+
+    /// Sessions are judged in order: the next is added once the one before is finalised.
+    fn no_open_draft(conn: &Connection, course_id: i64) -> Result<()> {
+        let open: Option<u32> = conn
+            .query_row(
+                "SELECT number FROM session WHERE course_id = ?1 AND status = 'draft' ORDER BY number LIMIT 1",
+                [course_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match open {
+            Some(n) => Err(field("course_id", format!("session {n} is a draft: finalise it before adding the next"))),
+            None => Ok(()),
+        }
     }
 
     fn insert_session(tx: &Transaction, at: &str, course_id: i64, s: &Session, actor: &str) -> Result<i64> {
@@ -513,6 +533,157 @@ impl Store {
     }
 }
 
+/// A session as its screen shows it, judged today (a finalised one: as it was signed).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct SessionState {
+    /// The pre-dose gate on the session's readings; a finalised session's as it was signed.
+    pub gate: Option<Gate>,
+    /// What finalising still needs, by field.
+    pub still_needed: Vec<String>,
+    /// The dose calculator at the site's settings (drafts only).
+    pub calculator: Option<Calculator>,
+    /// Where the session's dose falls in the schedule.
+    pub schedule: ScheduleStep,
+    /// The draft cannot be judged today: why, naming the field (the assessment was amended, or
+    /// a reading is outside what the rules in force allow).
+    pub problem: Option<Problem>,
+}
+
+/// Why something cannot be judged, by field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct Problem {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// A session in its course's list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct SessionListing {
+    pub id: i64,
+    pub number: u32,
+    pub date: String,
+    pub status: RecordStatus,
+    pub outcome: Option<SessionOutcome>,
+    pub dose_mg: Option<f64>,
+    /// Where it falls in the schedule (by doses given before it).
+    pub schedule: ScheduleStep,
+    /// An esketamine session treated: whether its REMS form is marked submitted.
+    pub rems_submitted: Option<bool>,
+}
+
+/// A course with its sessions in order and what is due next.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct CourseOverview {
+    pub course: CourseRecord,
+    pub sessions: Vec<SessionListing>,
+    /// Doses given so far.
+    pub treated: u32,
+    /// Where the next dose falls in the schedule.
+    pub next: ScheduleStep,
+    /// Why no session can be added (a draft is open, or the assessment was amended); `None`: one can.
+    pub closed: Option<String>,
+}
+
+impl Store {
+    /// What a session's screen shows: the gate, what it still needs, the calculator, and its
+    /// place in the schedule.
+    pub fn session_state(&self, id: i64, now: &InForce) -> Result<SessionState> {
+        let rec = self.session(id)?;
+        let course = self.course(rec.course_id)?;
+        let before = treated_before(&self.conn, rec.course_id, rec.session.number)?;
+        let schedule = now.dosing.schedule_step(course.route, before + 1);
+        if rec.status == RecordStatus::Final {
+            return Ok(SessionState {
+                gate: rec.gate,
+                still_needed: vec![],
+                calculator: None,
+                schedule,
+                problem: None,
+            });
+        }
+        let judged = Self::with_context(&self.conn, rec.course_id, rec.session.number, now, |ctx, _| {
+            let gate = session::check(ctx, &rec.session)?;
+            let needed = session::still_needed(ctx, &rec.session)?;
+            Ok((gate, needed, session::calculator(ctx, &rec.session)))
+        });
+        match judged {
+            Ok((gate, still_needed, calculator)) => Ok(SessionState {
+                gate: Some(gate),
+                still_needed,
+                calculator: Some(calculator),
+                schedule,
+                problem: None,
+            }),
+            Err(StorageError::InvalidField { field, message }) => Ok(SessionState {
+                gate: None,
+                still_needed: vec![],
+                calculator: None,
+                schedule,
+                problem: Some(Problem { field: Some(field), message }),
+            }),
+            Err(StorageError::Input(e)) => Ok(SessionState {
+                gate: None,
+                still_needed: vec![],
+                calculator: None,
+                schedule,
+                problem: Some(Problem { field: e.path().map(String::from), message: e.to_string() }),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A course with its sessions in order, each with its place in the schedule, and what is
+    /// due next.
+    pub fn course_overview(&self, id: i64, dosing: &DosingRules) -> Result<CourseOverview> {
+        let course = self.course(id)?;
+        let submitted: std::collections::BTreeSet<i64> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT r.session_id FROM rems_submission r JOIN session s ON s.id = r.session_id WHERE s.course_id = ?1",
+            )?;
+            let rows = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            rows
+        };
+        let mut treated = 0;
+        let mut sessions = Vec::new();
+        let mut draft_open = None;
+        for rec in self.sessions_of(id)? {
+            let schedule = dosing.schedule_step(course.route, treated + 1);
+            let was_treated = rec.outcome == Some(SessionOutcome::Treated);
+            if was_treated {
+                treated += 1;
+            }
+            if rec.status == RecordStatus::Draft {
+                draft_open = Some(rec.session.number);
+            }
+            sessions.push(SessionListing {
+                id: rec.id,
+                number: rec.session.number,
+                date: rec.session.date.clone(),
+                status: rec.status,
+                outcome: rec.outcome,
+                dose_mg: if rec.outcome.is_none() || was_treated { rec.session.dose.dose_mg } else { None },
+                schedule,
+                rems_submitted: (was_treated && course.route == Route::EsketamineNasal)
+                    .then(|| submitted.contains(&rec.id)),
+            });
+        }
+        let amended_by = Self::load_assessment(&self.conn, course.assessment_id)?.amended_by;
+        let closed = match (draft_open, amended_by) {
+            (_, Some(by)) => Some(format!(
+                "the assessment this course started from was amended (assessment {by}): finalise the new version and start a new course from it"
+            )),
+            (Some(n), None) => Some(format!("session {n} is a draft: finalise it before adding the next")),
+            (None, None) => None,
+        };
+        let next = dosing.schedule_step(course.route, treated + 1);
+        Ok(CourseOverview { course, sessions, treated, next, closed })
+    }
+}
+
 /// What a session's finalisation signs: the session as stored, the gate, what it was judged with,
 /// whose patient, course and assessment, who signed and when.
 struct SessionSigned<'a> {
@@ -634,6 +805,7 @@ impl Store {
 
 /// A finalised, treated esketamine session whose REMS form is not marked submitted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct RemsPending {
     pub session_id: i64,
     pub course_id: i64,

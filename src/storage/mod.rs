@@ -37,7 +37,10 @@ use serde::Serialize;
 pub use assessments::{AssessmentListing, AssessmentRecord, RecordStatus, Snapshot};
 pub use audit::{AuditEntry, AuditReport};
 use backup::{inspect, inspect_header, integrity_check, Integrity};
-pub use courses::{CourseRecord, InForce, RemsPending, SessionOutcome, SessionRecord};
+pub use courses::{
+    CourseOverview, CourseRecord, InForce, Problem, RemsPending, SessionListing, SessionOutcome, SessionRecord,
+    SessionState,
+};
 pub(crate) use error::Result;
 pub use error::StorageError;
 pub use key::DbKey;

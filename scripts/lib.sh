@@ -90,9 +90,10 @@ ensure_tauri_deps() {
     libayatana-appindicator3-dev librsvg2-dev pkg-config
 }
 
-# ensure_e2e_tools: Xvfb, WebKitWebDriver, tauri-driver and the Python WebDriver client.
+# ensure_e2e_tools: Xvfb, WebKitWebDriver, tauri-driver, the Python WebDriver client and
+# ImageMagick (screenshots of the Xvfb display: WebKitWebDriver's own can hang).
 ensure_e2e_tools() {
-  ensure_apt xvfb xauth webkit2gtk-driver
+  ensure_apt xvfb xauth webkit2gtk-driver imagemagick
   if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
     say "Installing tauri-driver"
     cargo install tauri-driver --locked --quiet

@@ -241,6 +241,24 @@ pub enum SchedulePhase {
     Maintenance,
 }
 
+impl SchedulePhase {
+    pub const ALL: [SchedulePhase; 2] = [SchedulePhase::Induction, SchedulePhase::Maintenance];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchedulePhase::Induction => "induction",
+            SchedulePhase::Maintenance => "maintenance",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            SchedulePhase::Induction => "Induction",
+            SchedulePhase::Maintenance => "Maintenance",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Instruction {

@@ -26,6 +26,12 @@ pub enum Determination {
 }
 
 impl Determination {
+    /// A treatment course starts only from an assessment found eligible, with or without
+    /// precautions.
+    pub fn starts_course(self) -> bool {
+        matches!(self, Determination::Eligible | Determination::EligibleWithPrecautions)
+    }
+
     pub const ALL: [Determination; 5] = [
         Determination::Eligible,
         Determination::EligibleWithPrecautions,

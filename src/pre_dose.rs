@@ -63,6 +63,37 @@ pub enum GateDecision {
     Incomplete,
 }
 
+impl GateDecision {
+    pub const ALL: [GateDecision; 5] = [
+        GateDecision::Proceed,
+        GateDecision::AcknowledgeFirst,
+        GateDecision::Defer,
+        GateDecision::Reassess,
+        GateDecision::Incomplete,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GateDecision::Proceed => "proceed",
+            GateDecision::AcknowledgeFirst => "acknowledge_first",
+            GateDecision::Defer => "defer",
+            GateDecision::Reassess => "reassess",
+            GateDecision::Incomplete => "incomplete",
+        }
+    }
+
+    /// The words for the clinician.
+    pub fn title(self) -> &'static str {
+        match self {
+            GateDecision::Proceed => "Proceed: nothing in the way today",
+            GateDecision::AcknowledgeFirst => "Proceed after your note on each precaution",
+            GateDecision::Defer => "Defer: no dose today (the readings are kept)",
+            GateDecision::Reassess => "Reassess: amend the assessment before any dose",
+            GateDecision::Incomplete => "Incomplete: a reading or answer the gate needs is unknown",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Gate {

@@ -46,7 +46,7 @@ impl Course {
     pub fn check(&self) -> Result<(), InputError> {
         parse_date("started_on", &self.started_on)?;
         match self.determination {
-            Determination::Eligible | Determination::EligibleWithPrecautions => Ok(()),
+            d if d.starts_course() => Ok(()),
             other => Err(field(
                 "determination",
                 format!(

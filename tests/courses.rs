@@ -465,3 +465,19 @@ fn the_schedule_names_the_phase_and_the_review_at_its_last_dose() {
     assert_eq!(at(EsketamineNasal, 9), (Maintenance, false));
     assert_eq!(at(EsketamineNasal, 13), (Maintenance, false));
 }
+
+#[test]
+fn the_words_of_gate_decisions_outcomes_and_phases_are_keyed_by_their_json_names() {
+    use trdcheck::dosing::SchedulePhase;
+    use trdcheck::pre_dose::GateDecision;
+    let json = |v: serde_json::Value| v.as_str().unwrap().to_string();
+    for d in GateDecision::ALL {
+        assert_eq!(json(serde_json::to_value(d).unwrap()), d.as_str());
+    }
+    for o in SessionOutcome::ALL {
+        assert_eq!(json(serde_json::to_value(o).unwrap()), o.as_str());
+    }
+    for p in SchedulePhase::ALL {
+        assert_eq!(json(serde_json::to_value(p).unwrap()), p.as_str());
+    }
+}

@@ -3,11 +3,14 @@
 //! the blocking pool of the tokio runtime ([`blocking`]), never on the main (window) thread.
 
 use trdcheck::model::Assessment;
-use trdcheck::storage::{AssessmentListing, ClinicSettings, NewPatient, Patient};
+use trdcheck::session::Session as TreatmentSession;
+use trdcheck::storage::{AssessmentListing, ClinicSettings, CourseRecord, NewPatient, Patient};
 
 use crate::access::LockReason;
 use crate::state::{AppState, Shared};
-use crate::views::{Access, AppInfo, AssessmentView, Catalog, ExportFormat, SetUp, SettingChange};
+use crate::views::{
+    Access, AppInfo, AssessmentView, Catalog, CourseView, ExportFormat, SessionView, SetUp, SettingChange,
+};
 use crate::IpcError;
 
 type Result<T> = std::result::Result<T, IpcError>;

@@ -5,14 +5,20 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use trdcheck::dosing::{DosingRules, DosingSite};
 use trdcheck::model::Assessment;
-use trdcheck::storage::{AssessmentListing, AssessmentRecord, ClinicSettings, NewPatient, Patient, Store};
+use trdcheck::session::Session as TreatmentSession;
+use trdcheck::storage::{
+    self, AssessmentListing, AssessmentRecord, ClinicSettings, CourseRecord, NewPatient, Patient, Store,
+};
 use trdcheck::summary::Summary;
 use trdcheck::vault::Vault;
 use trdcheck::{ErrorCode, Evaluation, RuleSet, SitePolicy};
 
 use crate::access::{locked, Session};
-use crate::views::{catalog_of, labels, view, AppInfo, AssessmentView, Catalog, ExportFormat, SettingChange};
+use crate::views::{
+    catalog_of, labels, view, AppInfo, AssessmentView, Catalog, CourseView, ExportFormat, SessionView, SettingChange,
+};
 use crate::{prefs, IpcError};
 
 type Result<T> = std::result::Result<T, IpcError>;
@@ -264,6 +270,92 @@ impl AppState {
         self.with_store(|s| {
             let actor = self.in_force(s)?.actor();
             Ok(s.discard_draft(id, &actor)?)
+        })
+    }
+
+    /// The dosing rules and the site's dosing choices (the defaults of rules/dosing.toml until
+    /// the clinic settings hold them).
+    fn dosing(&self) -> Result<(&'static DosingRules, DosingSite)> {
+        let rules = DosingRules::embedded().map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
+        Ok((rules, DosingSite::default()))
+    }
+
+    /// Runs `f` with what sessions are judged with today: the rule set, the policy in force and
+    /// the dosing rules and choices.
+    fn with_sessions<T>(&self, f: impl FnOnce(&mut Store, &storage::InForce, &InForce) -> Result<T>) -> Result<T> {
+        let (dosing, site) = self.dosing()?;
+        self.with_store(|s| {
+            let f_now = self.in_force(s)?;
+            let now = storage::InForce { rules: self.rules, policy: &f_now.policy, dosing, site: &site };
+            f(s, &now, &f_now)
+        })
+    }
+
+    fn session_view(s: &Store, now: &storage::InForce, id: i64) -> Result<SessionView> {
+        let record = s.session(id)?;
+        let course = s.course(record.course_id)?;
+        let patient = s.patient(course.patient_id)?;
+        let state = s.session_state(id, now)?;
+        Ok(SessionView {
+            editable: record.status == trdcheck::storage::RecordStatus::Draft,
+            record,
+            course,
+            patient,
+            state,
+        })
+    }
+
+    fn course_view(s: &Store, dosing: &DosingRules, id: i64) -> Result<CourseView> {
+        let overview = s.course_overview(id, dosing)?;
+        let patient = s.patient(overview.course.patient_id)?;
+        Ok(CourseView { overview, patient })
+    }
+
+    pub fn patient_courses(&self, patient_id: i64) -> Result<Vec<CourseRecord>> {
+        self.with_store(|s| Ok(s.courses_of(patient_id)?))
+    }
+
+    pub fn start_course(&self, assessment_id: i64, started_on: String) -> Result<CourseView> {
+        let (dosing, _) = self.dosing()?;
+        self.with_store(|s| {
+            let actor = self.in_force(s)?.actor();
+            let course = s.start_course(assessment_id, &started_on, &actor)?;
+            Self::course_view(s, dosing, course.id)
+        })
+    }
+
+    pub fn open_course(&self, id: i64) -> Result<CourseView> {
+        let (dosing, _) = self.dosing()?;
+        self.with_store(|s| Self::course_view(s, dosing, id))
+    }
+
+    pub fn new_session(&self, course_id: i64, date: String) -> Result<SessionView> {
+        self.with_sessions(|s, now, f| {
+            let record = s.new_session(course_id, &date, &f.actor(), now)?;
+            Self::session_view(s, now, record.id)
+        })
+    }
+
+    pub fn open_session(&self, id: i64) -> Result<SessionView> {
+        self.with_sessions(|s, now, _| Self::session_view(s, now, id))
+    }
+
+    pub fn save_session(&self, id: i64, session: TreatmentSession) -> Result<SessionView> {
+        self.with_sessions(|s, now, f| {
+            s.save_session(id, &session, &f.actor(), now)?;
+            Self::session_view(s, now, id)
+        })
+    }
+
+    /// Finalises a session, signed by the signed-in clinician, who gives their passphrase again.
+    pub fn finalise_session(&self, id: i64, passphrase: String) -> Result<SessionView> {
+        let signer = self.confirm_passphrase(&passphrase)?;
+        self.with_sessions(|s, now, f| {
+            if f.clinician != signer {
+                return Err(locked());
+            }
+            s.finalise_session(id, &signer, now)?;
+            Self::session_view(s, now, id)
         })
     }
 

@@ -3,10 +3,16 @@
 
 use serde::{Deserialize, Serialize};
 use trdcheck::checklist::{self, StepState};
+use trdcheck::dosing::SchedulePhase;
 use trdcheck::engine::{Determination, Evaluation};
 use trdcheck::model::{AnswerKind, Field, MEDICATION_FIELDS, QUESTIONS, TRIAL_FIELDS};
+use trdcheck::pre_dose::GateDecision;
 use trdcheck::ruleset::{Area, Definition, Level, Meta, PolicySpec, Question, RuleSetRef, Step, Strength};
-use trdcheck::storage::{AssessmentRecord, AuditEntry, ClinicSettings, Patient, RecordStatus, Store};
+use trdcheck::storage::SessionOutcome;
+use trdcheck::storage::{
+    AssessmentRecord, AuditEntry, ClinicSettings, CourseOverview, CourseRecord, Patient, RecordStatus, SessionRecord,
+    SessionState, Store,
+};
 use trdcheck::{RuleSet, SitePolicy};
 
 use crate::IpcError;
@@ -149,6 +155,10 @@ pub struct Labels {
     /// Headings of the groups of findings, in their order.
     pub levels: Vec<Label>,
     pub strengths: Vec<Label>,
+    /// The pre-dose gate's decisions, a session's outcomes, the schedule's phases.
+    pub gate_decisions: Vec<Label>,
+    pub session_outcomes: Vec<Label>,
+    pub phases: Vec<Label>,
 }
 
 pub(crate) fn labels() -> Labels {
@@ -157,6 +167,9 @@ pub(crate) fn labels() -> Labels {
         determinations: Determination::ALL.iter().map(|d| label(d.as_str(), d.title())).collect(),
         levels: Level::ALL.iter().map(|l| label(l.as_str(), l.title())).collect(),
         strengths: Strength::ALL.iter().map(|s| label(s.as_str(), s.label())).collect(),
+        gate_decisions: GateDecision::ALL.iter().map(|d| label(d.as_str(), d.title())).collect(),
+        session_outcomes: SessionOutcome::ALL.iter().map(|o| label(o.as_str(), o.title())).collect(),
+        phases: SchedulePhase::ALL.iter().map(|p| label(p.as_str(), p.title())).collect(),
     }
 }
 
@@ -192,6 +205,28 @@ pub(crate) fn view(store: &Store, rules: &RuleSet, policy: &SitePolicy, id: i64)
     Ok(AssessmentView { editable: record.status == RecordStatus::Draft, record, patient, evaluation, steps })
 }
 
+/// The ranges of a session's own numbers (its blood pressures and SpO₂ take the assessment's),
+/// under `session.`: the same limits [`trdcheck::session::check`] holds them to.
+fn session_ranges() -> Vec<FieldRange> {
+    use trdcheck::session::{HEART_RATE_BPM, MINUTES_MAX, MOAAS_MAX};
+    let range = |path: &str, min: f64, max: f64, unit: &str| FieldRange {
+        path: format!("session.{path}"),
+        min,
+        max: Some(max),
+        unit: unit.to_string(),
+    };
+    let mut out = vec![
+        range("pre_dose.heart_rate_bpm", HEART_RATE_BPM.0, HEART_RATE_BPM.1, "bpm"),
+        range("monitoring.moaas_lowest", 0.0, f64::from(MOAAS_MAX), ""),
+        range("minutes", 0.0, f64::from(MINUTES_MAX), "min"),
+    ];
+    if let Ok(d) = trdcheck::dosing::DosingRules::embedded() {
+        let [lo, hi] = d.iv_ketamine.limits.weight_kg;
+        out.push(range("dose.weight_kg", lo, hi, "kg"));
+    }
+    out
+}
+
 pub(crate) fn catalog_of(rules: &RuleSet) -> Catalog {
     let drugs = rules
         .drugs
@@ -222,6 +257,7 @@ pub(crate) fn catalog_of(rules: &RuleSet) -> Catalog {
     let mut field_ranges = ranges(QUESTIONS, "");
     field_ranges.extend(ranges(TRIAL_FIELDS, "trials[]."));
     field_ranges.extend(ranges(MEDICATION_FIELDS, "medications[]."));
+    field_ranges.extend(session_ranges());
     Catalog {
         meta: rules.meta.clone(),
         ruleset: rules.reference(),
@@ -289,4 +325,24 @@ impl From<AuditEntry> for SettingChange {
     fn from(e: AuditEntry) -> SettingChange {
         SettingChange { at: e.at, actor: e.actor, key: e.field, from: e.old_value, to: e.new_value, detail: e.detail }
     }
+}
+
+/// A course as its screen shows it: the patient, the sessions in order and what is due next.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct CourseView {
+    pub overview: CourseOverview,
+    pub patient: Patient,
+}
+
+/// A session as its screen shows it: the record, its course and patient, and its state judged
+/// today (gate, what it still needs, the calculator, the schedule).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct SessionView {
+    pub record: SessionRecord,
+    pub course: CourseRecord,
+    pub patient: Patient,
+    pub state: SessionState,
+    pub editable: bool,
 }

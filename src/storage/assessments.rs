@@ -92,6 +92,8 @@ pub struct AssessmentListing {
     pub finalised_by: Option<String>,
     /// The determination at finalisation (drafts are evaluated when shown).
     pub determination: Option<Determination>,
+    /// A treatment course can start from it: finalised, the newest version, found eligible.
+    pub starts_course: bool,
 }
 
 impl Store {
@@ -168,17 +170,23 @@ impl Store {
         let map = |r: &rusqlite::Row| {
             let status: String = r.get(5)?;
             let det: Option<String> = r.get(9)?;
+            let determination: Option<Determination> = det.and_then(|d| serde_json::from_value(Value::String(d)).ok());
+            let status = RecordStatus::from_column(&status);
+            let amended_by: Option<i64> = r.get(6)?;
             Ok(AssessmentListing {
                 id: r.get(0)?,
                 patient_id: r.get(1)?,
                 mrn: r.get(2)?,
                 patient_name: r.get(3)?,
                 version: r.get(4)?,
-                status: RecordStatus::from_column(&status),
-                amended_by: r.get(6)?,
+                starts_course: status == RecordStatus::Final
+                    && amended_by.is_none()
+                    && determination.is_some_and(Determination::starts_course),
+                status,
+                amended_by,
                 updated_at: r.get(7)?,
                 finalised_by: r.get(8)?,
-                determination: det.and_then(|d| serde_json::from_value(Value::String(d)).ok()),
+                determination,
             })
         };
         let rows = match patient_id {

@@ -23,9 +23,12 @@ use crate::session::{self, Calculator, Context, Course, Session};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct CourseRecord {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub patient_id: i64,
     /// The finalised assessment it started from.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub assessment_id: i64,
     pub route: Route,
     pub started_on: String,
@@ -45,11 +48,33 @@ pub enum SessionOutcome {
     Reassess,
 }
 
+impl SessionOutcome {
+    pub const ALL: [SessionOutcome; 3] = [SessionOutcome::Treated, SessionOutcome::Deferred, SessionOutcome::Reassess];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionOutcome::Treated => "treated",
+            SessionOutcome::Deferred => "deferred",
+            SessionOutcome::Reassess => "reassess",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            SessionOutcome::Treated => "Treated",
+            SessionOutcome::Deferred => "Deferred (no dose)",
+            SessionOutcome::Reassess => "Not treated: reassess",
+        }
+    }
+}
+
 /// A session as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct SessionRecord {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub course_id: i64,
     pub status: RecordStatus,
     pub session: Session,
@@ -562,6 +587,7 @@ pub struct Problem {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct SessionListing {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub number: u32,
     pub date: String,
@@ -807,7 +833,9 @@ impl Store {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct RemsPending {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub session_id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub course_id: i64,
     pub mrn: String,
     pub patient_name: String,

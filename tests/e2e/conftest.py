@@ -106,6 +106,12 @@ def launch(driver_server):
             pass
 
 
+def screen_shot(path):
+    """The whole Xvfb display as a PNG, with ImageMagick's `import` (WebKitWebDriver's screenshot
+    command can hang on long pages and once a password field has been used)."""
+    subprocess.run(["import", "-window", "root", path], check=True, timeout=30)
+
+
 @pytest.fixture(scope="session")
 def shots():
     os.makedirs(SHOTS, exist_ok=True)
@@ -121,6 +127,6 @@ def pytest_runtest_makereport(item, call):
         launch = item.funcargs.get("launch")
         for i, d in enumerate(getattr(launch, "sessions", [])):
             try:
-                d.save_screenshot(os.path.join(SHOTS, f"failed-{item.name}-{i}.png"))
+                screen_shot(os.path.join(SHOTS, f"failed-{item.name}-{i}.png"))
             except Exception:
                 pass

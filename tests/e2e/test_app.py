@@ -2,6 +2,7 @@
 import os
 import time
 
+from conftest import screen_shot
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -557,3 +558,100 @@ def test_10_no_patient_detail_is_in_the_clear_anywhere_in_the_data_or_home_folde
             for needle in needles:
                 assert needle not in data, f"{needle!r} is in the clear in {path}"
     assert checked > 0
+
+
+def finalise_with_notes(d):
+    """From the last checklist step: Review, a note on each precaution, finalise and sign."""
+    activate(d, "[data-action='next']")  # Review
+    for rule, note in [("CV-BP-HIGH", "Rechecked 138/86 after rest"), ("RX-BZD-HIGH", "Lorazepam held on treatment days")]:
+        one(d, f"textarea[data-ack='{rule}']").send_keys(note, Keys.TAB)
+        settle(d)
+    wait(d, lambda: "Lorazepam held on treatment days" in (one(d, "iframe.summary").get_attribute("srcdoc") or ""))
+    sign_with_passphrase(d, "finalise")
+    wait(d, lambda: "read-only" in one(d, ".record-status").text)
+
+
+def gate(d):
+    return one(d, "[data-gate]").get_attribute("data-gate")
+
+
+def session_pre_dose(d, systolic, diastolic):
+    type_number(d, "pre_dose.gate.systolic_mmhg", systolic)
+    type_number(d, "pre_dose.gate.diastolic_mmhg", diastolic)
+    type_number(d, "pre_dose.gate.spo2_percent", 97)
+    choose(d, "pre_dose.gate.new_since_assessment", "no")
+
+
+def finalise_session(d):
+    sign_with_passphrase(d, "finalise-session")
+    wait(d, lambda: "read-only" in one(d, ".record-status").text)
+
+
+def test_11_a_course_of_two_sessions_one_deferred_for_blood_pressure_by_keyboard(launch, shots):
+    d = launch()
+    sign_in(d)
+    new_patient_and_draft(d, "E2E-1100", "Iris Novak")
+    fill_eligible_with_precautions(d)
+    finalise_with_notes(d)
+    back = wait(d, lambda: next((b for b in css(d, "button") if b.text == "Back to patient"), None))
+    press(back, Keys.ENTER)
+    activate(d, "[data-start-course]")
+    wait(d, lambda: css(d, "[data-next]"))
+    assert "0 dose(s) given. Next: Dose 1 · Induction" in one(d, "[data-next]").text
+
+    # Session 1: 184/112 before the dose. The gate defers it; no dose or monitoring is asked.
+    activate(d, "[data-action='new-session']")
+    wait(d, lambda: "Session 1" in one(d, "main h1").text)
+    session_pre_dose(d, 184, 112)
+    wait(d, lambda: gate(d) == "defer")
+    assert "CV-BP-STOP" in [li.get_attribute("data-rule") for li in css(d, "aside.result li.finding")]
+    assert one(d, "[data-stopped]").is_displayed()
+    assert not one(d, "input[data-question='dose.dose_mg']").is_displayed()
+    wait(d, lambda: "Ready to finalise" in one(d, "aside.result").text)
+    screen_shot(os.path.join(shots, "session-deferred.png"))
+    finalise_session(d)
+    assert "Deferred" in one(d, ".record-status").text
+    activate(d, "[data-action='back-to-course']")
+    wait(d, lambda: css(d, "[data-session='1']"))
+    assert "Deferred" in one(d, "[data-session='1']").text
+
+    # Session 2: 150/92 needs a note (CV-BP-HIGH); the dose from the calculator on today's weight.
+    activate(d, "[data-action='new-session']")
+    wait(d, lambda: "Session 2" in one(d, "main h1").text)
+    session_pre_dose(d, 150, 92)
+    wait(d, lambda: gate(d) == "acknowledge_first")
+    one(d, "textarea[data-ack='CV-BP-HIGH']").send_keys("Asymptomatic; rechecked before the infusion", Keys.TAB)
+    settle(d)
+    type_number(d, "pre_dose.heart_rate_bpm", 72)
+    for q in ["transport_home", "no_driving_advised", "consent_on_file"]:
+        choose(d, f"pre_dose.{q}", "yes")
+    wait(d, lambda: "today's weight is needed" in one(d, "[data-calculator]").text)
+    type_number(d, "dose.weight_kg", 70)
+    wait(d, lambda: css(d, "[data-calculated-dose='35']"))
+    activate(d, "[data-use-dose='35']")
+    settle(d)
+    type_text(d, "dose.lot_number", "KET-2026-11")
+    type_text(d, "dose.start_time", "10:05")
+    type_number(d, "monitoring.bp_40_min.systolic_mmhg", 148)
+    type_number(d, "monitoring.bp_40_min.diastolic_mmhg", 90)
+    type_number(d, "monitoring.bp_before_discharge.systolic_mmhg", 132)
+    type_number(d, "monitoring.bp_before_discharge.diastolic_mmhg", 84)
+    type_number(d, "monitoring.spo2_lowest_percent", 96)
+    type_number(d, "monitoring.moaas_lowest", 5)
+    choose(d, "monitoring.dissociation", "yes")
+    choose(d, "monitoring.respiratory_depression", "no")
+    type_text(d, "monitoring.other_adverse_events", "none")
+    type_number(d, "monitoring.total_monitoring_minutes", 90)
+    choose(d, "monitoring.effects_resolved", "yes")
+    choose(d, "monitoring.discharged", "yes")
+    wait(d, lambda: "Ready to finalise" in one(d, "aside.result").text)
+    screen_shot(os.path.join(shots, "session-treated.png"))
+    finalise_session(d)
+    assert "Treated" in one(d, ".record-status").text
+    assert not one(d, "input[data-question='dose.dose_mg']").is_enabled()
+    activate(d, "[data-action='back-to-course']")
+    wait(d, lambda: css(d, "[data-session='2']"))
+    assert "35 mg" in one(d, "[data-session='2']").text and "Treated" in one(d, "[data-session='2']").text
+    assert "1 dose(s) given. Next: Dose 2" in one(d, "[data-next]").text
+    screen_shot(os.path.join(shots, "course.png"))
+    d.quit()

@@ -1,7 +1,5 @@
-// Reading and changing one answer of an assessment by its path ("cardiovascular.systolic_mmhg",
+// Reading and changing one answer of a record (an assessment, a session) by its path ("cardiovascular.systolic_mmhg",
 // "trials[2].dose_mg_per_day"). Pure: a change returns a new assessment.
-
-import type { Assessment } from "./bindings/Assessment";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -18,7 +16,7 @@ export function parsePath(path: string): Segment[] {
   return out;
 }
 
-export function getAnswer(a: Assessment, path: string): Json | undefined {
+export function getAnswer(a: unknown, path: string): Json | undefined {
   let cur: unknown = a;
   for (const seg of parsePath(path)) {
     if (cur === null || cur === undefined) return undefined;
@@ -28,7 +26,7 @@ export function getAnswer(a: Assessment, path: string): Json | undefined {
 }
 
 /** A copy of `a` with the answer at `path` set; `null` makes it unknown (the key is removed). */
-export function setAnswer(a: Assessment, path: string, value: Json): Assessment {
+export function setAnswer<T>(a: T, path: string, value: Json): T {
   const segs = parsePath(path);
   const root = structuredClone(a) as unknown as Record<string | number, unknown>;
   let cur: Record<string | number, unknown> = root;
@@ -40,7 +38,7 @@ export function setAnswer(a: Assessment, path: string, value: Json): Assessment 
   const last = segs[segs.length - 1];
   if (value === null && !Array.isArray(cur)) delete cur[last];
   else cur[last] = value;
-  return root as unknown as Assessment;
+  return root as unknown as T;
 }
 
 /** Yes / No / Unknown as the radio values of a boolean question. */

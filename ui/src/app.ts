@@ -9,6 +9,8 @@ import type { AppStore } from "./store";
 export type Route =
   | { name: "home"; patientId?: number }
   | { name: "assessment"; id: number; step?: string }
+  | { name: "course"; id: number }
+  | { name: "session"; id: number }
   | { name: "settings" };
 
 /** A screen's view of the app: the one store (and its info and catalog), and navigation. */

@@ -10,3 +10,8 @@ export function determinationTitle(ctx: Ctx, determination: string): string {
 export function strengthLabel(ctx: Ctx, strength: string): string {
   return ctx.info.labels.strengths.find((s) => s.id === strength)?.title ?? strength;
 }
+
+/** The words for a label the core names (`gate_decisions`, `session_outcomes`, `phases`). */
+export function labelOf(ctx: Ctx, kind: "gate_decisions" | "session_outcomes" | "phases", id: string): string {
+  return ctx.info.labels[kind].find((l) => l.id === id)?.title ?? id;
+}

@@ -2,6 +2,8 @@
 
 import type { Ctx, Route } from "./app";
 import { renderAssessment } from "./screens/checklist";
+import { renderCourse } from "./screens/course";
+import { renderSession } from "./screens/session";
 import { renderHome } from "./screens/home";
 import { renderSettings } from "./screens/settings";
 
@@ -25,6 +27,16 @@ export const ROUTES: { [N in Route["name"]]: Screen<N> } = {
     catalog: true,
     render: (root, ctx, r) => renderAssessment(root, ctx, r.id, r.step),
     valid: (r) => typeof r.id === "number" && (r.step === undefined || typeof r.step === "string"),
+  },
+  course: {
+    catalog: true,
+    render: (root, ctx, r) => renderCourse(root, ctx, r.id),
+    valid: (r) => typeof r.id === "number",
+  },
+  session: {
+    catalog: true,
+    render: (root, ctx, r) => renderSession(root, ctx, r.id),
+    valid: (r) => typeof r.id === "number",
   },
   settings: { catalog: true, render: (root, ctx) => renderSettings(root, ctx), valid: () => true },
 };

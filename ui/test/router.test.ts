@@ -6,13 +6,17 @@ import type { Catalog } from "../src/bindings/Catalog";
 
 describe("the route table", () => {
   it("accepts the routes of its screens and nothing else (a saved location from an older version)", () => {
-    expect(Object.keys(ROUTES).sort()).toEqual(["assessment", "home", "settings"]);
+    expect(Object.keys(ROUTES).sort()).toEqual(["assessment", "course", "home", "session", "settings"]);
     expect(isRoute({ name: "home" })).toBe(true);
     expect(isRoute({ name: "home", patientId: 3 })).toBe(true);
     expect(isRoute({ name: "assessment", id: 4, step: "medications" })).toBe(true);
     expect(isRoute({ name: "assessment" })).toBe(false);
     expect(isRoute({ name: "assessment", id: "4" })).toBe(false);
     expect(isRoute({ name: "toString" })).toBe(false);
+    expect(isRoute({ name: "course", id: 2 })).toBe(true);
+    expect(isRoute({ name: "session", id: 7 })).toBe(true);
+    expect(isRoute({ name: "session" })).toBe(false);
+    expect(isRoute({ name: "course", id: "2" })).toBe(false);
     expect(isRoute({ name: "sessions", id: 1 })).toBe(false);
     expect(isRoute(null)).toBe(false);
   });

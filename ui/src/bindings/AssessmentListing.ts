@@ -9,4 +9,8 @@ export type AssessmentListing = { id: number, patient_id: number, mrn: string, p
 /**
  * The determination at finalisation (drafts are evaluated when shown).
  */
-determination?: Determination | null, };
+determination?: Determination | null, 
+/**
+ * A treatment course can start from it: finalised, the newest version, found eligible.
+ */
+starts_course: boolean, };

@@ -5,4 +5,8 @@ export type Labels = { determinations: Array<Label>,
 /**
  * Headings of the groups of findings, in their order.
  */
-levels: Array<Label>, strengths: Array<Label>, };
+levels: Array<Label>, strengths: Array<Label>, 
+/**
+ * The pre-dose gate's decisions, a session's outcomes, the schedule's phases.
+ */
+gate_decisions: Array<Label>, session_outcomes: Array<Label>, phases: Array<Label>, };

@@ -7,10 +7,14 @@ import type { Assessment } from "./Assessment";
 import type { AssessmentListing } from "./AssessmentListing";
 import type { AssessmentView } from "./AssessmentView";
 import type { Catalog } from "./Catalog";
+import type { CourseRecord } from "./CourseRecord";
+import type { CourseView } from "./CourseView";
 import type { ExportFormat } from "./ExportFormat";
 import type { LockReason } from "./LockReason";
 import type { NewPatient } from "./NewPatient";
 import type { PatientRecord } from "./PatientRecord";
+import type { Session } from "./Session";
+import type { SessionView } from "./SessionView";
 import type { SetUp } from "./SetUp";
 import type { SettingChange } from "./SettingChange";
 import type { Settings } from "./Settings";
@@ -77,7 +81,21 @@ export const commands = {
   removeClinician: (name: string, yourPassphrase: string) => call<Access>("remove_clinician", { name, yourPassphrase }),
   /** Changes the signed-in clinician's passphrase. */
   changePassphrase: (oldPassphrase: string, newPassphrase: string) => call<Access>("change_passphrase", { oldPassphrase, newPassphrase }),
+  /** A patient's treatment courses, oldest first. */
+  patientCourses: (patientId: number) => call<Array<CourseRecord>>("patient_courses", { patientId }),
+  /** Starts a treatment course from a finalised assessment found eligible (the newest version); the route is the assessment's. */
+  startCourse: (assessmentId: number, startedOn: string) => call<CourseView>("start_course", { assessmentId, startedOn }),
+  /** A course with its sessions in order, each with its place in the schedule, and what is due next. */
+  openCourse: (id: number) => call<CourseView>("open_course", { id }),
+  /** Adds the course's next session as a draft dated `date` (once the one before is finalised). */
+  newSession: (courseId: number, date: string) => call<SessionView>("new_session", { courseId, date }),
+  /** A session with its pre-dose gate, what it still needs, the dose calculator and its place in the schedule. */
+  openSession: (id: number) => call<SessionView>("open_session", { id }),
+  /** Saves a session draft. What cannot be true is refused naming its field, and nothing is saved. */
+  saveSession: (id: number, session: Session) => call<SessionView>("save_session", { id, session }),
+  /** Finalises a session, signed by the signed-in clinician who gives their passphrase again: the gate, the rules, policy and dosing choices in force and the hash of what was signed are kept. */
+  finaliseSession: (id: number, passphrase: string) => call<SessionView>("finalise_session", { id, passphrase }),
 };
 
 /** The name of every command. */
-export type CommandName = "app_info" | "catalog" | "search_patients" | "patient" | "create_patient" | "patient_assessments" | "recent_assessments" | "create_draft" | "open_assessment" | "save_answers" | "set_acknowledgement" | "finalise" | "amend" | "discard_draft" | "summary_html" | "export_assessment" | "import_assessment" | "save_settings" | "settings_history" | "set_text_size" | "ui_ready" | "access_status" | "set_up" | "sign_in" | "recover" | "lock" | "touch" | "add_clinician" | "remove_clinician" | "change_passphrase";
+export type CommandName = "app_info" | "catalog" | "search_patients" | "patient" | "create_patient" | "patient_assessments" | "recent_assessments" | "create_draft" | "open_assessment" | "save_answers" | "set_acknowledgement" | "finalise" | "amend" | "discard_draft" | "summary_html" | "export_assessment" | "import_assessment" | "save_settings" | "settings_history" | "set_text_size" | "ui_ready" | "access_status" | "set_up" | "sign_in" | "recover" | "lock" | "touch" | "add_clinician" | "remove_clinician" | "change_passphrase" | "patient_courses" | "start_course" | "open_course" | "new_session" | "open_session" | "save_session" | "finalise_session";

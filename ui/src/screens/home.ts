@@ -7,6 +7,7 @@ import { banner, errorText, header, show, type Ctx } from "../app";
 import { h, replace, uid } from "../dom";
 import { api, IpcFailure } from "../ipc";
 import { determinationTitle } from "../labels";
+import { routeTitle, today } from "./course";
 
 
 export function statusLabel(l: AssessmentListing): string {
@@ -32,7 +33,13 @@ function listingTable(ctx: Ctx, rows: AssessmentListing[], withPatient: boolean)
           h("td", {}, statusLabel(l)),
           h("td", {}, l.determination ? determinationTitle(ctx, l.determination) : "—"),
           h("td", {}, l.updated_at.replace("T", " ").replace("Z", " UTC")),
-          h("td", {}, h("button", { type: "button", onclick: () => ctx.go({ name: "assessment", id: l.id }), "data-open": l.id }, l.status === "draft" ? "Continue" : "Open")),
+          h("td", {}, h("button", { type: "button", onclick: () => ctx.go({ name: "assessment", id: l.id }), "data-open": l.id }, l.status === "draft" ? "Continue" : "Open"),
+            !withPatient && l.starts_course ? h("button", { type: "button", "data-start-course": l.id, onclick: async () => {
+              try {
+                const c = await api.startCourse(l.id, today());
+                ctx.go({ name: "course", id: c.overview.course.id });
+              } catch (e) { ctx.alert(e); }
+            } }, "Start a treatment course") : null),
         ),
       ),
     ),
@@ -47,12 +54,15 @@ export async function renderHome(root: HTMLElement, ctx: Ctx, patientId?: number
   const search = h("input", { id: searchId, type: "search", autocomplete: "off", placeholder: "MRN or name (accents and case do not matter)" });
 
   async function select(p: Patient) {
-    const rows = await api.patientAssessments(p.id);
+    const [rows, courses] = await Promise.all([api.patientAssessments(p.id), api.patientCourses(p.id)]);
+    if (courses.length) await ctx.store.loadCatalog();
     replace(
       patientPanel,
       h("h2", {}, `${p.name || "(no name)"} · MRN ${p.mrn}`),
       h("p", { class: "muted" }, [p.date_of_birth ? `Born ${p.date_of_birth}` : "Date of birth not recorded", p.sex ? ` · ${p.sex}` : ""]),
       listingTable(ctx, rows, false),
+      courses.length ? h("div", {}, h("h3", {}, "Treatment courses"), h("ul", { class: "courses" }, courses.map((c) =>
+        h("li", {}, h("button", { type: "button", class: "link", "data-course": c.id, onclick: () => ctx.go({ name: "course", id: c.id }) }, `${routeTitle(ctx, c.route)}, started ${c.started_on}`))))) : null,
       h("button", { type: "button", class: "primary", "data-action": "new-assessment", onclick: async () => {
         try {
           const v = await api.createDraft(p.id);

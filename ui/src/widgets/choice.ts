@@ -15,7 +15,7 @@ export function choiceField(ed: Editor, q: Question): HTMLElement {
   const options = [...q.options.map((o) => ({ value: o.value, label: o.label })), { value: "unknown", label: "Unknown" }];
   const set = h("fieldset", { class: "question", "aria-describedby": errorId, "data-question": q.id },
     h("legend", {}, q.text, requiredMark(q)),
-    h("div", { class: "choices" }, radios(uid(q.id), options, current, !ed.view.editable, (v) => void ed.edit(q.id, v === "unknown" ? null : v))),
+    h("div", { class: "choices" }, radios(uid(q.id), options, current, !ed.editable, (v) => void ed.edit(q.id, v === "unknown" ? null : v))),
     q.help ? h("p", { class: "muted" }, q.help) : null,
     error,
   );

@@ -23,7 +23,7 @@ export function classPicker(ed: Editor, ctx: Ctx, i: number, m: MedicationResult
   const classes = Object.entries(ctx.catalog.classes).sort(([, a], [, b]) => a.localeCompare(b));
   const boxes = classes.map(([id, name]) => {
     const boxId = uid("c");
-    const box = h("input", { type: "checkbox", id: boxId, checked: !!current?.includes(id), disabled: !ed.view.editable, "data-class": id, "data-focus": `${path}:${id}` });
+    const box = h("input", { type: "checkbox", id: boxId, checked: !!current?.includes(id), disabled: !ed.editable, "data-class": id, "data-focus": `${path}:${id}` });
     box.addEventListener("change", () => {
       const checked = box.checked;
       void save((saved) => {
@@ -36,7 +36,7 @@ export function classPicker(ed: Editor, ctx: Ctx, i: number, m: MedicationResult
     return h("span", { class: "choice" }, box, h("label", { for: boxId }, name));
   });
   const noneId = uid("c");
-  const none = h("input", { type: "checkbox", id: noneId, checked: current !== null && current.length === 0, disabled: !ed.view.editable, "data-class": "none", "data-focus": `${path}:none` });
+  const none = h("input", { type: "checkbox", id: noneId, checked: current !== null && current.length === 0, disabled: !ed.editable, "data-class": "none", "data-focus": `${path}:none` });
   none.addEventListener("change", () => {
     const checked = none.checked;
     void save(() => (checked ? [] : null));
@@ -45,7 +45,7 @@ export function classPicker(ed: Editor, ctx: Ctx, i: number, m: MedicationResult
   const error = h("p", { class: "error", id: errorId, role: "alert" });
   ed.register(path, error);
   const suggestion = m.suggestion;
-  const offer = suggestion && ed.view.editable
+  const offer = suggestion && ed.editable
     ? h("p", {}, `Did you mean ${suggestion}? `,
       h("button", { type: "button", class: "secondary", "data-action": "use-suggestion", onclick: async () => {
         await ed.edit(`medications[${i}].name`, suggestion);

@@ -37,7 +37,7 @@ export function listStep(ed: Editor, spec: ListSpec, rerender: () => void): HTML
     });
     rerender();
   };
-  const add = h("button", { type: "button", disabled: !ed.view.editable, "data-action": spec.addAction, onclick: async () => {
+  const add = h("button", { type: "button", disabled: !ed.editable, "data-action": spec.addAction, onclick: async () => {
     await editList((list) => [...list, {}]);
     const inputs = document.querySelectorAll<HTMLInputElement>(`[data-question$='.${spec.firstField}']`);
     inputs[inputs.length - 1]?.focus();
@@ -45,7 +45,7 @@ export function listStep(ed: Editor, spec: ListSpec, rerender: () => void): HTML
   if (items === null || items === undefined) {
     container.append(
       h("p", { class: "unknown-state" }, "Not recorded yet (unknown)."),
-      h("div", { class: "actions" }, add, h("button", { type: "button", disabled: !ed.view.editable, "data-action": spec.noneAction, onclick: () => editList(() => []) }, spec.noneLabel)),
+      h("div", { class: "actions" }, add, h("button", { type: "button", disabled: !ed.editable, "data-action": spec.noneAction, onclick: () => editList(() => []) }, spec.noneLabel)),
     );
     return container;
   }
@@ -55,7 +55,7 @@ export function listStep(ed: Editor, spec: ListSpec, rerender: () => void): HTML
     container.append(h("fieldset", spec.entryAttrs(i),
       h("legend", {}, `${title} ${i + 1}`),
       ...spec.entry(i),
-      h("button", { type: "button", class: "secondary", disabled: !ed.view.editable, onclick: () => {
+      h("button", { type: "button", class: "secondary", disabled: !ed.editable, onclick: () => {
         return editList((list) => {
           list.splice(i, 1);
           return list;

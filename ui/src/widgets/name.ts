@@ -19,7 +19,7 @@ export function nameField(ed: Editor, ctx: Ctx, path: string, label: string, cle
   const errorId = uid("err");
   const error = h("p", { class: "error", id: errorId, role: "alert" });
   const value = getAnswer(ed.answers, path);
-  const input = h("input", { id, type: "text", autocomplete: "off", value: typeof value === "string" ? value : "", placeholder: "Unknown", "aria-describedby": errorId, disabled: !ed.view.editable, "data-question": path });
+  const input = h("input", { id, type: "text", autocomplete: "off", value: typeof value === "string" ? value : "", placeholder: "Unknown", "aria-describedby": errorId, disabled: !ed.editable, "data-question": path });
   let last = input.value;
   const commit = () => {
     if (!input.isConnected || input.value === last) return;

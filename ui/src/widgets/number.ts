@@ -4,19 +4,19 @@ import type { Question } from "../bindings/Question";
 import type { Ctx } from "../app";
 import { getAnswer, parseNumber } from "../answers";
 import { h, uid } from "../dom";
-import type { Editor } from "../editor";
+import type { Fields } from "../editor";
 import { requiredMark } from "./radios";
 
 /** A number; empty means unknown. Saved as it is typed (after a short pause) and on leaving it,
  * or handed to `save` (a pair of questions saved together). */
-export function numberField(ed: Editor, ctx: Ctx, path: string, label: string, unit: string, q: Question | null, rangePath = path, save?: (value: number | null) => void): HTMLElement {
+export function numberField(ed: Fields, ctx: Ctx, path: string, label: string, unit: string, q: Question | null, rangePath = path, save?: (value: number | null) => void): HTMLElement {
   const id = uid("n");
   const errorId = uid("err");
   const error = h("p", { class: "error", id: errorId, role: "alert" });
   const value = getAnswer(ed.answers, path);
   const range = ctx.catalog.ranges.find((r) => r.path === rangePath);
   const hint = range ? `${range.min}${range.max !== null && range.max !== undefined ? `–${range.max}` : " or more"} ${unit}` : unit;
-  const input = h("input", { id, type: "text", inputmode: "decimal", autocomplete: "off", value: typeof value === "number" ? String(value) : "", placeholder: "Unknown", "aria-describedby": errorId, disabled: !ed.view.editable, "data-question": path, size: 8 });
+  const input = h("input", { id, type: "text", inputmode: "decimal", autocomplete: "off", value: typeof value === "number" ? String(value) : "", placeholder: "Unknown", "aria-describedby": errorId, disabled: !ed.editable, "data-question": path, size: 8 });
   let timer: number | undefined;
   let last = input.value;
   const commit = () => {

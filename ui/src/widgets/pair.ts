@@ -1,34 +1,48 @@
-// Two numbers answered together (the repeat blood pressure after rest).
+// Two numbers answered together (a blood pressure: systolic and diastolic).
 
 import type { Question } from "../bindings/Question";
 import type { Ctx } from "../app";
 import { parseNumber } from "../answers";
 import { h } from "../dom";
-import type { Editor } from "../editor";
+import type { Fields } from "../editor";
 import { numberField } from "./number";
 
-/** Two numbers answered together (the repeat blood pressure): saved when both are given or both
- * are empty; with one only, the other says it is needed and nothing is saved yet. */
-export function pairField(ed: Editor, ctx: Ctx, first: Question, second: Question): HTMLElement {
+/** One of the two numbers: its path, words, unit, the catalog range it is held to, and its
+ * question when it is one of the checklist's. */
+export interface PairPart {
+  path: string;
+  label: string;
+  unit: string;
+  rangePath?: string;
+  question?: Question;
+}
+
+/** Two numbers saved when both are given or both are empty; with one only, the other says it
+ * is needed and nothing is saved yet. */
+export function numberPair(ed: Fields, ctx: Ctx, first: PairPart, second: PairPart): HTMLElement {
   const value = (path: string) => {
     const input = document.querySelector<HTMLInputElement>(`input[data-question='${path}']`);
     const parsed = parseNumber(input?.value ?? "");
     return "error" in parsed ? undefined : parsed.value;
   };
   const save = () => {
-    const a = value(first.id);
-    const b = value(second.id);
+    const a = value(first.path);
+    const b = value(second.path);
     if (a === undefined || b === undefined) return;
     if ((a === null) !== (b === null)) {
       const missing = a === null ? first : second;
-      const error = document.querySelector(`input[data-question='${missing.id}']`)?.closest(".field")?.querySelector(".error");
-      if (error) error.textContent = `Enter the ${missing.text.toLowerCase()} too: a repeat reading needs both values (not saved yet).`;
+      const error = document.querySelector(`input[data-question='${missing.path}']`)?.closest(".field")?.querySelector(".error");
+      if (error) error.textContent = `Enter the ${missing.label.toLowerCase()} too: a reading needs both values (not saved yet).`;
       return;
     }
-    void ed.editMany([[first.id, a], [second.id, b]]);
+    void ed.editMany([[first.path, a], [second.path, b]]);
   };
-  return h("div", { class: "pair" },
-    numberField(ed, ctx, first.id, first.text, first.unit ?? "", first, first.id, save),
-    numberField(ed, ctx, second.id, second.text, second.unit ?? "", second, second.id, save),
-  );
+  const field = (p: PairPart) => numberField(ed, ctx, p.path, p.label, p.unit, p.question ?? null, p.rangePath ?? p.path, save);
+  return h("div", { class: "pair" }, field(first), field(second));
+}
+
+/** The checklist's two questions answered together (the repeat blood pressure after rest). */
+export function pairField(ed: Fields, ctx: Ctx, first: Question, second: Question): HTMLElement {
+  const part = (q: Question): PairPart => ({ path: q.id, label: q.text, unit: q.unit ?? "", question: q });
+  return numberPair(ed, ctx, part(first), part(second));
 }

@@ -7,7 +7,7 @@ import type { Ctx } from "../app";
 import { h, uid } from "../dom";
 import { determinationTitle, strengthLabel } from "../labels";
 
-function findingItem(ctx: Ctx, f: Finding, goTo: (question: string) => void): HTMLElement {
+export function findingItem(ctx: Ctx, f: Finding, goTo: (question: string) => void): HTMLElement {
   const rule = ctx.catalog.rules.find((r) => r.id === f.rule);
   const detailsId = uid("why");
   const details = h("div", { id: detailsId, class: "why", hidden: true },

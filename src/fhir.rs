@@ -81,7 +81,7 @@ pub fn questionnaire_url(rules: &RuleSet) -> String {
 }
 
 /// A stable UUID-shaped id derived from content, so the same export gives the same ids.
-fn uuid_of(parts: &[&str]) -> String {
+pub(crate) fn uuid_of(parts: &[&str]) -> String {
     let mut h = Sha256::new();
     for p in parts {
         h.update(p.as_bytes());

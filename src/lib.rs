@@ -10,9 +10,13 @@
 //! - [`rems`]: the SPRAVATO REMS Patient Monitoring Form of a session;
 //! - [`session`]: a treatment session (trdcheck/session/v1) and what it needs before it is final;
 //! - [`summary`]: the summary model and its renderers;
+//! - [`course_summary`]: the course and session summaries (HTML, PDF); [`course_fhir`]: a course
+//!   as FHIR R4;
 //! - [`rules_doc`]: the rule set as a document for review.
 
 pub mod checklist;
+pub mod course_fhir;
+pub mod course_summary;
 pub mod digest;
 pub mod dosing;
 pub mod drugs;

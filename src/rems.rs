@@ -63,9 +63,15 @@ fn bp(s: Option<f64>, d: Option<f64>) -> Option<String> {
 }
 
 /// First name, middle initial, last name from the one name the records keep: the first word,
-/// the initial of a middle word when there are three or more, and the last word.
+/// the initial of a middle word when there are three or more, and the last word; a leading title
+/// (Dr, Prof, Mr, Mrs, Ms, Mx, Miss) is dropped.
 fn split_name(name: &str) -> (Option<String>, Option<String>, Option<String>) {
-    let words: Vec<&str> = name.split_whitespace().collect();
+    const TITLES: [&str; 7] = ["dr", "prof", "mr", "mrs", "ms", "mx", "miss"];
+    let mut words: Vec<&str> = name.split_whitespace().collect();
+    // A leading title ("Dr Ana Ruiz") is not a first name.
+    while words.len() > 1 && TITLES.contains(&words[0].trim_end_matches('.').to_lowercase().as_str()) {
+        words.remove(0);
+    }
     match words.as_slice() {
         [] => (None, None, None),
         [only] => (None, None, Some((*only).to_string())),
@@ -196,7 +202,7 @@ impl RemsForm {
 
     /// The form as text, section by section in the form's order.
     pub fn to_text(&self) -> String {
-        let mut out = String::from("SPRAVATO REMS Patient Monitoring Form (outpatient)\n");
+        let mut out = format!("{FORM_TITLE}\n");
         let mut section = "";
         for f in &self.fields {
             if f.section != section {
@@ -209,7 +215,94 @@ impl RemsForm {
         if !missing.is_empty() {
             out.push_str(&format!("\nNot filled from the records: {}\n", missing.join("; ")));
         }
-        out.push_str(&format!("\nSubmit online or by fax within {} days of the session.\n", self.submit_within_days));
+        out.push_str(&format!("\n{}\n", self.deadline()));
         out
     }
 }
+
+impl RemsForm {
+    /// The form's sections in order, each with its fields.
+    fn sections(&self) -> Vec<(&str, Vec<&FormField>)> {
+        let mut out: Vec<(&str, Vec<&FormField>)> = Vec::new();
+        for f in &self.fields {
+            match out.last_mut() {
+                Some((s, list)) if *s == f.section => list.push(f),
+                _ => out.push((&f.section, vec![f])),
+            }
+        }
+        out
+    }
+
+    /// The form as a standalone HTML page to print, in the form's order; a field the records do
+    /// not fill is marked for the clinician to complete by hand.
+    pub fn to_html(&self, paper: crate::summary_html::Paper) -> String {
+        use maud::{html, PreEscaped, DOCTYPE};
+        let page =
+            format!("@page {{ size: {}; margin: 16mm 14mm 18mm; }} td.empty {{ background: #fff4d6; }}", paper.css());
+        let missing = self.missing();
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    title { (FORM_TITLE) }
+                    style { (PreEscaped(crate::summary_html::STYLE)) (PreEscaped(page)) }
+                }
+                body {
+                    h1 { (FORM_TITLE) }
+                    @for (section, fields) in self.sections() {
+                        h2 { (section) }
+                        table { tbody { @for f in fields {
+                            tr {
+                                th scope="row" { (f.label) }
+                                @match &f.value {
+                                    Some(v) => td { (v) },
+                                    None => td.empty { "—" },
+                                }
+                            }
+                        } } }
+                    }
+                    @if !missing.is_empty() {
+                        p.urgent { "Not filled from the records (complete by hand): " (missing.join("; ")) }
+                    }
+                    p { (self.deadline()) }
+                }
+            }
+        }
+        .into_string()
+    }
+
+    /// The form as PDF, in the form's order.
+    pub fn to_pdf(&self, paper: crate::summary_html::Paper) -> Result<Vec<u8>, crate::summary_pdf::PdfError> {
+        use crate::summary_pdf::{render, stamp_pages, Layout, Weight, BLACK, BODY, RED};
+        let mut l = Layout::new(paper)?;
+        l.paragraph(FORM_TITLE, Weight::Bold, 14.0, BLACK, 0.0);
+        for (section, fields) in self.sections() {
+            l.heading(section, 11.5);
+            let rows: Vec<Vec<String>> =
+                fields.iter().map(|f| vec![f.label.clone(), f.value.clone().unwrap_or_else(|| "—".into())]).collect();
+            l.table(&["Field", "Value"], &[2.0, 2.6], &rows);
+        }
+        let missing = self.missing();
+        if !missing.is_empty() {
+            l.gap(4.0);
+            l.paragraph(
+                &format!("Not filled from the records (complete by hand): {}", missing.join("; ")),
+                Weight::Bold,
+                BODY,
+                RED,
+                0.0,
+            );
+        }
+        l.gap(4.0);
+        l.paragraph(&self.deadline(), Weight::Regular, BODY, BLACK, 0.0);
+        stamp_pages(&mut l, FORM_TITLE, false);
+        render(&l, FORM_TITLE.into())
+    }
+
+    fn deadline(&self) -> String {
+        format!("Submit online or by fax within {} days of the session.", self.submit_within_days)
+    }
+}
+
+const FORM_TITLE: &str = "SPRAVATO REMS Patient Monitoring Form (outpatient)";

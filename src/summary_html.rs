@@ -26,7 +26,7 @@ impl Paper {
     }
 }
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 10.5pt; color: #111; margin: 0 auto; max-width: 190mm; line-height: 1.35; }
 h1 { font-size: 15pt; margin: 0 0 4pt; }
 h2 { font-size: 12pt; margin: 14pt 0 4pt; border-bottom: 1px solid #999; }

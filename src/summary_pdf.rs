@@ -12,8 +12,8 @@ const BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
 const MARGIN_X: f32 = 48.0;
 const MARGIN_TOP: f32 = 56.0;
 const MARGIN_BOTTOM: f32 = 54.0;
-const BODY: f32 = 9.5;
-const SMALL: f32 = 8.0;
+pub(crate) const BODY: f32 = 9.5;
+pub(crate) const SMALL: f32 = 8.0;
 
 #[derive(Debug, thiserror::Error)]
 #[error("could not make the PDF: {0}")]
@@ -28,9 +28,9 @@ pub(crate) enum Weight {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Color(pub u8, pub u8, pub u8);
 
-const BLACK: Color = Color(17, 17, 17);
-const GREY: Color = Color(80, 80, 80);
-const RED: Color = Color(170, 0, 0);
+pub(crate) const BLACK: Color = Color(17, 17, 17);
+pub(crate) const GREY: Color = Color(80, 80, 80);
+pub(crate) const RED: Color = Color(170, 0, 0);
 
 /// What is drawn on a page, in points from the top-left corner.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,7 +106,7 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
-    fn new(paper: Paper) -> Result<Layout, PdfError> {
+    pub(crate) fn new(paper: Paper) -> Result<Layout, PdfError> {
         let (width, height) = match paper {
             Paper::A4 => (595.28, 841.89),
             Paper::Letter => (612.0, 792.0),
@@ -128,7 +128,7 @@ impl Layout {
     }
 
     /// Starts a new page unless `needed` points still fit.
-    fn ensure(&mut self, needed: f32) {
+    pub(crate) fn ensure(&mut self, needed: f32) {
         if self.y + needed > self.bottom() && self.y > MARGIN_TOP {
             self.new_page();
         }
@@ -145,7 +145,7 @@ impl Layout {
         self.push(Op::Text { x, y: baseline, text: text.to_string(), weight, size, color });
     }
 
-    fn paragraph(&mut self, text: &str, weight: Weight, size: f32, color: Color, indent: f32) {
+    pub(crate) fn paragraph(&mut self, text: &str, weight: Weight, size: f32, color: Color, indent: f32) {
         let lead = size * 1.3;
         for line in self.metrics.wrap(text, weight, size, self.content_width() - indent) {
             self.ensure(lead);
@@ -154,7 +154,7 @@ impl Layout {
         }
     }
 
-    fn heading(&mut self, text: &str, size: f32) {
+    pub(crate) fn heading(&mut self, text: &str, size: f32) {
         // Keep a heading with at least three lines of what follows.
         self.ensure(size * 1.6 + BODY * 4.0);
         self.y += size * 0.6;
@@ -166,12 +166,12 @@ impl Layout {
         self.y += 2.0;
     }
 
-    fn gap(&mut self, points: f32) {
+    pub(crate) fn gap(&mut self, points: f32) {
         self.y += points;
     }
 
     /// A table whose rows never split across pages; the header repeats on each new page.
-    fn table(&mut self, header: &[&str], fractions: &[f32], rows: &[Vec<String>]) {
+    pub(crate) fn table(&mut self, header: &[&str], fractions: &[f32], rows: &[Vec<String>]) {
         let pad = 2.5;
         let size = SMALL;
         // Each column at least as wide as its widest word (header or cell, up to a fifth of the
@@ -319,89 +319,93 @@ pub(crate) fn layout(s: &Summary, paper: Paper) -> Result<Layout, PdfError> {
         l.paragraph(line, Weight::Regular, SMALL, GREY, 0.0);
     }
 
-    // Running header and footer.
-    let total = l.pages.len();
     let patient = s.context.mrn.clone().unwrap_or_default();
-    let (width, height) = (l.width, l.height);
-    for (i, page) in l.pages.iter_mut().enumerate() {
-        let footer = format!("{} · {} · Page {} of {}", patient, s.status_line(), i + 1, total);
-        page.push(Op::Text {
-            x: MARGIN_X,
-            y: height - 28.0,
-            text: footer,
-            weight: Weight::Regular,
-            size: SMALL,
-            color: GREY,
-        });
-        if s.is_draft() {
-            let mark = "DRAFT — NOT FINALISED";
-            page.push(Op::Text {
-                x: width - MARGIN_X - 120.0,
-                y: 30.0,
-                text: mark.into(),
-                weight: Weight::Bold,
-                size: 9.0,
-                color: RED,
-            });
-        }
-    }
+    stamp_pages(&mut l, &format!("{} · {}", patient, s.status_line()), s.is_draft());
     Ok(l)
 }
 
 impl Summary {
     /// The summary as PDF bytes.
     pub fn to_pdf(&self, paper: Paper) -> Result<Vec<u8>, PdfError> {
-        use krilla::color::rgb;
-        use krilla::geom::{PathBuilder, Point};
-        use krilla::metadata::Metadata;
-        use krilla::page::PageSettings;
-        use krilla::paint::{Fill, Stroke};
-        use krilla::text::{Font, TextDirection};
-        use krilla::Document;
-
         let l = layout(self, paper)?;
-        let regular = Font::new(REGULAR.into(), 0).ok_or_else(|| PdfError("the regular font did not load".into()))?;
-        let bold = Font::new(BOLD.into(), 0).ok_or_else(|| PdfError("the bold font did not load".into()))?;
-        let mut document = Document::new();
-        document.set_metadata(
-            Metadata::new()
-                .title(format!("{} — {}", self.title, self.context.mrn.as_deref().unwrap_or("")))
-                .creator("trdcheck".to_string()),
-        );
-        let settings = || PageSettings::from_wh(l.width, l.height).ok_or_else(|| PdfError("page size".into()));
-        for ops in &l.pages {
-            let mut page = document.start_page_with(settings()?);
-            let mut surface = page.surface();
-            for op in ops {
-                match op {
-                    Op::Text { x, y, text, weight, size, color } => {
-                        surface.set_fill(Some(Fill {
+        render(&l, format!("{} — {}", self.title, self.context.mrn.as_deref().unwrap_or("")))
+    }
+}
+
+/// Writes "left · Page n of N" at the foot of every page, and DRAFT at the top of each when the
+/// document is a draft.
+pub(crate) fn stamp_pages(l: &mut Layout, left: &str, draft: bool) {
+    let total = l.pages.len();
+    let (width, height) = (l.width, l.height);
+    for (i, page) in l.pages.iter_mut().enumerate() {
+        page.push(Op::Text {
+            x: MARGIN_X,
+            y: height - 28.0,
+            text: format!("{left} · Page {} of {total}", i + 1),
+            weight: Weight::Regular,
+            size: SMALL,
+            color: GREY,
+        });
+        if draft {
+            page.push(Op::Text {
+                x: width - MARGIN_X - 120.0,
+                y: 30.0,
+                text: "DRAFT — NOT FINALISED".into(),
+                weight: Weight::Bold,
+                size: 9.0,
+                color: RED,
+            });
+        }
+    }
+}
+
+/// The laid-out pages as PDF bytes, with the fonts embedded.
+pub(crate) fn render(l: &Layout, title: String) -> Result<Vec<u8>, PdfError> {
+    use krilla::color::rgb;
+    use krilla::geom::{PathBuilder, Point};
+    use krilla::metadata::Metadata;
+    use krilla::page::PageSettings;
+    use krilla::paint::{Fill, Stroke};
+    use krilla::text::{Font, TextDirection};
+    use krilla::Document;
+
+    let regular = Font::new(REGULAR.into(), 0).ok_or_else(|| PdfError("the regular font did not load".into()))?;
+    let bold = Font::new(BOLD.into(), 0).ok_or_else(|| PdfError("the bold font did not load".into()))?;
+    let mut document = Document::new();
+    document.set_metadata(Metadata::new().title(title).creator("trdcheck".to_string()));
+    let settings = || PageSettings::from_wh(l.width, l.height).ok_or_else(|| PdfError("page size".into()));
+    for ops in &l.pages {
+        let mut page = document.start_page_with(settings()?);
+        let mut surface = page.surface();
+        for op in ops {
+            match op {
+                Op::Text { x, y, text, weight, size, color } => {
+                    surface.set_fill(Some(Fill {
+                        paint: rgb::Color::new(color.0, color.1, color.2).into(),
+                        ..Default::default()
+                    }));
+                    let font = if *weight == Weight::Bold { bold.clone() } else { regular.clone() };
+                    surface.draw_text(Point::from_xy(*x, *y), font, *size, text, false, TextDirection::Auto);
+                }
+                Op::Line { x1, y1, x2, y2, width, color } => {
+                    let mut pb = PathBuilder::new();
+                    pb.move_to(*x1, *y1);
+                    pb.line_to(*x2, *y2);
+                    if let Some(path) = pb.finish() {
+                        surface.set_fill(None);
+                        surface.set_stroke(Some(Stroke {
                             paint: rgb::Color::new(color.0, color.1, color.2).into(),
+                            width: *width,
                             ..Default::default()
                         }));
-                        let font = if *weight == Weight::Bold { bold.clone() } else { regular.clone() };
-                        surface.draw_text(Point::from_xy(*x, *y), font, *size, text, false, TextDirection::Auto);
-                    }
-                    Op::Line { x1, y1, x2, y2, width, color } => {
-                        let mut pb = PathBuilder::new();
-                        pb.move_to(*x1, *y1);
-                        pb.line_to(*x2, *y2);
-                        if let Some(path) = pb.finish() {
-                            surface.set_fill(None);
-                            surface.set_stroke(Some(Stroke {
-                                paint: rgb::Color::new(color.0, color.1, color.2).into(),
-                                width: *width,
-                                ..Default::default()
-                            }));
-                            surface.draw_path(&path);
-                            surface.set_stroke(None);
-                        }
+                        surface.draw_path(&path);
+                        surface.set_stroke(None);
                     }
                 }
             }
-            surface.finish();
-            page.finish();
         }
-        document.finish().map_err(|e| PdfError(format!("{e:?}")))
+        surface.finish();
+        page.finish();
     }
+    document.finish().map_err(|e| PdfError(format!("{e:?}")))
 }

@@ -132,6 +132,27 @@ fn a_course_and_its_session_from_the_command_line() {
     assert_eq!(v["schema"], "trdcheck/course/v1");
     assert_eq!(v["sessions"].as_array().map(Vec::len), Some(1));
     assert_eq!(v["sessions"][0]["outcome"], "treated");
+    // The course summary, the session summary and the FHIR export.
+    for (args, start) in [
+        (&["course", "export", "1", "--format", "html"][..], "<!DOCTYPE html>"),
+        (&["course", "export", "1", "--format", "pdf"][..], "%PDF-"),
+        (&["session", "summary", "1", "--format", "pdf", "--paper", "letter"][..], "%PDF-"),
+        (&["session", "summary", "1"][..], "<!DOCTYPE html>"),
+    ] {
+        let o = clinic.db(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o).1);
+        assert!(o.stdout.starts_with(start.as_bytes()), "{args:?}");
+    }
+    let (fhir, _) = text(&clinic.db(&["course", "export", "1", "--format", "fhir"]));
+    let v: serde_json::Value = serde_json::from_str(&fhir).unwrap();
+    assert_eq!(v["resourceType"], "Bundle");
+    assert!(
+        fhir.contains("\"resourceType\":\"MedicationAdministration\"") || fhir.contains("\"MedicationAdministration\"")
+    );
+    // The REMS form is for esketamine: an IV session is refused, naming the field.
+    let o = clinic.db(&["session", "rems", "1", "--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("session_id"), "{}", text(&o).1);
     assert_eq!(clinic.db(&["verify"]).status.code(), Some(0));
 }
 

@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use common::*;
@@ -37,28 +37,6 @@ fn final_context() -> Context {
         status: Some(Status::Final { by: "Dr Jane Roe".into(), at: "2026-11-23T10:00:00Z".into(), signature: None }),
         acknowledgements: acks,
     }
-}
-
-/// A tool the full test run installs; without it here, the test is skipped only outside that run.
-fn tool(name: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH")
-        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(name)).find(|p| p.is_file()));
-    if found.is_none() {
-        assert!(std::env::var("TRDCHECK_REQUIRE_TOOLS").is_err(), "{name} is required (scripts/test installs it)");
-        eprintln!("skipped: {name} is not installed (scripts/test installs it)");
-    }
-    found
-}
-
-fn pdf_text(pdf: &[u8], dir: &Path) -> Option<(String, usize)> {
-    let pdftotext = tool("pdftotext")?;
-    let path = dir.join("summary.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = Command::new(pdftotext).arg(&path).arg("-").output().unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    let pages = text.matches('\u{c}').count();
-    Some((text, pages))
 }
 
 #[test]

@@ -223,11 +223,15 @@ enum CourseCommand {
         #[arg(long)]
         on: String,
     },
-    /// Export a course with its sessions (trdcheck/course/v1 JSON).
+    /// Export a course with its sessions: trdcheck/course/v1 JSON, the course summary (HTML or
+    /// PDF: sessions, doses and vital signs over time, then each session in full) or FHIR R4.
     Export {
         id: i64,
         #[arg(long, value_enum, default_value_t = CourseFormat::Json)]
         format: CourseFormat,
+        /// Paper size for html and pdf.
+        #[arg(long, value_enum, default_value_t = PaperArg::A4)]
+        paper: PaperArg,
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
     },
@@ -236,6 +240,19 @@ enum CourseCommand {
 #[derive(Clone, Copy, ValueEnum)]
 enum CourseFormat {
     Json,
+    Html,
+    Pdf,
+    /// FHIR R4 Bundle (Patient, MedicationAdministration, Observation, AdverseEvent)
+    Fhir,
+}
+
+/// Formats of the REMS form.
+#[derive(Clone, Copy, ValueEnum)]
+enum FormFormat {
+    Text,
+    Json,
+    Html,
+    Pdf,
 }
 
 #[derive(Subcommand)]
@@ -263,9 +280,31 @@ enum SessionCommand {
         /// setting_name, address, city, state, zip.
         #[arg(long)]
         setting: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = DoseFormat::Text)]
-        format: DoseFormat,
+        #[arg(long, value_enum, default_value_t = FormFormat::Text)]
+        format: FormFormat,
+        /// Paper size for html and pdf.
+        #[arg(long, value_enum, default_value_t = PaperArg::Letter)]
+        paper: PaperArg,
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
     },
+    /// The summary of one session (HTML or PDF), as in the course summary.
+    Summary {
+        id: i64,
+        #[arg(long, value_enum, default_value_t = DocFormat::Html)]
+        format: DocFormat,
+        /// Paper size.
+        #[arg(long, value_enum, default_value_t = PaperArg::A4)]
+        paper: PaperArg,
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DocFormat {
+    Html,
+    Pdf,
 }
 
 #[derive(Subcommand)]
@@ -416,17 +455,37 @@ fn run(cli: Cli) -> Result<(), Failure> {
 
 /// The courses' commands. The gate is judged with the rule set and the clinic's policy in force;
 /// the dosing site settings are the defaults (no clinic setting for them yet).
-fn run_course(store: &mut Store, actor: &str, command: CourseCommand) -> Result<(), Failure> {
+fn run_course(rules: &RuleSet, store: &mut Store, actor: &str, command: CourseCommand) -> Result<(), Failure> {
     match command {
         CourseCommand::Start { assessment, on } => {
             let c = store.start_course(assessment, &on, actor).map_err(storage_failure)?;
             out!("course {} started on {} ({}), from assessment {assessment}", c.id, c.started_on, c.route.as_str());
         }
-        CourseCommand::Export { id, format: CourseFormat::Json, output } => {
+        CourseCommand::Export { id, format, paper, output } => {
             let course = store.course(id).map_err(storage_failure)?;
             let sessions = store.sessions_of(id).map_err(storage_failure)?;
-            let doc = serde_json::json!({ "schema": "trdcheck/course/v1", "course": course, "sessions": sessions });
-            write_output((json(&doc)? + "\n").into_bytes(), output.as_ref())?;
+            let bytes = match format {
+                CourseFormat::Json => {
+                    let doc =
+                        serde_json::json!({ "schema": "trdcheck/course/v1", "course": course, "sessions": sessions });
+                    json(&doc)? + "\n"
+                }
+                CourseFormat::Fhir => {
+                    let patient = store.patient(course.patient_id).map_err(storage_failure)?;
+                    json(&trdcheck::course_fhir::course_bundle(&course, &sessions, &patient))? + "\n"
+                }
+                CourseFormat::Html | CourseFormat::Pdf => {
+                    let dosing = dosing::DosingRules::embedded().map_err(|e| Failure(e.to_string(), 1))?;
+                    let summary = store.course_summary(id, rules, dosing, None).map_err(storage_failure)?;
+                    return write_document(
+                        &summary,
+                        matches!(format, CourseFormat::Pdf),
+                        paper.into(),
+                        output.as_ref(),
+                    );
+                }
+            };
+            write_output(bytes.into_bytes(), output.as_ref())?;
         }
     }
     Ok(())
@@ -480,13 +539,24 @@ fn run_session(rules: &RuleSet, store: &mut Store, actor: &str, command: Session
             store.mark_rems_submitted(id, actor).map_err(storage_failure)?;
             out!("the REMS form of session {id} is marked submitted by {actor}");
         }
-        SessionCommand::Rems { id, setting, format } => {
+        SessionCommand::Rems { id, setting, format, paper, output } => {
             let setting: trdcheck::rems::RemsSetting = load_settings_file(setting.as_ref(), "REMS setting file")?;
             let form = store.rems_form(id, dosing, &setting).map_err(storage_failure)?;
-            match format {
-                DoseFormat::Json => out!("{}", json(&form)?),
-                DoseFormat::Text => out!("{}", form.to_text().trim_end()),
-            }
+            let paper = Paper::from(paper);
+            let bytes = match format {
+                FormFormat::Json => (json(&form)? + "\n").into_bytes(),
+                FormFormat::Text => form.to_text().into_bytes(),
+                FormFormat::Html => form.to_html(paper).into_bytes(),
+                FormFormat::Pdf => form.to_pdf(paper).map_err(|e| Failure(e.to_string(), 1))?,
+            };
+            write_output(bytes, output.as_ref())?;
+        }
+        SessionCommand::Summary { id, format, paper, output } => {
+            let record = store.session(id).map_err(storage_failure)?;
+            let summary = store
+                .course_summary(record.course_id, rules, dosing, Some(record.session.number))
+                .map_err(storage_failure)?;
+            write_document(&summary, matches!(format, DocFormat::Pdf), paper.into(), output.as_ref())?;
         }
     }
     Ok(())
@@ -579,6 +649,21 @@ fn render(
             json(&trdcheck::fhir::bundle(assessment, evaluation, rules, &summary.context))?.into_bytes()
         }
     })
+}
+
+/// A course or session summary as HTML or PDF, to the file or standard output.
+fn write_document(
+    summary: &trdcheck::course_summary::CourseSummary,
+    pdf: bool,
+    paper: Paper,
+    output: Option<&PathBuf>,
+) -> Result<(), Failure> {
+    let bytes = if pdf {
+        summary.to_pdf(paper).map_err(|e| Failure(e.to_string(), 1))?
+    } else {
+        summary.to_html(paper).into_bytes()
+    };
+    write_output(bytes, output)
 }
 
 fn write_output(bytes: Vec<u8>, output: Option<&PathBuf>) -> Result<(), Failure> {
@@ -889,7 +974,7 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, user: Option<String>, command:
                 }
             }
         }
-        DbCommand::Course { command } => run_course(&mut store, &actor, command)?,
+        DbCommand::Course { command } => run_course(rules, &mut store, &actor, command)?,
         DbCommand::Session { command } => run_session(rules, &mut store, &actor, command)?,
         DbCommand::Verify => {
             let report = store.verify().map_err(storage_failure)?;

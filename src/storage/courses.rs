@@ -919,3 +919,24 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// The course summary, or with `only` the summary of that one session (by its number).
+    pub fn course_summary(
+        &self,
+        course_id: i64,
+        rules: &crate::RuleSet,
+        dosing: &DosingRules,
+        only: Option<u32>,
+    ) -> Result<crate::course_summary::CourseSummary> {
+        let overview = self.course_overview(course_id, dosing)?;
+        let records = self.sessions_of(course_id)?;
+        if let Some(n) = only {
+            if !records.iter().any(|r| r.session.number == n) {
+                return Err(field("session", format!("course {course_id} has no session {n}")));
+            }
+        }
+        let patient = self.patient(overview.course.patient_id)?;
+        Ok(crate::course_summary::CourseSummary::new(&overview, &records, &patient, rules, dosing, only))
+    }
+}

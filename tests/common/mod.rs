@@ -1,6 +1,11 @@
 #![allow(dead_code)]
 //! Shared helpers for the integration tests.
 
+pub mod courses;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
 use trdcheck::model::*;
 use trdcheck::{evaluate, Evaluation, PolicyOverrides, RuleSet, SitePolicy};
 
@@ -200,4 +205,26 @@ pub fn assert_nowhere_in_clear(dir: &std::path::Path, text: &str) {
         }
     }
     assert!(files > 0, "no file under {}", dir.display());
+}
+
+/// A tool the full test run installs; without it here, the test is skipped only outside that run.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(name)).find(|p| p.is_file()));
+    if found.is_none() {
+        assert!(std::env::var("TRDCHECK_REQUIRE_TOOLS").is_err(), "{name} is required (scripts/test installs it)");
+        eprintln!("skipped: {name} is not installed (scripts/test installs it)");
+    }
+    found
+}
+
+pub fn pdf_text(pdf: &[u8], dir: &Path) -> Option<(String, usize)> {
+    let pdftotext = tool("pdftotext")?;
+    let path = dir.join("summary.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = Command::new(pdftotext).arg(&path).arg("-").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let pages = text.matches('\u{c}').count();
+    Some((text, pages))
 }

@@ -91,9 +91,10 @@ ensure_tauri_deps() {
 }
 
 # ensure_e2e_tools: Xvfb, WebKitWebDriver, tauri-driver, the Python WebDriver client and
-# ImageMagick (screenshots of the Xvfb display: WebKitWebDriver's own can hang).
+# ImageMagick (screenshots of the Xvfb display: WebKitWebDriver's own can hang) and xdotool
+# (types into the native save dialog).
 ensure_e2e_tools() {
-  ensure_apt xvfb xauth webkit2gtk-driver imagemagick
+  ensure_apt xvfb xauth webkit2gtk-driver imagemagick xdotool
   if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
     say "Installing tauri-driver"
     cargo install tauri-driver --locked --quiet

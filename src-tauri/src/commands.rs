@@ -9,7 +9,8 @@ use trdcheck::storage::{AssessmentListing, ClinicSettings, CourseRecord, NewPati
 use crate::access::LockReason;
 use crate::state::{AppState, Shared};
 use crate::views::{
-    Access, AppInfo, AssessmentView, Catalog, CourseView, ExportFormat, SessionView, SetUp, SettingChange,
+    Access, AppInfo, AssessmentView, Catalog, CourseView, ExportFormat, SessionDocument, SessionView, SetUp,
+    SettingChange,
 };
 use crate::IpcError;
 

@@ -7,7 +7,7 @@ use trdcheck::ErrorCode;
 
 use crate::commands::blocking;
 use crate::state::Shared;
-use crate::views::{AppInfo, AssessmentView, ExportFormat};
+use crate::views::{AppInfo, AssessmentView, ExportFormat, SessionDocument};
 use crate::{prefs, IpcError};
 
 type Result<T> = std::result::Result<T, IpcError>;
@@ -27,6 +27,58 @@ pub async fn export_assessment(
             Some(Ok(path)) => s.export_assessment(id, format, &path).map(Some),
             Some(Err(e)) => Err(IpcError::new(ErrorCode::InvalidPath, e.to_string())),
         }
+    })
+    .await
+}
+
+/// Writes `bytes` to the file the clinician chooses; `None` when cancelled.
+fn save_chosen(
+    app: &tauri::AppHandle,
+    filter: &str,
+    ext: &str,
+    name: String,
+    bytes: impl FnOnce() -> Result<Vec<u8>>,
+) -> Result<Option<String>> {
+    let chosen = app.dialog().file().add_filter(filter, &[ext]).set_file_name(name).blocking_save_file();
+    match chosen.map(|p| p.into_path()) {
+        None => Ok(None),
+        Some(Ok(path)) => {
+            let bytes = bytes()?;
+            std::fs::write(&path, bytes)
+                .map_err(|e| IpcError::new(ErrorCode::Io, format!("{}: {e}", path.display())))?;
+            Ok(Some(path.display().to_string()))
+        }
+        Some(Err(e)) => Err(IpcError::new(ErrorCode::InvalidPath, e.to_string())),
+    }
+}
+
+pub async fn export_course(
+    app: tauri::AppHandle,
+    state: Shared,
+    id: i64,
+    format: ExportFormat,
+) -> Result<Option<String>> {
+    let (filter, ext) = match format {
+        ExportFormat::Json => ("Course (JSON, trdcheck/course/v1)", "json"),
+        other => other.dialog(),
+    };
+    blocking(&state, move |s| {
+        let name = s.course_file_name(id, &format!("course-{id}"), ext)?;
+        save_chosen(&app, filter, ext, name, || s.course_document(id, format))
+    })
+    .await
+}
+
+pub async fn export_session_document(
+    app: tauri::AppHandle,
+    state: Shared,
+    id: i64,
+    document: SessionDocument,
+) -> Result<Option<String>> {
+    blocking(&state, move |s| {
+        let (course, number) = s.session_place(id)?;
+        let name = s.course_file_name(course, &document.file_part(number), "pdf")?;
+        save_chosen(&app, "PDF", "pdf", name, || s.session_document(id, document, true))
     })
     .await
 }

@@ -17,7 +17,8 @@ use trdcheck::{ErrorCode, Evaluation, RuleSet, SitePolicy};
 
 use crate::access::{locked, Session};
 use crate::views::{
-    catalog_of, labels, view, AppInfo, AssessmentView, Catalog, CourseView, ExportFormat, SessionView, SettingChange,
+    catalog_of, labels, view, AppInfo, AssessmentView, Catalog, CourseView, ExportFormat, SessionDocument, SessionView,
+    SettingChange,
 };
 use crate::{prefs, IpcError};
 
@@ -296,7 +297,10 @@ impl AppState {
         let course = s.course(record.course_id)?;
         let patient = s.patient(course.patient_id)?;
         let state = s.session_state(id, now)?;
+        let overview = s.course_overview(course.id, now.dosing)?;
+        let rems_submitted = overview.sessions.iter().find(|l| l.id == id).and_then(|l| l.rems_submitted);
         Ok(SessionView {
+            rems_submitted,
             editable: record.status == trdcheck::storage::RecordStatus::Draft,
             record,
             course,
@@ -356,6 +360,103 @@ impl AppState {
             }
             s.finalise_session(id, &signer, now)?;
             Self::session_view(s, now, id)
+        })
+    }
+
+    /// Marks a finalised esketamine session's REMS form as submitted (once), by the clinician.
+    pub fn mark_rems_submitted(&self, id: i64) -> Result<SessionView> {
+        self.with_sessions(|s, now, f| {
+            s.mark_rems_submitted(id, &f.actor())?;
+            Self::session_view(s, now, id)
+        })
+    }
+
+    /// The clinic's details for the REMS form: its name from the clinic settings; the rest is
+    /// completed by hand on the form (named there) until the settings hold it.
+    fn rems_setting(f: &InForce) -> trdcheck::rems::RemsSetting {
+        let name = f.settings.clinic.trim();
+        trdcheck::rems::RemsSetting { setting_name: (!name.is_empty()).then(|| name.to_string()), ..Default::default() }
+    }
+
+    /// A session's summary or REMS form, as HTML or PDF, on the clinic's paper.
+    pub fn session_document(&self, id: i64, document: SessionDocument, pdf: bool) -> Result<Vec<u8>> {
+        let (dosing, _) = self.dosing()?;
+        let pdf_error = |e: trdcheck::summary_pdf::PdfError| IpcError::new(ErrorCode::Pdf, e.to_string());
+        self.with_store(|s| {
+            let f = self.in_force(s)?;
+            let paper = f.settings.paper;
+            self.before_render();
+            Ok(match document {
+                SessionDocument::Summary => {
+                    let record = s.session(id)?;
+                    let summary =
+                        s.course_summary(record.course_id, self.rules, dosing, Some(record.session.number))?;
+                    if pdf {
+                        summary.to_pdf(paper).map_err(pdf_error)?
+                    } else {
+                        summary.to_html(paper).into_bytes()
+                    }
+                }
+                SessionDocument::RemsForm => {
+                    let form = s.rems_form(id, dosing, &Self::rems_setting(&f))?;
+                    if pdf {
+                        form.to_pdf(paper).map_err(pdf_error)?
+                    } else {
+                        form.to_html(paper).into_bytes()
+                    }
+                }
+            })
+        })
+    }
+
+    /// A session document as HTML, for the screen.
+    pub fn session_document_html(&self, id: i64, document: SessionDocument) -> Result<String> {
+        let bytes = self.session_document(id, document, false)?;
+        String::from_utf8(bytes).map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))
+    }
+
+    /// A course as JSON (trdcheck/course/v1), its summary (HTML, PDF) or FHIR R4.
+    pub fn course_document(&self, id: i64, format: ExportFormat) -> Result<Vec<u8>> {
+        let (dosing, _) = self.dosing()?;
+        let internal = |e: serde_json::Error| IpcError::new(ErrorCode::Internal, e.to_string());
+        self.with_store(|s| {
+            let paper = self.in_force(s)?.settings.paper;
+            self.before_render();
+            let course = s.course(id)?;
+            let sessions = s.sessions_of(id)?;
+            Ok(match format {
+                ExportFormat::Json => serde_json::to_vec_pretty(
+                    &serde_json::json!({ "schema": "trdcheck/course/v1", "course": course, "sessions": sessions }),
+                )
+                .map_err(internal)?,
+                ExportFormat::Fhir => {
+                    let patient = s.patient(course.patient_id)?;
+                    serde_json::to_vec_pretty(&trdcheck::course_fhir::course_bundle(&course, &sessions, &patient))
+                        .map_err(internal)?
+                }
+                ExportFormat::Html => s.course_summary(id, self.rules, dosing, None)?.to_html(paper).into_bytes(),
+                ExportFormat::Pdf => s
+                    .course_summary(id, self.rules, dosing, None)?
+                    .to_pdf(paper)
+                    .map_err(|e| IpcError::new(ErrorCode::Pdf, e.to_string()))?,
+            })
+        })
+    }
+
+    /// The file name the save dialog offers for a course ("trdcheck-MRN-course-3.pdf") or a
+    /// session document ("trdcheck-MRN-session-2-rems.pdf").
+    pub fn course_file_name(&self, course_id: i64, part: &str, ext: &str) -> Result<String> {
+        self.with_store(|s| {
+            let patient = s.patient(s.course(course_id)?.patient_id)?;
+            Ok(format!("trdcheck-{}-{part}.{ext}", safe_file_part(&patient.mrn)))
+        })
+    }
+
+    /// The course and number of a session (for its file name).
+    pub fn session_place(&self, id: i64) -> Result<(i64, u32)> {
+        self.with_store(|s| {
+            let r = s.session(id)?;
+            Ok((r.course_id, r.session.number))
         })
     }
 
@@ -454,9 +555,7 @@ impl AppState {
         self.with_store(|s| {
             let record = s.assessment(id)?;
             let patient = s.patient(record.patient_id)?;
-            let mrn: String =
-                patient.mrn.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-            Ok(format!("trdcheck-{mrn}-v{}.{ext}", record.version))
+            Ok(format!("trdcheck-{}-v{}.{ext}", safe_file_part(&patient.mrn), record.version))
         })
     }
 
@@ -494,4 +593,9 @@ impl Document {
             self.context.clone(),
         )
     }
+}
+
+/// An MRN as part of a file name: letters, digits and '-' kept, anything else '_'.
+fn safe_file_part(mrn: &str) -> String {
+    mrn.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect()
 }

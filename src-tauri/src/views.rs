@@ -345,4 +345,27 @@ pub struct SessionView {
     pub patient: Patient,
     pub state: SessionState,
     pub editable: bool,
+    /// Esketamine, treated and finalised: whether its REMS form is marked submitted (else null).
+    pub rems_submitted: Option<bool>,
+}
+
+/// A document of one session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum SessionDocument {
+    /// The session summary (as in the course summary).
+    Summary,
+    /// The SPRAVATO REMS Patient Monitoring Form (finalised esketamine sessions).
+    RemsForm,
+}
+
+impl SessionDocument {
+    /// The file name's part: "session-2" or "session-2-rems".
+    pub fn file_part(self, number: u32) -> String {
+        match self {
+            SessionDocument::Summary => format!("session-{number}"),
+            SessionDocument::RemsForm => format!("session-{number}-rems"),
+        }
+    }
 }

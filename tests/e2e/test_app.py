@@ -1,5 +1,6 @@
 """The journeys of the desktop app (issues 4, 10 and 11), on the real built app, by keyboard only."""
 import os
+import subprocess
 import time
 
 from conftest import screen_shot
@@ -132,8 +133,8 @@ def new_patient_and_draft(d, mrn, name):
     wait(d, lambda: css(d, "[data-step='patient'][aria-current='step']"))
 
 
-def fill_eligible_with_precautions(d, lorazepam="lorazepam"):
-    choose(d, "route", "iv_ketamine")
+def fill_eligible_with_precautions(d, lorazepam="lorazepam", route="iv_ketamine"):
+    choose(d, "route", route)
     type_number(d, "patient.age_years", 47)
     choose(d, "patient.sex", "female")
     choose(d, "pregnancy.childbearing_potential", "yes")
@@ -654,4 +655,77 @@ def test_11_a_course_of_two_sessions_one_deferred_for_blood_pressure_by_keyboard
     assert "35 mg" in one(d, "[data-session='2']").text and "Treated" in one(d, "[data-session='2']").text
     assert "1 dose(s) given. Next: Dose 2" in one(d, "[data-next]").text
     screen_shot(os.path.join(shots, "course.png"))
+    d.quit()
+
+
+def save_in_dialog(path):
+    """Saves through the GTK save dialog the app opened: the file's full path typed into its name
+    field (over the name it suggests), then Enter. The dialog is a native window, out of reach
+    of WebDriver; xdotool types into it on the Xvfb display."""
+    found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "Save"],
+                           capture_output=True, text=True, timeout=30)
+    window = found.stdout.split()[-1]
+    subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=10)
+    time.sleep(0.5)
+    subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+a"], check=True, timeout=10)
+    subprocess.run(["xdotool", "type", "--delay", "20", path], check=True, timeout=30)
+    subprocess.run(["xdotool", "key", "Return"], check=True, timeout=10)
+
+
+def test_12_an_esketamine_session_gives_its_rems_form_as_pdf_by_keyboard(launch, shots, tmp_path):
+    d = launch()
+    sign_in(d)
+    new_patient_and_draft(d, "E2E-1200", "Lena Brandt Okafor")
+    fill_eligible_with_precautions(d, route="esketamine_nasal")
+    finalise_with_notes(d)
+    back = wait(d, lambda: next((b for b in css(d, "button") if b.text == "Back to patient"), None))
+    press(back, Keys.ENTER)
+    activate(d, "[data-start-course]")
+    wait(d, lambda: "Next: Dose 1" in one(d, "[data-next]").text)
+    activate(d, "[data-action='new-session']")
+    wait(d, lambda: "Session 1" in one(d, "main h1").text)
+    session_pre_dose(d, 132, 84)
+    wait(d, lambda: gate(d) == "proceed")
+    type_number(d, "pre_dose.heart_rate_bpm", 76)
+    for q in ["fasted_as_instructed", "transport_home", "no_driving_advised", "consent_on_file", "rems_enrolled"]:
+        choose(d, f"pre_dose.{q}", "yes")
+    # Day 1 of the label: 56 mg, two devices five minutes apart.
+    wait(d, lambda: css(d, "[data-use-dose='56']"))
+    activate(d, "[data-use-dose='56']")
+    settle(d)
+    type_text(d, "dose.lot_number", "SPR-4411")
+    type_text(d, "dose.start_time", "09:30")
+    type_text(d, "dose.device_times", "09:30, 09:35")
+    type_number(d, "monitoring.bp_40_min.systolic_mmhg", 150)
+    type_number(d, "monitoring.bp_40_min.diastolic_mmhg", 92)
+    type_number(d, "monitoring.bp_before_discharge.systolic_mmhg", 134)
+    type_number(d, "monitoring.bp_before_discharge.diastolic_mmhg", 84)
+    type_number(d, "monitoring.spo2_lowest_percent", 96)
+    type_number(d, "monitoring.moaas_lowest", 4)
+    choose(d, "monitoring.dissociation", "yes")
+    choose(d, "monitoring.respiratory_depression", "no")
+    type_text(d, "monitoring.other_adverse_events", "none")
+    type_number(d, "monitoring.ready_to_leave_minutes", 75)
+    type_number(d, "monitoring.total_monitoring_minutes", 125)
+    choose(d, "monitoring.effects_resolved", "yes")
+    choose(d, "monitoring.discharged", "yes")
+    wait(d, lambda: "Ready to finalise" in one(d, "aside.result").text)
+    finalise_session(d)
+    # The form, filled from the session, shown before it is saved; due within 7 days.
+    assert one(d, "[data-rems-status]").get_attribute("data-rems-status") == "pending"
+    wait(d, lambda: "SPR-4411" in (one(d, "iframe.rems-form").get_attribute("srcdoc") or ""))
+    form = one(d, "iframe.rems-form").get_attribute("srcdoc")
+    for value in ["Lena", "Okafor", "56 mg", "150/92 mmHg", "125", "75"]:
+        assert value in form, value
+    screen_shot(os.path.join(shots, "rems-form.png"))
+    target = str(tmp_path / "rems-form-session-1.pdf")
+    activate(d, "[data-export-session='rems_form']")
+    save_in_dialog(target)
+    wait(d, lambda: "Saved" in one(d, "[data-documents-status]").text)
+    with open(target, "rb") as f:
+        assert f.read(5) == b"%PDF-"
+    activate(d, "[data-action='rems-submitted']")
+    wait(d, lambda: css(d, "[data-rems-status='submitted']"))
+    activate(d, "[data-action='back-to-course']")
+    wait(d, lambda: "Submitted" in one(d, "[data-session='1']").text)
     d.quit()

@@ -8,4 +8,8 @@ import type { SessionState } from "./SessionState";
  * A session as its screen shows it: the record, its course and patient, and its state judged
  * today (gate, what it still needs, the calculator, the schedule).
  */
-export type SessionView = { record: SessionRecord, course: CourseRecord, patient: PatientRecord, state: SessionState, editable: boolean, };
+export type SessionView = { record: SessionRecord, course: CourseRecord, patient: PatientRecord, state: SessionState, editable: boolean, 
+/**
+ * Esketamine, treated and finalised: whether its REMS form is marked submitted (else null).
+ */
+rems_submitted: boolean | null, };

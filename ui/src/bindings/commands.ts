@@ -14,6 +14,7 @@ import type { LockReason } from "./LockReason";
 import type { NewPatient } from "./NewPatient";
 import type { PatientRecord } from "./PatientRecord";
 import type { Session } from "./Session";
+import type { SessionDocument } from "./SessionDocument";
 import type { SessionView } from "./SessionView";
 import type { SetUp } from "./SetUp";
 import type { SettingChange } from "./SettingChange";
@@ -95,7 +96,15 @@ export const commands = {
   saveSession: (id: number, session: Session) => call<SessionView>("save_session", { id, session }),
   /** Finalises a session, signed by the signed-in clinician who gives their passphrase again: the gate, the rules, policy and dosing choices in force and the hash of what was signed are kept. */
   finaliseSession: (id: number, passphrase: string) => call<SessionView>("finalise_session", { id, passphrase }),
+  /** Marks a finalised esketamine session's REMS form as submitted (once), by the signed-in clinician. */
+  markRemsSubmitted: (id: number) => call<SessionView>("mark_rems_submitted", { id }),
+  /** A session's summary or REMS form as HTML, to show on screen. */
+  sessionDocumentHtml: (id: number, document: SessionDocument) => call<string>("session_document_html", { id, document }),
+  /** Writes a session's summary or REMS form as PDF to the file the clinician chooses in the save dialog this command opens; null when cancelled. */
+  exportSessionDocument: (id: number, document: SessionDocument) => call<string | null>("export_session_document", { id, document }),
+  /** Writes a course (JSON, summary as HTML or PDF, or FHIR R4) to the file the clinician chooses in the save dialog this command opens; null when cancelled. */
+  exportCourse: (id: number, format: ExportFormat) => call<string | null>("export_course", { id, format }),
 };
 
 /** The name of every command. */
-export type CommandName = "app_info" | "catalog" | "search_patients" | "patient" | "create_patient" | "patient_assessments" | "recent_assessments" | "create_draft" | "open_assessment" | "save_answers" | "set_acknowledgement" | "finalise" | "amend" | "discard_draft" | "summary_html" | "export_assessment" | "import_assessment" | "save_settings" | "settings_history" | "set_text_size" | "ui_ready" | "access_status" | "set_up" | "sign_in" | "recover" | "lock" | "touch" | "add_clinician" | "remove_clinician" | "change_passphrase" | "patient_courses" | "start_course" | "open_course" | "new_session" | "open_session" | "save_session" | "finalise_session";
+export type CommandName = "app_info" | "catalog" | "search_patients" | "patient" | "create_patient" | "patient_assessments" | "recent_assessments" | "create_draft" | "open_assessment" | "save_answers" | "set_acknowledgement" | "finalise" | "amend" | "discard_draft" | "summary_html" | "export_assessment" | "import_assessment" | "save_settings" | "settings_history" | "set_text_size" | "ui_ready" | "access_status" | "set_up" | "sign_in" | "recover" | "lock" | "touch" | "add_clinician" | "remove_clinician" | "change_passphrase" | "patient_courses" | "start_course" | "open_course" | "new_session" | "open_session" | "save_session" | "finalise_session" | "mark_rems_submitted" | "session_document_html" | "export_session_document" | "export_course";

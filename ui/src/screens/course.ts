@@ -41,6 +41,7 @@ export async function renderCourse(root: HTMLElement, ctx: Ctx, id: number): Pro
   const dateId = uid("date");
   const date = h("input", { id: dateId, type: "text", value: today(), placeholder: "YYYY-MM-DD", autocomplete: "off", "data-question": "date", size: 12 });
   const error = h("p", { class: "error", role: "alert" });
+  const exported = h("p", { role: "status" });
   const add = h("form", { class: "new-session", onsubmit: async (e: Event) => {
     e.preventDefault();
     error.textContent = "";
@@ -80,6 +81,19 @@ export async function renderCourse(root: HTMLElement, ctx: Ctx, id: number): Pro
         h("p", { class: "muted small" }, `Source: ${o.next.source}`),
         o.closed ? h("p", { class: "muted", "data-closed": "" }, o.closed) : add,
       ),
+      h("section", { class: "panel", "aria-labelledby": "docs-h" },
+        h("h2", { id: "docs-h" }, "Documents"),
+        h("div", { class: "actions" },
+          ([["pdf", "Course summary (PDF)…"], ["html", "Course summary (HTML)…"], ["fhir", "FHIR R4…"], ["json", "Course (JSON)…"]] as const).map(([format, label]) =>
+            h("button", { type: "button", "data-export-course": format, onclick: async () => {
+              try {
+                const saved = await api.exportCourse(c.id, format);
+                if (saved) exported.textContent = `Saved ${saved}`;
+              } catch (e) {
+                exported.textContent = errorText(e);
+              }
+            } }, label))),
+        exported),
       h("section", { class: "panel", "aria-labelledby": "sessions-h" },
         h("h2", { id: "sessions-h" }, "Sessions"),
         o.sessions.length === 0 ? h("p", { class: "muted" }, "None yet.") : h("table", { class: "list" },

@@ -3,6 +3,7 @@
 // saved as it is given; what finalising still needs is listed with a link to its field.
 
 import type { Session } from "../bindings/Session";
+import type { SessionDocument } from "../bindings/SessionDocument";
 import type { SessionView } from "../bindings/SessionView";
 import { banner, errorText, header, show, type Ctx } from "../app";
 import { getAnswer, type Json } from "../answers";
@@ -247,6 +248,7 @@ export async function renderSession(root: HTMLElement, ctx: Ctx, id: number): Pr
       h("div", { class: "record-head" }, title, statusLine, scheduleLine,
         h("button", { type: "button", class: "secondary", "data-action": "back-to-course", onclick: async () => { ed.flush(); await ed.settled(); ctx.go({ name: "course", id: ed.view.course.id }); } }, "Back to the course")),
       problem,
+      first.editable ? null : documentsPanel(ctx, first),
       h("div", { class: "layout session-layout" },
         h("div", { class: "step" }, h("form", { class: "questions", onsubmit: (e: Event) => e.preventDefault() }, preDose, stopped, dose, monitoring)),
         h("aside", { class: "result", "aria-labelledby": "gate-h" }, gateBox, acks, needed, actions, status),
@@ -255,4 +257,48 @@ export async function renderSession(root: HTMLElement, ctx: Ctx, id: number): Pr
   );
   renderAcks(first);
   refresh(first);
+}
+
+/** A finalised session's documents: its summary, and for a treated esketamine session the REMS
+ * Patient Monitoring Form, shown here, saved as PDF and marked submitted. */
+function documentsPanel(ctx: Ctx, v: SessionView): HTMLElement {
+  const id = v.record.id;
+  const status = h("p", { role: "status", "data-documents-status": "" });
+  const save = (document: SessionDocument) => async () => {
+    try {
+      const saved = await api.exportSessionDocument(id, document);
+      if (saved) status.textContent = `Saved ${saved}`;
+    } catch (e) {
+      status.textContent = errorText(e);
+    }
+  };
+  const panel = h("section", { class: "panel documents", "aria-labelledby": "docs-h" },
+    h("h2", { id: "docs-h" }, "Documents"),
+    h("div", { class: "actions" },
+      h("button", { type: "button", "data-export-session": "summary", onclick: save("summary") }, "Save the session summary (PDF)…")),
+  );
+  if (v.rems_submitted !== null && v.rems_submitted !== undefined) {
+    const submitted = v.rems_submitted;
+    const state = h("p", { class: submitted ? "banner info" : "banner warn", "data-rems-status": submitted ? "submitted" : "pending" },
+      submitted ? "The REMS form is marked submitted." : `The REMS form is to be submitted within 7 days of ${v.record.session.date} (online or by fax).`);
+    const frame = h("iframe", { class: "summary rems-form", title: "SPRAVATO REMS Patient Monitoring Form", sandbox: "allow-same-origin allow-modals" }) as HTMLIFrameElement;
+    void api.sessionDocumentHtml(id, "rems_form").then((html) => { frame.srcdoc = html; }, (e) => { status.textContent = errorText(e); });
+    panel.append(
+      h("h3", {}, "SPRAVATO REMS Patient Monitoring Form"),
+      state,
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: "primary", "data-export-session": "rems_form", onclick: save("rems_form") }, "Save the REMS form (PDF)…"),
+        submitted ? null : h("button", { type: "button", "data-action": "rems-submitted", onclick: async () => {
+          try {
+            await api.markRemsSubmitted(id);
+            ctx.go({ name: "session", id });
+          } catch (e) {
+            status.textContent = errorText(e);
+          }
+        } }, "Mark the REMS form submitted")),
+      frame,
+    );
+  }
+  panel.append(status);
+  return panel;
 }

@@ -119,6 +119,12 @@ impl SessionPart {
             (Some(by), Some(at)) if !draft => format!("Final (finalised by {by}, {at})"),
             _ => "DRAFT (not finalised)".into(),
         };
+        // An amendment says so: the version it amends is kept as it was signed.
+        let status = if rec.version > 1 {
+            format!("{status}; version {}, amending the version signed before it (kept unchanged)", rec.version)
+        } else {
+            status
+        };
         let gate = rec.gate.as_ref();
         let treated = rec.outcome.is_none_or(|o| o == crate::storage::SessionOutcome::Treated);
         let dose = if treated { num(d.dose_mg, " mg") } else { "—".into() };

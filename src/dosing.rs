@@ -62,6 +62,7 @@ pub struct DosingRef {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct NumberSetting {
     pub label: String,
     pub default: f64,
@@ -72,6 +73,7 @@ pub struct NumberSetting {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct BasisSetting {
     pub label: String,
     pub default: WeightBasis,
@@ -82,6 +84,7 @@ pub struct BasisSetting {
 /// A setting with no value unless the site sets one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct OptionalSetting {
     pub label: String,
     pub min: f64,
@@ -91,6 +94,7 @@ pub struct OptionalSetting {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FlagSetting {
     pub label: String,
     pub default: bool,
@@ -399,6 +403,29 @@ impl DosingRules {
                 let p = &phases[stretch_of(phases.iter().map(|p| p.sessions.as_slice()), n)];
                 step(&p.sessions, p.phase, &p.weeks, &p.frequency, &p.review, &p.source)
             }
+        }
+    }
+}
+
+/// What a site may choose about dosing, with each choice's default, range and source (the
+/// settings screen shows them from here; the keys are those of [`DosingSite`]).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct DosingSiteSpec {
+    pub mg_per_kg: NumberSetting,
+    pub weight_basis: BasisSetting,
+    pub dose_cap_mg: OptionalSetting,
+    pub geriatric_start: FlagSetting,
+}
+
+impl DosingRules {
+    /// The site's choices as these rules allow them.
+    pub fn site_spec(&self) -> DosingSiteSpec {
+        DosingSiteSpec {
+            mg_per_kg: self.iv_ketamine.mg_per_kg.clone(),
+            weight_basis: self.iv_ketamine.weight_basis.clone(),
+            dose_cap_mg: self.iv_ketamine.dose_cap_mg.clone(),
+            geriatric_start: self.esketamine.geriatric.follows_label.clone(),
         }
     }
 }

@@ -12,25 +12,91 @@ use crate::pre_dose::GateDecision;
 use crate::session::Session;
 use crate::storage::{Patient, SessionRecord};
 
-/// The clinic's details the form asks for (kept with the clinic settings once the app has them).
+/// The clinic's details the form asks for, kept with the clinic settings (`rems.*`). A blank
+/// value is "not set": the form leaves its field for completion by hand.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct RemsSetting {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default)]
+    /// The healthcare setting's name; when not set, the clinic's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setting_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zip: Option<String>,
 }
+
+/// One of the clinic's REMS details: its key in [`RemsSetting`] and where it goes on the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct RemsSettingField {
+    pub key: &'static str,
+    pub section: &'static str,
+    pub label: &'static str,
+}
+
+impl RemsSetting {
+    /// The clinic's details in the form's order (the settings screen lists them from here).
+    pub const FIELDS: [RemsSettingField; 7] = [
+        RemsSettingField { key: "phone", section: HCP, label: "Telephone" },
+        RemsSettingField { key: "email", section: HCP, label: "Email" },
+        RemsSettingField { key: "setting_name", section: SETTING, label: "Name" },
+        RemsSettingField { key: "address", section: SETTING, label: "Address" },
+        RemsSettingField { key: "city", section: SETTING, label: "City" },
+        RemsSettingField { key: "state", section: SETTING, label: "State" },
+        RemsSettingField { key: "zip", section: SETTING, label: "ZIP" },
+    ];
+
+    /// The value of one of [`RemsSetting::FIELDS`], blank as `None`.
+    pub fn value(&self, key: &str) -> Option<String> {
+        let v = match key {
+            "phone" => &self.phone,
+            "email" => &self.email,
+            "setting_name" => &self.setting_name,
+            "address" => &self.address,
+            "city" => &self.city,
+            "state" => &self.state,
+            "zip" => &self.zip,
+            _ => &None,
+        };
+        v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+    }
+
+    /// The same details with blanks as "not set" and spaces trimmed.
+    pub fn normalised(&self) -> RemsSetting {
+        RemsSetting {
+            phone: self.value("phone"),
+            email: self.value("email"),
+            setting_name: self.value("setting_name"),
+            address: self.value("address"),
+            city: self.value("city"),
+            state: self.value("state"),
+            zip: self.value("zip"),
+        }
+    }
+
+    /// These details, the clinic's name standing in for the setting's name when that is not set.
+    pub fn with_clinic_name(&self, clinic: &str) -> RemsSetting {
+        let mut out = self.normalised();
+        let clinic = clinic.trim();
+        if out.setting_name.is_none() && !clinic.is_empty() {
+            out.setting_name = Some(clinic.to_string());
+        }
+        out
+    }
+}
+
+const HCP: &str = "Monitoring healthcare provider";
+const SETTING: &str = "Healthcare setting";
 
 /// One field of the form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,15 +191,11 @@ pub fn monitoring_form(
         put("Concomitant medication", &q.label, if medications_known { yes_no(Some(taking)) } else { None });
     }
     let (hcp_first, _, hcp_last) = split_name(record.finalised_by.as_deref().unwrap_or(""));
-    put("Monitoring healthcare provider", "First name", hcp_first);
-    put("Monitoring healthcare provider", "Last name", hcp_last);
-    put("Monitoring healthcare provider", "Telephone", setting.phone.clone());
-    put("Monitoring healthcare provider", "Email", setting.email.clone());
-    put("Healthcare setting", "Name", setting.setting_name.clone());
-    put("Healthcare setting", "Address", setting.address.clone());
-    put("Healthcare setting", "City", setting.city.clone());
-    put("Healthcare setting", "State", setting.state.clone());
-    put("Healthcare setting", "ZIP", setting.zip.clone());
+    put(HCP, "First name", hcp_first);
+    put(HCP, "Last name", hcp_last);
+    for f in &RemsSetting::FIELDS {
+        put(f.section, f.label, setting.value(f.key));
+    }
     put("Session", "Treatment date", us_date(&s.date));
     put(
         "Session",

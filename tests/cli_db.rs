@@ -149,6 +149,27 @@ fn a_course_and_its_session_from_the_command_line() {
     assert!(
         fhir.contains("\"resourceType\":\"MedicationAdministration\"") || fhir.contains("\"MedicationAdministration\"")
     );
+    // Each document written out is in the audit trail: what, of which session, in which format.
+    let exports: Vec<String> = clinic
+        .store()
+        .audit_of(1)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "course_export")
+        .filter_map(|e| e.detail)
+        .collect();
+    assert_eq!(exports.len(), 6, "{exports:?}");
+    assert!(
+        exports.iter().any(|d| d.contains("\"document\":\"session_summary\"") && d.contains("\"format\":\"pdf\"")),
+        "{exports:?}"
+    );
+    // A finalised session is amended as a new version; the signed one is kept.
+    let o = clinic.db(&["session", "amend", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+    assert!(text(&o).0.contains("session 2 is version 2 of session 1 (amends session 1), a draft"), "{}", text(&o).0);
+    let o = clinic.db(&["session", "amend", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("already amended"), "{}", text(&o).1);
     // The REMS form is for esketamine: an IV session is refused, naming the field.
     let o = clinic.db(&["session", "rems", "1", "--format", "pdf"]);
     assert_eq!(o.status.code(), Some(2));

@@ -403,3 +403,63 @@ fn the_words_of_gate_decisions_outcomes_and_phases_are_keyed_by_their_json_names
         assert_eq!(json(serde_json::to_value(p).unwrap()), p.as_str());
     }
 }
+
+#[test]
+fn a_finalised_session_is_amended_as_a_new_version_and_the_signed_one_is_kept() {
+    let (mut s, course, first) = esketamine_treated();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let dosing = DosingRules::embedded().unwrap();
+    let signed = s.session(first).unwrap();
+    s.mark_rems_submitted(first, "Dr A").unwrap();
+
+    // A draft cannot be amended (it is changed), nor a session while another is a draft.
+    let second = s.new_session(course, "2026-11-06", "Dr A", &now).unwrap();
+    let err = s.amend_session(second.id, "Dr A").unwrap_err();
+    assert!(err.to_string().contains("session_id") && err.to_string().contains("draft"), "{err}");
+    let err = s.amend_session(first, "Dr A").unwrap_err();
+    assert!(err.to_string().contains("course_id") && err.to_string().contains("session 2 is a draft"), "{err}");
+    let mut x = second.session.clone();
+    x.pre_dose.gate.systolic_mmhg = Some(182.0);
+    x.pre_dose.gate.diastolic_mmhg = Some(96.0);
+    x.pre_dose.gate.new_since_assessment = Some(false);
+    x.pre_dose.gate.spo2_percent = Some(98.0);
+    s.save_session(second.id, &x, "Dr A", &now).unwrap();
+    assert_eq!(s.finalise_session(second.id, "Dr A", &now).unwrap().outcome, Some(SessionOutcome::Deferred));
+
+    // The amendment: version 2 of session 1, its answers copied, a draft; version 1 in force.
+    let amendment = s.amend_session(first, "Dr B").unwrap();
+    assert_eq!((amendment.session.number, amendment.version, amendment.amends), (1, 2, Some(first)));
+    assert_eq!(amendment.status, RecordStatus::Draft);
+    assert_eq!(amendment.session, signed.session);
+    assert_eq!(s.session(first).unwrap().amended_by, Some(amendment.id));
+    assert!(s.amend_session(first, "Dr B").unwrap_err().to_string().contains("already amended"));
+    let listed: Vec<(u32, i64)> = s.sessions_of(course).unwrap().iter().map(|r| (r.session.number, r.id)).collect();
+    assert_eq!(listed, [(1, amendment.id), (2, second.id)], "the course lists each session's newest version");
+    assert_eq!(s.course_overview(course, dosing).unwrap().treated, 1, "version 1 counts until version 2 is signed");
+    assert!(s.rems_pending(dosing).unwrap().is_empty(), "version 1's form was submitted");
+
+    // The lot number was wrong: corrected, audited, finalised; version 1 is unchanged.
+    let mut corrected = amendment.session.clone();
+    corrected.dose.lot_number = Some("L-78".into());
+    s.save_session(amendment.id, &corrected, "Dr B", &now).unwrap();
+    let done = s.finalise_session(amendment.id, "Dr B", &now).unwrap();
+    assert_eq!((done.status, done.outcome), (RecordStatus::Final, Some(SessionOutcome::Treated)));
+    assert_eq!(s.session(first).unwrap().session, signed.session, "the signed version is kept as it was");
+    assert_eq!(s.course_overview(course, dosing).unwrap().treated, 1, "one dose, in its newest version");
+    // The corrected form is due again (what was submitted was version 1's).
+    let pending: Vec<i64> = s.rems_pending(dosing).unwrap().iter().map(|p| p.session_id).collect();
+    assert_eq!(pending, [amendment.id]);
+    let form = s.rems_form(amendment.id, dosing, &Default::default()).unwrap();
+    assert!(form.fields.iter().any(|f| f.value.as_deref().is_some_and(|v| v.contains("L-78"))));
+    // The database refuses to change either signed version.
+    for id in [first, amendment.id] {
+        let err = s.connection().execute("UPDATE session SET data = '{}' WHERE id = ?1", [id]).unwrap_err();
+        assert!(err.to_string().contains("cannot be changed"), "{err}");
+    }
+    let actions: Vec<String> =
+        s.audit_of(s.course(course).unwrap().assessment_id).unwrap().into_iter().map(|e| e.action).collect();
+    assert!(actions.contains(&"session_amend".to_string()), "{actions:?}");
+    assert_eq!(s.broken_session_signatures().unwrap(), (3, vec![]), "versions 1 and 2 of session 1, and session 2");
+    assert_eq!(s.verify().unwrap().first_broken, None);
+}

@@ -5,6 +5,8 @@
 mod common;
 
 use common::*;
+use trdcheck::dosing::{DosingSite, WeightBasis};
+use trdcheck::rems::RemsSetting;
 use trdcheck::storage::{ClinicSettings, StorageError, Store};
 use trdcheck::summary_html::Paper;
 use trdcheck::PolicyOverrides;
@@ -15,6 +17,7 @@ fn eight_weeks() -> ClinicSettings {
         paper: Paper::Letter,
         lock_after_minutes: 10,
         policy: PolicyOverrides { min_weeks_at_dose: Some(8), ..Default::default() },
+        ..Default::default()
     }
 }
 
@@ -67,6 +70,69 @@ fn a_policy_the_rule_set_does_not_allow_is_refused_and_nothing_is_stored() {
     assert!(err.to_string().contains("min_weeks_at_dose") && err.to_string().contains('7'), "{err}");
     assert!(!s.has_clinic_settings().unwrap());
     assert!(s.settings_history().unwrap().is_empty());
+}
+
+#[test]
+fn the_sites_dosing_choices_and_rems_details_are_settings_checked_against_the_dosing_rules() {
+    let mut s = Store::open_in_memory().unwrap();
+    let mut chosen = eight_weeks();
+    chosen.dosing = DosingSite {
+        mg_per_kg: Some(0.4),
+        weight_basis: Some(WeightBasis::Adjusted),
+        dose_cap_mg: Some(60.0),
+        geriatric_start: Some(true),
+    };
+    chosen.rems = RemsSetting {
+        phone: Some(" 555-0100 ".into()),
+        city: Some("".into()),
+        state: Some("VT".into()),
+        ..Default::default()
+    };
+    let saved = s.save_clinic_settings(&chosen, None, "Dr A", rules()).unwrap();
+    assert_eq!(saved.dosing, chosen.dosing);
+    // A blank detail is "not set"; spaces are trimmed.
+    assert_eq!(
+        saved.rems,
+        RemsSetting { phone: Some("555-0100".into()), state: Some("VT".into()), ..Default::default() }
+    );
+    let keys: Vec<Option<String>> = s.settings_history().unwrap().into_iter().map(|e| e.field).collect();
+    for key in [
+        "dosing.mg_per_kg",
+        "dosing.weight_basis",
+        "dosing.dose_cap_mg",
+        "dosing.geriatric_start",
+        "rems.phone",
+        "rems.state",
+    ] {
+        assert!(keys.contains(&Some(key.to_string())), "{key} audited: {keys:?}");
+    }
+    assert!(!keys.contains(&Some("rems.city".to_string())), "a blank detail is not stored");
+    // The clinic's name stands in for the setting's name on the REMS form until one is set.
+    assert_eq!(saved.rems_setting().setting_name.as_deref(), Some("Riverside"));
+
+    // Each choice only within rules/dosing.toml, the error naming it; nothing stored.
+    for (site, named) in [
+        (DosingSite { mg_per_kg: Some(1.01), ..Default::default() }, "dosing.mg_per_kg"),
+        (DosingSite { mg_per_kg: Some(0.09), ..Default::default() }, "dosing.mg_per_kg"),
+        (DosingSite { dose_cap_mg: Some(150.5), ..Default::default() }, "dosing.dose_cap_mg"),
+        (DosingSite { dose_cap_mg: Some(4.9), ..Default::default() }, "dosing.dose_cap_mg"),
+    ] {
+        let before = s.settings_history().unwrap().len();
+        let err = s
+            .save_clinic_settings(&ClinicSettings { dosing: site, ..saved.clone() }, None, "Dr A", rules())
+            .unwrap_err();
+        assert!(err.to_string().contains(named), "{err}");
+        assert!(matches!(err, StorageError::InvalidField { ref field, .. } if field == named), "{err:?}");
+        assert_eq!(s.settings_history().unwrap().len(), before, "nothing saved");
+    }
+    // Just inside the limits is accepted.
+    let edge = DosingSite { mg_per_kg: Some(1.0), dose_cap_mg: Some(150.0), ..Default::default() };
+    assert_eq!(
+        s.save_clinic_settings(&ClinicSettings { dosing: edge.clone(), ..saved }, None, "Dr A", rules())
+            .unwrap()
+            .dosing,
+        edge
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use trdcheck::model::Assessment;
 use trdcheck::session::Session as TreatmentSession;
-use trdcheck::storage::{AssessmentListing, ClinicSettings, CourseRecord, NewPatient, Patient};
+use trdcheck::storage::{AssessmentListing, ClinicSettings, CourseRecord, NewPatient, Patient, RemsPending};
 
 use crate::access::LockReason;
 use crate::state::{AppState, Shared};

@@ -64,7 +64,11 @@ pub async fn export_course(
     };
     blocking(&state, move |s| {
         let name = s.course_file_name(id, &format!("course-{id}"), ext)?;
-        save_chosen(&app, filter, ext, name, || s.course_document(id, format))
+        let saved = save_chosen(&app, filter, ext, name, || s.course_document(id, format))?;
+        if saved.is_some() {
+            s.record_course_export(id, None, "course", format.as_str())?;
+        }
+        Ok(saved)
     })
     .await
 }
@@ -78,7 +82,11 @@ pub async fn export_session_document(
     blocking(&state, move |s| {
         let (course, number) = s.session_place(id)?;
         let name = s.course_file_name(course, &document.file_part(number), "pdf")?;
-        save_chosen(&app, "PDF", "pdf", name, || s.session_document(id, document, true))
+        let saved = save_chosen(&app, "PDF", "pdf", name, || s.session_document(id, document, true))?;
+        if saved.is_some() {
+            s.record_course_export(course, Some(id), document.as_str(), "pdf")?;
+        }
+        Ok(saved)
     })
     .await
 }

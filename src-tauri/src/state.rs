@@ -5,11 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use trdcheck::dosing::{DosingRules, DosingSite};
+use trdcheck::dosing::DosingRules;
 use trdcheck::model::Assessment;
 use trdcheck::session::Session as TreatmentSession;
 use trdcheck::storage::{
-    self, AssessmentListing, AssessmentRecord, ClinicSettings, CourseRecord, NewPatient, Patient, Store,
+    self, AssessmentListing, AssessmentRecord, ClinicSettings, CourseRecord, NewPatient, Patient, RemsPending, Store,
 };
 use trdcheck::summary::Summary;
 use trdcheck::vault::Vault;
@@ -174,7 +174,7 @@ impl AppState {
     }
 
     pub fn catalog(&self) -> Result<Catalog> {
-        Ok(catalog_of(self.rules))
+        Ok(catalog_of(self.rules, self.dosing()?))
     }
 
     /// Sets this workstation's text size (one of [`prefs::TEXT_SIZES`]) for this session.
@@ -274,20 +274,19 @@ impl AppState {
         })
     }
 
-    /// The dosing rules and the site's dosing choices (the defaults of rules/dosing.toml until
-    /// the clinic settings hold them).
-    fn dosing(&self) -> Result<(&'static DosingRules, DosingSite)> {
-        let rules = DosingRules::embedded().map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
-        Ok((rules, DosingSite::default()))
+    /// The dosing rules (rules/dosing.toml).
+    fn dosing(&self) -> Result<&'static DosingRules> {
+        DosingRules::embedded().map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))
     }
 
     /// Runs `f` with what sessions are judged with today: the rule set, the policy in force and
     /// the dosing rules and choices.
     fn with_sessions<T>(&self, f: impl FnOnce(&mut Store, &storage::InForce, &InForce) -> Result<T>) -> Result<T> {
-        let (dosing, site) = self.dosing()?;
+        let dosing = self.dosing()?;
         self.with_store(|s| {
             let f_now = self.in_force(s)?;
-            let now = storage::InForce { rules: self.rules, policy: &f_now.policy, dosing, site: &site };
+            let now =
+                storage::InForce { rules: self.rules, policy: &f_now.policy, dosing, site: &f_now.settings.dosing };
             f(s, &now, &f_now)
         })
     }
@@ -320,7 +319,7 @@ impl AppState {
     }
 
     pub fn start_course(&self, assessment_id: i64, started_on: String) -> Result<CourseView> {
-        let (dosing, _) = self.dosing()?;
+        let dosing = self.dosing()?;
         self.with_store(|s| {
             let actor = self.in_force(s)?.actor();
             let course = s.start_course(assessment_id, &started_on, &actor)?;
@@ -329,7 +328,7 @@ impl AppState {
     }
 
     pub fn open_course(&self, id: i64) -> Result<CourseView> {
-        let (dosing, _) = self.dosing()?;
+        let dosing = self.dosing()?;
         self.with_store(|s| Self::course_view(s, dosing, id))
     }
 
@@ -363,6 +362,15 @@ impl AppState {
         })
     }
 
+    /// A new draft version of a finalised session; the clinician gives their passphrase again.
+    pub fn amend_session(&self, id: i64, passphrase: String) -> Result<SessionView> {
+        self.confirm_passphrase(&passphrase)?;
+        self.with_sessions(|s, now, f| {
+            let record = s.amend_session(id, &f.actor())?;
+            Self::session_view(s, now, record.id)
+        })
+    }
+
     /// Marks a finalised esketamine session's REMS form as submitted (once), by the clinician.
     pub fn mark_rems_submitted(&self, id: i64) -> Result<SessionView> {
         self.with_sessions(|s, now, f| {
@@ -371,16 +379,23 @@ impl AppState {
         })
     }
 
-    /// The clinic's details for the REMS form: its name from the clinic settings; the rest is
-    /// completed by hand on the form (named there) until the settings hold it.
-    fn rems_setting(f: &InForce) -> trdcheck::rems::RemsSetting {
-        let name = f.settings.clinic.trim();
-        trdcheck::rems::RemsSetting { setting_name: (!name.is_empty()).then(|| name.to_string()), ..Default::default() }
+    /// Records in the audit trail that a course's document was saved to a file.
+    pub fn record_course_export(&self, course: i64, session: Option<i64>, document: &str, format: &str) -> Result<()> {
+        self.with_store(|s| {
+            let actor = self.in_force(s)?.actor();
+            Ok(s.record_course_export(course, session, document, format, &actor)?)
+        })
+    }
+
+    /// The treated esketamine sessions whose REMS form is not marked submitted, soonest due first.
+    pub fn rems_pending(&self) -> Result<Vec<RemsPending>> {
+        let dosing = self.dosing()?;
+        self.with_store(|s| Ok(s.rems_pending(dosing)?))
     }
 
     /// A session's summary or REMS form, as HTML or PDF, on the clinic's paper.
     pub fn session_document(&self, id: i64, document: SessionDocument, pdf: bool) -> Result<Vec<u8>> {
-        let (dosing, _) = self.dosing()?;
+        let dosing = self.dosing()?;
         let pdf_error = |e: trdcheck::summary_pdf::PdfError| IpcError::new(ErrorCode::Pdf, e.to_string());
         self.with_store(|s| {
             let f = self.in_force(s)?;
@@ -398,7 +413,7 @@ impl AppState {
                     }
                 }
                 SessionDocument::RemsForm => {
-                    let form = s.rems_form(id, dosing, &Self::rems_setting(&f))?;
+                    let form = s.rems_form(id, dosing, &f.settings.rems_setting())?;
                     if pdf {
                         form.to_pdf(paper).map_err(pdf_error)?
                     } else {
@@ -417,7 +432,7 @@ impl AppState {
 
     /// A course as JSON (trdcheck/course/v1), its summary (HTML, PDF) or FHIR R4.
     pub fn course_document(&self, id: i64, format: ExportFormat) -> Result<Vec<u8>> {
-        let (dosing, _) = self.dosing()?;
+        let dosing = self.dosing()?;
         let internal = |e: serde_json::Error| IpcError::new(ErrorCode::Internal, e.to_string());
         self.with_store(|s| {
             let paper = self.in_force(s)?.settings.paper;
@@ -425,10 +440,7 @@ impl AppState {
             let course = s.course(id)?;
             let sessions = s.sessions_of(id)?;
             Ok(match format {
-                ExportFormat::Json => serde_json::to_vec_pretty(
-                    &serde_json::json!({ "schema": "trdcheck/course/v1", "course": course, "sessions": sessions }),
-                )
-                .map_err(internal)?,
+                ExportFormat::Json => serde_json::to_vec_pretty(&s.course_document(id)?).map_err(internal)?,
                 ExportFormat::Fhir => {
                     let patient = s.patient(course.patient_id)?;
                     serde_json::to_vec_pretty(&trdcheck::course_fhir::course_bundle(&course, &sessions, &patient))

@@ -138,6 +138,10 @@ pub struct Catalog {
     pub classes: std::collections::BTreeMap<String, String>,
     pub ranges: Vec<FieldRange>,
     pub policy: PolicySpec,
+    /// The site's dosing choices (rules/dosing.toml).
+    pub dosing_site: trdcheck::dosing::DosingSiteSpec,
+    /// The clinic's details on the REMS Patient Monitoring Form, in the form's order.
+    pub rems_fields: Vec<trdcheck::rems::RemsSettingField>,
 }
 
 /// An id and its words for the clinician.
@@ -227,7 +231,7 @@ fn session_ranges() -> Vec<FieldRange> {
     out
 }
 
-pub(crate) fn catalog_of(rules: &RuleSet) -> Catalog {
+pub(crate) fn catalog_of(rules: &RuleSet, dosing: &trdcheck::dosing::DosingRules) -> Catalog {
     let drugs = rules
         .drugs
         .names()
@@ -269,6 +273,8 @@ pub(crate) fn catalog_of(rules: &RuleSet) -> Catalog {
         classes: rules.drugs.classes.clone(),
         ranges: field_ranges,
         policy: rules.policy.clone(),
+        dosing_site: dosing.site_spec(),
+        rems_fields: trdcheck::rems::RemsSetting::FIELDS.to_vec(),
     }
 }
 
@@ -361,6 +367,14 @@ pub enum SessionDocument {
 }
 
 impl SessionDocument {
+    /// Its name in the audit trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionDocument::Summary => "session_summary",
+            SessionDocument::RemsForm => "rems_form",
+        }
+    }
+
     /// The file name's part: "session-2" or "session-2-rems".
     pub fn file_part(self, number: u32) -> String {
         match self {

@@ -267,6 +267,9 @@ enum SessionCommand {
     Check { id: i64 },
     /// Finalise a session, signed by --user.
     Finalise { id: i64 },
+    /// Amend a finalised session: a new draft version of it (its answers copied); the signed
+    /// version is kept unchanged and stays in force until the amendment is finalised.
+    Amend { id: i64 },
     /// The treated esketamine sessions whose REMS form is not marked submitted, with the last day
     /// to submit it (7 days).
     RemsPending,
@@ -277,7 +280,7 @@ enum SessionCommand {
     Rems {
         id: i64,
         /// The clinic's REMS details (JSON, or TOML when the name ends in .toml): phone, email,
-        /// setting_name, address, city, state, zip.
+        /// setting_name, address, city, state, zip. Default: those of the clinic settings.
         #[arg(long)]
         setting: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = FormFormat::Text)]
@@ -465,11 +468,7 @@ fn run_course(rules: &RuleSet, store: &mut Store, actor: &str, command: CourseCo
             let course = store.course(id).map_err(storage_failure)?;
             let sessions = store.sessions_of(id).map_err(storage_failure)?;
             let bytes = match format {
-                CourseFormat::Json => {
-                    let doc =
-                        serde_json::json!({ "schema": "trdcheck/course/v1", "course": course, "sessions": sessions });
-                    json(&doc)? + "\n"
-                }
+                CourseFormat::Json => json(&store.course_document(id).map_err(storage_failure)?)? + "\n",
                 CourseFormat::Fhir => {
                     let patient = store.patient(course.patient_id).map_err(storage_failure)?;
                     json(&trdcheck::course_fhir::course_bundle(&course, &sessions, &patient))? + "\n"
@@ -477,15 +476,15 @@ fn run_course(rules: &RuleSet, store: &mut Store, actor: &str, command: CourseCo
                 CourseFormat::Html | CourseFormat::Pdf => {
                     let dosing = dosing::DosingRules::embedded().map_err(|e| Failure(e.to_string(), 1))?;
                     let summary = store.course_summary(id, rules, dosing, None).map_err(storage_failure)?;
-                    return write_document(
-                        &summary,
-                        matches!(format, CourseFormat::Pdf),
-                        paper.into(),
-                        output.as_ref(),
-                    );
+                    write_document(&summary, matches!(format, CourseFormat::Pdf), paper.into(), output.as_ref())?;
+                    let name = if matches!(format, CourseFormat::Pdf) { "pdf" } else { "html" };
+                    store.record_course_export(id, None, "course", name, actor).map_err(storage_failure)?;
+                    return Ok(());
                 }
             };
             write_output(bytes.into_bytes(), output.as_ref())?;
+            let name = if matches!(format, CourseFormat::Json) { "json" } else { "fhir" };
+            store.record_course_export(id, None, "course", name, actor).map_err(storage_failure)?;
         }
     }
     Ok(())
@@ -494,8 +493,9 @@ fn run_course(rules: &RuleSet, store: &mut Store, actor: &str, command: CourseCo
 fn run_session(rules: &RuleSet, store: &mut Store, actor: &str, command: SessionCommand) -> Result<(), Failure> {
     let policy = db_policy(rules, store, None)?;
     let dosing = dosing::DosingRules::embedded().map_err(|e| Failure(e.to_string(), 1))?;
-    let site = dosing::DosingSite::default();
-    let now = trdcheck::storage::InForce { rules, policy: &policy, dosing, site: &site };
+    // The clinic's settings hold the site's dosing choices and its REMS details.
+    let settings = store.clinic_settings().map_err(storage_failure)?;
+    let now = trdcheck::storage::InForce { rules, policy: &policy, dosing, site: &settings.dosing };
     match command {
         SessionCommand::Import { file, course } => {
             let s = trdcheck::session::parse_session(&read_input(&file)?).map_err(|e| Failure(e.to_string(), 2))?;
@@ -519,6 +519,15 @@ fn run_session(rules: &RuleSet, store: &mut Store, actor: &str, command: Session
             });
             out!("session {id} finalised by {actor}: {outcome}");
         }
+        SessionCommand::Amend { id } => {
+            let r = store.amend_session(id, actor).map_err(storage_failure)?;
+            out!(
+                "session {} is version {} of session {} (amends session {id}), a draft",
+                r.id,
+                r.version,
+                r.session.number
+            );
+        }
         SessionCommand::RemsPending => {
             let pending = store.rems_pending(dosing).map_err(storage_failure)?;
             if pending.is_empty() {
@@ -540,7 +549,10 @@ fn run_session(rules: &RuleSet, store: &mut Store, actor: &str, command: Session
             out!("the REMS form of session {id} is marked submitted by {actor}");
         }
         SessionCommand::Rems { id, setting, format, paper, output } => {
-            let setting: trdcheck::rems::RemsSetting = load_settings_file(setting.as_ref(), "REMS setting file")?;
+            let setting: trdcheck::rems::RemsSetting = match setting.as_ref() {
+                Some(file) => load_settings_file(Some(file), "REMS setting file")?,
+                None => settings.rems_setting(),
+            };
             let form = store.rems_form(id, dosing, &setting).map_err(storage_failure)?;
             let paper = Paper::from(paper);
             let bytes = match format {
@@ -550,6 +562,9 @@ fn run_session(rules: &RuleSet, store: &mut Store, actor: &str, command: Session
                 FormFormat::Pdf => form.to_pdf(paper).map_err(|e| Failure(e.to_string(), 1))?,
             };
             write_output(bytes, output.as_ref())?;
+            let course = store.session(id).map_err(storage_failure)?.course_id;
+            let name = format.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string());
+            store.record_course_export(course, Some(id), "rems_form", &name, actor).map_err(storage_failure)?;
         }
         SessionCommand::Summary { id, format, paper, output } => {
             let record = store.session(id).map_err(storage_failure)?;
@@ -557,6 +572,10 @@ fn run_session(rules: &RuleSet, store: &mut Store, actor: &str, command: Session
                 .course_summary(record.course_id, rules, dosing, Some(record.session.number))
                 .map_err(storage_failure)?;
             write_document(&summary, matches!(format, DocFormat::Pdf), paper.into(), output.as_ref())?;
+            let name = if matches!(format, DocFormat::Pdf) { "pdf" } else { "html" };
+            store
+                .record_course_export(record.course_id, Some(id), "session_summary", name, actor)
+                .map_err(storage_failure)?;
         }
     }
     Ok(())

@@ -91,6 +91,14 @@ pub struct SessionRecord {
     pub policy: Option<SitePolicy>,
     pub dosing_sha256: Option<String>,
     pub dosing_site: Option<DosingSite>,
+    /// 1, or the version of an amendment.
+    pub version: u32,
+    /// The finalised version this one amends.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub amends: Option<i64>,
+    /// The version that amends this one, if any.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub amended_by: Option<i64>,
 }
 
 /// Version 6: courses and sessions; a finalised session is immutable and kept.
@@ -168,6 +176,61 @@ BEGIN
 END;
 "#;
 
+/// Version 7: a finalised session is amended as a new version of it (the same number; the
+/// version it amends kept, unchanged). The table is rebuilt for its new key, (course, number,
+/// version); the foreign keys are checked after the migrations.
+pub(super) const V7: &str = r#"
+CREATE TABLE session_v7 (
+    id             INTEGER PRIMARY KEY,
+    course_id      INTEGER NOT NULL REFERENCES course(id),
+    number         INTEGER NOT NULL CHECK (number >= 1),
+    version        INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    amends_id      INTEGER UNIQUE REFERENCES session(id),
+    status         TEXT NOT NULL CHECK (status IN ('draft', 'final')),
+    data           TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    finalised_at   TEXT,
+    finalised_by   TEXT,
+    gate           TEXT,
+    outcome        TEXT CHECK (outcome IN ('treated', 'deferred', 'reassess')),
+    ruleset_sha256 TEXT,
+    policy         TEXT,
+    dosing_sha256  TEXT,
+    dosing_site    TEXT,
+    signed_sha256  TEXT,
+    UNIQUE (course_id, number, version),
+    CHECK ((version = 1) = (amends_id IS NULL)),
+    CHECK (status = 'draft' OR (finalised_at IS NOT NULL AND finalised_by IS NOT NULL AND gate IS NOT NULL
+                                AND outcome IS NOT NULL AND signed_sha256 IS NOT NULL))
+);
+INSERT INTO session_v7 (id, course_id, number, version, amends_id, status, data, created_at, updated_at,
+                        finalised_at, finalised_by, gate, outcome, ruleset_sha256, policy, dosing_sha256,
+                        dosing_site, signed_sha256)
+SELECT id, course_id, number, 1, NULL, status, data, created_at, updated_at, finalised_at, finalised_by, gate,
+       outcome, ruleset_sha256, policy, dosing_sha256, dosing_site, signed_sha256 FROM session;
+DROP TABLE session;
+ALTER TABLE session_v7 RENAME TO session;
+CREATE INDEX session_by_course ON session(course_id, number, version);
+
+CREATE TRIGGER session_final_is_immutable BEFORE UPDATE ON session
+WHEN OLD.status = 'final'
+BEGIN
+    SELECT RAISE(ABORT, 'a finalised session cannot be changed');
+END;
+
+CREATE TRIGGER session_final_is_kept BEFORE DELETE ON session
+WHEN OLD.status = 'final'
+BEGIN
+    SELECT RAISE(ABORT, 'a finalised session cannot be deleted');
+END;
+"#;
+
+/// A session version that a finalised amendment has replaced.
+const SUPERSEDED: &str = "EXISTS (SELECT 1 FROM session b WHERE b.amends_id = s.id AND b.status = 'final')";
+/// A session version that an amendment (draft or final) follows.
+const FOLLOWED: &str = "EXISTS (SELECT 1 FROM session b WHERE b.amends_id = s.id)";
+
 fn field(field: &str, message: impl Into<String>) -> StorageError {
     StorageError::InvalidField { field: field.into(), message: message.into() }
 }
@@ -180,13 +243,18 @@ pub struct InForce<'a> {
     pub site: &'a DosingSite,
 }
 
-const SESSION_COLUMNS: &str = "id, course_id, status, data, created_at, updated_at, finalised_at, finalised_by, \
-     signed_sha256, gate, outcome, ruleset_sha256, policy, dosing_sha256, dosing_site";
+const SESSION_COLUMNS: &str = "s.id, s.course_id, s.status, s.data, s.created_at, s.updated_at, s.finalised_at, \
+     s.finalised_by, s.signed_sha256, s.gate, s.outcome, s.ruleset_sha256, s.policy, s.dosing_sha256, s.dosing_site, \
+     s.version, s.amends_id, (SELECT b.id FROM session b WHERE b.amends_id = s.id)";
 
-/// Sessions of a course treated (finalised with a dose) before session `number`.
+/// Sessions of a course treated (finalised with a dose) before session `number`: of each
+/// session, its version in force (the newest finalised).
 fn treated_before(conn: &Connection, course_id: i64, number: u32) -> Result<u32> {
     Ok(conn.query_row(
-        "SELECT COUNT(*) FROM session WHERE course_id = ?1 AND number < ?2 AND status = 'final' AND outcome = 'treated'",
+        &format!(
+            "SELECT COUNT(*) FROM session s WHERE s.course_id = ?1 AND s.number < ?2 AND s.status = 'final' \
+             AND s.outcome = 'treated' AND NOT {SUPERSEDED}"
+        ),
         params![course_id, number],
         |r| r.get(0),
     )?)
@@ -210,6 +278,9 @@ fn session_from_row(r: &rusqlite::Row) -> rusqlite::Result<SessionRecord> {
         policy: json_column(12, r.get(12)?)?,
         dosing_sha256: r.get(13)?,
         dosing_site: json_column(14, r.get(14)?)?,
+        version: r.get(15)?,
+        amends: r.get(16)?,
+        amended_by: r.get(17)?,
     })
 }
 
@@ -235,7 +306,7 @@ fn load_course(conn: &Connection, id: i64) -> Result<CourseRecord> {
 }
 
 fn load_session(conn: &Connection, id: i64) -> Result<SessionRecord> {
-    conn.query_row(&format!("SELECT {SESSION_COLUMNS} FROM session WHERE id = ?1"), [id], session_from_row)
+    conn.query_row(&format!("SELECT {SESSION_COLUMNS} FROM session s WHERE s.id = ?1"), [id], session_from_row)
         .optional()?
         .ok_or_else(|| field("session_id", format!("no session with id {id}")))
 }
@@ -303,14 +374,39 @@ impl Store {
         load_session(&self.conn, id)
     }
 
-    /// A course's sessions in order.
+    /// A course's sessions in order, each in its newest version (an amendment being written
+    /// shows in place of the version it amends).
     pub fn sessions_of(&self, course_id: i64) -> Result<Vec<SessionRecord>> {
         self.course(course_id)?;
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {SESSION_COLUMNS} FROM session WHERE course_id = ?1 ORDER BY number"))?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {SESSION_COLUMNS} FROM session s WHERE s.course_id = ?1 AND NOT {FOLLOWED} ORDER BY s.number"
+        ))?;
         let rows = stmt.query_map([course_id], session_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    /// The versions of a course's sessions that an amendment follows (kept as they were signed),
+    /// by number and version.
+    pub fn earlier_versions_of(&self, course_id: i64) -> Result<Vec<SessionRecord>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {SESSION_COLUMNS} FROM session s WHERE s.course_id = ?1 AND {FOLLOWED} ORDER BY s.number, s.version"
+        ))?;
+        let rows = stmt.query_map([course_id], session_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// A course as its JSON document (`trdcheck/course/v1`): the course, each session in its
+    /// newest version, and the earlier versions amendments replaced (nothing is left out).
+    pub fn course_document(&self, course_id: i64) -> Result<serde_json::Value> {
+        let course = self.course(course_id)?;
+        let sessions = self.sessions_of(course_id)?;
+        let earlier = self.earlier_versions_of(course_id)?;
+        Ok(serde_json::json!({
+            "schema": "trdcheck/course/v1",
+            "course": course,
+            "sessions": sessions,
+            "earlier_versions": earlier,
+        }))
     }
 
     /// The judging context of session `number` of a course. A course whose assessment has been
@@ -558,6 +654,92 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Amends a finalised session: a new draft version of it (the same number, its answers
+    /// copied), edited and finalised like any session; the version it amends is kept unchanged
+    /// and stays in force until the amendment is finalised. Only the newest version can be
+    /// amended, once, and only while no other session of the course is a draft.
+    pub fn amend_session(&mut self, id: i64, actor: &str) -> Result<SessionRecord> {
+        let new_id = self.write(|tx, at| {
+            let current = load_session(tx, id)?;
+            if current.status != RecordStatus::Final {
+                return Err(field(
+                    "session_id",
+                    format!("session {id} is a draft: change it, there is nothing to amend"),
+                ));
+            }
+            if let Some(by) = current.amended_by {
+                return Err(field("session_id", format!("session {id} was already amended by session {by}")));
+            }
+            Self::no_open_draft(tx, current.course_id)?;
+            let course = load_course(tx, current.course_id)?;
+            let version = current.version + 1;
+            tx.execute(
+                "INSERT INTO session (course_id, number, version, amends_id, status, data, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6, ?6)",
+                params![current.course_id, current.session.number, version, id, to_json(&current.session), at],
+            )?;
+            let new_id = tx.last_insert_rowid();
+            audit::append(
+                tx,
+                at,
+                &Event {
+                    actor,
+                    action: "session_amend",
+                    patient_id: Some(course.patient_id),
+                    assessment_id: Some(course.assessment_id),
+                    detail: Some(to_json(&serde_json::json!({
+                        "course": course.id,
+                        "session": new_id,
+                        "number": current.session.number,
+                        "version": version,
+                        "amends": id,
+                    }))),
+                    ..Default::default()
+                },
+            )?;
+            Ok(new_id)
+        })?;
+        self.session(new_id)
+    }
+}
+
+impl Store {
+    /// Records that a document of a course was written out (call it once the file is written):
+    /// `document` is what (`course`, `session_summary`, `rems_form`), `format` how (json, html,
+    /// pdf, fhir); `session` the session it is of, if one.
+    pub fn record_course_export(
+        &mut self,
+        course_id: i64,
+        session: Option<i64>,
+        document: &str,
+        format: &str,
+        actor: &str,
+    ) -> Result<()> {
+        let course = self.course(course_id)?;
+        self.write(|tx, at| {
+            audit::append(
+                tx,
+                at,
+                &Event {
+                    actor,
+                    action: "course_export",
+                    patient_id: Some(course.patient_id),
+                    assessment_id: Some(course.assessment_id),
+                    detail: Some(to_json(&serde_json::json!({
+                        "course": course_id,
+                        "session": session,
+                        "document": document,
+                        "format": format,
+                    }))),
+                    ..Default::default()
+                },
+            )?;
+            Ok(())
+        })
+    }
+}
+
 /// A session as its screen shows it, judged today (a finalised one: as it was signed).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
@@ -590,6 +772,8 @@ pub struct SessionListing {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub number: u32,
+    /// 1, or the version of an amendment.
+    pub version: u32,
     pub date: String,
     pub status: RecordStatus,
     pub outcome: Option<SessionOutcome>,
@@ -678,7 +862,12 @@ impl Store {
         let mut draft_open = None;
         for rec in self.sessions_of(id)? {
             let schedule = dosing.schedule_step(course.route, treated + 1);
-            let was_treated = rec.outcome == Some(SessionOutcome::Treated);
+            // An amendment being written: the version it amends is in force until it is signed.
+            let in_force = match (rec.status, rec.amends) {
+                (RecordStatus::Draft, Some(amends)) => self.session(amends)?.outcome,
+                _ => rec.outcome,
+            };
+            let was_treated = in_force == Some(SessionOutcome::Treated);
             if was_treated {
                 treated += 1;
             }
@@ -688,6 +877,7 @@ impl Store {
             sessions.push(SessionListing {
                 id: rec.id,
                 number: rec.session.number,
+                version: rec.version,
                 date: rec.session.date.clone(),
                 status: rec.status,
                 outcome: rec.outcome,
@@ -847,12 +1037,12 @@ pub struct RemsPending {
 impl Store {
     /// The treated esketamine sessions whose REMS form is not marked submitted, oldest first.
     pub fn rems_pending(&self, dosing: &DosingRules) -> Result<Vec<RemsPending>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT s.id, s.course_id, p.mrn, p.name, s.data FROM session s \
              JOIN course c ON c.id = s.course_id JOIN patient p ON p.id = c.patient_id \
              WHERE c.route = 'esketamine_nasal' AND s.status = 'final' AND s.outcome = 'treated' \
-             AND NOT EXISTS (SELECT 1 FROM rems_submission r WHERE r.session_id = s.id) ORDER BY s.id",
-        )?;
+             AND NOT EXISTS (SELECT 1 FROM rems_submission r WHERE r.session_id = s.id) AND NOT {SUPERSEDED} ORDER BY s.id"
+        ))?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((

@@ -158,6 +158,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V4),
         M::up_with_hook(V5, retire_clinician_setting),
         M::up(super::courses::V6),
+        M::up(super::courses::V7).foreign_key_check(),
     ])
 }
 
@@ -202,4 +203,4 @@ CREATE TABLE setting (
 "#;
 
 /// The schema version this build creates and understands.
-pub const LATEST_VERSION: i64 = 6;
+pub const LATEST_VERSION: i64 = 7;

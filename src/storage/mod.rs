@@ -174,12 +174,15 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL in WAL mode: each commit is synced, so an acknowledged save survives power loss.
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // The foreign keys are off while the migrations run (a migration may rebuild a table that
+        // others refer to; such a migration checks them itself), then on.
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
         let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         if app == 0 {
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         }
         migrations::migrations().to_latest(&mut conn).map_err(|e| StorageError::Migration(e.to_string()))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(Store { conn, path, key, integrity: Integrity::Checked })
     }
 

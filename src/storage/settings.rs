@@ -12,7 +12,9 @@ use serde_json::{Map, Value};
 
 use super::audit::{self, changes, leaves_of, AuditEntry, Event};
 use super::{Result, StorageError, Store};
+use crate::dosing::{DosingRules, DosingSite};
 use crate::policy::{PolicyOverrides, SitePolicy};
+use crate::rems::RemsSetting;
 use crate::ruleset::RuleSet;
 use crate::summary_html::Paper;
 
@@ -34,6 +36,10 @@ pub struct ClinicSettings {
     pub lock_after_minutes: u32,
     /// The site policy: what is left unset keeps the rule set's default.
     pub policy: PolicyOverrides,
+    /// The site's dosing choices: what is left unset keeps the default of `rules/dosing.toml`.
+    pub dosing: DosingSite,
+    /// The clinic's details on the SPRAVATO REMS Patient Monitoring Form.
+    pub rems: RemsSetting,
 }
 
 /// The screen lock: 5 minutes unless the clinic chooses otherwise, between 1 and 60.
@@ -47,15 +53,25 @@ impl Default for ClinicSettings {
             paper: Paper::default(),
             lock_after_minutes: LOCK_AFTER_MINUTES_DEFAULT,
             policy: PolicyOverrides::default(),
+            dosing: DosingSite::default(),
+            rems: RemsSetting::default(),
         }
     }
 }
 
 impl ClinicSettings {
-    /// The settings the clinic may save: the policy within the rule set's limits, the lock within
-    /// its range.
+    /// The settings the clinic may save: the policy within the rule set's limits, the dosing
+    /// choices within those of `rules/dosing.toml`, the lock within its range.
     pub fn check(&self, rules: &RuleSet) -> Result<()> {
         SitePolicy::resolve(rules, &self.policy)?;
+        let dosing = DosingRules::embedded()
+            .map_err(|e| StorageError::InvalidField { field: "dosing".into(), message: e.to_string() })?;
+        self.dosing.check(dosing).map_err(|e| match e {
+            crate::InputError::Field { path, message } => {
+                StorageError::InvalidField { field: format!("dosing.{path}"), message }
+            }
+            other => StorageError::Input(other),
+        })?;
         if !LOCK_AFTER_MINUTES_RANGE.contains(&self.lock_after_minutes) {
             return Err(StorageError::InvalidField {
                 field: "lock_after_minutes".into(),
@@ -68,6 +84,14 @@ impl ClinicSettings {
             });
         }
         Ok(())
+    }
+}
+
+impl ClinicSettings {
+    /// The clinic's details for the REMS form, the clinic's name standing in for the setting's
+    /// name when that is not set.
+    pub fn rems_setting(&self) -> RemsSetting {
+        self.rems.with_clinic_name(&self.clinic)
     }
 }
 
@@ -224,7 +248,8 @@ impl Store {
         rules: &RuleSet,
     ) -> Result<ClinicSettings> {
         settings.check(rules)?;
-        let new = rows_of(settings);
+        let settings = ClinicSettings { rems: settings.rems.normalised(), ..settings.clone() };
+        let new = rows_of(&settings);
         self.write(|tx, at| {
             if let (Some(expected), Ok(current)) = (expected, checked_rows(tx).and_then(|r| from_rows(&r))) {
                 if current != *expected {

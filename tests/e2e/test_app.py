@@ -675,6 +675,15 @@ def save_in_dialog(path):
 def test_12_an_esketamine_session_gives_its_rems_form_as_pdf_by_keyboard(launch, shots, tmp_path):
     d = launch()
     sign_in(d)
+    # The clinic's REMS details, kept with its settings, fill the form.
+    activate(d, "[data-nav='settings']")
+    type_into = lambda key, text: one(d, f"input[data-rems='{key}']").send_keys(text)
+    type_into("city", "Burlington")
+    type_into("phone", "802-555-0100")
+    activate(d, "form.settings button[type='submit']")
+    wait(d, lambda: "Saved" in one(d, ".status-line").text)
+    wait(d, lambda: any("REMS form" in r.text and "Burlington" in r.text for r in css(d, "[data-settings-history] tbody tr")))
+    activate(d, "[data-nav='home']")
     new_patient_and_draft(d, "E2E-1200", "Lena Brandt Okafor")
     fill_eligible_with_precautions(d, route="esketamine_nasal")
     finalise_with_notes(d)
@@ -715,7 +724,7 @@ def test_12_an_esketamine_session_gives_its_rems_form_as_pdf_by_keyboard(launch,
     assert one(d, "[data-rems-status]").get_attribute("data-rems-status") == "pending"
     wait(d, lambda: "SPR-4411" in (one(d, "iframe.rems-form").get_attribute("srcdoc") or ""))
     form = one(d, "iframe.rems-form").get_attribute("srcdoc")
-    for value in ["Lena", "Okafor", "56 mg", "150/92 mmHg", "125", "75"]:
+    for value in ["Lena", "Okafor", "56 mg", "150/92 mmHg", "125", "75", "Burlington", "802-555-0100"]:
         assert value in form, value
     screen_shot(os.path.join(shots, "rems-form.png"))
     target = str(tmp_path / "rems-form-session-1.pdf")
@@ -724,8 +733,39 @@ def test_12_an_esketamine_session_gives_its_rems_form_as_pdf_by_keyboard(launch,
     wait(d, lambda: "Saved" in one(d, "[data-documents-status]").text)
     with open(target, "rb") as f:
         assert f.read(5) == b"%PDF-"
+    # Until it is marked submitted, the form is listed on the home screen with its deadline.
+    activate(d, "[data-nav='home']")
+    row = wait(d, lambda: next((r for r in css(d, "[data-rems-pending] tbody tr") if "E2E-1200" in r.text), None))
+    assert "Submit by" in one(d, "[data-rems-pending]").text
+    press(row.find_element(By.CSS_SELECTOR, "[data-rems-session]"), Keys.ENTER)
+    wait(d, lambda: "Session 1" in one(d, "main h1").text)
     activate(d, "[data-action='rems-submitted']")
     wait(d, lambda: css(d, "[data-rems-status='submitted']"))
     activate(d, "[data-action='back-to-course']")
     wait(d, lambda: "Submitted" in one(d, "[data-session='1']").text)
+    activate(d, "[data-nav='home']")
+    wait(d, lambda: css(d, "input[type='search']"))
+    settle(d)
+    assert not any("E2E-1200" in r.text for r in css(d, "[data-rems-pending] tbody tr"))
+    # The lot number was mistyped: the session is amended as version 2, corrected and signed;
+    # version 1 is kept, and the corrected form is due again.
+    search = one(d, "input[type='search']")
+    search.send_keys("E2E-1200")
+    activate(d, "[data-patient='E2E-1200']")
+    activate(d, "[data-course]")
+    activate(d, "[data-open-session='1']")
+    wait(d, lambda: "read-only" in one(d, ".record-status").text)
+    sign_with_passphrase(d, "amend-session")
+    wait(d, lambda: "version 2" in one(d, "main h1").text)
+    field = one(d, "input[data-question='dose.lot_number']")
+    assert field.get_attribute("value") == "SPR-4411"
+    field.clear()
+    type_text(d, "dose.lot_number", "SPR-4412")
+    wait(d, lambda: "Ready to finalise" in one(d, "aside.result").text)
+    finalise_session(d)
+    wait(d, lambda: "SPR-4412" in (one(d, "iframe.rems-form").get_attribute("srcdoc") or ""))
+    activate(d, "[data-action='open-amended']")
+    wait(d, lambda: "amended by a newer version" in one(d, ".record-status").text)
+    activate(d, "[data-nav='home']")
+    wait(d, lambda: any("E2E-1200" in r.text for r in css(d, "[data-rems-pending] tbody tr")))
     d.quit()

@@ -6,7 +6,11 @@ import type { SessionOutcome } from "./SessionOutcome";
 /**
  * A session in its course's list.
  */
-export type SessionListing = { id: number, number: number, date: string, status: RecordStatus, outcome?: SessionOutcome | null, dose_mg?: number | null, 
+export type SessionListing = { id: number, number: number, 
+/**
+ * 1, or the version of an amendment.
+ */
+version: number, date: string, status: RecordStatus, outcome?: SessionOutcome | null, dose_mg?: number | null, 
 /**
  * Where it falls in the schedule (by doses given before it).
  */

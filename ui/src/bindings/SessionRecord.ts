@@ -17,4 +17,16 @@ gate?: Gate | null, outcome?: SessionOutcome | null,
 /**
  * At finalisation: what it was judged with.
  */
-ruleset_sha256?: string | null, policy?: SitePolicy | null, dosing_sha256?: string | null, dosing_site?: DosingSite | null, };
+ruleset_sha256?: string | null, policy?: SitePolicy | null, dosing_sha256?: string | null, dosing_site?: DosingSite | null, 
+/**
+ * 1, or the version of an amendment.
+ */
+version: number, 
+/**
+ * The finalised version this one amends.
+ */
+amends: number | null, 
+/**
+ * The version that amends this one, if any.
+ */
+amended_by: number | null, };

@@ -13,6 +13,7 @@ import type { ExportFormat } from "./ExportFormat";
 import type { LockReason } from "./LockReason";
 import type { NewPatient } from "./NewPatient";
 import type { PatientRecord } from "./PatientRecord";
+import type { RemsPending } from "./RemsPending";
 import type { Session } from "./Session";
 import type { SessionDocument } from "./SessionDocument";
 import type { SessionView } from "./SessionView";
@@ -96,8 +97,12 @@ export const commands = {
   saveSession: (id: number, session: Session) => call<SessionView>("save_session", { id, session }),
   /** Finalises a session, signed by the signed-in clinician who gives their passphrase again: the gate, the rules, policy and dosing choices in force and the hash of what was signed are kept. */
   finaliseSession: (id: number, passphrase: string) => call<SessionView>("finalise_session", { id, passphrase }),
+  /** A new draft version of a finalised session (the newest version, once); the clinician gives their passphrase again. */
+  amendSession: (id: number, passphrase: string) => call<SessionView>("amend_session", { id, passphrase }),
   /** Marks a finalised esketamine session's REMS form as submitted (once), by the signed-in clinician. */
   markRemsSubmitted: (id: number) => call<SessionView>("mark_rems_submitted", { id }),
+  /** The treated esketamine sessions whose REMS form is not marked submitted, soonest due first. */
+  remsPending: () => call<Array<RemsPending>>("rems_pending"),
   /** A session's summary or REMS form as HTML, to show on screen. */
   sessionDocumentHtml: (id: number, document: SessionDocument) => call<string>("session_document_html", { id, document }),
   /** Writes a session's summary or REMS form as PDF to the file the clinician chooses in the save dialog this command opens; null when cancelled. */
@@ -107,4 +112,4 @@ export const commands = {
 };
 
 /** The name of every command. */
-export type CommandName = "app_info" | "catalog" | "search_patients" | "patient" | "create_patient" | "patient_assessments" | "recent_assessments" | "create_draft" | "open_assessment" | "save_answers" | "set_acknowledgement" | "finalise" | "amend" | "discard_draft" | "summary_html" | "export_assessment" | "import_assessment" | "save_settings" | "settings_history" | "set_text_size" | "ui_ready" | "access_status" | "set_up" | "sign_in" | "recover" | "lock" | "touch" | "add_clinician" | "remove_clinician" | "change_passphrase" | "patient_courses" | "start_course" | "open_course" | "new_session" | "open_session" | "save_session" | "finalise_session" | "mark_rems_submitted" | "session_document_html" | "export_session_document" | "export_course";
+export type CommandName = "app_info" | "catalog" | "search_patients" | "patient" | "create_patient" | "patient_assessments" | "recent_assessments" | "create_draft" | "open_assessment" | "save_answers" | "set_acknowledgement" | "finalise" | "amend" | "discard_draft" | "summary_html" | "export_assessment" | "import_assessment" | "save_settings" | "settings_history" | "set_text_size" | "ui_ready" | "access_status" | "set_up" | "sign_in" | "recover" | "lock" | "touch" | "add_clinician" | "remove_clinician" | "change_passphrase" | "patient_courses" | "start_course" | "open_course" | "new_session" | "open_session" | "save_session" | "finalise_session" | "amend_session" | "mark_rems_submitted" | "rems_pending" | "session_document_html" | "export_session_document" | "export_course";

@@ -57,7 +57,7 @@ export async function renderCourse(root: HTMLElement, ctx: Ctx, id: number): Pro
   h("button", { type: "submit", class: "primary", "data-action": "new-session" }, `Start session ${o.sessions.length + 1}`));
 
   const rows = o.sessions.map((s) => h("tr", { "data-session": s.number },
-    h("td", {}, String(s.number)),
+    h("td", {}, s.version > 1 ? `${s.number} (version ${s.version})` : String(s.number)),
     h("td", {}, s.date),
     h("td", {}, `${labelOf(ctx, "phases", s.schedule.phase)} (dose ${s.schedule.dose_number})`),
     h("td", {}, s.status === "draft" ? "Draft" : s.outcome ? labelOf(ctx, "session_outcomes", s.outcome) : "Final"),

@@ -2,6 +2,7 @@
 
 import type { AssessmentListing } from "../bindings/AssessmentListing";
 import type { PatientRecord as Patient } from "../bindings/PatientRecord";
+import type { RemsPending } from "../bindings/RemsPending";
 import type { Sex } from "../bindings/Sex";
 import { banner, errorText, header, show, type Ctx } from "../app";
 import { h, replace, uid } from "../dom";
@@ -44,6 +45,26 @@ function listingTable(ctx: Ctx, rows: AssessmentListing[], withPatient: boolean)
       ),
     ),
   );
+}
+
+/** The esketamine sessions whose REMS Patient Monitoring Form is not yet marked submitted, soonest
+ * due first, with the last day to submit it; past that day it is overdue. */
+function remsPendingPanel(ctx: Ctx, rows: RemsPending[]): HTMLElement | null {
+  if (rows.length === 0) return null;
+  const now = today();
+  return h("section", { class: "panel rems-pending", "aria-labelledby": "rems-pending-h", "data-rems-pending": rows.length },
+    h("h2", { id: "rems-pending-h" }, `REMS forms to submit (${rows.length})`),
+    h("p", { class: "muted" }, "SPRAVATO REMS Patient Monitoring Forms of treated sessions not yet marked submitted; each is due within 7 days of its session."),
+    h("table", { class: "list" },
+      h("thead", {}, h("tr", {}, ["Patient", "Session date", "Submit by", ""].map((t) => h("th", { scope: "col" }, t || h("span", { class: "sr-only" }, "Open"))))),
+      h("tbody", {}, rows.map((r) => {
+        const overdue = r.due < now;
+        return h("tr", { class: overdue ? "overdue" : "" },
+          h("td", {}, `${r.mrn} ${r.patient_name}`),
+          h("td", {}, r.date),
+          h("td", {}, r.due, overdue ? h("strong", { class: "overdue" }, " — overdue") : null),
+          h("td", {}, h("button", { type: "button", "data-rems-session": r.session_id, onclick: () => ctx.go({ name: "session", id: r.session_id }) }, "Open the session")));
+      }))));
 }
 
 export async function renderHome(root: HTMLElement, ctx: Ctx, patientId?: number): Promise<void> {
@@ -131,6 +152,7 @@ export async function renderHome(root: HTMLElement, ctx: Ctx, patientId?: number
     } catch (e) { ctx.alert(e); }
   } }, "Import assessment…");
 
+  const remsPending = h("div", {});
   show(
     root,
     header(ctx, "home"),
@@ -140,6 +162,7 @@ export async function renderHome(root: HTMLElement, ctx: Ctx, patientId?: number
       "main",
       { id: "main", class: "home" },
       h("h1", {}, "Patients"),
+      remsPending,
       h("div", { class: "columns" },
         h("section", { class: "panel", "aria-label": "Find a patient" },
           h("div", { class: "field" }, h("label", { for: searchId }, "Search by MRN or name"), search),
@@ -153,8 +176,9 @@ export async function renderHome(root: HTMLElement, ctx: Ctx, patientId?: number
   );
 
   if (!ctx.info.database_error) {
-    const [, recent] = await Promise.all([runSearch(), api.recentAssessments()]);
+    const [, recent, pending] = await Promise.all([runSearch(), api.recentAssessments(), api.remsPending()]);
     replace(drafts, h("h2", {}, "Recent assessments"), listingTable(ctx, recent, true));
+    replace(remsPending, remsPendingPanel(ctx, pending));
     if (patientId !== undefined) {
       await select(await api.patient(patientId));
     }

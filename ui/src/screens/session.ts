@@ -137,10 +137,10 @@ export async function renderSession(root: HTMLElement, ctx: Ctx, id: number): Pr
   const refresh = (v: SessionView) => {
     const s = v.record.session;
     const r = v.record;
-    title.textContent = `Session ${s.number} · ${s.date} · ${v.patient.name || "(no name)"} · MRN ${v.patient.mrn}`;
+    title.textContent = `Session ${s.number}${r.version > 1 ? ` (version ${r.version})` : ""} · ${s.date} · ${v.patient.name || "(no name)"} · MRN ${v.patient.mrn}`;
     statusLine.textContent = r.status === "draft"
       ? "Draft — saved as you type"
-      : `Final: ${r.outcome ? labelOf(ctx, "session_outcomes", r.outcome) : ""}; finalised by ${r.finalised_by ?? ""} on ${(r.finalised_at ?? "").replace("T", " ").replace("Z", " UTC")} — read-only`;
+      : `Final: ${r.outcome ? labelOf(ctx, "session_outcomes", r.outcome) : ""}; finalised by ${r.finalised_by ?? ""} on ${(r.finalised_at ?? "").replace("T", " ").replace("Z", " UTC")} — read-only${r.amended_by ? "; amended by a newer version" : ""}`;
     scheduleLine.textContent = scheduleText(ctx, v.state.schedule);
     replace(problem, v.state.problem ? banner(`This session cannot be judged today: ${v.state.problem.field ? `${v.state.problem.field}: ` : ""}${v.state.problem.message}`) : null);
     replace(gateBox, h("h2", { id: "gate-h" }, "Pre-dose gate"), gatePanel(ctx, v.state.gate, goToReading));
@@ -187,6 +187,28 @@ export async function renderSession(root: HTMLElement, ctx: Ctx, id: number): Pr
     }
   };
   if (first.editable) actions.append(h("button", { type: "button", class: "primary", "data-action": "finalise-session", onclick: () => void finalise() }, "Finalise and sign…"));
+  // A finalised session is corrected by amending it: a new version; the signed one is kept.
+  const fr = first.record;
+  if (fr.status === "final" && (fr.amended_by === null || fr.amended_by === undefined)) {
+    actions.append(h("button", { type: "button", "data-action": "amend-session", onclick: async () => {
+      const passphrase = await signDialog("Amend this session? A new draft version is made from it, to correct and sign again; this version stays as it was signed and in force until then.", "Amend", ctx.info.signed_in ?? "");
+      if (passphrase === null) return;
+      try {
+        const v = await api.amendSession(fr.id, passphrase);
+        ctx.go({ name: "session", id: v.record.id });
+      } catch (e) {
+        status.textContent = errorText(e);
+        status.setAttribute("role", "alert");
+      }
+    } }, "Amend (new version)…"));
+  } else if (fr.amended_by !== null && fr.amended_by !== undefined) {
+    const by = fr.amended_by;
+    actions.append(h("button", { type: "button", "data-action": "open-amendment", onclick: () => ctx.go({ name: "session", id: by }) }, "Open the amended version"));
+  }
+  if (fr.amends !== null && fr.amends !== undefined) {
+    const amends = fr.amends;
+    actions.append(h("button", { type: "button", class: "link", "data-action": "open-amended", onclick: () => ctx.go({ name: "session", id: amends }) }, `Version ${fr.version}: open the version it amends`));
+  }
 
   const preDose = h("section", { class: "panel", "aria-labelledby": "pre-h" },
     h("h2", { id: "pre-h" }, "Before the dose"),

@@ -1,8 +1,11 @@
-// Settings: the clinic, paper size, the screen lock and the site policy (with the rule set's
+// Settings: the clinic, paper size, the screen lock, the site policy, the dosing choices and the REMS details (with the rule set's
 // limits), kept in the records database with their history; the clinicians who can sign in; the
 // text size of this workstation.
 
+import type { DosingSite } from "../bindings/DosingSite";
 import type { Paper } from "../bindings/Paper";
+import type { RemsSetting } from "../bindings/RemsSetting";
+import type { WeightBasis } from "../bindings/WeightBasis";
 import type { PolicyOverrides } from "../bindings/PolicyOverrides";
 import type { SitePolicy } from "../bindings/SitePolicy";
 import { banner, errorText, header, show, type Ctx } from "../app";
@@ -25,14 +28,65 @@ function select(values: Scalar[], current: Scalar, def: Scalar): HTMLSelectEleme
 
 const PLAIN_KEYS: Record<string, string> = { clinician: "Clinician (retired setting)", clinic: "Clinic", paper: "Paper size", lock_after_minutes: "Lock after (minutes)" };
 
+/** A setting's words for the clinician: the rule set's policy, the dosing rules' site choices and
+ * the REMS form's fields name their own. */
+function settingLabel(ctx: Ctx, key: string): string {
+  const [group, rest] = [key.split(".")[0], key.slice(key.indexOf(".") + 1)];
+  const policy = ctx.catalog.policy as unknown as Record<string, { label: string } | null | undefined>;
+  const dosing = ctx.catalog.dosing_site as unknown as Record<string, { label: string } | undefined>;
+  if (group === "policy") return policy[rest]?.label ?? key;
+  if (group === "dosing") return dosing[rest] ? `Dosing: ${dosing[rest]!.label}` : key;
+  if (group === "rems") {
+    const f = ctx.catalog.rems_fields.find((x) => x.key === rest);
+    return f ? `REMS form: ${f.section}, ${f.label}` : key;
+  }
+  return PLAIN_KEYS[key] ?? key;
+}
+
+/** The site's dosing choices, as rules/dosing.toml allows them; a value at its default (or left
+ * blank) is "not set". */
+function dosingFields(ctx: Ctx, site: DosingSite) {
+  const spec = ctx.catalog.dosing_site;
+  const mgPerKg = h("input", { type: "number", step: "0.05", min: spec.mg_per_kg.min, max: spec.mg_per_kg.max, value: String(site.mg_per_kg ?? spec.mg_per_kg.default), "data-dosing": "mg_per_kg" });
+  const basis = select(spec.weight_basis.allowed, site.weight_basis ?? spec.weight_basis.default, spec.weight_basis.default);
+  basis.setAttribute("data-dosing", "weight_basis");
+  const cap = h("input", { type: "number", step: "1", min: spec.dose_cap_mg.min, max: spec.dose_cap_mg.max, value: site.dose_cap_mg === null || site.dose_cap_mg === undefined ? "" : String(site.dose_cap_mg), placeholder: "none", "data-dosing": "dose_cap_mg" });
+  const older = select([false, true], site.geriatric_start ?? spec.geriatric_start.default, spec.geriatric_start.default);
+  older.setAttribute("data-dosing", "geriatric_start");
+  const fields = [
+    labelled(spec.mg_per_kg.label, mgPerKg, `IV ketamine, ${spec.mg_per_kg.min}–${spec.mg_per_kg.max}; default ${spec.mg_per_kg.default}. ${spec.mg_per_kg.source}`),
+    labelled(spec.weight_basis.label, basis, `IV ketamine. ${spec.weight_basis.source}`),
+    labelled(spec.dose_cap_mg.label, cap, `IV ketamine, ${spec.dose_cap_mg.min}–${spec.dose_cap_mg.max} mg; blank for none. ${spec.dose_cap_mg.source}`),
+    labelled(spec.geriatric_start.label, older, `Esketamine. ${spec.geriatric_start.source}`),
+  ];
+  const chosen = (): DosingSite => {
+    const perKg = Number(mgPerKg.value);
+    return {
+      mg_per_kg: mgPerKg.value === "" || perKg === spec.mg_per_kg.default ? null : perKg,
+      weight_basis: basis.value === spec.weight_basis.default ? null : (basis.value as WeightBasis),
+      dose_cap_mg: cap.value === "" ? null : Number(cap.value),
+      geriatric_start: (older.value === "true") === spec.geriatric_start.default ? null : older.value === "true",
+    };
+  };
+  return { fields, chosen };
+}
+
+/** The clinic's details on the REMS Patient Monitoring Form, in the form's order. */
+function remsFields(ctx: Ctx, rems: RemsSetting) {
+  const values = rems as unknown as Record<string, string | null | undefined>;
+  const inputs = ctx.catalog.rems_fields.map((f) => {
+    const input = h("input", { value: values[f.key] ?? "", autocomplete: "off", "data-rems": f.key });
+    const note = f.key === "setting_name" ? "Blank: the clinic's name." : undefined;
+    return { key: f.key, field: labelled(`${f.section}: ${f.label}`, input, note), input };
+  });
+  const chosen = () => Object.fromEntries(inputs.map((x) => [x.key, x.input.value.trim() || null])) as unknown as RemsSetting;
+  return { fields: inputs.map((x) => x.field), chosen };
+}
+
 /** The history of the clinic's settings: who changed which, when, from → to. */
 function historySection(ctx: Ctx): HTMLElement {
   const section = h("section", { class: "history", "aria-labelledby": "history-h" }, h("h2", { id: "history-h" }, "Changes to the clinic's settings"));
-  const spec = ctx.catalog.policy as unknown as Record<string, { label: string } | null | undefined>;
-  const label = (key: string | null | undefined) => {
-    if (!key) return "(all settings)";
-    return PLAIN_KEYS[key] ?? (key.startsWith("policy.") ? spec[key.slice(7)]?.label ?? key : key);
-  };
+  const label = (key: string | null | undefined) => (key ? settingLabel(ctx, key) : "(all settings)");
   const value = (v: string | null | undefined) => (v === null || v === undefined ? "(default)" : v.replace(/^"|"$/g, ""));
   api.settingsHistory().then((changes) => {
     if (changes.length === 0) {
@@ -111,7 +165,9 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, notice?: strin
   const spec = ctx.catalog.policy;
   // Settings that cannot be read are shown as the error, and the form starts from the rule
   // set's defaults for the clinician to check and save: nothing is saved for them.
-  const s = ctx.info.settings ?? { clinic: "", paper: "a4", lock_after_minutes: 5, policy: {} };
+  const s = ctx.info.settings ?? { clinic: "", paper: "a4", lock_after_minutes: 5, policy: {}, dosing: {}, rems: {} };
+  const dosing = dosingFields(ctx, s.dosing);
+  const rems = remsFields(ctx, s.rems);
   const p = ctx.info.policy ?? (Object.fromEntries(Object.entries(spec).map(([k, v]) => [k, v?.default])) as unknown as SitePolicy);
   const lockAfter = h("input", { type: "number", min: ctx.info.lock_after_min, max: ctx.info.lock_after_max, value: String(s.lock_after_minutes), "data-setting": "lock_after_minutes" });
   const clinic = h("input", { value: s.clinic });
@@ -151,6 +207,10 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, notice?: strin
       labelled("Lock after this many minutes without input", lockAfter, `${ctx.info.lock_after_min}–${ctx.info.lock_after_max}; default 5. The page is cleared and the clinician signs in again.`)),
     h("fieldset", {}, h("legend", {}, "Site policy (recorded with every summary)"),
       policy.map((x) => x.field)),
+    h("fieldset", {}, h("legend", {}, "Dosing (the calculator's site choices; recorded with every session)"),
+      dosing.fields),
+    h("fieldset", {}, h("legend", {}, "REMS Patient Monitoring Form (the clinic's details; what is blank is completed by hand)"),
+      rems.fields),
     status,
     h("button", { type: "submit", class: "primary" }, "Save settings"),
   );
@@ -162,6 +222,8 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, notice?: strin
         paper: paper.value as Paper,
         lock_after_minutes: Number(lockAfter.value),
         policy: Object.fromEntries(policy.map((x) => [x.key, x.chosen()])) as PolicyOverrides,
+        dosing: dosing.chosen(),
+        rems: rems.chosen(),
       }, opened);
       ctx.setInfo(info);
       const history = form.parentElement?.querySelector(".history");

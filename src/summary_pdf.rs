@@ -61,6 +61,34 @@ impl Metrics {
         total as f32 * size / units
     }
 
+    /// The glyphs of text that needs no shaping (left-to-right scripts without combining marks),
+    /// one per character with its advance width: the widths `width` measured, without parsing
+    /// the font again for every line as a shaper would (most of the time of a long PDF). Other
+    /// text (right-to-left or complex scripts, combining marks) gives None and is shaped.
+    fn glyphs(&self, text: &str, weight: Weight) -> Option<Vec<krilla::text::KrillaGlyph>> {
+        use krilla::text::{GlyphId, KrillaGlyph};
+        let face = if weight == Weight::Bold { &self.bold } else { &self.regular };
+        let units = f32::from(face.units_per_em());
+        let mut glyphs = Vec::with_capacity(text.len());
+        for (i, c) in text.char_indices() {
+            if !needs_no_shaping(c) {
+                return None;
+            }
+            let glyph = face.glyph_index(c)?;
+            let advance = f32::from(face.glyph_hor_advance(glyph)?) / units;
+            glyphs.push(KrillaGlyph::new(
+                GlyphId::new(u32::from(glyph.0)),
+                advance,
+                0.0,
+                0.0,
+                0.0,
+                i..i + c.len_utf8(),
+                None,
+            ));
+        }
+        Some(glyphs)
+    }
+
     /// Breaks text into lines no wider than `width` (words longer than a line are split).
     fn wrap(&self, text: &str, weight: Weight, size: f32, width: f32) -> Vec<String> {
         let mut lines = Vec::new();
@@ -94,6 +122,25 @@ impl Metrics {
         }
         lines
     }
+}
+
+/// Characters drawn as they are, one glyph each: Latin, Greek and Cyrillic letters, punctuation,
+/// sub- and superscripts, arrows, maths and symbols. Combining marks, direction and joining
+/// controls and right-to-left or complex scripts are not among them.
+fn needs_no_shaping(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x0020..=0x02FF
+            | 0x0370..=0x0482
+            | 0x048A..=0x052F
+            | 0x1D00..=0x1DBF
+            | 0x1E00..=0x1FFF
+            | 0x2000..=0x200A
+            | 0x2010..=0x2027
+            | 0x2030..=0x205E
+            | 0x2070..=0x20CF
+            | 0x2100..=0x2BFF
+    )
 }
 
 /// Flows the summary onto pages.
@@ -385,7 +432,11 @@ pub(crate) fn render(l: &Layout, title: String) -> Result<Vec<u8>, PdfError> {
                         ..Default::default()
                     }));
                     let font = if *weight == Weight::Bold { bold.clone() } else { regular.clone() };
-                    surface.draw_text(Point::from_xy(*x, *y), font, *size, text, false, TextDirection::Auto);
+                    let at = Point::from_xy(*x, *y);
+                    match l.metrics.glyphs(text, *weight) {
+                        Some(glyphs) => surface.draw_glyphs(at, &glyphs, font, text, *size, false),
+                        None => surface.draw_text(at, font, *size, text, false, TextDirection::Auto),
+                    }
                 }
                 Op::Line { x1, y1, x2, y2, width, color } => {
                     let mut pb = PathBuilder::new();
@@ -408,4 +459,32 @@ pub(crate) fn render(l: &Layout, title: String) -> Result<Vec<u8>, PdfError> {
         page.finish();
     }
     document.finish().map_err(|e| PdfError(format!("{e:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unshaped_glyphs_advance_by_the_widths_the_layout_measured() {
+        let m = Metrics::new().unwrap();
+        for (text, weight) in [
+            ("Ketamine 35.0 mg — Zoë Ñúñez, SpO₂ ≥ 94 % → 40 min", Weight::Regular),
+            ("Pre-dose gate: defer", Weight::Bold),
+        ] {
+            let glyphs = m.glyphs(text, weight).expect("Latin text needs no shaping");
+            assert_eq!(glyphs.len(), text.chars().count());
+            let advance: f32 = glyphs.iter().map(|g| krilla::text::Glyph::x_advance(g, 10.0)).sum();
+            assert!((advance - m.width(text, weight, 10.0)).abs() < 1e-3, "{text}");
+        }
+    }
+
+    #[test]
+    fn text_with_combining_marks_or_right_to_left_script_is_left_to_the_shaper() {
+        let m = Metrics::new().unwrap();
+        assert!(m.glyphs("Zoe\u{0308}", Weight::Regular).is_none());
+        assert!(m.glyphs("مريض", Weight::Regular).is_none());
+        assert!(m.glyphs("שלום", Weight::Regular).is_none());
+        assert!(m.glyphs("a\u{200F}b", Weight::Regular).is_none());
+    }
 }

@@ -66,6 +66,25 @@ fn the_pdf_has_real_text_with_every_finding_the_mrn_and_the_hash() {
 }
 
 #[test]
+fn names_in_scripts_that_need_shaping_come_out_of_the_pdf_as_typed() {
+    // Latin text is drawn glyph by glyph; a line with combining marks goes to the shaper.
+    // (Right-to-left names are not reordered within a left-to-right line: see summary_pdf.)
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["Zoë Ñúñez-Ødegård", "Zoe\u{0308} Nu\u{0301}n\u{0303}ez"] {
+        let (a, e, _) = example_summary(Context::default());
+        let s = Summary::build(&a, &e, rules(), Context { patient_name: Some(name.into()), ..final_context() });
+        let Some((text, _)) = pdf_text(&s.to_pdf(Paper::A4).unwrap(), dir.path()) else { return };
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let words: Vec<&str> = name.split(' ').collect();
+        assert!(
+            words.iter().all(|w| flat.contains(w))
+                || flat.contains(&words.iter().rev().cloned().collect::<Vec<_>>().join(" ")),
+            "{name} not in: {flat}"
+        );
+    }
+}
+
+#[test]
 fn a_draft_is_marked_draft_on_every_page_and_letter_paper_works() {
     let dir = tempfile::tempdir().unwrap();
     let context = Context { status: Some(Status::Draft), version: Some(2), ..Context::default() };

@@ -19,6 +19,8 @@ pub enum ErrorCode {
     // The records.
     NoPatient,
     NoAssessment,
+    NoCourse,
+    NoSession,
     DuplicateMrn,
     Finalised,
     NotFinal,
@@ -72,6 +74,8 @@ impl ErrorCode {
             ErrorCode::InvalidPath => "invalid_path",
             ErrorCode::NoPatient => "no_patient",
             ErrorCode::NoAssessment => "no_assessment",
+            ErrorCode::NoCourse => "no_course",
+            ErrorCode::NoSession => "no_session",
             ErrorCode::DuplicateMrn => "duplicate_mrn",
             ErrorCode::Finalised => "finalised",
             ErrorCode::NotFinal => "not_final",
@@ -118,6 +122,8 @@ impl ErrorCode {
                 | ErrorCode::InvalidPath
                 | ErrorCode::NoPatient
                 | ErrorCode::NoAssessment
+                | ErrorCode::NoCourse
+                | ErrorCode::NoSession
                 | ErrorCode::DuplicateMrn
                 | ErrorCode::Finalised
                 | ErrorCode::NotFinal

@@ -206,6 +206,10 @@ pub struct Context<'a> {
     /// Sessions of the course treated (a dose given) before this one: the place in the
     /// esketamine schedule is the next dose, not the next record (a deferred session gives none).
     pub treated_before: u32,
+    /// The dates of the sessions before and after this one (the versions in force), if any:
+    /// sessions keep their order in time.
+    pub previous_date: Option<String>,
+    pub next_date: Option<String>,
 }
 
 fn field(path: &str, message: impl Into<String>) -> InputError {
@@ -394,6 +398,19 @@ pub fn check(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
             "date",
             format!("{} is before the course started ({})", session.date, ctx.course.started_on),
         ));
+    }
+    if let Some(before) = &ctx.previous_date {
+        if parse_date("date", before).is_ok_and(|b| day < b) {
+            return Err(field(
+                "date",
+                format!("{} is before session {} ({before})", session.date, session.number.saturating_sub(1)),
+            ));
+        }
+    }
+    if let Some(after) = &ctx.next_date {
+        if parse_date("date", after).is_ok_and(|a| day > a) {
+            return Err(field("date", format!("{} is after session {} ({after})", session.date, session.number + 1)));
+        }
     }
     let gate = gate(ctx, session)?;
     number_in("pre_dose.heart_rate_bpm", session.pre_dose.heart_rate_bpm, HEART_RATE_BPM, "bpm")?;

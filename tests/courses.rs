@@ -83,6 +83,8 @@ fn sessions_are_numbered_saved_with_their_audit_and_finalised_signed() {
         .execute("UPDATE session SET data = ?1 WHERE id = ?2", rusqlite::params![edited.to_string(), first.id])
         .unwrap();
     assert_eq!(s.broken_session_signatures().unwrap(), (1, vec![first.id]));
+    let err = s.new_session(course.id, "2026-11-02", "Dr A", &now).unwrap_err();
+    assert!(err.to_string().starts_with("date:") && err.to_string().contains("before session 1"), "{err}");
     let second = s.new_session(course.id, "2026-11-06", "Dr A", &now).unwrap();
     assert_eq!(second.session.number, 2);
     assert_eq!(s.sessions_of(course.id).unwrap().len(), 2);
@@ -97,6 +99,13 @@ fn impossible_input_is_refused_naming_the_field_and_nothing_is_saved() {
     let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
     let e = s.new_session(course.id, "2026-11-01", "Dr A", &now).unwrap_err();
     assert!(e.to_string().starts_with("date:"), "{e}");
+    let e = s.new_session(course.id + 99, "2026-11-03", "Dr A", &now).unwrap_err();
+    assert_eq!(
+        (e.code().as_str(), e.to_string()),
+        ("no_course", format!("no treatment course with id {}", course.id + 99))
+    );
+    let e = s.session(4242).unwrap_err();
+    assert_eq!((e.code().as_str(), e.to_string()), ("no_session", "no session with id 4242".to_string()));
     let draft = s.new_session(course.id, "2026-11-03", "Dr A", &now).unwrap();
     let audit_before = s.audit_of(final_id).unwrap().len();
     for (change, path) in [
@@ -434,6 +443,11 @@ fn a_finalised_session_is_amended_as_a_new_version_and_the_signed_one_is_kept() 
     assert_eq!(amendment.session, signed.session);
     assert_eq!(s.session(first).unwrap().amended_by, Some(amendment.id));
     assert!(s.amend_session(first, "Dr B").unwrap_err().to_string().contains("already amended"));
+    // Sessions keep their order in time: version 2 cannot be dated after session 2.
+    let mut moved = amendment.session.clone();
+    moved.date = "2026-11-07".into();
+    let err = s.save_session(amendment.id, &moved, "Dr B", &now).unwrap_err();
+    assert!(err.to_string().starts_with("date:") && err.to_string().contains("after session 2"), "{err}");
     let listed: Vec<(u32, i64)> = s.sessions_of(course).unwrap().iter().map(|r| (r.session.number, r.id)).collect();
     assert_eq!(listed, [(1, amendment.id), (2, second.id)], "the course lists each session's newest version");
     assert_eq!(s.course_overview(course, dosing).unwrap().treated, 1, "version 1 counts until version 2 is signed");

@@ -16,6 +16,8 @@ struct World {
     policy: SitePolicy,
     site: DosingSite,
     treated_before: u32,
+    previous_date: Option<String>,
+    next_date: Option<String>,
 }
 
 impl World {
@@ -32,6 +34,8 @@ impl World {
             policy: SitePolicy::defaults(rules),
             site: DosingSite::default(),
             treated_before: 0,
+            previous_date: None,
+            next_date: None,
         }
     }
 
@@ -44,6 +48,8 @@ impl World {
             dosing: DosingRules::embedded().unwrap(),
             site: &self.site,
             treated_before: self.treated_before,
+            previous_date: self.previous_date.clone(),
+            next_date: self.next_date.clone(),
         }
     }
 }
@@ -263,6 +269,27 @@ fn impossible_readings_are_refused_naming_the_field() {
     s.date = "2026-11-02".into();
     s.monitoring.moaas_lowest = Some(0);
     assert!(check(&w.ctx(), &s).is_ok());
+}
+
+#[test]
+fn sessions_keep_their_order_in_time() {
+    let mut w = World::new(Route::IvKetamine);
+    w.previous_date = Some("2026-11-05".into());
+    w.next_date = Some("2026-11-12".into());
+    let mut s = complete(Route::IvKetamine);
+    s.number = 3;
+    for (date, ok) in [("2026-11-04", false), ("2026-11-05", true), ("2026-11-12", true), ("2026-11-13", false)] {
+        s.date = date.into();
+        let result = check(&w.ctx(), &s);
+        assert_eq!(result.is_ok(), ok, "{date}");
+        if let Err(e) = result {
+            assert_eq!(e.path(), Some("date"));
+            assert!(
+                e.to_string().contains(if date < "2026-11-05" { "before session 2" } else { "after session 4" }),
+                "{e}"
+            );
+        }
+    }
 }
 
 #[test]

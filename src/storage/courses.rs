@@ -302,13 +302,13 @@ const COURSE_COLUMNS: &str = "id, patient_id, assessment_id, route, started_on, 
 fn load_course(conn: &Connection, id: i64) -> Result<CourseRecord> {
     conn.query_row(&format!("SELECT {COURSE_COLUMNS} FROM course WHERE id = ?1"), [id], course_from_row)
         .optional()?
-        .ok_or_else(|| field("course_id", format!("no course with id {id}")))
+        .ok_or(StorageError::NoCourse(id))
 }
 
 fn load_session(conn: &Connection, id: i64) -> Result<SessionRecord> {
     conn.query_row(&format!("SELECT {SESSION_COLUMNS} FROM session s WHERE s.id = ?1"), [id], session_from_row)
         .optional()?
-        .ok_or_else(|| field("session_id", format!("no session with id {id}")))
+        .ok_or(StorageError::NoSession(id))
 }
 
 impl Store {
@@ -431,6 +431,20 @@ impl Store {
             ));
         }
         let treated_before = treated_before(conn, course_id, number)?;
+        let date_of = |n: u32| -> Result<Option<String>> {
+            Ok(conn
+                .query_row(
+                    &format!(
+                        "SELECT json_extract(s.data, '$.date') FROM session s WHERE s.course_id = ?1 AND s.number = ?2 \
+                         AND s.status = 'final' AND NOT {SUPERSEDED}"
+                    ),
+                    params![course_id, n],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        };
+        let previous_date = if number > 1 { date_of(number - 1)? } else { None };
+        let next_date = date_of(number + 1)?;
         let determination = a.snapshot.as_ref().map_or(Determination::Incomplete, |s| s.evaluation.determination);
         let c = Course { route: course.route, started_on: course.started_on.clone(), determination };
         let ctx = Context {
@@ -441,6 +455,8 @@ impl Store {
             dosing: now.dosing,
             site: now.site,
             treated_before,
+            previous_date,
+            next_date,
         };
         f(&ctx, &course)
     }

@@ -22,6 +22,10 @@ pub enum StorageError {
     NoPatient(i64),
     #[error("no assessment with id {0}")]
     NoAssessment(i64),
+    #[error("no treatment course with id {0}")]
+    NoCourse(i64),
+    #[error("no session with id {0}")]
+    NoSession(i64),
     #[error("assessment {0} is finalised and cannot be changed; amend it to make a new version")]
     Finalised(i64),
     #[error("assessment {id} is a draft: {action} needs a finalised assessment")]
@@ -65,6 +69,8 @@ impl StorageError {
             StorageError::NotEncrypted => ErrorCode::Internal,
             StorageError::NoPatient(_) => ErrorCode::NoPatient,
             StorageError::NoAssessment(_) => ErrorCode::NoAssessment,
+            StorageError::NoCourse(_) => ErrorCode::NoCourse,
+            StorageError::NoSession(_) => ErrorCode::NoSession,
             StorageError::Finalised(_) => ErrorCode::Finalised,
             StorageError::NotFinal { .. } => ErrorCode::NotFinal,
             StorageError::AlreadyAmended { .. } => ErrorCode::AlreadyAmended,

@@ -12,6 +12,7 @@
 //! - [`summary`]: the summary model and its renderers;
 //! - [`course_summary`]: the course and session summaries (HTML, PDF); [`course_fhir`]: a course
 //!   as FHIR R4;
+//! - [`scales`]: the outcome scales (PHQ-9, MADRS) as data, and their scoring;
 //! - [`rules_doc`]: the rule set as a document for review.
 
 pub mod checklist;
@@ -30,6 +31,7 @@ pub mod pre_dose;
 pub mod rems;
 pub mod rules_doc;
 pub mod ruleset;
+pub mod scales;
 pub mod session;
 pub mod storage;
 pub mod summary;

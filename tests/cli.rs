@@ -197,3 +197,45 @@ fn help_and_version() {
     let o = run(&["evaluate", EXAMPLE, "--format", "pdfx"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn score_gives_the_total_band_flags_and_with_a_baseline_response_and_remission() {
+    let o = run(&["score", "phq9", "--items", "1,1,2,2,1,1,1,0,1", "--baseline", "20", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!((v["total"].as_u64(), v["band"].as_str()), (Some(10), Some("moderate")));
+    assert_eq!(v["flags"], serde_json::json!(["item9"]));
+    assert_eq!((v["change_percent"].as_f64(), v["response"]["met"].as_bool()), (Some(-50.0), Some(true)));
+    assert_eq!(v["remission"]["met"], false);
+    assert_eq!(v["scale"]["id"], "phq9");
+    let o =
+        run(&["score", "madrs", "--items", "2,2,1,1,1,1,1,1,1,1", "--baseline", "30", "--remission-threshold", "12"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("MADRS total 12 of 60: mild (7–19)"), "{text}");
+    assert!(text.contains("Remission (total of 12 or less): yes"), "{text}");
+    assert!(!text.contains("URGENT"));
+}
+
+#[test]
+fn score_refuses_a_wrong_count_or_an_answer_out_of_range_naming_it() {
+    for (args, named) in [
+        (vec!["score", "phq9", "--items", "1,1,1,1,1,1,1,1"], "items: PHQ-9 has 9 items; 8 were given"),
+        (vec!["score", "madrs", "--items", "1,1,1,1,1,1,1,1,1,7"], "items[9]: item 10 (Suicidal thoughts) is 7"),
+        (vec!["score", "phq9", "--items", "1,1,x,1,1,1,1,1,1"], "items[2]: item 3 is \"x\""),
+        (vec!["score", "phq9", "--items", "1,1,-1,1,1,1,1,1,1"], "items[2]: item 3 is \"-1\""),
+        (
+            vec!["score", "phq9", "--items", "0,0,0,0,0,0,0,0,0", "--baseline", "28"],
+            "baseline: 28 is not a PHQ-9 total",
+        ),
+        (
+            vec!["score", "madrs", "--items", "0,0,0,0,0,0,0,0,0,0", "--remission-threshold", "11"],
+            "remission: MADRS remission is judged at 10 or 12",
+        ),
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(named), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty());
+    }
+}

@@ -70,6 +70,24 @@ enum Command {
         #[command(subcommand)]
         drug: DoseCommand,
     },
+    /// Score an outcome scale: the total, its band, the safety items (urgent whatever the total)
+    /// and, with a baseline, the change, response and remission, each with its rule and source.
+    Score {
+        #[arg(value_enum)]
+        scale: ScaleArg,
+        /// Every item's answer in order, comma-separated (PHQ-9: 9 items 0–3; MADRS: 10 items 0–6).
+        #[arg(long, value_delimiter = ',', num_args = 1, allow_hyphen_values = true)]
+        items: Vec<String>,
+        /// The baseline total, to judge change, response and remission against.
+        #[arg(long)]
+        baseline: Option<u32>,
+        /// The site's remission threshold where the scale leaves it to the site (MADRS: 10 or 12)
+        /// [default: the scale's].
+        #[arg(long)]
+        remission_threshold: Option<u32>,
+        #[arg(long, value_enum, default_value_t = DoseFormat::Text)]
+        format: DoseFormat,
+    },
     /// Work with the stored records (the same database as the desktop app).
     Db {
         /// Database file [default: the desktop app's, under the user's data folder]
@@ -130,6 +148,12 @@ enum DoseCommand {
 enum DoseFormat {
     Json,
     Text,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScaleArg {
+    Phq9,
+    Madrs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -451,6 +475,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             out!("{}", out.trim_end());
         }
         Command::Dose { drug } => run_dose(drug)?,
+        Command::Score { scale, items, baseline, remission_threshold, format } => {
+            run_score(scale, &items, baseline, remission_threshold, format)?
+        }
         Command::Db { path, user, command } => run_db(rules, path, user, command)?,
     }
     Ok(())
@@ -598,6 +625,36 @@ fn load_settings_file<T: serde::de::DeserializeOwned + Default>(
 
 fn load_dosing_site(path: Option<&PathBuf>) -> Result<dosing::DosingSite, Failure> {
     load_settings_file(path, "site dosing file")
+}
+
+fn run_score(
+    scale: ScaleArg,
+    items: &[String],
+    baseline: Option<u32>,
+    remission_threshold: Option<u32>,
+    format: DoseFormat,
+) -> Result<(), Failure> {
+    let scales = trdcheck::scales::Scales::embedded().map_err(|e| Failure(e.to_string(), 1))?;
+    let id = match scale {
+        ScaleArg::Phq9 => "phq9",
+        ScaleArg::Madrs => "madrs",
+    };
+    let scale = scales.get(id).ok_or_else(|| Failure(format!("the scale {id} is not built in"), 1))?;
+    let answers = items
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            text.trim()
+                .parse::<u32>()
+                .map_err(|_| Failure(format!("items[{i}]: item {} is {text:?}, not a whole number from 0", i + 1), 2))
+        })
+        .collect::<Result<Vec<u32>, Failure>>()?;
+    let score = scale.score(&answers, baseline, remission_threshold).map_err(|e| Failure(e.to_string(), 2))?;
+    match format {
+        DoseFormat::Json => out!("{}", json(&score)?),
+        DoseFormat::Text => out!("{}", score.to_text().trim_end()),
+    }
+    Ok(())
 }
 
 fn run_dose(drug: DoseCommand) -> Result<(), Failure> {

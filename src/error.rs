@@ -21,6 +21,7 @@ pub enum ErrorCode {
     NoAssessment,
     NoCourse,
     NoSession,
+    NoAdministration,
     DuplicateMrn,
     Finalised,
     NotFinal,
@@ -76,6 +77,7 @@ impl ErrorCode {
             ErrorCode::NoAssessment => "no_assessment",
             ErrorCode::NoCourse => "no_course",
             ErrorCode::NoSession => "no_session",
+            ErrorCode::NoAdministration => "no_administration",
             ErrorCode::DuplicateMrn => "duplicate_mrn",
             ErrorCode::Finalised => "finalised",
             ErrorCode::NotFinal => "not_final",
@@ -124,6 +126,7 @@ impl ErrorCode {
                 | ErrorCode::NoAssessment
                 | ErrorCode::NoCourse
                 | ErrorCode::NoSession
+                | ErrorCode::NoAdministration
                 | ErrorCode::DuplicateMrn
                 | ErrorCode::Finalised
                 | ErrorCode::NotFinal

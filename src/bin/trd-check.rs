@@ -1074,8 +1074,18 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, user: Option<String>, command:
                     1,
                 ));
             }
+            let (scores, broken) = store.broken_administration_signatures().map_err(storage_failure)?;
+            if let Some(id) = broken.first() {
+                return Err(Failure(
+                    format!(
+                        "scale administration {id} no longer matches the hash that was signed ({} of {scores})",
+                        broken.len()
+                    ),
+                    1,
+                ));
+            }
             out!(
-                "audit trail intact: {} entries; {signed} signed records and {sessions} signed sessions match their signatures; database integrity ok",
+                "audit trail intact: {} entries; {signed} signed records, {sessions} signed sessions and {scores} signed scale administrations match their signatures; database integrity ok",
                 report.entries
             );
         }

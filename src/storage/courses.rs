@@ -299,7 +299,7 @@ fn course_from_row(r: &rusqlite::Row) -> rusqlite::Result<CourseRecord> {
 
 const COURSE_COLUMNS: &str = "id, patient_id, assessment_id, route, started_on, started_at, started_by";
 
-fn load_course(conn: &Connection, id: i64) -> Result<CourseRecord> {
+pub(super) fn load_course(conn: &Connection, id: i64) -> Result<CourseRecord> {
     conn.query_row(&format!("SELECT {COURSE_COLUMNS} FROM course WHERE id = ?1"), [id], course_from_row)
         .optional()?
         .ok_or(StorageError::NoCourse(id))

@@ -26,6 +26,8 @@ pub enum StorageError {
     NoCourse(i64),
     #[error("no session with id {0}")]
     NoSession(i64),
+    #[error("no scale administration with id {0}")]
+    NoAdministration(i64),
     #[error("assessment {0} is finalised and cannot be changed; amend it to make a new version")]
     Finalised(i64),
     #[error("assessment {id} is a draft: {action} needs a finalised assessment")]
@@ -71,6 +73,7 @@ impl StorageError {
             StorageError::NoAssessment(_) => ErrorCode::NoAssessment,
             StorageError::NoCourse(_) => ErrorCode::NoCourse,
             StorageError::NoSession(_) => ErrorCode::NoSession,
+            StorageError::NoAdministration(_) => ErrorCode::NoAdministration,
             StorageError::Finalised(_) => ErrorCode::Finalised,
             StorageError::NotFinal { .. } => ErrorCode::NotFinal,
             StorageError::AlreadyAmended { .. } => ErrorCode::AlreadyAmended,

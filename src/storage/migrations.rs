@@ -159,6 +159,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up_with_hook(V5, retire_clinician_setting),
         M::up(super::courses::V6),
         M::up(super::courses::V7).foreign_key_check(),
+        M::up(super::administrations::V8),
     ])
 }
 
@@ -203,4 +204,4 @@ CREATE TABLE setting (
 "#;
 
 /// The schema version this build creates and understands.
-pub const LATEST_VERSION: i64 = 7;
+pub const LATEST_VERSION: i64 = 8;

@@ -4,7 +4,8 @@
 //! - [`patients`]: who an assessment is of;
 //! - [`assessments`]: drafts, versions and amendments; [`signing`]: notes and finalisation;
 //!   [`transfer`]: import and export;
-//! - [`courses`]: treatment courses and their sessions;
+//! - [`courses`]: treatment courses and their sessions; [`administrations`]: the outcome scales
+//!   given in a course;
 //! - [`audit`]: the tamper-evident trail; [`settings`]: the clinic's settings with their history;
 //! - [`backup`]: integrity checks, backup and restore; [`migrations`]: the schema.
 //!
@@ -15,6 +16,7 @@
 //! Durability: WAL journal with `synchronous = FULL`, so a write reported as saved has been
 //! synced to disk.
 
+pub mod administrations;
 pub mod assessments;
 pub mod audit;
 pub mod backup;
@@ -34,6 +36,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
 
+pub use administrations::{AdministrationRecord, Baseline, BaselineOrigin};
 pub use assessments::{AssessmentListing, AssessmentRecord, RecordStatus, Snapshot};
 pub use audit::{AuditEntry, AuditReport};
 use backup::{inspect, inspect_header, integrity_check, Integrity};

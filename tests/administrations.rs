@@ -1,0 +1,172 @@
+//! Outcome-scale administrations in the records (issue 14): saved as typed with their audit,
+//! finalised and signed with their score against the course's baseline, amended as new
+//! versions; a safety item's alert needs the clinician's note before finalising.
+
+mod common;
+
+use common::courses::store_with_final;
+use trdcheck::scales::{Administration, Scales, ScalesSite};
+use trdcheck::storage::{BaselineOrigin, RecordStatus, Store};
+
+fn course() -> (Store, i64) {
+    let (mut s, _, final_id) = store_with_final();
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    (s, course.id)
+}
+
+fn answered(scale: &str, date: &str, items: &[u32]) -> Administration {
+    let scale = Scales::embedded().unwrap().get(scale).unwrap();
+    let mut a = Administration::new(scale, date);
+    a.items = items.iter().map(|i| Some(*i)).collect();
+    a
+}
+
+#[test]
+fn a_follow_up_is_scored_against_the_assessment_until_the_course_has_its_own_baseline() {
+    let (mut s, course) = course();
+    // The assessment recorded PHQ-9 18 and MADRS 30: the baseline until one is given here.
+    let b = s.baseline_of(course, "phq9").unwrap().unwrap();
+    assert_eq!((b.total, b.origin), (18, BaselineOrigin::Assessment));
+    let site = ScalesSite::default();
+    let d =
+        s.new_administration(course, &answered("phq9", "2026-11-09", &[1, 1, 1, 1, 1, 1, 1, 1, 0]), "Dr A").unwrap();
+    let f = s.finalise_administration(d.id, "Dr A", &site).unwrap();
+    let score = f.score.unwrap();
+    assert_eq!((score.total, score.baseline, score.response.unwrap().met), (8, Some(18), true));
+    assert_eq!(f.signed_sha256.as_ref().map(String::len), Some(64));
+    // The course's own baseline (itemised), then a follow-up judged against it.
+    let mut base = answered("phq9", "2026-11-01", &[3, 3, 2, 2, 2, 2, 2, 2, 0]);
+    base.baseline = true;
+    let d = s.new_administration(course, &base, "Dr A").unwrap();
+    let fb = s.finalise_administration(d.id, "Dr A", &site).unwrap();
+    assert_eq!(fb.score.as_ref().map(|x| (x.total, x.baseline)), Some((18, None)));
+    let b = s.baseline_of(course, "phq9").unwrap().unwrap();
+    assert_eq!((b.total, b.origin, b.administration_id), (18, BaselineOrigin::Administration, Some(fb.id)));
+    // A second baseline for the same scale is refused: the first is amended instead.
+    let d = s.new_administration(course, &base, "Dr A").unwrap();
+    let e = s.finalise_administration(d.id, "Dr A", &site).unwrap_err();
+    assert!(e.to_string().starts_with("baseline:"), "{e}");
+    // Listed by date, newest version of each.
+    let dates: Vec<String> =
+        s.administrations_of(course).unwrap().iter().map(|r| r.administration.date.clone()).collect();
+    assert_eq!(dates, ["2026-11-01", "2026-11-01", "2026-11-09"]);
+    assert_eq!(s.broken_administration_signatures().unwrap(), (2, vec![]));
+}
+
+#[test]
+fn a_safety_alert_needs_the_clinicians_note_before_finalising() {
+    let (mut s, course) = course();
+    let scale = Scales::embedded().unwrap().get("phq9").unwrap();
+    let mut a = Administration::new(scale, "2026-11-05");
+    a.items[8] = Some(1);
+    // Shown at once, with eight items still unanswered.
+    assert_eq!(a.alerts(scale).iter().map(|x| x.flag.as_str()).collect::<Vec<_>>(), ["item9"]);
+    let d = s.new_administration(course, &a, "Dr A").unwrap();
+    let needed = s.administration_still_needed(d.id).unwrap();
+    assert_eq!(needed.len(), 9);
+    assert_eq!(needed.last().map(String::as_str), Some("safety_note"));
+    let mut x = answered("phq9", "2026-11-05", &[0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    s.save_administration(d.id, &x, "Dr A").unwrap();
+    let e = s.finalise_administration(d.id, "Dr A", &ScalesSite::default()).unwrap_err();
+    assert!(e.to_string().starts_with("safety_note:"), "{e}");
+    x.safety_note = Some("C-SSRS screen negative; safety plan reviewed with patient and partner".into());
+    s.save_administration(d.id, &x, "Dr A").unwrap();
+    let f = s.finalise_administration(d.id, "Dr A", &ScalesSite::default()).unwrap();
+    let score = f.score.unwrap();
+    assert_eq!((score.total, score.flags), (1, vec!["item9".to_string()]));
+    // MADRS item 10 at 3 raises nothing; at 4 it does.
+    let m = answered("madrs", "2026-11-05", &[2, 2, 2, 2, 2, 2, 2, 2, 2, 3]);
+    let d = s.new_administration(course, &m, "Dr B").unwrap();
+    assert!(s.administration_still_needed(d.id).unwrap().is_empty());
+}
+
+#[test]
+fn the_site_chooses_the_madrs_remission_threshold_and_it_is_kept_with_the_score() {
+    let (mut s, course) = course();
+    let mut site = ScalesSite::default();
+    site.remission_thresholds.insert("madrs".into(), 12);
+    let d = s
+        .new_administration(course, &answered("madrs", "2026-11-20", &[2, 2, 1, 1, 1, 1, 1, 1, 2, 0]), "Dr A")
+        .unwrap();
+    let f = s.finalise_administration(d.id, "Dr A", &site).unwrap();
+    let score = f.score.unwrap();
+    assert_eq!((score.total, score.remission.met, score.remission.rule.as_str()), (12, true, "total of 12 or less"));
+    assert_eq!(f.scales_site, Some(site.clone()));
+    site.remission_thresholds.insert("madrs".into(), 11);
+    let d = s.new_administration(course, &answered("madrs", "2026-11-21", &[0; 10]), "Dr A").unwrap();
+    let e = s.finalise_administration(d.id, "Dr A", &site).unwrap_err();
+    assert!(e.to_string().starts_with("remission:"), "{e}");
+}
+
+#[test]
+fn what_cannot_be_true_is_refused_naming_the_field_and_nothing_is_saved() {
+    let (mut s, course) = course();
+    let mut bad = answered("phq9", "2026-11-05", &[0; 9]);
+    bad.items[3] = Some(4);
+    assert!(s.new_administration(course, &bad, "Dr A").unwrap_err().to_string().starts_with("items[3]:"));
+    let short = answered("phq9", "2026-11-05", &[0; 8]);
+    assert!(s.new_administration(course, &short, "Dr A").unwrap_err().to_string().starts_with("items:"));
+    let early = answered("phq9", "2026-11-01", &[0; 9]);
+    assert!(s.new_administration(course, &early, "Dr A").unwrap_err().to_string().starts_with("date:"));
+    let mut at_session = answered("phq9", "2026-11-05", &[0; 9]);
+    at_session.session_number = Some(1);
+    let e = s.new_administration(course, &at_session, "Dr A").unwrap_err();
+    assert!(e.to_string().starts_with("session_number:") && e.to_string().contains("0 sessions"), "{e}");
+    let mut unknown = answered("phq9", "2026-11-05", &[0; 9]);
+    unknown.scale = "hamd".into();
+    assert!(s.new_administration(course, &unknown, "Dr A").unwrap_err().to_string().starts_with("scale:"));
+    let mut difficulty = answered("madrs", "2026-11-05", &[0; 10]);
+    difficulty.difficulty = Some(1);
+    assert!(s.new_administration(course, &difficulty, "Dr A").unwrap_err().to_string().starts_with("difficulty:"));
+    assert!(s.administrations_of(course).unwrap().is_empty(), "nothing saved");
+    let e = s.administration(77).unwrap_err();
+    assert_eq!(e.code(), "no_administration");
+    // A draft edit that is refused leaves the draft as it was.
+    let d = s.new_administration(course, &answered("phq9", "2026-11-05", &[1; 9]), "Dr A").unwrap();
+    assert!(s.save_administration(d.id, &bad, "Dr A").is_err());
+    assert_eq!(s.administration(d.id).unwrap().administration, d.administration);
+}
+
+#[test]
+fn a_finalised_administration_is_kept_and_amended_as_a_new_version() {
+    let (mut s, course) = course();
+    let site = ScalesSite::default();
+    let d = s.new_administration(course, &answered("madrs", "2026-11-09", &[3; 10]), "Dr A").unwrap();
+    let audit_before = s.connection().query_row("SELECT COUNT(*) FROM audit", [], |r| r.get::<_, i64>(0)).unwrap();
+    let mut x = d.administration.clone();
+    x.items[0] = Some(4);
+    x.items[1] = Some(2);
+    s.save_administration(d.id, &x, "Dr A").unwrap();
+    let audit_after = s.connection().query_row("SELECT COUNT(*) FROM audit", [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(audit_after - audit_before, 2, "one audit entry per changed answer");
+    let f = s.finalise_administration(d.id, "Dr A", &site).unwrap();
+    assert_eq!((f.status, f.score.as_ref().unwrap().total), (RecordStatus::Final, 30));
+    assert!(s.save_administration(f.id, &x, "Dr A").unwrap_err().to_string().contains("amend"));
+    let c = s.connection();
+    let err = c.execute("UPDATE administration SET data = '{}' WHERE id = ?1", [f.id]).unwrap_err();
+    assert!(err.to_string().contains("cannot be changed"), "{err}");
+    let err = c.execute("DELETE FROM administration WHERE id = ?1", [f.id]).unwrap_err();
+    assert!(err.to_string().contains("cannot be deleted"), "{err}");
+    // Version 2: item 10 was 3, not 2 — corrected; version 1 kept unchanged.
+    let v2 = s.amend_administration(f.id, "Dr B").unwrap();
+    assert_eq!((v2.version, v2.amends, v2.status), (2, Some(f.id), RecordStatus::Draft));
+    assert!(s.amend_administration(f.id, "Dr B").unwrap_err().to_string().contains("already amended"));
+    let mut y = v2.administration.clone();
+    y.items[9] = Some(2);
+    s.save_administration(v2.id, &y, "Dr B").unwrap();
+    let f2 = s.finalise_administration(v2.id, "Dr B", &site).unwrap();
+    assert_eq!(f2.score.unwrap().total, 29);
+    assert_eq!(s.administration(f.id).unwrap().score.unwrap().total, 30);
+    let listed: Vec<i64> = s.administrations_of(course).unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(listed, [f2.id]);
+    // The signature is over what is stored: an edit behind the app's back breaks it.
+    assert_eq!(s.broken_administration_signatures().unwrap(), (2, vec![]));
+    s.connection().execute_batch("DROP TRIGGER administration_final_is_immutable").unwrap();
+    s.connection()
+        .execute(
+            "UPDATE administration SET score = replace(score, '\"total\":29', '\"total\":9') WHERE id = ?1",
+            [f2.id],
+        )
+        .unwrap();
+    assert_eq!(s.broken_administration_signatures().unwrap(), (2, vec![f2.id]));
+}

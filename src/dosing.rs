@@ -640,6 +640,9 @@ pub fn iv_ketamine(rules: &DosingRules, site: &DosingSite, req: &IvRequest) -> R
     let mut capped = false;
     if let Some(cap) = cap {
         sources.push(iv.dose_cap_mg.source.clone());
+        // On the dose's 0.1 mg steps, never above the cap.
+        let step = iv.dose_step_mg;
+        let cap = round_to(((cap + 1e-9) / step).floor() * step, step);
         if dose > cap {
             steps.push(format!("Site cap: {dose} mg is above the site's largest dose, {cap} mg: the dose is {cap} mg"));
             dose = cap;

@@ -150,8 +150,8 @@ fn split_name(name: &str) -> (Option<String>, Option<String>, Option<String>) {
     }
 }
 
-/// Fills the form. `treated_before`: doses of the course before this session (none: this is the
-/// first treatment); `evaluation`: the course's signed assessment (its medication classes);
+/// Fills the form. `treated_before`: the patient's esketamine doses before this session, in any
+/// course (none: this is the first treatment); `evaluation`: the course's signed assessment (its medication classes);
 /// `rules`: the form's concomitant-medication classes and deadline (rules/dosing.toml).
 pub fn monitoring_form(
     rules: &RemsFormRules,

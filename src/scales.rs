@@ -88,7 +88,7 @@ pub struct ScaleDifficulty {
     pub loinc: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ScaleBand {
@@ -343,7 +343,8 @@ impl Scale {
         }
     }
 
-    fn remission_rule(&self, threshold: u32) -> String {
+    /// The remission rule in words at a threshold ("total below 5").
+    pub fn remission_rule(&self, threshold: u32) -> String {
         match self.remission.comparison {
             Comparison::Below => format!("total below {threshold}"),
             Comparison::AtMost => format!("total of {threshold} or less"),
@@ -611,5 +612,58 @@ pub struct ScalesSite {
 impl ScalesSite {
     pub fn remission_threshold(&self, scale: &str) -> Option<u32> {
         self.remission_thresholds.get(scale).copied()
+    }
+}
+
+/// The outcome rules built into this program (`rules/outcomes.toml`).
+pub const EMBEDDED_OUTCOMES: &str = include_str!("../rules/outcomes.toml");
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutcomesMeta {
+    pub id: String,
+    pub version: String,
+}
+
+/// When a course's benefit is judged: after so many treatments or days, whichever is first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct BenefitReviewRule {
+    pub after_treatments: u32,
+    pub after_days: u32,
+    pub no_response: String,
+    pub no_follow_up: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutcomeRules {
+    pub outcomes: OutcomesMeta,
+    pub benefit_review: BenefitReviewRule,
+    #[serde(default)]
+    pub sha256: String,
+}
+
+static EMBEDDED_OUTCOME_RULES: OnceLock<Result<OutcomeRules, RuleSetError>> = OnceLock::new();
+
+impl OutcomeRules {
+    pub fn embedded() -> Result<&'static OutcomeRules, RuleSetError> {
+        EMBEDDED_OUTCOME_RULES
+            .get_or_init(|| {
+                let problem = |message: String| RuleSetError { file: "outcomes.toml".into(), message };
+                let mut rules: OutcomeRules = toml::from_str(EMBEDDED_OUTCOMES).map_err(|e| problem(e.to_string()))?;
+                rules.sha256 = crate::digest::sha256_hex(EMBEDDED_OUTCOMES.as_bytes());
+                let r = &rules.benefit_review;
+                if r.after_treatments == 0 || r.after_days == 0 {
+                    return Err(problem("benefit_review: after_treatments and after_days must be at least 1".into()));
+                }
+                Ok(rules)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }

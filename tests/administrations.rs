@@ -170,3 +170,95 @@ fn a_finalised_administration_is_kept_and_amended_as_a_new_version() {
         .unwrap();
     assert_eq!(s.broken_administration_signatures().unwrap(), (2, vec![f2.id]));
 }
+
+fn treat_sessions(s: &mut Store, course: i64, n: u32) {
+    let done = s.sessions_of(course).unwrap().len() as u32;
+    let (policy, site) = (common::default_policy(), trdcheck::dosing::DosingSite::default());
+    let now = common::courses::in_force(&policy, &site);
+    for i in 0..n {
+        let rec = s.new_session(course, &format!("2026-11-{:02}", 3 + 2 * (done + i)), "Dr A", &now).unwrap();
+        let mut x = rec.session.clone();
+        common::courses::treated(&mut x);
+        s.save_session(rec.id, &x, "Dr A", &now).unwrap();
+        s.finalise_session(rec.id, "Dr A", &now).unwrap();
+    }
+}
+
+#[test]
+fn the_benefit_review_falls_at_the_fourth_treatment_or_day_28_and_needs_a_follow_up() {
+    let (mut s, course) = course();
+    let site = ScalesSite::default();
+    // Course started 2026-11-02: day 27 is not yet the review point, day 28 is.
+    let r = s.course_outcomes(course, &site, "2026-11-29").unwrap().review;
+    assert_eq!((r.due, r.treatments, r.days, r.message.as_deref()), (false, 0, Some(27), None));
+    let r = s.course_outcomes(course, &site, "2026-11-30").unwrap().review;
+    assert!(r.due && r.responding.is_none(), "{r:?}");
+    assert!(r.message.unwrap().contains("without a follow-up score"));
+    // Three treatments: not yet; the fourth: due, and without a follow-up the answer is unknown.
+    treat_sessions(&mut s, course, 3);
+    assert!(!s.course_outcomes(course, &site, "2026-11-10").unwrap().review.due);
+    treat_sessions(&mut s, course, 1);
+    let r = s.course_outcomes(course, &site, "2026-11-10").unwrap().review;
+    assert_eq!((r.due, r.treatments, r.responding), (true, 4, None));
+    // A follow-up short of a response (PHQ-9 18 → 10): "no response by session 4 / week 4".
+    let d =
+        s.new_administration(course, &answered("phq9", "2026-11-10", &[2, 2, 1, 1, 1, 1, 1, 1, 0]), "Dr A").unwrap();
+    s.finalise_administration(d.id, "Dr A", &site).unwrap();
+    let r = s.course_outcomes(course, &site, "2026-11-10").unwrap().review;
+    assert_eq!(r.responding, Some(false));
+    assert!(r.message.unwrap().starts_with("No response by session 4 / week 4"));
+    // Then a response (18 → 9, exactly half): nothing to review.
+    let d =
+        s.new_administration(course, &answered("phq9", "2026-11-11", &[2, 2, 1, 1, 1, 1, 1, 0, 0]), "Dr A").unwrap();
+    s.finalise_administration(d.id, "Dr A", &site).unwrap();
+    let r = s.course_outcomes(course, &site, "2026-11-11").unwrap().review;
+    assert_eq!((r.responding, r.message), (Some(true), None));
+    assert!(r.source.contains("week 4"));
+}
+
+#[test]
+fn the_outcome_view_judges_every_follow_up_against_the_baseline_in_force() {
+    let (mut s, course) = course();
+    let mut site = ScalesSite::default();
+    site.remission_thresholds.insert("madrs".into(), 12);
+    let d =
+        s.new_administration(course, &answered("phq9", "2026-11-09", &[1, 1, 1, 1, 1, 1, 1, 1, 1]), "Dr A").unwrap();
+    let mut x = d.administration.clone();
+    x.safety_note = Some("Passive thoughts only; safety plan in place".into());
+    s.save_administration(d.id, &x, "Dr A").unwrap();
+    let signed = s.finalise_administration(d.id, "Dr A", &site).unwrap();
+    assert_eq!(signed.score.as_ref().unwrap().baseline, Some(18), "signed against the assessment's 18");
+    let mut base = answered("phq9", "2026-11-01", &[3, 3, 3, 3, 2, 2, 2, 2, 0]);
+    base.baseline = true;
+    let b = s.new_administration(course, &base, "Dr A").unwrap();
+    s.finalise_administration(b.id, "Dr A", &site).unwrap();
+    let o = s.course_outcomes(course, &site, "2026-11-09").unwrap();
+    let phq = o.scales.iter().find(|x| x.scale.id == "phq9").unwrap();
+    assert_eq!(phq.baseline.as_ref().map(|b| b.total), Some(20));
+    assert_eq!((phq.response_at_most, phq.remission_at_most), (Some(10), 4));
+    let points: Vec<(bool, Option<u32>, Option<bool>)> = phq
+        .points
+        .iter()
+        .map(|p| {
+            (
+                p.baseline,
+                p.score.as_ref().and_then(|s| s.baseline),
+                p.score.as_ref().and_then(|s| s.response.as_ref().map(|r| r.met)),
+            )
+        })
+        .collect();
+    assert_eq!(points, [(true, None, None), (false, Some(20), Some(true))], "9 against 20 now");
+    assert_eq!(s.administration(signed.id).unwrap().score.unwrap().baseline, Some(18), "the signed score is kept");
+    // MADRS: the assessment's 30 is the baseline; the site's remission line at 12.
+    let madrs = o.scales.iter().find(|x| x.scale.id == "madrs").unwrap();
+    assert_eq!(
+        (madrs.baseline.as_ref().map(|b| b.total), madrs.response_at_most, madrs.remission_at_most),
+        (Some(30), Some(15), 12)
+    );
+    assert_eq!(madrs.remission_rule, "total of 12 or less");
+    assert!(madrs.points.is_empty() && madrs.bands.len() == 4);
+    // The alert of item 9, with its note.
+    assert_eq!(o.alerts.len(), 1);
+    assert_eq!((o.alerts[0].0, o.alerts[0].1.flag.as_str()), (signed.id, "item9"));
+    assert!(phq.points[1].safety_note.is_some());
+}

@@ -248,9 +248,18 @@ fn the_rems_form_is_filled_from_the_session_in_the_forms_order() {
         ("Patient", "First treatment", "Yes"),
         ("Patient", "Enrolled in the REMS", "Yes"),
         ("Concomitant medication", "Benzodiazepines", "No"),
+        ("Concomitant medication", "Non-benzodiazepine sedative hypnotics", "No"),
         ("Concomitant medication", "Psychostimulants", "No"),
+        ("Concomitant medication", "Monoamine oxidase inhibitors (MAOIs)", "No"),
+        ("Concomitant medication", "Opioids", "No"),
         ("Monitoring healthcare provider", "First name", "Ana"),
         ("Monitoring healthcare provider", "Last name", "Ruiz"),
+        ("Monitoring healthcare provider", "Telephone", "555-0100"),
+        ("Monitoring healthcare provider", "Email", "clinic@example.org"),
+        ("Healthcare setting", "Name", "Valley Clinic"),
+        ("Healthcare setting", "Address", "1 Main St"),
+        ("Healthcare setting", "City", "Springfield"),
+        ("Healthcare setting", "State", "IL"),
         ("Healthcare setting", "ZIP", "62701"),
         ("Session", "Treatment date", "11/03/2026"),
         ("Session", "Dose administered", "56 mg"),
@@ -262,6 +271,7 @@ fn the_rems_form_is_filled_from_the_session_in_the_forms_order() {
         ("Blood pressure", "About 40 minutes after administration", "142/88 mmHg"),
         ("Blood pressure", "Before session completion", "130/80 mmHg"),
         ("Adverse effects", "Sedation", "Yes (lowest MOAA/S 4)"),
+        ("Adverse effects", "Dissociation", "No"),
         ("Adverse effects", "Respiratory depression", "No"),
         ("Adverse effects", "Other", "None"),
     ] {
@@ -476,4 +486,33 @@ fn a_finalised_session_is_amended_as_a_new_version_and_the_signed_one_is_kept() 
     assert!(actions.contains(&"session_amend".to_string()), "{actions:?}");
     assert_eq!(s.broken_session_signatures().unwrap(), (3, vec![]), "versions 1 and 2 of session 1, and session 2");
     assert_eq!(s.verify().unwrap().first_broken, None);
+}
+
+#[test]
+fn a_patient_has_several_courses_and_the_rems_form_knows_an_earlier_courses_treatment() {
+    let (mut s, first_course, _) = esketamine_treated();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let patient = s.course(first_course).unwrap().patient_id;
+    let assessment = s.course(first_course).unwrap().assessment_id;
+    // A second course months later, from the same signed assessment.
+    let second = s.start_course(assessment, "2027-03-01", "Dr A").unwrap();
+    let courses: Vec<i64> = s.courses_of(patient).unwrap().iter().map(|c| c.id).collect();
+    assert_eq!(courses.len(), 2);
+    assert!(courses.contains(&first_course) && courses.contains(&second.id));
+    let rec = s.new_session(second.id, "2027-03-02", "Dr A", &now).unwrap();
+    assert_eq!(rec.session.number, 1, "sessions are numbered per course");
+    let mut x = rec.session.clone();
+    treated(&mut x);
+    x.pre_dose.fasted_as_instructed = Some(true);
+    x.dose.dose_mg = Some(56.0);
+    x.dose.device_times = Some(vec!["10:00".into(), "10:05".into()]);
+    x.monitoring.total_monitoring_minutes = Some(125);
+    x.monitoring.ready_to_leave_minutes = Some(70);
+    x.pre_dose.rems_enrolled = Some(true);
+    s.save_session(rec.id, &x, "Dr A", &now).unwrap();
+    s.finalise_session(rec.id, "Dr A", &now).unwrap();
+    let form = s.rems_form(rec.id, DosingRules::embedded().unwrap(), &Default::default()).unwrap();
+    assert_eq!(value(&form, "Patient", "First treatment"), Some("No"), "treated in the first course");
+    assert!(!form.fields.iter().any(|f| f.label == "Enrolled in the REMS"));
 }

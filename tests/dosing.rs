@@ -151,6 +151,10 @@ fn the_site_cap_lowers_a_dose_above_it_and_leaves_one_at_it() {
     assert!(over.steps.iter().any(|s| s.contains("Site cap")));
     let at = dosing::iv_ketamine(rules(), &site, &iv(100.0, None, None)).unwrap();
     assert_eq!((at.dose_mg, at.capped), (50.0, false));
+    // A cap between the 0.1 mg steps gives the step below it, never more than the cap.
+    let odd = DosingSite { dose_cap_mg: Some(47.55), ..DosingSite::default() };
+    let d = dosing::iv_ketamine(rules(), &odd, &iv(120.0, None, None)).unwrap();
+    assert_eq!((d.dose_mg, d.capped), (47.5, true));
 }
 
 #[test]

@@ -486,22 +486,48 @@ fn crash_child_writer() {
         a.cardiovascular.systolic_mmhg = Some(100.0 + (n % 100) as f64);
         store.save_draft(record.id, &a, "child").unwrap();
         writeln!(out, "ACK {} {} {} END", record.id, n % 120, 100 + n % 100).unwrap();
-        // A session of the course: created, then a reading saved.
-        let session = store.new_session(course, "2026-11-03", "child", &now).unwrap();
+        // A session of the course: the open draft (one a kill left) or a new one, a reading
+        // saved, then completed and finalised, so that the next is a new session.
+        let open = store.sessions_of(course).unwrap().into_iter().find(|r| r.status == RecordStatus::Draft);
+        let session = match open {
+            Some(draft) => draft,
+            None => store.new_session(course, "2026-11-03", "child", &now).unwrap(),
+        };
         let mut answers = session.session.clone();
+        common::courses::treated(&mut answers);
         answers.pre_dose.heart_rate_bpm = Some(40.0 + (n % 100) as f64);
         store.save_session(session.id, &answers, "child", &now).unwrap();
         writeln!(out, "SESSION {} {} END", session.id, 40 + n % 100).unwrap();
+        store.finalise_session(session.id, "child", &now).unwrap();
+        writeln!(out, "FINAL {} END", session.id).unwrap();
+        // A PHQ-9 of the course: created with its answers, then finalised.
+        let scale = trdcheck::scales::Scales::embedded().unwrap().get("phq9").unwrap();
+        let mut phq = trdcheck::scales::Administration::new(scale, "2026-11-03");
+        phq.items = (0..9).map(|i| Some(((n + i) % 3) as u32)).collect();
+        phq.items[8] = Some(0);
+        let total: u64 = phq.items.iter().map(|a| u64::from(a.unwrap())).sum();
+        let adm = store.new_administration(course, &phq, "child").unwrap();
+        store.finalise_administration(adm.id, "child", &trdcheck::scales::ScalesSite::default()).unwrap();
+        writeln!(out, "SCORE {} {total} END", adm.id).unwrap();
         out.flush().unwrap();
         n += 1;
     }
 }
 
-fn check_sessions(s: &Store, acked: &[(i64, f64)]) {
+fn check_sessions(s: &Store, acked: &[(i64, f64)], finals: &[i64], scores: &[(i64, u32)]) {
     for (id, hr) in acked {
         let r = s.session(*id).unwrap_or_else(|e| panic!("acknowledged session {id} lost: {e}"));
         assert_eq!(r.session.pre_dose.heart_rate_bpm, Some(*hr), "acknowledged save of session {id} lost");
     }
+    for id in finals {
+        assert_eq!(s.session(*id).unwrap().status, RecordStatus::Final, "acknowledged finalisation of {id} lost");
+    }
+    for (id, total) in scores {
+        let r = s.administration(*id).unwrap_or_else(|e| panic!("acknowledged administration {id} lost: {e}"));
+        assert_eq!(r.score.map(|x| x.total), Some(*total), "acknowledged score {id} lost");
+    }
+    assert_eq!(s.broken_session_signatures().unwrap().1, Vec::<i64>::new());
+    assert_eq!(s.broken_administration_signatures().unwrap().1, Vec::<i64>::new());
 }
 
 fn check_acknowledged(s: &Store, acked: &[(i64, f64, f64)]) {
@@ -526,6 +552,7 @@ fn every_acknowledged_write_survives_sigkill() {
     let exe = std::env::current_exe().unwrap();
     let mut acked: Vec<(i64, f64, f64)> = Vec::new();
     let mut sessions: Vec<(i64, f64)> = Vec::new();
+    let (mut finals, mut scores): (Vec<i64>, Vec<(i64, u32)>) = (Vec::new(), Vec::new());
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
     for _ in 0..kills {
         seed ^= seed << 13;
@@ -543,8 +570,11 @@ fn every_acknowledged_write_survives_sigkill() {
             std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
         std::thread::sleep(Duration::from_millis(5 + seed % 75));
         child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        let status = child.wait().unwrap();
+        // Killed, not ended by itself: a child that fails a write would stop writing unseen.
+        assert_eq!(status.code(), None, "the writer stopped before it was killed: {status}");
         let (checked, sessions_checked) = (acked.len(), sessions.len());
+        let (finals_checked, scores_checked) = (finals.len(), scores.len());
         for line in reader.join().unwrap() {
             let parts: Vec<&str> = line.split_whitespace().collect();
             match parts[..] {
@@ -552,13 +582,15 @@ fn every_acknowledged_write_survives_sigkill() {
                     acked.push((id.parse().unwrap(), age.parse().unwrap(), sys.parse().unwrap()))
                 }
                 ["SESSION", id, hr, "END"] => sessions.push((id.parse().unwrap(), hr.parse().unwrap())),
+                ["FINAL", id, "END"] => finals.push(id.parse().unwrap()),
+                ["SCORE", id, total, "END"] => scores.push((id.parse().unwrap(), total.parse().unwrap())),
                 _ => {}
             }
         }
         let s = Store::open(&path, &common::test_key())
             .expect("the database opens and passes its integrity check after a kill");
         check_acknowledged(&s, &acked[checked..]);
-        check_sessions(&s, &sessions[sessions_checked..]);
+        check_sessions(&s, &sessions[sessions_checked..], &finals[finals_checked..], &scores[scores_checked..]);
         assert_eq!(s.verify().unwrap().first_broken, None);
     }
     // Every write was encrypted: the database and its WAL hold the patient's name nowhere in the clear.
@@ -569,6 +601,12 @@ fn every_acknowledged_write_survives_sigkill() {
     assert!(!sessions.is_empty(), "the child never acknowledged a session write");
     let s = Store::open(&path, &common::test_key()).unwrap();
     check_acknowledged(&s, &acked);
-    check_sessions(&s, &sessions);
-    eprintln!("{kills} kills, {} acknowledged drafts and {} sessions checked", acked.len(), sessions.len());
+    check_sessions(&s, &sessions, &finals, &scores);
+    eprintln!(
+        "{kills} kills, {} acknowledged drafts, {} session saves, {} finalised sessions and {} scores checked",
+        acked.len(),
+        sessions.len(),
+        finals.len(),
+        scores.len()
+    );
 }

@@ -249,13 +249,29 @@ const SESSION_COLUMNS: &str = "s.id, s.course_id, s.status, s.data, s.created_at
 
 /// Sessions of a course treated (finalised with a dose) before session `number`: of each
 /// session, its version in force (the newest finalised).
-fn treated_before(conn: &Connection, course_id: i64, number: u32) -> Result<u32> {
+pub(super) fn treated_before(conn: &Connection, course_id: i64, number: u32) -> Result<u32> {
     Ok(conn.query_row(
         &format!(
             "SELECT COUNT(*) FROM session s WHERE s.course_id = ?1 AND s.number < ?2 AND s.status = 'final' \
              AND s.outcome = 'treated' AND NOT {SUPERSEDED}"
         ),
         params![course_id, number],
+        |r| r.get(0),
+    )?)
+}
+
+/// The patient's esketamine treatments before session `number` of `course_id`: in this course
+/// and in any earlier course (the REMS form asks whether this is the patient's first treatment,
+/// not the course's).
+fn esketamine_treatments_before(conn: &Connection, patient_id: i64, course_id: i64, number: u32) -> Result<u32> {
+    Ok(conn.query_row(
+        &format!(
+            "SELECT COUNT(*) FROM session s JOIN course c ON c.id = s.course_id \
+             WHERE c.patient_id = ?1 AND c.route = 'esketamine_nasal' AND s.status = 'final' \
+             AND s.outcome = 'treated' AND NOT {SUPERSEDED} \
+             AND (s.course_id < ?2 OR (s.course_id = ?2 AND s.number < ?3))"
+        ),
+        params![patient_id, course_id, number],
         |r| r.get(0),
     )?)
 }
@@ -1022,7 +1038,8 @@ impl Store {
             .as_ref()
             .map(|s| s.evaluation.clone())
             .ok_or(StorageError::NotFinal { id: course.assessment_id, action: "the REMS form" })?;
-        let treated_before = treated_before(&self.conn, course.id, record.session.number)?;
+        let treated_before =
+            esketamine_treatments_before(&self.conn, course.patient_id, course.id, record.session.number)?;
         Ok(crate::rems::monitoring_form(
             &dosing.esketamine.rems_form,
             &patient,

@@ -2,14 +2,17 @@
 //! (completed with the dose, or not-done with the gate's reason when the session was deferred),
 //! an Observation per vital sign with its LOINC code (blood pressure panel 85354-9 with systolic
 //! 8480-6 and diastolic 8462-4, heart rate 8867-4, SpO₂ 2708-6), the sedation score, and an
-//! AdverseEvent per adverse effect recorded.
+//! AdverseEvent per adverse effect recorded; per outcome-scale administration an Observation
+//! (PHQ-9: the panel 44249-1 with its items and the total 44261-6; MADRS: a local code system,
+//! no LOINC code being known), part of the session's MedicationAdministration when taken at one.
 
 use serde_json::{json, Value};
 
 use crate::fhir::uuid_of;
 use crate::model::Route;
+use crate::scales::Scales;
 use crate::session::{BloodPressure, Session};
-use crate::storage::{CourseRecord, Patient, RecordStatus, SessionOutcome, SessionRecord};
+use crate::storage::{AdministrationRecord, CourseRecord, Patient, RecordStatus, SessionOutcome, SessionRecord};
 
 pub const MEDICATION_SYSTEM: &str = "urn:trdcheck:medication";
 const LOINC: &str = "http://loinc.org";
@@ -130,7 +133,12 @@ fn adverse_effects(s: &Session) -> Vec<(&'static str, String)> {
 }
 
 /// The course as a FHIR R4 `collection` Bundle.
-pub fn course_bundle(course: &CourseRecord, sessions: &[SessionRecord], patient: &Patient) -> Value {
+pub fn course_bundle(
+    course: &CourseRecord,
+    sessions: &[SessionRecord],
+    administrations: &[AdministrationRecord],
+    patient: &Patient,
+) -> Value {
     let patient_id = uuid_of(&["Patient", &patient.mrn]);
     let patient_ref = format!("urn:uuid:{patient_id}");
     let mut p = json!({
@@ -153,6 +161,7 @@ pub fn course_bundle(course: &CourseRecord, sessions: &[SessionRecord], patient:
         Route::IvKetamine => "Intravenous infusion",
         Route::EsketamineNasal => "Nasal",
     };
+    let mut given = std::collections::BTreeMap::new();
     for rec in sessions {
         let s = &rec.session;
         let status = if rec.status == RecordStatus::Final { "final" } else { "preliminary" };
@@ -194,6 +203,7 @@ pub fn course_bundle(course: &CourseRecord, sessions: &[SessionRecord], patient:
             }
         }
         let admin_ref = format!("urn:uuid:{id}");
+        given.insert(s.number, admin_ref.clone());
         c.push(id, admin);
         let pre = BloodPressure {
             systolic_mmhg: s.pre_dose.gate.systolic_mmhg,
@@ -243,10 +253,98 @@ pub fn course_bundle(course: &CourseRecord, sessions: &[SessionRecord], patient:
             );
         }
     }
+    for rec in administrations {
+        if let Some(observation) = scale_observation(rec, &patient.mrn, &patient_ref, &given) {
+            let id = observation["id"].as_str().unwrap_or_default().to_string();
+            c.push(id, observation);
+        }
+    }
     json!({
         "resourceType": "Bundle",
-        "id": uuid_of(&["Bundle", "course", &patient.mrn, &course.id.to_string(), &sessions.len().to_string()]),
+        "id": uuid_of(&[
+            "Bundle",
+            "course",
+            &patient.mrn,
+            &course.id.to_string(),
+            &sessions.len().to_string(),
+            &administrations.len().to_string(),
+        ]),
         "type": "collection",
         "entry": c.entries,
     })
+}
+
+/// An outcome-scale administration as an Observation: the scale's panel code, one component per
+/// answered item and, once finalised, the total, its band and any safety alert with the
+/// clinician's note.
+fn scale_observation(
+    rec: &AdministrationRecord,
+    mrn: &str,
+    patient_ref: &str,
+    given: &std::collections::BTreeMap<u32, String>,
+) -> Option<Value> {
+    let a = &rec.administration;
+    let scale = Scales::embedded().ok()?.get(&a.scale)?;
+    let meta = &scale.scale;
+    let local = meta.local_code_system.as_deref().unwrap_or(crate::fhir::OBSERVATION_SYSTEM);
+    let coding = |loinc: Option<&str>, local_code: String, display: &str| match loinc {
+        Some(code) => json!({ "coding": [{ "system": LOINC, "code": code, "display": display }], "text": display }),
+        None => json!({ "coding": [{ "system": local, "code": local_code, "display": display }], "text": display }),
+    };
+    let mut components: Vec<Value> = scale
+        .items
+        .iter()
+        .zip(&a.items)
+        .filter_map(|(item, answer)| {
+            let answer = (*answer)?;
+            let code = coding(item.loinc.as_deref(), format!("{}-item-{}", meta.id, item.number), &item.label);
+            Some(json!({ "code": code, "valueInteger": answer }))
+        })
+        .collect();
+    let mut notes = Vec::new();
+    if a.baseline {
+        notes.push(json!({ "text": format!("Baseline {} of the course.", meta.name) }));
+    }
+    let mut observation = json!({
+        "resourceType": "Observation",
+        "id": uuid_of(&["Observation", mrn, "scale", &rec.id.to_string()]),
+        "status": match (rec.status, rec.version) {
+            (RecordStatus::Draft, _) => "preliminary",
+            (RecordStatus::Final, 1) => "final",
+            (RecordStatus::Final, _) => "amended",
+        },
+        "category": [{ "coding": [{ "system": VITAL_SIGNS, "code": "survey", "display": "Survey" }] }],
+        "code": coding(meta.loinc_panel.as_deref(), meta.id.clone(), &meta.title),
+        "subject": { "reference": patient_ref },
+        "effectiveDateTime": a.date,
+    });
+    if let Some(score) = &rec.score {
+        let total = coding(
+            meta.loinc_total.as_deref(),
+            meta.local_code_total.clone().unwrap_or_else(|| format!("{}-total", meta.id)),
+            &format!("{} total score", meta.name),
+        );
+        components.push(json!({ "code": total, "valueInteger": score.total }));
+        observation["interpretation"] =
+            json!([{ "text": format!("{} ({}–{})", score.band, score.band_range[0], score.band_range[1]) }]);
+        for alert in &score.alerts {
+            notes.push(json!({ "text": format!(
+                "URGENT: item {} ({}) answered {} ({}). {} Clinician's note: {}",
+                alert.item,
+                alert.label,
+                alert.answer_label,
+                alert.answer,
+                alert.message,
+                a.safety_note.as_deref().unwrap_or("none")
+            ) }));
+        }
+    }
+    observation["component"] = json!(components);
+    if !notes.is_empty() {
+        observation["note"] = json!(notes);
+    }
+    if let Some(admin) = a.session_number.and_then(|n| given.get(&n)) {
+        observation["partOf"] = json!([{ "reference": admin }]);
+    }
+    Some(observation)
 }

@@ -135,11 +135,25 @@ fn the_rems_form_prints_every_field_in_the_forms_order() {
 
 #[test]
 fn a_course_as_fhir_has_a_medication_administration_per_session_and_loinc_vital_signs() {
-    let (s, course) = deferred_then_treated();
+    let (mut s, course) = deferred_then_treated();
+    // A PHQ-9 at session 2 whose item 9 raised an alert (with the clinician's note), and a MADRS.
+    let scales = trdcheck::scales::Scales::embedded().unwrap();
+    let mut phq = trdcheck::scales::Administration::new(scales.get("phq9").unwrap(), "2026-11-06");
+    phq.items = [1, 1, 1, 0, 1, 0, 1, 0, 1].iter().map(|x| Some(*x)).collect();
+    phq.session_number = Some(2);
+    phq.safety_note = Some("Passive thoughts; C-SSRS negative".into());
+    let phq = s.new_administration(course, &phq, "Dr A").unwrap();
+    let site = trdcheck::scales::ScalesSite::default();
+    s.finalise_administration(phq.id, "Dr A", &site).unwrap();
+    let mut madrs = trdcheck::scales::Administration::new(scales.get("madrs").unwrap(), "2026-11-06");
+    madrs.items = vec![Some(2); 10];
+    let madrs = s.new_administration(course, &madrs, "Dr A").unwrap();
+    s.finalise_administration(madrs.id, "Dr A", &site).unwrap();
     let c = s.course(course).unwrap();
     let sessions = s.sessions_of(course).unwrap();
     let patient = s.patient(c.patient_id).unwrap();
-    let bundle = trdcheck::course_fhir::course_bundle(&c, &sessions, &patient);
+    let scores = s.administrations_of(course).unwrap();
+    let bundle = trdcheck::course_fhir::course_bundle(&c, &sessions, &scores, &patient);
     let of = |kind: &str| -> Vec<&serde_json::Value> {
         bundle["entry"]
             .as_array()
@@ -161,6 +175,27 @@ fn a_course_as_fhir_has_a_medication_administration_per_session_and_loinc_vital_
     assert!(of("Observation").iter().any(|o| o["code"]["coding"][0]["code"] == "8867-4"), "heart rate");
     let events: Vec<_> = of("AdverseEvent").iter().map(|e| e["event"]["text"].as_str().unwrap().to_string()).collect();
     assert_eq!(events, ["Dissociation", "nausea"]);
+    // The PHQ-9: the panel 44249-1, its nine items by LOINC code and the total 44261-6, part of
+    // session 2's administration, the alert of item 9 in its note; the MADRS on a local code.
+    let panel = of("Observation").into_iter().find(|o| o["code"]["coding"][0]["code"] == "44249-1").unwrap();
+    let codes: Vec<&str> = panel["component"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"]["coding"][0]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    assert_eq!((codes[0], codes[8], codes[9]), ("44250-9", "44260-8", "44261-6"));
+    assert_eq!(panel["component"][9]["valueInteger"], 6);
+    assert_eq!(panel["interpretation"][0]["text"], "mild (5–9)");
+    let given = format!("urn:uuid:{}", admins[1]["id"].as_str().unwrap());
+    assert_eq!(panel["partOf"][0]["reference"], given.as_str());
+    assert!(panel["note"][0]["text"].as_str().unwrap().starts_with("URGENT: item 9"));
+    assert!(panel["note"][0]["text"].as_str().unwrap().contains("C-SSRS negative"));
+    let madrs = of("Observation").into_iter().find(|o| o["code"]["coding"][0]["code"] == "madrs").unwrap();
+    assert_eq!(madrs["component"][10]["code"]["coding"][0]["code"], "madrs-total");
+    assert_eq!(madrs["component"][10]["valueInteger"], 20);
+    assert!(madrs.get("partOf").is_none());
     let Some(python) = std::env::var("TRDCHECK_PYTHON").ok().map(std::path::PathBuf::from).or_else(|| tool("python3"))
     else {
         return;

@@ -443,8 +443,11 @@ impl AppState {
                 ExportFormat::Json => serde_json::to_vec_pretty(&s.course_document(id)?).map_err(internal)?,
                 ExportFormat::Fhir => {
                     let patient = s.patient(course.patient_id)?;
-                    serde_json::to_vec_pretty(&trdcheck::course_fhir::course_bundle(&course, &sessions, &patient))
-                        .map_err(internal)?
+                    let scores = s.administrations_of(id)?;
+                    serde_json::to_vec_pretty(&trdcheck::course_fhir::course_bundle(
+                        &course, &sessions, &scores, &patient,
+                    ))
+                    .map_err(internal)?
                 }
                 ExportFormat::Html => s.course_summary(id, self.rules, dosing, None)?.to_html(paper).into_bytes(),
                 ExportFormat::Pdf => s

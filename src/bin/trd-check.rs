@@ -498,7 +498,8 @@ fn run_course(rules: &RuleSet, store: &mut Store, actor: &str, command: CourseCo
                 CourseFormat::Json => json(&store.course_document(id).map_err(storage_failure)?)? + "\n",
                 CourseFormat::Fhir => {
                     let patient = store.patient(course.patient_id).map_err(storage_failure)?;
-                    json(&trdcheck::course_fhir::course_bundle(&course, &sessions, &patient))? + "\n"
+                    let scores = store.administrations_of(id).map_err(storage_failure)?;
+                    json(&trdcheck::course_fhir::course_bundle(&course, &sessions, &scores, &patient))? + "\n"
                 }
                 CourseFormat::Html | CourseFormat::Pdf => {
                     let dosing = dosing::DosingRules::embedded().map_err(|e| Failure(e.to_string(), 1))?;

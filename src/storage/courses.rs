@@ -417,11 +417,13 @@ impl Store {
         let course = self.course(course_id)?;
         let sessions = self.sessions_of(course_id)?;
         let earlier = self.earlier_versions_of(course_id)?;
+        let administrations = self.administrations_of(course_id)?;
         Ok(serde_json::json!({
             "schema": "trdcheck/course/v1",
             "course": course,
             "sessions": sessions,
             "earlier_versions": earlier,
+            "administrations": administrations,
         }))
     }
 

@@ -672,7 +672,7 @@ def save_in_dialog(path):
     subprocess.run(["xdotool", "key", "Return"], check=True, timeout=10)
 
 
-def test_12_an_esketamine_session_gives_its_rems_form_as_pdf_by_keyboard(launch, shots, tmp_path):
+def test_12_an_esketamine_course_one_session_deferred_then_the_rems_form_as_pdf_by_keyboard(launch, shots, tmp_path):
     d = launch()
     sign_in(d)
     # The clinic's REMS details, kept with its settings, fill the form.
@@ -691,8 +691,22 @@ def test_12_an_esketamine_session_gives_its_rems_form_as_pdf_by_keyboard(launch,
     press(back, Keys.ENTER)
     activate(d, "[data-start-course]")
     wait(d, lambda: "Next: Dose 1" in one(d, "[data-next]").text)
+    # Session 1: 182/98 before the dose. The gate defers it; no dose, so no REMS form.
     activate(d, "[data-action='new-session']")
     wait(d, lambda: "Session 1" in one(d, "main h1").text)
+    session_pre_dose(d, 182, 98)
+    wait(d, lambda: gate(d) == "defer")
+    wait(d, lambda: "Ready to finalise" in one(d, "aside.result").text)
+    finalise_session(d)
+    assert "Deferred" in one(d, ".record-status").text
+    assert not css(d, "[data-export-session='rems_form']")
+    activate(d, "[data-action='back-to-course']")
+    wait(d, lambda: css(d, "[data-session='1']"))
+    assert "Deferred" in one(d, "[data-session='1']").text
+    assert "Next: Dose 1" in one(d, "[data-next]").text
+    # Session 2, the first dose.
+    activate(d, "[data-action='new-session']")
+    wait(d, lambda: "Session 2" in one(d, "main h1").text)
     session_pre_dose(d, 132, 84)
     wait(d, lambda: gate(d) == "proceed")
     type_number(d, "pre_dose.heart_rate_bpm", 76)
@@ -727,7 +741,7 @@ def test_12_an_esketamine_session_gives_its_rems_form_as_pdf_by_keyboard(launch,
     for value in ["Lena", "Okafor", "56 mg", "150/92 mmHg", "125", "75", "Burlington", "802-555-0100"]:
         assert value in form, value
     screen_shot(os.path.join(shots, "rems-form.png"))
-    target = str(tmp_path / "rems-form-session-1.pdf")
+    target = str(tmp_path / "rems-form-session-2.pdf")
     activate(d, "[data-export-session='rems_form']")
     save_in_dialog(target)
     wait(d, lambda: "Saved" in one(d, "[data-documents-status]").text)
@@ -738,11 +752,11 @@ def test_12_an_esketamine_session_gives_its_rems_form_as_pdf_by_keyboard(launch,
     row = wait(d, lambda: next((r for r in css(d, "[data-rems-pending] tbody tr") if "E2E-1200" in r.text), None))
     assert "Submit by" in one(d, "[data-rems-pending]").text
     press(row.find_element(By.CSS_SELECTOR, "[data-rems-session]"), Keys.ENTER)
-    wait(d, lambda: "Session 1" in one(d, "main h1").text)
+    wait(d, lambda: "Session 2" in one(d, "main h1").text)
     activate(d, "[data-action='rems-submitted']")
     wait(d, lambda: css(d, "[data-rems-status='submitted']"))
     activate(d, "[data-action='back-to-course']")
-    wait(d, lambda: "Submitted" in one(d, "[data-session='1']").text)
+    wait(d, lambda: "Submitted" in one(d, "[data-session='2']").text)
     activate(d, "[data-nav='home']")
     wait(d, lambda: css(d, "input[type='search']"))
     settle(d)
@@ -753,7 +767,7 @@ def test_12_an_esketamine_session_gives_its_rems_form_as_pdf_by_keyboard(launch,
     search.send_keys("E2E-1200")
     activate(d, "[data-patient='E2E-1200']")
     activate(d, "[data-course]")
-    activate(d, "[data-open-session='1']")
+    activate(d, "[data-open-session='2']")
     wait(d, lambda: "read-only" in one(d, ".record-status").text)
     sign_with_passphrase(d, "amend-session")
     wait(d, lambda: "version 2" in one(d, "main h1").text)

@@ -343,6 +343,44 @@ impl Scale {
         }
     }
 
+    /// The safety alerts of answers (unanswered items raise none).
+    pub fn alerts(&self, items: &[Option<u32>]) -> Vec<SafetyAlert> {
+        self.safety
+            .iter()
+            .filter_map(|s| {
+                let answer = items.get(s.item as usize - 1).copied().flatten()?;
+                (answer >= s.at_least).then(|| SafetyAlert {
+                    flag: format!("item{}", s.item),
+                    item: s.item,
+                    label: self.items[s.item as usize - 1].label.clone(),
+                    answer,
+                    answer_label: self
+                        .options
+                        .get(answer as usize)
+                        .map_or_else(|| answer.to_string(), |o| o.label.clone()),
+                    at_least: s.at_least,
+                    message: s.message.clone(),
+                    source: s.source.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// The highest total that is a response against `baseline`: a fall of at least the rule's
+    /// share, in whole numbers.
+    pub fn response_at_most(&self, baseline: u32) -> u32 {
+        let (p, b) = (u64::from(self.response.min_reduction_percent), u64::from(baseline));
+        (b - (p * b).div_ceil(100)) as u32
+    }
+
+    /// The highest total that is a remission at `threshold`.
+    pub fn remission_at_most(&self, threshold: u32) -> u32 {
+        match self.remission.comparison {
+            Comparison::Below => threshold.saturating_sub(1),
+            Comparison::AtMost => threshold,
+        }
+    }
+
     /// The remission rule in words at a threshold ("total below 5").
     pub fn remission_rule(&self, threshold: u32) -> String {
         match self.remission.comparison {
@@ -385,9 +423,7 @@ impl Scale {
         }
         let total: u32 = items.iter().sum();
         let band = self.bands.iter().find(|b| (b.min..=b.max).contains(&total)).expect("the bands cover every total");
-        let alerts =
-            Administration { items: items.iter().map(|a| Some(*a)).collect(), ..Administration::new(self, "") }
-                .alerts(self);
+        let alerts = self.alerts(&items.iter().map(|a| Some(*a)).collect::<Vec<_>>());
         let (change_points, change_percent, response) = match baseline {
             None => (None, None, None),
             Some(b) => {
@@ -399,7 +435,7 @@ impl Scale {
                     let p = self.response.min_reduction_percent;
                     // Exact, in whole numbers: (b − total) × 100 ≥ p × b.
                     let met = (i64::from(b) - i64::from(total)) * 100 >= i64::from(p) * i64::from(b);
-                    let needed = i64::from(b) - (i64::from(p) * i64::from(b) + 99) / 100;
+                    let needed = self.response_at_most(b);
                     let rule = format!("a fall of at least {p} % from baseline: {b} → {needed} or less");
                     (Some(points), Some(percent), Some(Judgement { met, rule, source: self.response.source.clone() }))
                 }
@@ -560,26 +596,7 @@ impl Administration {
 
     /// The safety alerts of the answers given so far: shown at once, before the rest is answered.
     pub fn alerts(&self, scale: &Scale) -> Vec<SafetyAlert> {
-        scale
-            .safety
-            .iter()
-            .filter_map(|s| {
-                let answer = self.items.get(s.item as usize - 1).copied().flatten()?;
-                (answer >= s.at_least).then(|| SafetyAlert {
-                    flag: format!("item{}", s.item),
-                    item: s.item,
-                    label: scale.items[s.item as usize - 1].label.clone(),
-                    answer,
-                    answer_label: scale
-                        .options
-                        .get(answer as usize)
-                        .map_or_else(|| answer.to_string(), |o| o.label.clone()),
-                    at_least: s.at_least,
-                    message: s.message.clone(),
-                    source: s.source.clone(),
-                })
-            })
-            .collect()
+        scale.alerts(&self.items)
     }
 
     /// What it still needs before it is finalised, by field: every item, and a note on each

@@ -12,7 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::audit::{self, changes, leaves_of, Event};
-use super::courses::{load_course, treated_before};
+use super::courses::{field, load_course, treated_before};
 use super::{json_column, to_json, RecordStatus, Result, StorageError, Store};
 use crate::scales::{Administration, OutcomeRules, SafetyAlert, Scale, ScaleBand, ScaleRef, Scales, ScalesSite, Score};
 
@@ -125,10 +125,6 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<AdministrationRecord> {
         amends: r.get(12)?,
         amended_by: r.get(13)?,
     })
-}
-
-fn field(path: &str, message: impl Into<String>) -> StorageError {
-    StorageError::InvalidField { field: path.into(), message: message.into() }
 }
 
 fn load(conn: &Connection, id: i64) -> Result<AdministrationRecord> {
@@ -623,14 +619,8 @@ impl Store {
             {
                 responding = Some(responding.unwrap_or(false) || met);
             }
-            let response_at_most = baseline.as_ref().filter(|b| b.total > 0).map(|b| {
-                let p = i64::from(scale.response.min_reduction_percent);
-                (i64::from(b.total) - (p * i64::from(b.total) + 99) / 100).max(0) as u32
-            });
-            let remission_at_most = match scale.remission.comparison {
-                crate::scales::Comparison::Below => threshold.saturating_sub(1),
-                crate::scales::Comparison::AtMost => threshold,
-            };
+            let response_at_most = baseline.as_ref().filter(|b| b.total > 0).map(|b| scale.response_at_most(b.total));
+            let remission_at_most = scale.remission_at_most(threshold);
             out.push(ScaleOutcome {
                 scale: scale.reference(),
                 title: scale.scale.title.clone(),

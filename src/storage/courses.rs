@@ -231,7 +231,7 @@ const SUPERSEDED: &str = "EXISTS (SELECT 1 FROM session b WHERE b.amends_id = s.
 /// A session version that an amendment (draft or final) follows.
 const FOLLOWED: &str = "EXISTS (SELECT 1 FROM session b WHERE b.amends_id = s.id)";
 
-fn field(field: &str, message: impl Into<String>) -> StorageError {
+pub(super) fn field(field: &str, message: impl Into<String>) -> StorageError {
     StorageError::InvalidField { field: field.into(), message: message.into() }
 }
 

@@ -6,9 +6,12 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::dosing::DosingRules;
 use crate::input::FmtNum;
+use crate::outcome_chart::{blood_pressure_chart, scale_chart, Chart};
 use crate::ruleset::RuleSet;
 use crate::session::{BloodPressure, Session};
-use crate::storage::{CourseOverview, Patient, RecordStatus, SessionRecord};
+use crate::storage::{
+    BaselineOrigin, CourseOutcomes, CourseOverview, OutcomePoint, Patient, RecordStatus, SessionRecord,
+};
 use crate::summary_html::Paper;
 use crate::summary_pdf::{self, Layout, PdfError, Weight, BLACK, BODY, GREY, RED, SMALL};
 
@@ -41,7 +44,135 @@ pub struct CourseSummary {
     pub header: Vec<(&'static str, String)>,
     pub next: Option<String>,
     pub sessions: Vec<SessionPart>,
+    /// The outcome scales: urgent alerts, each scale's table and chart, the benefit review.
+    pub outcomes: OutcomesPart,
     pub footer: Vec<String>,
+}
+
+/// A scale over the course as the documents print it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScalePart {
+    pub title: String,
+    /// Where the baseline comes from, and the rules the follow-ups are judged with.
+    pub lines: Vec<String>,
+    /// In [`ScalePart::COLUMNS`] order.
+    pub rows: Vec<Vec<String>>,
+    pub chart: Option<Chart>,
+}
+
+impl ScalePart {
+    pub const COLUMNS: [&'static str; 9] =
+        ["Date", "Session", "Total", "Band", "Change", "Response", "Remission", "Safety item", "Status"];
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OutcomesPart {
+    /// Every urgent safety alert of the course, with the item's answer and the clinician's note.
+    pub alerts: Vec<String>,
+    pub scales: Vec<ScalePart>,
+    /// The benefit review's message once it is due and no response is shown.
+    pub review: Option<String>,
+    pub blood_pressure: Option<Chart>,
+}
+
+/// The width of the documents' charts, in points (within an A4 page's margins).
+const CHART_WIDTH: f32 = 495.0;
+
+impl OutcomesPart {
+    /// From the course's outcomes; for a session summary (`only`), the administrations taken at
+    /// that session, and every urgent alert of the course (a safety answer is never left off a
+    /// document of the patient's treatment).
+    pub fn new(o: &CourseOutcomes, started_on: &str, sessions: &[SessionRecord], only: Option<u32>) -> OutcomesPart {
+        let mut alerts = Vec::new();
+        let mut scales = Vec::new();
+        for scale in &o.scales {
+            for p in &scale.points {
+                for a in &p.alerts {
+                    let note = p.safety_note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+                    alerts.push(format!(
+                        "URGENT — {} {} item {} ({}): answered {} ({}). {} Clinician's note: {}",
+                        scale.scale.name,
+                        p.date,
+                        a.item,
+                        a.label,
+                        a.answer,
+                        a.answer_label,
+                        a.message,
+                        note.unwrap_or("none yet (needed before it is finalised)")
+                    ));
+                }
+            }
+            let points: Vec<&OutcomePoint> =
+                scale.points.iter().filter(|p| only.is_none() || p.session_number == only).collect();
+            if points.is_empty() {
+                continue;
+            }
+            let rows = points
+                .iter()
+                .map(|p| {
+                    let sc = p.score.as_ref();
+                    vec![
+                        p.date.clone(),
+                        if p.baseline {
+                            "baseline".into()
+                        } else {
+                            p.session_number.map_or("—".into(), |n| n.to_string())
+                        },
+                        sc.map_or(UNKNOWN.into(), |s| format!("{}/{}", s.total, s.max_total)),
+                        sc.map_or(UNKNOWN.into(), |s| s.band.clone()),
+                        sc.and_then(|s| Some((s.change_points?, s.change_percent?)))
+                            .map_or("—".into(), |(d, pc)| format!("{d:+} ({}%)", FmtNum(pc))),
+                        sc.and_then(|s| s.response.as_ref()).map_or("—".into(), |j| yes_no(Some(j.met))),
+                        sc.map_or(UNKNOWN.into(), |s| yes_no(Some(s.remission.met))),
+                        if p.alerts.is_empty() {
+                            "—".into()
+                        } else {
+                            p.alerts
+                                .iter()
+                                .map(|a| format!("URGENT item {} = {}", a.item, a.answer))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        },
+                        match p.status {
+                            RecordStatus::Draft => "DRAFT".to_string(),
+                            RecordStatus::Final if p.version > 1 => format!("Final (version {})", p.version),
+                            RecordStatus::Final => "Final".into(),
+                        },
+                    ]
+                })
+                .collect();
+            let mut lines = vec![match &scale.baseline {
+                Some(b) => format!(
+                    "Baseline {} ({}{})",
+                    b.total,
+                    match b.origin {
+                        BaselineOrigin::Administration => "this course's baseline administration",
+                        BaselineOrigin::Assessment => "the total recorded in the assessment",
+                    },
+                    b.date.as_deref().map_or(String::new(), |d| format!(", {d}"))
+                ),
+                None => "No baseline: change and response cannot be judged".into(),
+            }];
+            if let Some(sc) = points.iter().rev().find_map(|p| p.score.as_ref()) {
+                if let Some(r) = &sc.response {
+                    lines.push(format!("Response: {}. Source: {}", r.rule, r.source));
+                }
+                lines.push(format!("Remission: {}. Source: {}", sc.remission.rule, sc.remission.source));
+            }
+            scales.push(ScalePart {
+                title: format!("{} — {}", scale.scale.name, scale.title),
+                lines,
+                rows,
+                chart: if only.is_none() { scale_chart(scale, started_on, sessions, CHART_WIDTH) } else { None },
+            });
+        }
+        OutcomesPart {
+            alerts,
+            scales,
+            review: if only.is_none() { o.review.message.clone() } else { None },
+            blood_pressure: if only.is_none() { blood_pressure_chart(started_on, sessions, CHART_WIDTH) } else { None },
+        }
+    }
 }
 
 fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
@@ -253,6 +384,7 @@ impl CourseSummary {
         patient: &Patient,
         rules: &RuleSet,
         dosing: &DosingRules,
+        outcomes: &CourseOutcomes,
         only: Option<u32>,
     ) -> CourseSummary {
         let c = &overview.course;
@@ -305,7 +437,10 @@ impl CourseSummary {
             "Each finalised session records the rule set, site policy and dosing rules it was judged with.".into(),
             rules.meta.disclaimer.clone(),
         ];
-        CourseSummary { title, mrn: patient.mrn.clone(), header, next, sessions, footer }
+        let picked: Vec<SessionRecord> =
+            records.iter().filter(|r| overview.sessions.iter().any(|l| l.id == r.id)).cloned().collect();
+        let outcomes = OutcomesPart::new(outcomes, &c.started_on, &picked, only);
+        CourseSummary { title, mrn: patient.mrn.clone(), header, next, sessions, outcomes, footer }
     }
 
     pub fn is_draft(&self) -> bool {
@@ -339,11 +474,25 @@ impl CourseSummary {
                     h1 { (self.title) }
                     dl.header { @for (k, v) in &self.header { dt { (k) } dd { (v) } } }
                     @if let Some(n) = &self.next { p { (n) } }
+                    @for a in &self.outcomes.alerts { p.urgent role="alert" { strong { (a) } } }
                     h2 { "Sessions and vital signs" }
                     @if self.sessions.is_empty() { p { "No sessions yet." } } @else {
                         table.vitals {
                             thead { tr { @for c in Self::COLUMNS { th scope="col" { (c) } } } }
                             tbody { @for r in self.rows() { tr { @for c in r { td { (c) } } } } }
+                        }
+                    }
+                    @if let Some(c) = &self.outcomes.blood_pressure { figure { figcaption { (c.title) } (PreEscaped(c.to_svg())) } }
+                    h2 { "Outcome scales" }
+                    @if let Some(r) = &self.outcomes.review { p.urgent { strong { "Benefit review: " } (r) } }
+                    @if self.outcomes.scales.is_empty() { p { "No scale administered." } }
+                    @for sc in &self.outcomes.scales {
+                        h3 { (sc.title) }
+                        @for line in &sc.lines { p { (line) } }
+                        @if let Some(c) = &sc.chart { figure { figcaption { (c.title) } (PreEscaped(c.to_svg())) } }
+                        table.vitals {
+                            thead { tr { @for c in ScalePart::COLUMNS { th scope="col" { (c) } } } }
+                            tbody { @for r in &sc.rows { tr { @for c in r { td { (c) } } } } }
                         }
                     }
                     @for s in &self.sessions {
@@ -377,11 +526,38 @@ impl CourseSummary {
         if let Some(n) = &self.next {
             l.paragraph(n, Weight::Regular, BODY, BLACK, 0.0);
         }
+        for a in &self.outcomes.alerts {
+            l.gap(2.0);
+            l.paragraph(a, Weight::Bold, BODY, RED, 0.0);
+        }
         l.heading("Sessions and vital signs", 11.5);
         if self.sessions.is_empty() {
             l.paragraph("No sessions yet.", Weight::Regular, BODY, BLACK, 0.0);
         } else {
             l.table(&Self::COLUMNS, &[0.3, 0.9, 1.0, 0.9, 0.6, 0.75, 0.75, 0.75, 0.4, 0.6, 0.5, 1.8], &self.rows());
+        }
+        if let Some(c) = &self.outcomes.blood_pressure {
+            l.gap(4.0);
+            l.chart(c);
+        }
+        l.heading("Outcome scales", 11.5);
+        if let Some(r) = &self.outcomes.review {
+            l.paragraph(&format!("Benefit review: {r}"), Weight::Bold, BODY, RED, 0.0);
+        }
+        if self.outcomes.scales.is_empty() {
+            l.paragraph("No scale administered.", Weight::Regular, BODY, BLACK, 0.0);
+        }
+        for sc in &self.outcomes.scales {
+            l.gap(3.0);
+            l.paragraph(&sc.title, Weight::Bold, 10.0, BLACK, 0.0);
+            for line in &sc.lines {
+                l.paragraph(line, Weight::Regular, SMALL, BLACK, 0.0);
+            }
+            if let Some(c) = &sc.chart {
+                l.gap(3.0);
+                l.chart(c);
+            }
+            l.table(&ScalePart::COLUMNS, &[0.9, 0.6, 0.5, 1.0, 0.8, 0.6, 0.6, 1.2, 0.7], &sc.rows);
         }
         for s in &self.sessions {
             l.heading(&format!("Session {} · {} · {}", s.number, s.date, s.outcome), 11.5);

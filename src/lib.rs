@@ -26,6 +26,7 @@ pub mod error;
 pub mod fhir;
 pub mod input;
 pub mod model;
+pub mod outcome_chart;
 pub mod policy;
 pub mod pre_dose;
 pub mod rems;

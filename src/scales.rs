@@ -222,6 +222,7 @@ pub struct Score {
     pub alerts: Vec<SafetyAlert>,
     pub baseline: Option<u32>,
     /// total − baseline: negative is better.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub change_points: Option<i64>,
     /// (total − baseline) / baseline, in %, to 0.1; none with a baseline of 0.
     pub change_percent: Option<f64>,
@@ -629,6 +630,28 @@ pub struct ScalesSite {
 impl ScalesSite {
     pub fn remission_threshold(&self, scale: &str) -> Option<u32> {
         self.remission_thresholds.get(scale).copied()
+    }
+
+    /// Refuses a scale that is not one of `scales` or a threshold the scale does not leave to
+    /// the site, naming it (`remission_thresholds.madrs`).
+    pub fn check(&self, scales: &Scales) -> Result<(), InputError> {
+        for (id, threshold) in &self.remission_thresholds {
+            let path = format!("remission_thresholds.{id}");
+            let scale = scales.get(id).ok_or_else(|| field(&path, format!("{id:?} is not a scale")))?;
+            let choices = scale.remission_choices();
+            if !choices.contains(threshold) {
+                let listed: Vec<String> = choices.iter().map(u32::to_string).collect();
+                return Err(field(
+                    &path,
+                    format!(
+                        "{threshold} is not a {} remission threshold (choose {})",
+                        scale.scale.name,
+                        listed.join(" or ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 

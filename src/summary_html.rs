@@ -44,6 +44,7 @@ dl.header dd { margin: 0; }
 .not_eligible { border-color: #a00; } .incomplete { border-color: #b60; }
 .urgent { border: 2px solid #a00; background: #fee; padding: 4pt 8pt; font-weight: bold; }
 .finding { margin: 3pt 0 6pt; }
+figure { margin: 6pt 0; break-inside: avoid; } figure svg.chart { width: 100%; max-width: 180mm; height: auto; } figcaption { font-weight: bold; font-size: 9.5pt; }
 .finding .source, .footer { color: #444; font-size: 9pt; }
 .ack { font-style: italic; }
 .unknown { font-weight: bold; }

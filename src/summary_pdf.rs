@@ -35,8 +35,28 @@ pub(crate) const RED: Color = Color(170, 0, 0);
 /// What is drawn on a page, in points from the top-left corner.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Op {
-    Text { x: f32, y: f32, text: String, weight: Weight, size: f32, color: Color },
-    Line { x1: f32, y1: f32, x2: f32, y2: f32, width: f32, color: Color },
+    Text {
+        x: f32,
+        y: f32,
+        text: String,
+        weight: Weight,
+        size: f32,
+        color: Color,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        width: f32,
+        color: Color,
+    },
+    /// A chart's mark, placed at (x, y) on the page.
+    Chart {
+        x: f32,
+        y: f32,
+        mark: crate::outcome_chart::Mark,
+    },
 }
 
 /// Widths of text in a font, from its advance widths.
@@ -211,6 +231,37 @@ impl Layout {
         let (x2, w) = (self.width - MARGIN_X, 0.5);
         self.push(Op::Line { x1: MARGIN_X, y1: y, x2, y2: y, width: w, color: GREY });
         self.y += 2.0;
+    }
+
+    /// A chart (vector graphics) at its own size, with its title above it; never split.
+    pub(crate) fn chart(&mut self, chart: &crate::outcome_chart::Chart) {
+        use crate::outcome_chart::{Anchor, Mark};
+        self.ensure(chart.height + BODY * 2.0);
+        self.paragraph(&chart.title, Weight::Bold, BODY, BLACK, 0.0);
+        let (x0, y0) = (MARGIN_X, self.y);
+        for mark in &chart.marks {
+            let mark = match mark {
+                Mark::Text { x, y, text, size, color, anchor } => {
+                    let w = self.metrics.width(text, Weight::Regular, *size);
+                    let shift = match anchor {
+                        Anchor::Start => 0.0,
+                        Anchor::Middle => w / 2.0,
+                        Anchor::End => w,
+                    };
+                    Mark::Text {
+                        x: x - shift,
+                        y: *y,
+                        text: text.clone(),
+                        size: *size,
+                        color: *color,
+                        anchor: Anchor::Start,
+                    }
+                }
+                other => other.clone(),
+            };
+            self.push(Op::Chart { x: x0, y: y0, mark });
+        }
+        self.y += chart.height;
     }
 
     pub(crate) fn gap(&mut self, points: f32) {
@@ -438,6 +489,7 @@ pub(crate) fn render(l: &Layout, title: String) -> Result<Vec<u8>, PdfError> {
                         None => surface.draw_text(at, font, *size, text, false, TextDirection::Auto),
                     }
                 }
+                Op::Chart { x, y, mark } => draw_mark(&mut surface, *x, *y, mark, &regular, &l.metrics),
                 Op::Line { x1, y1, x2, y2, width, color } => {
                     let mut pb = PathBuilder::new();
                     pb.move_to(*x1, *y1);
@@ -459,6 +511,88 @@ pub(crate) fn render(l: &Layout, title: String) -> Result<Vec<u8>, PdfError> {
         page.finish();
     }
     document.finish().map_err(|e| PdfError(format!("{e:?}")))
+}
+
+/// One chart mark on the page, offset by (dx, dy).
+fn draw_mark(
+    surface: &mut krilla::surface::Surface,
+    dx: f32,
+    dy: f32,
+    mark: &crate::outcome_chart::Mark,
+    font: &krilla::text::Font,
+    metrics: &Metrics,
+) {
+    use crate::outcome_chart::{Mark, Rgb};
+    use krilla::color::rgb;
+    use krilla::geom::{PathBuilder, Point, Rect};
+    use krilla::paint::{Fill, Stroke, StrokeDash};
+    let paint = |c: &Rgb| -> krilla::paint::Paint { rgb::Color::new(c.0, c.1, c.2).into() };
+    let stroke = |c: &Rgb, width: f32, dashed: bool| Stroke {
+        paint: paint(c),
+        width,
+        dash: dashed.then(|| StrokeDash { array: vec![3.0, 2.0], offset: 0.0 }),
+        ..Default::default()
+    };
+    let mut pb = PathBuilder::new();
+    match mark {
+        Mark::Rect { x, y, w, h, fill } => {
+            if let Some(r) = Rect::from_xywh(dx + x, dy + y, *w, *h) {
+                pb.push_rect(r);
+            }
+            if let Some(path) = pb.finish() {
+                surface.set_stroke(None);
+                surface.set_fill(Some(Fill { paint: paint(fill), ..Default::default() }));
+                surface.draw_path(&path);
+            }
+        }
+        Mark::Line { points, width, color, dashed } => {
+            for (i, (x, y)) in points.iter().enumerate() {
+                if i == 0 {
+                    pb.move_to(dx + x, dy + y);
+                } else {
+                    pb.line_to(dx + x, dy + y);
+                }
+            }
+            if let Some(path) = pb.finish() {
+                surface.set_fill(None);
+                surface.set_stroke(Some(stroke(color, *width, *dashed)));
+                surface.draw_path(&path);
+                surface.set_stroke(None);
+            }
+        }
+        Mark::Dot { x, y, r, color, filled } => {
+            // An octagon: a circle at this size.
+            for k in 0..8 {
+                let a = std::f32::consts::PI * (k as f32) / 4.0;
+                let (px, py) = (dx + x + r * a.cos(), dy + y + r * a.sin());
+                if k == 0 {
+                    pb.move_to(px, py);
+                } else {
+                    pb.line_to(px, py);
+                }
+            }
+            pb.close();
+            if let Some(path) = pb.finish() {
+                if *filled {
+                    surface.set_stroke(None);
+                    surface.set_fill(Some(Fill { paint: paint(color), ..Default::default() }));
+                } else {
+                    surface.set_fill(None);
+                    surface.set_stroke(Some(stroke(color, 0.9, false)));
+                }
+                surface.draw_path(&path);
+                surface.set_stroke(None);
+            }
+        }
+        Mark::Text { x, y, text, size, color, .. } => {
+            surface.set_fill(Some(Fill { paint: paint(color), ..Default::default() }));
+            let at = Point::from_xy(dx + x, dy + y);
+            match metrics.glyphs(text, Weight::Regular) {
+                Some(glyphs) => surface.draw_glyphs(at, &glyphs, font.clone(), text, *size, false),
+                None => surface.draw_text(at, font.clone(), *size, text, false, krilla::text::TextDirection::Auto),
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -259,6 +259,54 @@ fn the_outcome_view_judges_every_follow_up_against_the_baseline_in_force() {
     assert!(madrs.points.is_empty() && madrs.bands.len() == 4);
     // The alert of item 9, with its note.
     assert_eq!(o.alerts.len(), 1);
-    assert_eq!((o.alerts[0].0, o.alerts[0].1.flag.as_str()), (signed.id, "item9"));
+    assert_eq!((o.alerts[0].administration_id, o.alerts[0].alert.flag.as_str()), (signed.id, "item9"));
     assert!(phq.points[1].safety_note.is_some());
+}
+
+/// The course the UI's chart tests draw (ui/test/fixtures/course-outcomes.json): an IV course of
+/// two treated sessions, a PHQ-9 baseline of 18 and three follow-ups (14, 10 with item 9 at 1,
+/// then 8: a response). The file is what the core gives for it; `UPDATE_FIXTURES=1` rewrites it.
+#[test]
+fn the_ui_chart_fixture_is_what_the_core_gives_for_its_course() {
+    use common::courses::{in_force, treated};
+    let (mut s, course) = course();
+    let (policy, dosing_site) = (common::default_policy(), trdcheck::dosing::DosingSite::default());
+    let now = in_force(&policy, &dosing_site);
+    for date in ["2026-11-03", "2026-11-06"] {
+        let d = s.new_session(course, date, "Dr A", &now).unwrap();
+        let mut x = d.session.clone();
+        treated(&mut x);
+        s.save_session(d.id, &x, "Dr A", &now).unwrap();
+        s.finalise_session(d.id, "Dr A", &now).unwrap();
+    }
+    let site = ScalesSite::default();
+    let mut base = answered("phq9", "2026-11-02", &[3, 3, 2, 2, 2, 2, 2, 2, 0]);
+    base.baseline = true;
+    let mut second = answered("phq9", "2026-11-06", &[2, 2, 2, 2, 1, 1, 1, 1, 0]);
+    second.session_number = Some(2);
+    let mut third = answered("phq9", "2026-11-16", &[1, 1, 1, 1, 1, 1, 1, 2, 1]);
+    third.safety_note = Some("Passive thoughts only; safety plan reviewed".into());
+    let fourth = answered("phq9", "2026-11-23", &[1, 1, 1, 1, 1, 1, 1, 1, 0]);
+    for a in [base, second, third, fourth] {
+        let d = s.new_administration(course, &a, "Dr A").unwrap();
+        s.finalise_administration(d.id, "Dr A", &site).unwrap();
+    }
+    let outcomes = s.course_outcomes(course, &site, "2026-11-23").unwrap();
+    let phq = &outcomes.scales[0];
+    let totals: Vec<u32> = phq.points.iter().filter_map(|p| p.score.as_ref().map(|s| s.total)).collect();
+    assert_eq!(totals, [18, 12, 10, 8]);
+    let overview = s.course_overview(course, trdcheck::dosing::DosingRules::embedded().unwrap()).unwrap();
+    let fixture = serde_json::to_string_pretty(&serde_json::json!({
+        "started_on": overview.course.started_on,
+        "sessions": overview.sessions,
+        "outcomes": outcomes,
+    }))
+    .unwrap()
+        + "\n";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/test/fixtures/course-outcomes.json");
+    if std::env::var_os("UPDATE_FIXTURES").is_some() {
+        std::fs::write(&path, &fixture).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(committed == fixture, "{} is not what the core gives: rerun with UPDATE_FIXTURES=1", path.display());
 }

@@ -213,3 +213,66 @@ fn a_course_as_fhir_has_a_medication_administration_per_session_and_loinc_vital_
     assert!(out.status.success(), "FHIR validation failed:\n{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"MedicationAdministration\": 2"));
 }
+
+fn answered(scale: &str, date: &str, items: &[u32]) -> trdcheck::scales::Administration {
+    let scale = trdcheck::scales::Scales::embedded().unwrap().get(scale).unwrap();
+    let mut a = trdcheck::scales::Administration::new(scale, date);
+    a.items = items.iter().map(|i| Some(*i)).collect();
+    a
+}
+
+#[test]
+fn the_course_summary_shows_the_scales_with_their_charts_and_every_urgent_alert() {
+    let (mut s, course) = deferred_then_treated();
+    let site = trdcheck::scales::ScalesSite::default();
+    let mut base = answered("phq9", "2026-11-02", &[3, 3, 2, 2, 2, 2, 2, 2, 0]);
+    base.baseline = true;
+    let mut follow = answered("phq9", "2026-11-05", &[1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    follow.session_number = Some(2);
+    follow.safety_note = Some("Passive thoughts only; safety plan reviewed".into());
+    for a in [base, follow] {
+        let d = s.new_administration(course, &a, "Dr A").unwrap();
+        s.finalise_administration(d.id, "Dr A", &site).unwrap();
+    }
+    let dosing = DosingRules::embedded().unwrap();
+    let summary = s.course_summary(course, rules(), dosing, None).unwrap();
+    let o = &summary.outcomes;
+    assert_eq!(o.alerts.len(), 1, "{:?}", o.alerts);
+    assert!(o.alerts[0].starts_with("URGENT — PHQ-9 2026-11-05 item 9"), "{}", o.alerts[0]);
+    assert!(o.alerts[0].contains("answered 1 (Several days)") && o.alerts[0].contains("safety plan reviewed"));
+    let phq = o.scales.iter().find(|x| x.title.starts_with("PHQ-9")).unwrap();
+    assert_eq!(phq.rows[0][..4], ["2026-11-02", "baseline", "18/27", "moderately severe"]);
+    assert_eq!(phq.rows[1][..8], ["2026-11-05", "2", "9/27", "mild", "-9 (-50%)", "Yes", "No", "URGENT item 9 = 1"]);
+    let chart = phq.chart.as_ref().expect("a chart of the PHQ-9");
+    // Five bands shaded, the two totals joined, the response line at 9 and remission at 4.
+    let rects = chart.marks.iter().filter(|m| matches!(m, trdcheck::outcome_chart::Mark::Rect { .. })).count();
+    assert_eq!(rects, 5);
+    let svg = chart.to_svg();
+    assert!(svg.contains("response ≤ 9") && svg.contains("remission ≤ 4") && svg.contains("S2 35 mg"), "{svg}");
+    assert!(o.blood_pressure.is_some(), "a treated session: a blood-pressure chart");
+    assert!(o.scales.iter().all(|x| !x.title.starts_with("MADRS")), "a scale never given is not shown");
+
+    let html = summary.to_html(Paper::A4);
+    for needle in ["Outcome scales", "<svg class=\"chart\"", "URGENT — PHQ-9", "Blood pressure per session"] {
+        assert!(html.contains(needle), "{needle} missing from the HTML");
+    }
+    assert!(!html.contains("<script") && !html.contains("http"), "self-contained");
+    // The session summary carries the alert too, and only that session's administrations.
+    let one = s.course_summary(course, rules(), dosing, Some(1)).unwrap();
+    assert_eq!(one.outcomes.alerts.len(), 1, "an urgent alert is on every document of the course");
+    assert!(one.outcomes.scales.is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let Some((text, _)) = pdf_text(&summary.to_pdf(Paper::A4).unwrap(), dir.path()) else { return };
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "URGENT — PHQ-9 2026-11-05 item 9",
+        "PHQ-9 total over the course",
+        "response ≤ 9",
+        "remission ≤ 4",
+        "moderately severe",
+        "Blood pressure per session",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from the PDF:\n{text}");
+    }
+}

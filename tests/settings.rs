@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use trdcheck::dosing::{DosingSite, WeightBasis};
 use trdcheck::rems::RemsSetting;
+use trdcheck::scales::ScalesSite;
 use trdcheck::storage::{ClinicSettings, StorageError, Store};
 use trdcheck::summary_html::Paper;
 use trdcheck::PolicyOverrides;
@@ -313,4 +314,38 @@ fn the_clinicians_name_setting_of_an_earlier_version_is_retired_with_its_history
         ("trdcheck (upgrade)", Some("clinician"), Some("\"Dr A\""), None)
     );
     assert_eq!(s.verify().unwrap().first_broken, None);
+}
+
+#[test]
+fn the_madrs_remission_threshold_is_a_clinic_setting_within_the_scale_file_choices() {
+    let mut s = Store::open_in_memory().unwrap();
+    let mut chosen = eight_weeks();
+    assert_eq!(chosen.scales, ScalesSite::default(), "no choice: each scale's default");
+    chosen.scales.remission_thresholds.insert("madrs".into(), 12);
+    let saved = s.save_clinic_settings(&chosen, None, "Dr A", rules()).unwrap();
+    assert_eq!(saved.scales.remission_threshold("madrs"), Some(12));
+    let keys: Vec<Option<String>> = s.settings_history().unwrap().into_iter().map(|e| e.field).collect();
+    assert!(keys.contains(&Some("scales.remission_thresholds.madrs".into())), "audited: {keys:?}");
+    // Back to the default removes the choice.
+    let mut back = saved.clone();
+    back.scales.remission_thresholds.insert("madrs".into(), 10);
+    assert_eq!(
+        s.save_clinic_settings(&back, None, "Dr A", rules()).unwrap().scales.remission_threshold("madrs"),
+        Some(10)
+    );
+
+    // Only a threshold the scale leaves to the site, and only a scale that exists.
+    for (scale, threshold) in [("madrs", 11), ("madrs", 13), ("phq9", 4), ("hamd", 7)] {
+        let before = s.settings_history().unwrap().len();
+        let mut bad = saved.clone();
+        bad.scales.remission_thresholds = [(scale.to_string(), threshold)].into();
+        let err = s.save_clinic_settings(&bad, None, "Dr A", rules()).unwrap_err();
+        let named = format!("scales.remission_thresholds.{scale}");
+        assert!(matches!(err, StorageError::InvalidField { ref field, .. } if *field == named), "{err:?}");
+        assert_eq!(s.settings_history().unwrap().len(), before, "nothing saved");
+    }
+    // PHQ-9 leaves nothing to the site: its own default is the one choice.
+    let mut phq = saved;
+    phq.scales.remission_thresholds = [("phq9".to_string(), 5)].into();
+    assert!(s.save_clinic_settings(&phq, None, "Dr A", rules()).is_ok());
 }

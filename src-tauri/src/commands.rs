@@ -3,14 +3,16 @@
 //! the blocking pool of the tokio runtime ([`blocking`]), never on the main (window) thread.
 
 use trdcheck::model::Assessment;
+use trdcheck::scales::Administration;
 use trdcheck::session::Session as TreatmentSession;
+use trdcheck::storage::CourseOutcomes;
 use trdcheck::storage::{AssessmentListing, ClinicSettings, CourseRecord, NewPatient, Patient, RemsPending};
 
 use crate::access::LockReason;
 use crate::state::{AppState, Shared};
 use crate::views::{
-    Access, AppInfo, AssessmentView, Catalog, CourseView, ExportFormat, SessionDocument, SessionView, SetUp,
-    SettingChange,
+    Access, AdministrationView, AppInfo, AssessmentView, Catalog, CourseView, ExportFormat, SessionDocument,
+    SessionView, SetUp, SettingChange,
 };
 use crate::IpcError;
 

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use trdcheck::dosing::DosingRules;
 use trdcheck::model::Assessment;
+use trdcheck::scales::{Administration, Scales};
 use trdcheck::session::Session as TreatmentSession;
+use trdcheck::storage::CourseOutcomes;
 use trdcheck::storage::{
     self, AssessmentListing, AssessmentRecord, ClinicSettings, CourseRecord, NewPatient, Patient, RemsPending, Store,
 };
@@ -17,8 +19,8 @@ use trdcheck::{ErrorCode, Evaluation, RuleSet, SitePolicy};
 
 use crate::access::{locked, Session};
 use crate::views::{
-    catalog_of, labels, view, AppInfo, AssessmentView, Catalog, CourseView, ExportFormat, SessionDocument, SessionView,
-    SettingChange,
+    catalog_of, labels, view, AdministrationView, AppInfo, AssessmentView, Catalog, CourseView, ExportFormat,
+    SessionDocument, SessionView, SettingChange,
 };
 use crate::{prefs, IpcError};
 
@@ -174,7 +176,8 @@ impl AppState {
     }
 
     pub fn catalog(&self) -> Result<Catalog> {
-        Ok(catalog_of(self.rules, self.dosing()?))
+        let scales = Scales::embedded().map_err(|e| IpcError::new(ErrorCode::Ruleset, e.to_string()))?;
+        Ok(catalog_of(self.rules, self.dosing()?, scales))
     }
 
     /// Sets this workstation's text size (one of [`prefs::TEXT_SIZES`]) for this session.
@@ -376,6 +379,108 @@ impl AppState {
         self.with_sessions(|s, now, f| {
             s.mark_rems_submitted(id, &f.actor())?;
             Self::session_view(s, now, id)
+        })
+    }
+
+    fn administration_view(s: &Store, settings: &ClinicSettings, id: i64) -> Result<AdministrationView> {
+        let record = s.administration(id)?;
+        let course = s.course(record.course_id)?;
+        let patient = s.patient(course.patient_id)?;
+        let a = &record.administration;
+        let scale = Scales::embedded()
+            .map_err(|e| IpcError::new(ErrorCode::Ruleset, e.to_string()))?
+            .get(&a.scale)
+            .ok_or_else(|| IpcError::new(ErrorCode::InvalidField, format!("scale: {:?} is not a scale", a.scale)))?;
+        let baseline = if a.baseline { None } else { s.baseline_of(course.id, &a.scale)? };
+        let editable = record.status == trdcheck::storage::RecordStatus::Draft;
+        let score = match (&record.score, a.answers()) {
+            (Some(signed), _) => Some(signed.clone()),
+            (None, Some(items)) if editable => {
+                let threshold = settings.scales.remission_threshold(&a.scale);
+                Some(scale.score(&items, baseline.as_ref().map(|b| b.total), threshold)?)
+            }
+            _ => None,
+        };
+        Ok(AdministrationView {
+            still_needed: a.still_needed(scale),
+            alerts: a.alerts(scale),
+            baseline,
+            score,
+            editable,
+            record,
+            course,
+            patient,
+        })
+    }
+
+    /// Adds a scale administration to a course as a draft, every item unanswered.
+    pub fn new_administration(
+        &self,
+        course_id: i64,
+        scale: String,
+        date: String,
+        baseline: bool,
+        session_number: Option<u32>,
+    ) -> Result<AdministrationView> {
+        let scales = Scales::embedded().map_err(|e| IpcError::new(ErrorCode::Ruleset, e.to_string()))?;
+        let def = scales
+            .get(&scale)
+            .ok_or_else(|| IpcError::new(ErrorCode::InvalidField, format!("scale: {scale:?} is not a scale")))?;
+        let mut a = Administration::new(def, &date);
+        a.baseline = baseline;
+        a.session_number = session_number;
+        self.with_store(|s| {
+            let f = self.in_force(s)?;
+            let record = s.new_administration(course_id, &a, &f.actor())?;
+            Self::administration_view(s, &f.settings, record.id)
+        })
+    }
+
+    pub fn open_administration(&self, id: i64) -> Result<AdministrationView> {
+        self.with_store(|s| {
+            let f = self.in_force(s)?;
+            Self::administration_view(s, &f.settings, id)
+        })
+    }
+
+    pub fn save_administration(&self, id: i64, administration: Administration) -> Result<AdministrationView> {
+        self.with_store(|s| {
+            let f = self.in_force(s)?;
+            s.save_administration(id, &administration, &f.actor())?;
+            Self::administration_view(s, &f.settings, id)
+        })
+    }
+
+    /// Finalises an administration, signed by the signed-in clinician, who gives their passphrase
+    /// again; its score is kept with the site's remission choice in force.
+    pub fn finalise_administration(&self, id: i64, passphrase: String) -> Result<AdministrationView> {
+        let signer = self.confirm_passphrase(&passphrase)?;
+        self.with_store(|s| {
+            let f = self.in_force(s)?;
+            if f.clinician != signer {
+                return Err(locked());
+            }
+            s.finalise_administration(id, &signer, &f.settings.scales)?;
+            Self::administration_view(s, &f.settings, id)
+        })
+    }
+
+    /// A new draft version of a finalised administration; the clinician gives their passphrase again.
+    pub fn amend_administration(&self, id: i64, passphrase: String) -> Result<AdministrationView> {
+        self.confirm_passphrase(&passphrase)?;
+        self.with_store(|s| {
+            let f = self.in_force(s)?;
+            let record = s.amend_administration(id, &f.actor())?;
+            Self::administration_view(s, &f.settings, record.id)
+        })
+    }
+
+    /// The course's outcome scales as of today: baselines, every administration judged against
+    /// the baseline in force, the safety alerts and the benefit review.
+    pub fn course_outcomes(&self, course_id: i64) -> Result<CourseOutcomes> {
+        self.with_store(|s| {
+            let f = self.in_force(s)?;
+            Ok(s.course_outcomes(course_id, &f.settings.scales, &trdcheck::summary::today())?)
         })
     }
 

@@ -142,6 +142,8 @@ pub struct Catalog {
     pub dosing_site: trdcheck::dosing::DosingSiteSpec,
     /// The clinic's details on the REMS Patient Monitoring Form, in the form's order.
     pub rems_fields: Vec<trdcheck::rems::RemsSettingField>,
+    /// The outcome scales (rules/scales): items, answers, bands, rules and sources.
+    pub scales: Vec<trdcheck::scales::Scale>,
 }
 
 /// An id and its words for the clinician.
@@ -231,7 +233,11 @@ fn session_ranges() -> Vec<FieldRange> {
     out
 }
 
-pub(crate) fn catalog_of(rules: &RuleSet, dosing: &trdcheck::dosing::DosingRules) -> Catalog {
+pub(crate) fn catalog_of(
+    rules: &RuleSet,
+    dosing: &trdcheck::dosing::DosingRules,
+    scales: &trdcheck::scales::Scales,
+) -> Catalog {
     let drugs = rules
         .drugs
         .names()
@@ -275,6 +281,7 @@ pub(crate) fn catalog_of(rules: &RuleSet, dosing: &trdcheck::dosing::DosingRules
         policy: rules.policy.clone(),
         dosing_site: dosing.site_spec(),
         rems_fields: trdcheck::rems::RemsSetting::FIELDS.to_vec(),
+        scales: scales.scales.clone(),
     }
 }
 
@@ -353,6 +360,24 @@ pub struct SessionView {
     pub editable: bool,
     /// Esketamine, treated and finalised: whether its REMS form is marked submitted (else null).
     pub rems_submitted: Option<bool>,
+}
+
+/// A scale administration as its screen shows it: the record, its course and patient, what it
+/// still needs, the safety alerts of the answers given so far (at once, before the rest is
+/// answered), the baseline it is judged against and, once every item is answered, its score.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AdministrationView {
+    pub record: trdcheck::storage::AdministrationRecord,
+    pub course: CourseRecord,
+    pub patient: Patient,
+    pub still_needed: Vec<String>,
+    pub alerts: Vec<trdcheck::scales::SafetyAlert>,
+    pub baseline: Option<trdcheck::storage::Baseline>,
+    /// A finalised one: the score it was signed with; a draft with every item answered: its score
+    /// as it would be signed now.
+    pub score: Option<trdcheck::scales::Score>,
+    pub editable: bool,
 }
 
 /// A document of one session.

@@ -562,8 +562,20 @@ pub struct CourseOutcomes {
     pub course_id: i64,
     pub scales: Vec<ScaleOutcome>,
     pub review: BenefitReview,
-    /// Every safety alert of the course, newest first: (administration, alert).
-    pub alerts: Vec<(i64, SafetyAlert)>,
+    /// Every safety alert of the course, newest first.
+    pub alerts: Vec<CourseAlert>,
+}
+
+/// A safety alert of one of the course's administrations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct CourseAlert {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub administration_id: i64,
+    pub scale: String,
+    pub date: String,
+    pub alert: SafetyAlert,
+    pub safety_note: Option<String>,
 }
 
 fn days_between(from: &str, to: &str) -> Option<u32> {
@@ -597,7 +609,13 @@ impl Store {
                     _ => None,
                 };
                 let point_alerts = a.alerts(scale);
-                alerts.extend(point_alerts.iter().map(|x| (r.id, x.clone())));
+                alerts.extend(point_alerts.iter().map(|x| CourseAlert {
+                    administration_id: r.id,
+                    scale: scale.scale.name.clone(),
+                    date: a.date.clone(),
+                    alert: x.clone(),
+                    safety_note: a.safety_note.clone(),
+                }));
                 points.push(OutcomePoint {
                     administration_id: r.id,
                     date: a.date.clone(),

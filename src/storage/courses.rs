@@ -816,6 +816,8 @@ pub struct SessionListing {
     pub schedule: ScheduleStep,
     /// An esketamine session treated: whether its REMS form is marked submitted.
     pub rems_submitted: Option<bool>,
+    /// Blood pressure before the dose, about 40 minutes after and before discharge.
+    pub blood_pressure: [crate::session::BloodPressure; 3],
 }
 
 /// A course with its sessions in order and what is due next.
@@ -919,6 +921,14 @@ impl Store {
                 schedule,
                 rems_submitted: (was_treated && course.route == Route::EsketamineNasal)
                     .then(|| submitted.contains(&rec.id)),
+                blood_pressure: [
+                    crate::session::BloodPressure {
+                        systolic_mmhg: rec.session.pre_dose.gate.systolic_mmhg,
+                        diastolic_mmhg: rec.session.pre_dose.gate.diastolic_mmhg,
+                    },
+                    rec.session.monitoring.bp_40_min.clone(),
+                    rec.session.monitoring.bp_before_discharge.clone(),
+                ],
             });
         }
         let amended_by = Self::load_assessment(&self.conn, course.assessment_id)?.amended_by;
@@ -1162,6 +1172,8 @@ impl Store {
             }
         }
         let patient = self.patient(overview.course.patient_id)?;
-        Ok(crate::course_summary::CourseSummary::new(&overview, &records, &patient, rules, dosing, only))
+        let site = self.clinic_settings()?.scales;
+        let outcomes = self.course_outcomes(course_id, &site, &crate::summary::today())?;
+        Ok(crate::course_summary::CourseSummary::new(&overview, &records, &patient, rules, dosing, &outcomes, only))
     }
 }

@@ -36,7 +36,10 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
 
-pub use administrations::{AdministrationRecord, Baseline, BaselineOrigin};
+pub use administrations::{
+    AdministrationRecord, Baseline, BaselineOrigin, BenefitReview, CourseAlert, CourseOutcomes, OutcomePoint,
+    ScaleOutcome,
+};
 pub use assessments::{AssessmentListing, AssessmentRecord, RecordStatus, Snapshot};
 pub use audit::{AuditEntry, AuditReport};
 use backup::{inspect, inspect_header, integrity_check, Integrity};

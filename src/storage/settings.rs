@@ -16,6 +16,7 @@ use crate::dosing::{DosingRules, DosingSite};
 use crate::policy::{PolicyOverrides, SitePolicy};
 use crate::rems::RemsSetting;
 use crate::ruleset::RuleSet;
+use crate::scales::{Scales, ScalesSite};
 use crate::summary_html::Paper;
 
 /// The file (in the data folder) and key where desktop versions before 0.2 kept these settings;
@@ -40,6 +41,8 @@ pub struct ClinicSettings {
     pub dosing: DosingSite,
     /// The clinic's details on the SPRAVATO REMS Patient Monitoring Form.
     pub rems: RemsSetting,
+    /// The site's choices for the outcome scales (MADRS remission at 10 or 12).
+    pub scales: ScalesSite,
 }
 
 /// The screen lock: 5 minutes unless the clinic chooses otherwise, between 1 and 60.
@@ -55,6 +58,7 @@ impl Default for ClinicSettings {
             policy: PolicyOverrides::default(),
             dosing: DosingSite::default(),
             rems: RemsSetting::default(),
+            scales: ScalesSite::default(),
         }
     }
 }
@@ -69,6 +73,14 @@ impl ClinicSettings {
         self.dosing.check(dosing).map_err(|e| match e {
             crate::InputError::Field { path, message } => {
                 StorageError::InvalidField { field: format!("dosing.{path}"), message }
+            }
+            other => StorageError::Input(other),
+        })?;
+        let scales = Scales::embedded()
+            .map_err(|e| StorageError::InvalidField { field: "scales".into(), message: e.to_string() })?;
+        self.scales.check(scales).map_err(|e| match e {
+            crate::InputError::Field { path, message } => {
+                StorageError::InvalidField { field: format!("scales.{path}"), message }
             }
             other => StorageError::Input(other),
         })?;

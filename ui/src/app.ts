@@ -11,6 +11,7 @@ export type Route =
   | { name: "assessment"; id: number; step?: string }
   | { name: "course"; id: number }
   | { name: "session"; id: number }
+  | { name: "administration"; id: number }
   | { name: "settings" };
 
 /** A screen's view of the app: the one store (and its info and catalog), and navigation. */

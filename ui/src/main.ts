@@ -83,15 +83,21 @@ async function enter(root: HTMLElement, access: Access): Promise<void> {
   const screen = h("div", { class: "screen" });
   replace(root, alertHost, screen);
   document.title = "trdcheck — TRD ketamine/esketamine eligibility";
-  async function navigate(route: Route) {
-    replace(alertHost);
-    rememberLocation(route);
-    try {
-      await render(screen, ctx, route);
-    } catch (e) {
-      ctx.alert(e);
-      if (route.name !== "home") await render(screen, ctx, { name: "home" });
-    }
+  // One screen at a time, in the order asked: a screen still loading (the one the clinician was
+  // on, restored at sign-in) never replaces the one they chose after it.
+  let rendering: Promise<void> = Promise.resolve();
+  function navigate(route: Route): Promise<void> {
+    rendering = rendering.then(async () => {
+      replace(alertHost);
+      rememberLocation(route);
+      try {
+        await render(screen, ctx, route);
+      } catch (e) {
+        ctx.alert(e);
+        if (route.name !== "home") await render(screen, ctx, { name: "home" });
+      }
+    });
+    return rendering;
   }
   startIdle(root, access.lock_after_minutes ?? 5);
   store.subscribe((s) => {

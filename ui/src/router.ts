@@ -1,6 +1,7 @@
 // The route table: every screen of the app, what it is given, and whether it needs the catalog.
 
 import type { Ctx, Route } from "./app";
+import { renderAdministration } from "./screens/administration";
 import { renderAssessment } from "./screens/checklist";
 import { renderCourse } from "./screens/course";
 import { renderSession } from "./screens/session";
@@ -36,6 +37,11 @@ export const ROUTES: { [N in Route["name"]]: Screen<N> } = {
   session: {
     catalog: true,
     render: (root, ctx, r) => renderSession(root, ctx, r.id),
+    valid: (r) => typeof r.id === "number",
+  },
+  administration: {
+    catalog: true,
+    render: (root, ctx, r) => renderAdministration(root, ctx, r.id),
     valid: (r) => typeof r.id === "number",
   },
   settings: { catalog: true, render: (root, ctx) => renderSettings(root, ctx), valid: () => true },

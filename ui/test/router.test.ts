@@ -6,7 +6,9 @@ import type { Catalog } from "../src/bindings/Catalog";
 
 describe("the route table", () => {
   it("accepts the routes of its screens and nothing else (a saved location from an older version)", () => {
-    expect(Object.keys(ROUTES).sort()).toEqual(["assessment", "course", "home", "session", "settings"]);
+    expect(Object.keys(ROUTES).sort()).toEqual(["administration", "assessment", "course", "home", "session", "settings"]);
+    expect(isRoute({ name: "administration", id: 3 })).toBe(true);
+    expect(isRoute({ name: "administration" })).toBe(false);
     expect(isRoute({ name: "home" })).toBe(true);
     expect(isRoute({ name: "home", patientId: 3 })).toBe(true);
     expect(isRoute({ name: "assessment", id: 4, step: "medications" })).toBe(true);

@@ -9,6 +9,7 @@ import type { Question } from "./Question";
 import type { RemsSettingField } from "./RemsSettingField";
 import type { RuleInfo } from "./RuleInfo";
 import type { RuleSetRef } from "./RuleSetRef";
+import type { Scale } from "./Scale";
 import type { Step } from "./Step";
 
 /**
@@ -22,4 +23,8 @@ dosing_site: DosingSiteSpec,
 /**
  * The clinic's details on the REMS Patient Monitoring Form, in the form's order.
  */
-rems_fields: Array<RemsSettingField>, };
+rems_fields: Array<RemsSettingField>, 
+/**
+ * The outcome scales (rules/scales): items, answers, bands, rules and sources.
+ */
+scales: Array<Scale>, };

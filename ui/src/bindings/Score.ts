@@ -18,7 +18,7 @@ flags: Array<string>, alerts: Array<SafetyAlert>, baseline?: number | null,
 /**
  * total − baseline: negative is better.
  */
-change_points?: bigint | null, 
+change_points: number | null, 
 /**
  * (total − baseline) / baseline, in %, to 0.1; none with a baseline of 0.
  */

@@ -3,6 +3,7 @@ import type { DosingSite } from "./DosingSite";
 import type { Paper } from "./Paper";
 import type { PolicyOverrides } from "./PolicyOverrides";
 import type { RemsSetting } from "./RemsSetting";
+import type { ScalesSite } from "./ScalesSite";
 
 export type Settings = { clinic: string, paper: Paper, 
 /**
@@ -20,4 +21,8 @@ dosing: DosingSite,
 /**
  * The clinic's details on the SPRAVATO REMS Patient Monitoring Form.
  */
-rems: RemsSetting, };
+rems: RemsSetting, 
+/**
+ * The site's choices for the outcome scales (MADRS remission at 10 or 12).
+ */
+scales: ScalesSite, };

@@ -2,11 +2,14 @@
 
 import { call } from "../call";
 import type { Access } from "./Access";
+import type { Administration } from "./Administration";
+import type { AdministrationView } from "./AdministrationView";
 import type { AppInfo } from "./AppInfo";
 import type { Assessment } from "./Assessment";
 import type { AssessmentListing } from "./AssessmentListing";
 import type { AssessmentView } from "./AssessmentView";
 import type { Catalog } from "./Catalog";
+import type { CourseOutcomes } from "./CourseOutcomes";
 import type { CourseRecord } from "./CourseRecord";
 import type { CourseView } from "./CourseView";
 import type { ExportFormat } from "./ExportFormat";
@@ -109,7 +112,19 @@ export const commands = {
   exportSessionDocument: (id: number, document: SessionDocument) => call<string | null>("export_session_document", { id, document }),
   /** Writes a course (JSON, summary as HTML or PDF, or FHIR R4) to the file the clinician chooses in the save dialog this command opens; null when cancelled. */
   exportCourse: (id: number, format: ExportFormat) => call<string | null>("export_course", { id, format }),
+  /** A course's outcome scales as of today: each scale's bands, baseline, response and remission lines and administrations (judged against the baseline in force), every safety alert, and the benefit review. */
+  courseOutcomes: (courseId: number) => call<CourseOutcomes>("course_outcomes", { courseId }),
+  /** Adds a scale administration (PHQ-9, MADRS) to a course as a draft, every item unanswered: the course's baseline, or a follow-up at a session or on a date. */
+  newAdministration: (courseId: number, scale: string, date: string, baseline: boolean, sessionNumber: number | null) => call<AdministrationView>("new_administration", { courseId, scale, date, baseline, sessionNumber }),
+  /** An administration with what it still needs, its safety alerts, its baseline and (every item answered) its score. */
+  openAdministration: (id: number) => call<AdministrationView>("open_administration", { id }),
+  /** Saves an administration draft as typed, each changed answer audited. What cannot be true is refused naming its field, and nothing is saved. */
+  saveAdministration: (id: number, administration: Administration) => call<AdministrationView>("save_administration", { id, administration }),
+  /** Finalises an administration, signed by the signed-in clinician who gives their passphrase again: every item answered, a note on any safety alert; its score and the site's remission choice are kept. */
+  finaliseAdministration: (id: number, passphrase: string) => call<AdministrationView>("finalise_administration", { id, passphrase }),
+  /** A new draft version of a finalised administration; the clinician gives their passphrase again. */
+  amendAdministration: (id: number, passphrase: string) => call<AdministrationView>("amend_administration", { id, passphrase }),
 };
 
 /** The name of every command. */
-export type CommandName = "app_info" | "catalog" | "search_patients" | "patient" | "create_patient" | "patient_assessments" | "recent_assessments" | "create_draft" | "open_assessment" | "save_answers" | "set_acknowledgement" | "finalise" | "amend" | "discard_draft" | "summary_html" | "export_assessment" | "import_assessment" | "save_settings" | "settings_history" | "set_text_size" | "ui_ready" | "access_status" | "set_up" | "sign_in" | "recover" | "lock" | "touch" | "add_clinician" | "remove_clinician" | "change_passphrase" | "patient_courses" | "start_course" | "open_course" | "new_session" | "open_session" | "save_session" | "finalise_session" | "amend_session" | "mark_rems_submitted" | "rems_pending" | "session_document_html" | "export_session_document" | "export_course";
+export type CommandName = "app_info" | "catalog" | "search_patients" | "patient" | "create_patient" | "patient_assessments" | "recent_assessments" | "create_draft" | "open_assessment" | "save_answers" | "set_acknowledgement" | "finalise" | "amend" | "discard_draft" | "summary_html" | "export_assessment" | "import_assessment" | "save_settings" | "settings_history" | "set_text_size" | "ui_ready" | "access_status" | "set_up" | "sign_in" | "recover" | "lock" | "touch" | "add_clinician" | "remove_clinician" | "change_passphrase" | "patient_courses" | "start_course" | "open_course" | "new_session" | "open_session" | "save_session" | "finalise_session" | "amend_session" | "mark_rems_submitted" | "rems_pending" | "session_document_html" | "export_session_document" | "export_course" | "course_outcomes" | "new_administration" | "open_administration" | "save_administration" | "finalise_administration" | "amend_administration";

@@ -1,7 +1,11 @@
 // A treatment course: its sessions in order, each with its place in the schedule and outcome,
 // what is due next, and the next session started from here.
 
+import type { CourseOutcomes } from "../bindings/CourseOutcomes";
 import type { CourseView } from "../bindings/CourseView";
+import type { ScaleOutcome } from "../bindings/ScaleOutcome";
+import type { SessionListing } from "../bindings/SessionListing";
+import { bpChartSpec, drawChart, scaleChartSpec } from "../chart";
 import type { ScheduleStep } from "../bindings/ScheduleStep";
 import { banner, errorText, header, show, type Ctx } from "../app";
 import { h, uid } from "../dom";
@@ -26,10 +30,108 @@ export function scheduleText(ctx: Ctx, s: ScheduleStep): string {
   return `Dose ${s.dose_number} · ${labelOf(ctx, "phases", s.phase)} · ${s.weeks} · ${s.frequency}`;
 }
 
+const bpText = (b: { systolic_mmhg?: number | null; diastolic_mmhg?: number | null } | undefined) =>
+  b && (b.systolic_mmhg ?? b.diastolic_mmhg) !== null && (b.systolic_mmhg ?? b.diastolic_mmhg) !== undefined ? `${b.systolic_mmhg ?? "?"}/${b.diastolic_mmhg ?? "?"}` : "—";
+
+/** A chart, with the milliseconds its drawing took on this workstation (read by the benchmark
+ * of the end-to-end run: BENCHMARKS.md). */
+function timedChart(draw: () => SVGSVGElement): SVGSVGElement {
+  const t0 = performance.now();
+  const svg = draw();
+  svg.setAttribute("data-draw-ms", (performance.now() - t0).toFixed(2));
+  return svg;
+}
+
+/** A scale over the course: its latest result in words, the chart and the same data as a table. */
+function scaleSection(ctx: Ctx, o: ScaleOutcome, sessions: SessionListing[], start: string): HTMLElement {
+  const latest = [...o.points].reverse().find((p) => p.score && !p.baseline)?.score;
+  const base = o.baseline ? `Baseline ${o.baseline.total} (${o.baseline.origin === "assessment" ? "the assessment's total" : `baseline administration${o.baseline.date ? ` of ${o.baseline.date}` : ""}`}).` : "No baseline yet: change and response cannot be judged.";
+  const tableId = uid("tbl");
+  const rows = o.points.map((p) => {
+    const sc = p.score;
+    return h("tr", { "data-administration": p.administration_id },
+      h("td", {}, p.date),
+      h("td", {}, p.baseline ? "baseline" : p.session_number ? `session ${p.session_number}` : "—"),
+      h("td", {}, sc ? `${sc.total}` : "—"),
+      h("td", {}, sc ? sc.band : p.status === "draft" ? "draft" : "—"),
+      h("td", {}, sc && sc.change_points !== null && sc.change_points !== undefined ? `${sc.change_points > 0 ? "+" : ""}${sc.change_points}${sc.change_percent !== null && sc.change_percent !== undefined ? ` (${sc.change_percent} %)` : ""}` : "—"),
+      h("td", { "data-response": sc?.response ? String(sc.response.met) : "" }, sc?.response ? (sc.response.met ? "Yes" : "No") : "—"),
+      h("td", {}, sc ? (sc.remission.met ? "Yes" : "No") : "—"),
+      h("td", { class: p.alerts.length ? "urgent-cell" : "" }, p.alerts.length ? p.alerts.map((a) => `URGENT item ${a.item} = ${a.answer}`).join("; ") : "—"),
+      h("td", {}, p.status === "draft" ? "Draft" : p.version > 1 ? `Final (v${p.version})` : "Final"),
+      h("td", {}, h("button", { type: "button", "data-open-administration": p.administration_id, onclick: () => ctx.go({ name: "administration", id: p.administration_id }) }, p.status === "draft" ? "Continue" : "Open")));
+  });
+  const finalised = o.points.some((p) => p.score);
+  return h("section", { class: "scale-outcome", "data-scale": o.scale.id },
+    h("h3", {}, `${o.scale.name} — ${o.title}`),
+    h("p", {}, base, " ", latest ? h("span", { "data-latest": latest.total }, `Latest: ${latest.total} (${latest.band})${latest.response ? `; ${latest.response.met ? "response" : "no response"} (${latest.response.rule})` : ""}; ${latest.remission.met ? "remission" : "not in remission"} (${latest.remission.rule}).`) : "No follow-up finalised yet."),
+    finalised ? h("figure", { class: "chart-figure" }, timedChart(() => drawChart(scaleChartSpec(o, sessions, start))), h("figcaption", { class: "muted small" }, `Shaded: the ${o.scale.name} bands. Dashed: response and remission. Below the axis: sessions (filled: a dose given). Tab moves through the points; the table below has every value.`)) : null,
+    h("table", { class: "list small", id: tableId, "data-scale-table": o.scale.id },
+      h("caption", { class: "sr-only" }, `${o.scale.name} administrations`),
+      h("thead", {}, h("tr", {}, ["Date", "At", "Total", "Band", "Change", "Response", "Remission", "Safety item", "Status"].map((c) => h("th", { scope: "col" }, c)), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Open")))),
+      h("tbody", {}, rows)));
+}
+
+/** The outcome scales: the benefit review, every urgent alert, a new administration, each
+ * scale's chart and table, and blood pressure per session. */
+function outcomesPanel(ctx: Ctx, v: CourseView, outcomes: CourseOutcomes | string): HTMLElement {
+  const c = v.overview.course;
+  const sessions = v.overview.sessions;
+  if (typeof outcomes === "string") return h("section", { class: "panel" }, h("h2", {}, "Outcome scales"), banner(outcomes));
+  const scaleId = uid("scale");
+  const dateId = uid("date");
+  const atId = uid("at");
+  const baseId = uid("base");
+  const scale = h("select", { id: scaleId, "data-new-scale": "" }, ctx.catalog.scales.map((s) => h("option", { value: s.scale.id }, `${s.scale.name} (${s.scale.rater === "patient" ? "the patient answers" : "you rate"})`)));
+  const date = h("input", { id: dateId, type: "text", value: today(), placeholder: "YYYY-MM-DD", autocomplete: "off", size: 12, "data-new-date": "" });
+  const at = h("select", { id: atId, "data-new-at": "" }, h("option", { value: "" }, "Not at a session"), sessions.map((s) => h("option", { value: String(s.number), selected: s === sessions[sessions.length - 1] && s.date === today() }, `Session ${s.number} (${s.date})`)));
+  const hasBaseline = (id: string) => outcomes.scales.find((s) => s.scale.id === id)?.points.some((p) => p.baseline) ?? false;
+  const baseline = h("input", { id: baseId, type: "checkbox", checked: !hasBaseline(scale.value), "data-new-baseline": "" });
+  scale.addEventListener("change", () => (baseline.checked = !hasBaseline(scale.value)));
+  const error = h("p", { class: "error", role: "alert" });
+  const form = h("form", { class: "new-administration", onsubmit: async (e: Event) => {
+    e.preventDefault();
+    error.textContent = "";
+    try {
+      const a = await api.newAdministration(c.id, scale.value, date.value.trim(), baseline.checked, at.value === "" ? null : Number(at.value));
+      ctx.go({ name: "administration", id: a.record.id });
+    } catch (err) {
+      error.textContent = errorText(err);
+    }
+  } },
+  h("div", { class: "field" }, h("label", { for: scaleId }, "Scale"), scale),
+  h("div", { class: "field" }, h("label", { for: dateId }, "Date"), date),
+  h("div", { class: "field" }, h("label", { for: atId }, "Taken at"), at),
+  h("div", { class: "field" }, h("span", { class: "choice" }, baseline, h("label", { for: baseId }, "The course's baseline (before the first dose)"))),
+  error,
+  h("button", { type: "submit", class: "primary", "data-action": "new-administration" }, "Start"));
+  const r = outcomes.review;
+  const bp = bpChartSpec(sessions, c.started_on);
+  return h("section", { class: "panel", "aria-labelledby": "outcomes-h" },
+    h("h2", { id: "outcomes-h" }, "Outcome scales"),
+    outcomes.alerts.map((x) => h("div", { class: "banner urgent", role: "alert", "data-course-alert": x.administration_id },
+      h("strong", {}, `URGENT — ${x.scale} ${x.date}, item ${x.alert.item} (${x.alert.label}) answered ${x.alert.answer} (${x.alert.answer_label}). `), x.alert.message,
+      h("span", {}, ` Clinician's note: ${x.safety_note?.trim() || "none yet (needed before it is finalised)"}`))),
+    r.message ? h("p", { class: "banner info", role: "status", "data-review": r.responding === false ? "no-response" : "unknown" }, h("strong", {}, "Benefit review: "), r.message, h("span", { class: "muted small" }, ` ${r.treatments} treatment(s)${r.days !== null && r.days !== undefined ? `, day ${r.days}` : ""}. Source: ${r.source}`)) : null,
+    r.due && r.responding === true ? h("p", { "data-review": "responding" }, `Benefit review: the latest follow-up shows a response (${r.treatments} treatment(s)).`) : null,
+    form,
+    outcomes.scales.filter((s) => s.points.length > 0).map((s) => scaleSection(ctx, s, sessions, c.started_on)),
+    bp ? h("section", { class: "scale-outcome", "data-bp": "" },
+      h("h3", {}, "Blood pressure per session"),
+      h("figure", { class: "chart-figure" }, timedChart(() => drawChart(bp))),
+      h("table", { class: "list small", "data-bp-table": "" },
+        h("caption", { class: "sr-only" }, "Blood pressure per session"),
+        h("thead", {}, h("tr", {}, ["Session", "Date", "Before", "About 40 min", "Before discharge"].map((x) => h("th", { scope: "col" }, x)))),
+        h("tbody", {}, sessions.map((s) => h("tr", {}, h("td", {}, String(s.number)), h("td", {}, s.date), s.blood_pressure.map((b) => h("td", {}, bpText(b)))))))) : null,
+  );
+}
+
 export async function renderCourse(root: HTMLElement, ctx: Ctx, id: number): Promise<void> {
   let v: CourseView;
+  let outcomes: CourseOutcomes | string;
   try {
     v = await api.openCourse(id);
+    outcomes = await api.courseOutcomes(id).catch((e: unknown) => `The outcome scales cannot be shown: ${errorText(e)}`);
   } catch (e) {
     show(root, header(ctx, "home"), h("main", { id: "main" }, h("h1", {}, "Treatment course"), banner(errorText(e))));
     return;
@@ -68,7 +170,7 @@ export async function renderCourse(root: HTMLElement, ctx: Ctx, id: number): Pro
 
   show(root,
     header(ctx, "home"),
-    h("main", { id: "main", class: "course" },
+    h("main", { id: "main", class: "course", "data-course-id": c.id },
       h("div", { class: "record-head" },
         h("h1", {}, `${v.patient.name || "(no name)"} · MRN ${v.patient.mrn}`),
         h("p", { class: "record-status" }, `${routeTitle(ctx, c.route)} course, started ${c.started_on} by ${c.started_by}, from assessment ${c.assessment_id}`),
@@ -94,6 +196,7 @@ export async function renderCourse(root: HTMLElement, ctx: Ctx, id: number): Pro
               }
             } }, label))),
         exported),
+      outcomesPanel(ctx, v, outcomes),
       h("section", { class: "panel", "aria-labelledby": "sessions-h" },
         h("h2", { id: "sessions-h" }, "Sessions"),
         o.sessions.length === 0 ? h("p", { class: "muted" }, "None yet.") : h("table", { class: "list" },

@@ -5,6 +5,7 @@
 import type { DosingSite } from "../bindings/DosingSite";
 import type { Paper } from "../bindings/Paper";
 import type { RemsSetting } from "../bindings/RemsSetting";
+import type { ScalesSite } from "../bindings/ScalesSite";
 import type { WeightBasis } from "../bindings/WeightBasis";
 import type { PolicyOverrides } from "../bindings/PolicyOverrides";
 import type { SitePolicy } from "../bindings/SitePolicy";
@@ -36,6 +37,10 @@ function settingLabel(ctx: Ctx, key: string): string {
   const dosing = ctx.catalog.dosing_site as unknown as Record<string, { label: string } | undefined>;
   if (group === "policy") return policy[rest]?.label ?? key;
   if (group === "dosing") return dosing[rest] ? `Dosing: ${dosing[rest]!.label}` : key;
+  if (group === "scales") {
+    const sc = ctx.catalog.scales.find((x) => x.scale.id === key.split(".").pop());
+    return sc ? `${sc.scale.name} remission threshold` : key;
+  }
   if (group === "rems") {
     const f = ctx.catalog.rems_fields.find((x) => x.key === rest);
     return f ? `REMS form: ${f.section}, ${f.label}` : key;
@@ -69,6 +74,23 @@ function dosingFields(ctx: Ctx, site: DosingSite) {
     };
   };
   return { fields, chosen };
+}
+
+/** The remission threshold of each scale that leaves it to the site (MADRS: 10 or 12), as the
+ * scale files give the choices; the default is "not set". */
+function scaleFields(ctx: Ctx, site: ScalesSite) {
+  const open = ctx.catalog.scales.filter((sc) => sc.remission.site_choices.length > 1);
+  const controls = open.map((sc) => {
+    const r = sc.remission;
+    const control = select(r.site_choices, site.remission_thresholds[sc.scale.id] ?? r.default, r.default);
+    control.setAttribute("data-scale-remission", sc.scale.id);
+    const rule = r.comparison === "at_most" ? "total at or below" : "total below";
+    return { id: sc.scale.id, def: r.default, control, field: labelled(`${sc.scale.name} remission: ${rule}`, control, `Default ${r.default}. ${r.source}`) };
+  });
+  const chosen = (): ScalesSite => ({
+    remission_thresholds: Object.fromEntries(controls.filter((c) => Number(c.control.value) !== c.def).map((c) => [c.id, Number(c.control.value)])),
+  });
+  return { fields: controls.map((c) => c.field), chosen };
 }
 
 /** The clinic's details on the REMS Patient Monitoring Form, in the form's order. */
@@ -165,7 +187,8 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, notice?: strin
   const spec = ctx.catalog.policy;
   // Settings that cannot be read are shown as the error, and the form starts from the rule
   // set's defaults for the clinician to check and save: nothing is saved for them.
-  const s = ctx.info.settings ?? { clinic: "", paper: "a4", lock_after_minutes: 5, policy: {}, dosing: {}, rems: {} };
+  const s = ctx.info.settings ?? { clinic: "", paper: "a4", lock_after_minutes: 5, policy: {}, dosing: {}, rems: {}, scales: { remission_thresholds: {} } };
+  const scales = scaleFields(ctx, s.scales);
   const dosing = dosingFields(ctx, s.dosing);
   const rems = remsFields(ctx, s.rems);
   const p = ctx.info.policy ?? (Object.fromEntries(Object.entries(spec).map(([k, v]) => [k, v?.default])) as unknown as SitePolicy);
@@ -209,6 +232,8 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, notice?: strin
       policy.map((x) => x.field)),
     h("fieldset", {}, h("legend", {}, "Dosing (the calculator's site choices; recorded with every session)"),
       dosing.fields),
+    h("fieldset", {}, h("legend", {}, "Outcome scales (recorded with every score)"),
+      scales.fields),
     h("fieldset", {}, h("legend", {}, "REMS Patient Monitoring Form (the clinic's details; what is blank is completed by hand)"),
       rems.fields),
     status,
@@ -224,6 +249,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, notice?: strin
         policy: Object.fromEntries(policy.map((x) => [x.key, x.chosen()])) as PolicyOverrides,
         dosing: dosing.chosen(),
         rems: rems.chosen(),
+        scales: scales.chosen(),
       }, opened);
       ctx.setInfo(info);
       const history = form.parentElement?.querySelector(".history");

@@ -120,8 +120,13 @@ impl OutcomesPart {
                         },
                         sc.map_or(UNKNOWN.into(), |s| format!("{}/{}", s.total, s.max_total)),
                         sc.map_or(UNKNOWN.into(), |s| s.band.clone()),
-                        sc.and_then(|s| Some((s.change_points?, s.change_percent?)))
-                            .map_or("—".into(), |(d, pc)| format!("{d:+} ({}%)", FmtNum(pc))),
+                        match sc.and_then(|s| Some((s.change_points?, s.change_percent))) {
+                            Some((d, Some(pc))) => format!("{d:+} ({}%)", FmtNum(pc)),
+                            Some((d, None)) => format!("{d:+}"),
+                            // The baseline itself; a follow-up without a baseline: not known.
+                            None if p.baseline => "—".into(),
+                            None => UNKNOWN.into(),
+                        },
                         sc.and_then(|s| s.response.as_ref()).map_or("—".into(), |j| yes_no(Some(j.met))),
                         sc.map_or(UNKNOWN.into(), |s| yes_no(Some(s.remission.met))),
                         if p.alerts.is_empty() {

@@ -64,18 +64,21 @@ fn day_of(date: &str) -> Option<i64> {
     time::Date::parse(date, f).ok().map(|d| i64::from(d.to_julian_day()))
 }
 
-/// The time axis of a course: from its first date to its last (a week at least).
+/// The time axis of a course: from its first date to its last (a week at least); weeks count
+/// from the course's start (`zero`; a baseline taken before it lies to its left).
 #[derive(Debug, Clone, Copy)]
 struct Axis {
     first: i64,
     days: i64,
+    zero: i64,
 }
 
 impl Axis {
-    fn over<'a>(dates: impl Iterator<Item = &'a str>) -> Option<Axis> {
-        let days: Vec<i64> = dates.filter_map(day_of).collect();
+    fn over<'a>(started_on: &str, dates: impl Iterator<Item = &'a str>) -> Option<Axis> {
+        let zero = day_of(started_on)?;
+        let days: Vec<i64> = dates.filter_map(day_of).chain([zero]).collect();
         let (first, last) = (*days.iter().min()?, *days.iter().max()?);
-        Some(Axis { first, days: (last - first).max(7) })
+        Some(Axis { first, days: (last - first).max(7), zero })
     }
 }
 
@@ -120,8 +123,9 @@ impl Frame {
         let weeks = self.axis.days / 7;
         let step = (weeks / 8 + 1).max(1);
         let mut week = 0;
-        while week * 7 <= self.axis.days {
-            let x = LEFT + self.plot_w() * (week * 7) as f32 / self.axis.days as f32;
+        while self.axis.zero + week * 7 <= self.axis.first + self.axis.days {
+            let day = self.axis.zero + week * 7 - self.axis.first;
+            let x = LEFT + self.plot_w() * day as f32 / self.axis.days as f32;
             marks.push(Mark::Line { points: vec![(x, y0), (x, y0 + 3.0)], width: 0.5, color: AXIS, dashed: false });
             let label = if week == 0 { "start".to_string() } else { format!("week {week}") };
             marks.push(Mark::Text { x, y: y0 + 11.0, text: label, size: 6.5, color: INK, anchor: Anchor::Middle });
@@ -141,7 +145,7 @@ fn session_marks(frame: &Frame, sessions: &[SessionRecord], marks: &mut Vec<Mark
         let text = format!(
             "S{}{}",
             s.session.number,
-            if sessions.len() <= 8 { dose.unwrap_or_default() } else { String::new() }
+            if sessions.len() <= 12 { dose.unwrap_or_default() } else { String::new() }
         );
         marks.push(Mark::Text { x, y: y + 6.0, text, size: 5.5, color: INK, anchor: Anchor::Middle });
     }
@@ -161,16 +165,13 @@ pub fn scale_chart(o: &ScaleOutcome, started_on: &str, sessions: &[SessionRecord
     if o.points.is_empty() {
         return None;
     }
-    let dates = o
-        .points
-        .iter()
-        .map(|p| p.date.as_str())
-        .chain(sessions.iter().map(|s| s.session.date.as_str()))
-        .chain(std::iter::once(started_on));
-    let frame = Frame { width, axis: Axis::over(dates)?, max: o.max_total as f32 };
+    let dates = o.points.iter().map(|p| p.date.as_str()).chain(sessions.iter().map(|s| s.session.date.as_str()));
+    let frame = Frame { width, axis: Axis::over(started_on, dates)?, max: o.max_total as f32 };
     let mut marks = Vec::new();
     for (i, b) in o.bands.iter().enumerate() {
-        let tint = TINTS[(i * TINTS.len() / o.bands.len().max(1)).min(TINTS.len() - 1)];
+        // As the app shades them: the mildest band green, the most severe red.
+        let last = o.bands.len().saturating_sub(1).max(1);
+        let tint = TINTS[((i * 4 + last / 2) / last).min(TINTS.len() - 1)];
         let (top, bottom) = (frame.y(b.max as f32 + 0.5), frame.y(b.min as f32 - 0.5));
         marks.push(Mark::Rect { x: LEFT, y: top, w: frame.plot_w(), h: bottom - top, fill: tint });
         marks.push(Mark::Text {
@@ -237,9 +238,9 @@ pub fn blood_pressure_chart(started_on: &str, sessions: &[SessionRecord], width:
     if highest == 0.0 {
         return None;
     }
-    let dates = sessions.iter().map(|s| s.session.date.as_str()).chain(std::iter::once(started_on));
+    let dates = sessions.iter().map(|s| s.session.date.as_str());
     let max = ((highest / 20.0).ceil() * 20.0).max(180.0) as f32;
-    let frame = Frame { width, axis: Axis::over(dates)?, max };
+    let frame = Frame { width, axis: Axis::over(started_on, dates)?, max };
     let mut marks = Vec::new();
     let ticks: Vec<u32> = (0..=(max as u32)).step_by(40).collect();
     frame.axes(&mut marks, &ticks);

@@ -49,6 +49,10 @@ pub struct ScaleMeta {
     pub local_code_system: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_code_total: Option<String>,
+    /// The assessment's question (`episode.phq9_total`) whose total is a course's baseline until
+    /// the course has a baseline administration of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment_total: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -298,6 +302,11 @@ impl Scale {
     /// up to the highest answer; the remission default is one of the site's choices; every
     /// safety item exists and its threshold is an answer.
     fn check(&self) -> Result<(), String> {
+        if let Some(path) = &self.scale.assessment_total {
+            if !crate::model::QUESTIONS.iter().any(|q| q.path == path) {
+                return Err(format!("scale.assessment_total: {path:?} is not a question of the assessment"));
+            }
+        }
         if self.options.is_empty() || self.options.iter().enumerate().any(|(i, o)| o.value != i as u32) {
             return Err("options: the answers must be 0, 1, 2 … in order".into());
         }

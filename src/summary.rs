@@ -549,14 +549,14 @@ fn out_table(line: &mut impl FnMut(&str), md: bool, header: &[&str], rows: &[Vec
     }
 }
 
-/// The time now as a clinician reads it on a summary: local time with its offset when the system
-/// can tell it, else UTC. "2026-11-23 16:03 UTC+01:00".
 /// Today's date on this workstation's clock (YYYY-MM-DD), for what is judged "as of today".
 pub fn today() -> String {
     let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
     now.date().format(time::macros::format_description!("[year]-[month]-[day]")).unwrap_or_default()
 }
 
+/// The time now as a clinician reads it on a summary: local time with its offset when the system
+/// can tell it, else UTC. "2026-11-23 16:03 UTC+01:00".
 pub fn now_for_display() -> String {
     let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
     let format = time::macros::format_description!(

@@ -310,3 +310,28 @@ fn the_ui_chart_fixture_is_what_the_core_gives_for_its_course() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(committed == fixture, "{} is not what the core gives: rerun with UPDATE_FIXTURES=1", path.display());
 }
+
+#[test]
+fn a_baseline_is_taken_before_treatment_a_later_score_is_a_follow_up() {
+    use common::courses::{in_force, treated};
+    let (mut s, course) = course();
+    let (policy, dosing_site) = (common::default_policy(), trdcheck::dosing::DosingSite::default());
+    let now = in_force(&policy, &dosing_site);
+    let d = s.new_session(course, "2026-11-03", "Dr A", &now).unwrap();
+    let mut x = d.session.clone();
+    treated(&mut x);
+    s.save_session(d.id, &x, "Dr A", &now).unwrap();
+    s.finalise_session(d.id, "Dr A", &now).unwrap();
+    let mut late = answered("phq9", "2026-11-04", &[1, 1, 1, 1, 1, 1, 1, 1, 0]);
+    late.baseline = true;
+    let before = s.administrations_of(course).unwrap().len();
+    let e = s.new_administration(course, &late, "Dr A").unwrap_err();
+    assert!(e.to_string().starts_with("baseline:") && e.to_string().contains("2026-11-03"), "{e}");
+    assert_eq!(s.administrations_of(course).unwrap().len(), before, "nothing saved");
+    // On the day of the first dose (before it), it is a baseline; later, the same answers are a follow-up.
+    late.date = "2026-11-03".into();
+    assert!(s.new_administration(course, &late, "Dr A").is_ok());
+    late.date = "2026-11-04".into();
+    late.baseline = false;
+    assert!(s.new_administration(course, &late, "Dr A").is_ok());
+}

@@ -215,4 +215,7 @@ fn a_scale_file_that_does_not_hold_together_is_refused() {
     let (_, madrs) = trdcheck::scales::EMBEDDED_SCALES[1];
     let choice = madrs.replacen("default = 10\nsite_choices", "default = 11\nsite_choices", 1);
     assert!(Scale::from_toml(&choice).unwrap_err().contains("remission"));
+    // A baseline question the assessment does not have.
+    let question = text.replacen("\"episode.phq9_total\"", "\"episode.phq8_total\"", 1);
+    assert!(Scale::from_toml(&question).unwrap_err().contains("assessment_total"));
 }

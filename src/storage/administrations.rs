@@ -200,6 +200,25 @@ impl Store {
                 format!("{} is before the course started ({}); only a baseline may be", a.date, course.started_on),
             ));
         }
+        // A baseline is what the patient was before treatment: on or before the first dose's day.
+        if a.baseline {
+            let first: Option<String> = conn.query_row(
+                "SELECT MIN(json_extract(s.data, '$.date')) FROM session s WHERE s.course_id = ?1 \
+                 AND s.status = 'final' AND s.outcome = 'treated' \
+                 AND NOT EXISTS (SELECT 1 FROM session b WHERE b.amends_id = s.id AND b.status = 'final')",
+                [course_id],
+                |r| r.get(0),
+            )?;
+            if let Some(first) = first.filter(|f| a.date.as_str() > f.as_str()) {
+                return Err(field(
+                    "baseline",
+                    format!(
+                        "a baseline is taken before treatment; the first dose was given on {first}, so a score of {} is a follow-up",
+                        a.date
+                    ),
+                ));
+            }
+        }
         if let Some(n) = a.session_number {
             let sessions: u32 = conn.query_row(
                 "SELECT COALESCE(MAX(number), 0) FROM session WHERE course_id = ?1",
@@ -326,12 +345,14 @@ impl Store {
         }
         let course = load_course(conn, course_id)?;
         let a = Self::load_assessment(conn, course.assessment_id)?;
-        let total = match scale {
-            "phq9" => a.answers.episode.phq9_total,
-            "madrs" => a.answers.episode.madrs_total,
+        let def = scale_of(scale)?;
+        let question = def.scale.assessment_total.as_deref();
+        let total = match crate::model::QUESTIONS.iter().find(|q| Some(q.path) == question).map(|q| (q.get)(&a.answers))
+        {
+            Some(crate::model::Answer::Number(t)) => Some(t),
             _ => None,
         };
-        let max = scale_of(scale)?.max_total();
+        let max = def.max_total();
         Ok(total.filter(|t| t.fract() == 0.0 && *t >= 0.0 && *t <= f64::from(max)).map(|t| Baseline {
             total: t as u32,
             origin: BaselineOrigin::Assessment,
@@ -604,8 +625,10 @@ impl Store {
             for r in records.iter().filter(|r| &r.administration.scale == id) {
                 let a = &r.administration;
                 let against = if a.baseline { None } else { baseline.as_ref().map(|b| b.total) };
+                // A score that cannot be worked out (a stored record this version cannot judge)
+                // is shown as unknown; its safety alerts are shown whatever the score.
                 let score = match (r.status, a.answers()) {
-                    (RecordStatus::Final, Some(items)) => Some(scale.score(&items, against, Some(threshold))?),
+                    (RecordStatus::Final, Some(items)) => scale.score(&items, against, Some(threshold)).ok(),
                     _ => None,
                 };
                 let point_alerts = a.alerts(scale);

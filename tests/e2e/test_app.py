@@ -854,9 +854,14 @@ def test_13_phq9_baseline_then_three_follow_ups_to_a_response_charted_and_in_the
     wait(d, lambda: len(css(d, "[data-scale-table='phq9'] tbody tr")) == 2)
     new_administration(d, baseline=False)
     answer_scale(d, [1, 1, 1, 1, 1, 1, 1, 2, 1], first=8)
+    # The patient, holding the screen, is told the clinician will go through the answers; the
+    # clinician's urgent alert is there at once and shows as the screen is handed back.
     wait(d, lambda: css(d, "[data-alert='item9']"))
-    assert "URGENT" in one(d, "[data-alert='item9']").text
+    assert "clinician will go through your answers" in one(d, ".patient-only[aria-live]").text
+    assert not one(d, "[data-alert='item9']").is_displayed()
     activate(d, "[data-action='hand-back']")
+    wait(d, lambda: one(d, "[data-alert='item9']").is_displayed())
+    assert "URGENT" in one(d, "[data-alert='item9']").text and "Several days" in one(d, "[data-alert='item9']").text
     wait(d, lambda: any(b.get_attribute("data-needed") == "safety_note" for b in css(d, "[data-needed]")))
     screen_shot(os.path.join(shots, "phq9-urgent-alert.png"))
     note = one(d, "textarea[data-question='safety_note']")

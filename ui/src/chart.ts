@@ -124,6 +124,8 @@ export function layout(spec: ChartSpec, width: number, height: number): ChartGeo
     first = Math.min(first, d);
     last = Math.max(last, d);
   }
+  // Weeks count from the course's start; a baseline taken before it lies left of "start".
+  const zero = utc(spec.start).getTime() / DAY;
   const span = Math.max(7, last - first);
   const xDay = (day: number) => plot.left + ((plot.right - plot.left) * (day - first)) / span;
   const x = (date: string) => xDay(utc(date).getTime() / DAY);
@@ -132,7 +134,7 @@ export function layout(spec: ChartSpec, width: number, height: number): ChartGeo
   // A tick every week, or every few weeks on a long course (at most about eight).
   const step = 7 * (Math.floor(span / 7 / 8) + 1);
   const xTicks: ChartGeometry["xTicks"] = [];
-  for (let d = 0; d <= span; d += step) xTicks.push({ x: xDay(first + d), label: d === 0 ? "start" : `week ${d / 7}` });
+  for (let d = 0; zero + d <= first + span; d += step) xTicks.push({ x: xDay(zero + d), label: d === 0 ? "start" : `week ${d / 7}` });
   return {
     width,
     height,
@@ -179,11 +181,22 @@ export function drawChart(spec: ChartSpec, width = 720, height = 260): SVGSVGEle
     svg.append(el("text", { x: right + 4, y: l.y + 4, class: `rule-name ${l.cls}` }, l.name));
   }
   for (const p of g.paths) svg.append(el("path", { d: p.d, class: `series ${p.cls}${p.dashed ? " dashed" : ""}` }));
-  for (const d of g.dots) {
-    const dot = el("circle", { cx: d.x, cy: d.y, r: 4, class: `point ${d.cls}${d.filled ? "" : " hollow"}${d.alert ? " alert" : ""}`, tabindex: 0, role: "img", "aria-label": d.label, "data-point": "" });
+  // One Tab stop for all the points (the first); the arrow keys move from point to point.
+  const dots = g.dots.map((d, i) => {
+    const dot = el("circle", { cx: d.x, cy: d.y, r: 4, class: `point ${d.cls}${d.filled ? "" : " hollow"}${d.alert ? " alert" : ""}`, tabindex: i === 0 ? 0 : -1, role: "img", "aria-label": d.label, "data-point": "" });
     dot.append(el("title", {}, d.label));
     svg.append(dot);
-  }
+    return dot;
+  });
+  dots.forEach((dot, i) => dot.addEventListener("keydown", (e) => {
+    const key = (e as KeyboardEvent).key;
+    const to = key === "ArrowRight" || key === "ArrowDown" ? i + 1 : key === "ArrowLeft" || key === "ArrowUp" ? i - 1 : key === "Home" ? 0 : key === "End" ? dots.length - 1 : -2;
+    if (to === -2 || to < 0 || to >= dots.length) return;
+    e.preventDefault();
+    dot.setAttribute("tabindex", "-1");
+    dots[to].setAttribute("tabindex", "0");
+    (dots[to] as unknown as HTMLElement).focus();
+  }));
   // Several series (blood pressure): a legend of their times, solid systolic, dashed diastolic.
   if (spec.series.length > 1) {
     spec.series.filter((s) => !s.dashed).forEach((s, i) => {

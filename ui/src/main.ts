@@ -87,7 +87,7 @@ async function enter(root: HTMLElement, access: Access): Promise<void> {
   // on, restored at sign-in) never replaces the one they chose after it.
   let rendering: Promise<void> = Promise.resolve();
   function navigate(route: Route): Promise<void> {
-    rendering = rendering.then(async () => {
+    rendering = rendering.catch(() => undefined).then(async () => {
       replace(alertHost);
       rememberLocation(route);
       try {

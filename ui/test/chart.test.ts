@@ -56,7 +56,16 @@ describe("the scale chart", () => {
     expect(svg.querySelectorAll("rect[data-band]")).toHaveLength(5);
     expect(svg.querySelectorAll("[data-line]")).toHaveLength(2);
     const points = Array.from(svg.querySelectorAll("[data-point]"));
-    expect(points.map((p) => p.getAttribute("tabindex"))).toEqual(["0", "0", "0", "0"]);
+    // One Tab stop; the arrow keys go from point to point.
+    expect(points.map((p) => p.getAttribute("tabindex"))).toEqual(["0", "-1", "-1", "-1"]);
+    document.body.append(svg);
+    (points[0] as unknown as HTMLElement).focus();
+    points[0].dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
+    expect(document.activeElement).toBe(points[1]);
+    expect(points.map((p) => p.getAttribute("tabindex"))).toEqual(["-1", "0", "-1", "-1"]);
+    points[1].dispatchEvent(new KeyboardEvent("keydown", { key: "End", bubbles: true }));
+    expect(document.activeElement).toBe(points[3]);
+    svg.remove();
     expect(points[2].getAttribute("class")).toContain("alert");
     expect(points[0].getAttribute("aria-label")).toBe("2026-11-02 (baseline): PHQ-9 18, moderately severe");
     expect(svg.textContent).toContain("S2 35 mg");
@@ -85,5 +94,13 @@ describe("the time axis", () => {
     const g = layout(scaleChartSpec(phq, sessions, fixture.started_on), 720, 260);
     expect(g.xTicks.map((t) => t.label)).toEqual(["start", "week 1", "week 2", "week 3"]);
     expect(g.xTicks[0].x).toBe(g.plot.left);
+  });
+
+  it("puts a baseline taken before the course started to the left of the start", () => {
+    const early = { ...phq, points: phq.points.map((p, i) => (i === 0 ? { ...p, date: "2026-10-30" } : p)) };
+    const g = layout(scaleChartSpec(early, sessions, fixture.started_on), 720, 260);
+    expect(g.xTicks[0].label).toBe("start");
+    expect(g.dots[0].x).toBe(g.plot.left);
+    expect(g.xTicks[0].x).toBeGreaterThan(g.dots[0].x);
   });
 });

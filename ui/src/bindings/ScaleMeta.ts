@@ -16,4 +16,9 @@ stem: string, source: string, licence: string, loinc_panel?: string | null, loin
 /**
  * Where no LOINC code is known: the local code system and the total's code in it.
  */
-local_code_system?: string | null, local_code_total?: string | null, };
+local_code_system?: string | null, local_code_total?: string | null, 
+/**
+ * The assessment's question (`episode.phq9_total`) whose total is a course's baseline until
+ * the course has a baseline administration of its own.
+ */
+assessment_total?: string | null, };

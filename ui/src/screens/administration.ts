@@ -21,7 +21,7 @@ import { signDialog } from "./review";
 type Editor = RecordEditor<AdministrationView, Administration>;
 
 /** One item: its words and its answers as radio buttons (MADRS: the anchor beside 0, 2, 4, 6). */
-function itemField(ed: Editor, scale: Scale, index: number, onAnswered: (index: number) => void): HTMLElement {
+function itemField(ed: Editor, scale: Scale, index: number): HTMLElement {
   const item = scale.items[index];
   const path = `items[${index}]`;
   const name = uid("item");
@@ -31,11 +31,9 @@ function itemField(ed: Editor, scale: Scale, index: number, onAnswered: (index: 
   const choices = scale.options.map((o) => {
     const id = uid("a");
     const input = h("input", { type: "radio", id, name, value: String(o.value), checked: current === o.value, disabled: !ed.editable, "data-answer": o.value });
-    input.addEventListener("change", () => {
-      if (!input.checked) return;
-      void ed.edit(path, o.value);
-      onAnswered(index);
-    });
+    // Saved as chosen; Tab goes on to the next question (arrow keys move within this one, so
+    // focus never jumps away while an answer is being picked).
+    input.addEventListener("change", () => input.checked && void ed.edit(path, o.value));
     const anchor = clinician && o.value % 2 === 0 ? item.anchors[o.value / 2] : undefined;
     return h("span", { class: "scale-choice" }, input,
       h("label", { for: id }, clinician ? h("strong", {}, String(o.value)) : o.label, anchor ? h("span", { class: "anchor" }, ` ${anchor}`) : null));
@@ -52,7 +50,14 @@ function itemField(ed: Editor, scale: Scale, index: number, onAnswered: (index: 
 function scorePanel(score: Score | null | undefined, v: AdministrationView): HTMLElement {
   if (!score) return h("p", { class: "muted", "data-score": "" }, "The score shows once every item is answered.");
   const pct = score.change_percent === null || score.change_percent === undefined ? "" : ` (${score.change_percent > 0 ? "+" : ""}${score.change_percent} %)`;
-  const base = v.baseline ? `baseline ${v.baseline.total} (${v.baseline.origin === "assessment" ? "the assessment's total" : `baseline administration${v.baseline.date ? ` of ${v.baseline.date}` : ""}`})` : v.record.administration.baseline ? "this is the baseline" : "no baseline";
+  // A finalised one shows what was signed: the baseline it was judged against then (the course
+  // screen judges it again against the baseline in force now).
+  const signed = v.record.status === "final";
+  const base = v.record.administration.baseline
+    ? "this is the baseline"
+    : signed
+      ? (score.baseline === null || score.baseline === undefined ? "no baseline (when signed)" : `baseline ${score.baseline} (when signed; the course screen judges it against the baseline in force now)`)
+      : v.baseline ? `baseline ${v.baseline.total} (${v.baseline.origin === "assessment" ? "the assessment's total" : `baseline administration${v.baseline.date ? ` of ${v.baseline.date}` : ""}`})` : "no baseline: change and response cannot be judged";
   return h("div", { "data-score": score.total },
     h("p", { class: "dose" }, h("strong", {}, `${score.total} / ${score.max_total}`), ` · ${score.band}`, h("span", { class: "muted" }, ` (${score.band_range[0]}–${score.band_range[1]})`)),
     h("p", {}, `Compared with ${base}${score.change_points === null || score.change_points === undefined ? "" : `: ${score.change_points > 0 ? "+" : ""}${score.change_points} points${pct}`}`),
@@ -90,16 +95,14 @@ export async function renderAdministration(root: HTMLElement, ctx: Ctx, id: numb
   const labels = new Map<string, string>(scale.items.map((it, i) => [`items[${i}]`, `${it.number}. ${it.label}`]));
   labels.set("safety_note", "Your note on the urgent alert");
 
-  const alerts = h("div", { "aria-live": "assertive", "data-alerts": "" });
+  // The clinician's alert; the patient, holding the screen, is shown a neutral message instead.
+  const alerts = h("div", { "aria-live": "assertive", "data-alerts": "", "data-clinician": "" });
   const patientAlert = h("div", { "aria-live": "assertive", class: "patient-only" });
   const scoreBox = h("div", { "aria-live": "polite" });
   const needed = h("div", {});
   const status = h("p", { role: "status" });
   const actions = h("div", { class: "actions" });
-  const items = scale.items.map((_, i) => itemField(ed, scale, i, (done) => {
-    // The next question, for the patient going through with the keyboard.
-    document.querySelector<HTMLInputElement>(`[data-item='${done + 2}'] input:checked, [data-item='${done + 2}'] input`)?.focus();
-  }));
+  const items = scale.items.map((_, i) => itemField(ed, scale, i));
   const difficulty = scale.difficulty ? (() => {
     const d = scale.difficulty;
     const name = uid("diff");

@@ -6,6 +6,7 @@ import type { CourseView } from "../bindings/CourseView";
 import type { ScaleOutcome } from "../bindings/ScaleOutcome";
 import type { SessionListing } from "../bindings/SessionListing";
 import { bpChartSpec, drawChart, scaleChartSpec } from "../chart";
+import { courseAlerts } from "../widgets/alerts";
 import type { ScheduleStep } from "../bindings/ScheduleStep";
 import { banner, errorText, header, show, type Ctx } from "../app";
 import { h, uid } from "../dom";
@@ -85,9 +86,12 @@ function outcomesPanel(ctx: Ctx, v: CourseView, outcomes: CourseOutcomes | strin
   const scale = h("select", { id: scaleId, "data-new-scale": "" }, ctx.catalog.scales.map((s) => h("option", { value: s.scale.id }, `${s.scale.name} (${s.scale.rater === "patient" ? "the patient answers" : "you rate"})`)));
   const date = h("input", { id: dateId, type: "text", value: today(), placeholder: "YYYY-MM-DD", autocomplete: "off", size: 12, "data-new-date": "" });
   const at = h("select", { id: atId, "data-new-at": "" }, h("option", { value: "" }, "Not at a session"), sessions.map((s) => h("option", { value: String(s.number), selected: s === sessions[sessions.length - 1] && s.date === today() }, `Session ${s.number} (${s.date})`)));
-  const hasBaseline = (id: string) => outcomes.scales.find((s) => s.scale.id === id)?.points.some((p) => p.baseline) ?? false;
-  const baseline = h("input", { id: baseId, type: "checkbox", checked: !hasBaseline(scale.value), "data-new-baseline": "" });
-  scale.addEventListener("change", () => (baseline.checked = !hasBaseline(scale.value)));
+  // Ticked only before the first dose and while the scale has no baseline at all (the
+  // assessment's total is one): a later score is a follow-up unless the clinician says otherwise.
+  const treated = sessions.some((s) => s.status === "final" && s.outcome === "treated");
+  const needsBaseline = (id: string) => !treated && !outcomes.scales.find((s) => s.scale.id === id)?.baseline;
+  const baseline = h("input", { id: baseId, type: "checkbox", checked: needsBaseline(scale.value), "data-new-baseline": "" });
+  scale.addEventListener("change", () => (baseline.checked = needsBaseline(scale.value)));
   const error = h("p", { class: "error", role: "alert" });
   const form = h("form", { class: "new-administration", onsubmit: async (e: Event) => {
     e.preventDefault();
@@ -109,9 +113,7 @@ function outcomesPanel(ctx: Ctx, v: CourseView, outcomes: CourseOutcomes | strin
   const bp = bpChartSpec(sessions, c.started_on);
   return h("section", { class: "panel", "aria-labelledby": "outcomes-h" },
     h("h2", { id: "outcomes-h" }, "Outcome scales"),
-    outcomes.alerts.map((x) => h("div", { class: "banner urgent", role: "alert", "data-course-alert": x.administration_id },
-      h("strong", {}, `URGENT — ${x.scale} ${x.date}, item ${x.alert.item} (${x.alert.label}) answered ${x.alert.answer} (${x.alert.answer_label}). `), x.alert.message,
-      h("span", {}, ` Clinician's note: ${x.safety_note?.trim() || "none yet (needed before it is finalised)"}`))),
+    courseAlerts(outcomes),
     r.message ? h("p", { class: "banner info", role: "status", "data-review": r.responding === false ? "no-response" : "unknown" }, h("strong", {}, "Benefit review: "), r.message, h("span", { class: "muted small" }, ` ${r.treatments} treatment(s)${r.days !== null && r.days !== undefined ? `, day ${r.days}` : ""}. Source: ${r.source}`)) : null,
     r.due && r.responding === true ? h("p", { "data-review": "responding" }, `Benefit review: the latest follow-up shows a response (${r.treatments} treatment(s)).`) : null,
     form,

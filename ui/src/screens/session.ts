@@ -20,6 +20,7 @@ import { triField } from "../widgets/tri";
 import { scheduleText } from "./course";
 import { signDialog } from "./review";
 import { calculatorPanel, gatePanel } from "./sessionPanels";
+import { courseAlerts } from "../widgets/alerts";
 
 type SessionEditor = RecordEditor<SessionView, Session>;
 
@@ -62,6 +63,8 @@ export async function renderSession(root: HTMLElement, ctx: Ctx, id: number): Pr
     return;
   }
   rememberLocation({ name: "session", id });
+  // The course's urgent scale alerts, where the dose is decided.
+  const alerts = courseAlerts(await api.courseOutcomes(first.course.id).catch((e: unknown) => `The outcome scales cannot be shown: ${errorText(e)}`));
   const ed: SessionEditor = new RecordEditor<SessionView, Session>(first, ctx, {
     data: (v) => v.record.session,
     editable: (v) => v.editable,
@@ -269,6 +272,7 @@ export async function renderSession(root: HTMLElement, ctx: Ctx, id: number): Pr
     h("main", { id: "main", class: "session" },
       h("div", { class: "record-head" }, title, statusLine, scheduleLine,
         h("button", { type: "button", class: "secondary", "data-action": "back-to-course", onclick: async () => { ed.flush(); await ed.settled(); ctx.go({ name: "course", id: ed.view.course.id }); } }, "Back to the course")),
+      ...alerts,
       problem,
       first.editable ? null : documentsPanel(ctx, first),
       h("div", { class: "layout session-layout" },

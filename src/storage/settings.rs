@@ -63,27 +63,27 @@ impl Default for ClinicSettings {
     }
 }
 
+fn invalid(field: &str, message: String) -> StorageError {
+    StorageError::InvalidField { field: field.into(), message }
+}
+
+/// A group's error (`dosing`, `scales`) naming its field within the settings (`dosing.mg_per_kg`).
+fn within(group: &str, e: crate::InputError) -> StorageError {
+    match e {
+        crate::InputError::Field { path, message } => invalid(&format!("{group}.{path}"), message),
+        other => StorageError::Input(other),
+    }
+}
+
 impl ClinicSettings {
     /// The settings the clinic may save: the policy within the rule set's limits, the dosing
     /// choices within those of `rules/dosing.toml`, the lock within its range.
     pub fn check(&self, rules: &RuleSet) -> Result<()> {
         SitePolicy::resolve(rules, &self.policy)?;
-        let dosing = DosingRules::embedded()
-            .map_err(|e| StorageError::InvalidField { field: "dosing".into(), message: e.to_string() })?;
-        self.dosing.check(dosing).map_err(|e| match e {
-            crate::InputError::Field { path, message } => {
-                StorageError::InvalidField { field: format!("dosing.{path}"), message }
-            }
-            other => StorageError::Input(other),
-        })?;
-        let scales = Scales::embedded()
-            .map_err(|e| StorageError::InvalidField { field: "scales".into(), message: e.to_string() })?;
-        self.scales.check(scales).map_err(|e| match e {
-            crate::InputError::Field { path, message } => {
-                StorageError::InvalidField { field: format!("scales.{path}"), message }
-            }
-            other => StorageError::Input(other),
-        })?;
+        let dosing = DosingRules::embedded().map_err(|e| invalid("dosing", e.to_string()))?;
+        self.dosing.check(dosing).map_err(|e| within("dosing", e))?;
+        let scales = Scales::embedded().map_err(|e| invalid("scales", e.to_string()))?;
+        self.scales.check(scales).map_err(|e| within("scales", e))?;
         if !LOCK_AFTER_MINUTES_RANGE.contains(&self.lock_after_minutes) {
             return Err(StorageError::InvalidField {
                 field: "lock_after_minutes".into(),

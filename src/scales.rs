@@ -269,6 +269,16 @@ impl Scales {
     pub fn get(&self, id: &str) -> Option<&Scale> {
         self.scales.iter().find(|s| s.scale.id == id)
     }
+
+    /// A built-in scale by id; one that is not known (or scales that do not load) is an error
+    /// naming `scale`, listing the scales there are.
+    pub fn scale(id: &str) -> Result<&'static Scale, InputError> {
+        let scales = Scales::embedded().map_err(|e| field("scale", e.to_string()))?;
+        scales.get(id).ok_or_else(|| {
+            let known: Vec<&str> = scales.scales.iter().map(|s| s.scale.id.as_str()).collect();
+            field("scale", format!("{id:?} is not a scale here ({})", known.join(", ")))
+        })
+    }
 }
 
 impl Scale {

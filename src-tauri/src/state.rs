@@ -387,10 +387,7 @@ impl AppState {
         let course = s.course(record.course_id)?;
         let patient = s.patient(course.patient_id)?;
         let a = &record.administration;
-        let scale = Scales::embedded()
-            .map_err(|e| IpcError::new(ErrorCode::Ruleset, e.to_string()))?
-            .get(&a.scale)
-            .ok_or_else(|| IpcError::new(ErrorCode::InvalidField, format!("scale: {:?} is not a scale", a.scale)))?;
+        let scale = Scales::scale(&a.scale)?;
         let baseline = if a.baseline { None } else { s.baseline_of(course.id, &a.scale)? };
         let editable = record.status == trdcheck::storage::RecordStatus::Draft;
         let score = match (&record.score, a.answers()) {
@@ -422,11 +419,7 @@ impl AppState {
         baseline: bool,
         session_number: Option<u32>,
     ) -> Result<AdministrationView> {
-        let scales = Scales::embedded().map_err(|e| IpcError::new(ErrorCode::Ruleset, e.to_string()))?;
-        let def = scales
-            .get(&scale)
-            .ok_or_else(|| IpcError::new(ErrorCode::InvalidField, format!("scale: {scale:?} is not a scale")))?;
-        let mut a = Administration::new(def, &date);
+        let mut a = Administration::new(Scales::scale(&scale)?, &date);
         a.baseline = baseline;
         a.session_number = session_number;
         self.with_store(|s| {

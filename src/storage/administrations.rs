@@ -134,11 +134,7 @@ fn load(conn: &Connection, id: i64) -> Result<AdministrationRecord> {
 }
 
 fn scale_of(id: &str) -> Result<&'static Scale> {
-    let scales = Scales::embedded().map_err(|e| field("scale", e.to_string()))?;
-    scales.get(id).ok_or_else(|| {
-        let known: Vec<&str> = scales.scales.iter().map(|s| s.scale.id.as_str()).collect();
-        field("scale", format!("{id:?} is not a scale here ({})", known.join(", ")))
-    })
+    Ok(Scales::scale(id)?)
 }
 
 /// What is signed: the administration as stored, its score and what it was judged with.

@@ -225,15 +225,7 @@ pub fn scale_chart(o: &ScaleOutcome, started_on: &str, sessions: &[SessionRecord
 /// Blood pressure per session: systolic (solid) and diastolic (dashed) before the dose, about 40
 /// minutes after and before discharge. None without a reading.
 pub fn blood_pressure_chart(started_on: &str, sessions: &[SessionRecord], width: f32) -> Option<Chart> {
-    type Reading = (Option<f64>, Option<f64>);
-    let readings = |s: &SessionRecord| -> [Reading; 3] {
-        let (p, m) = (&s.session.pre_dose.gate, &s.session.monitoring);
-        [
-            (p.systolic_mmhg, p.diastolic_mmhg),
-            (m.bp_40_min.systolic_mmhg, m.bp_40_min.diastolic_mmhg),
-            (m.bp_before_discharge.systolic_mmhg, m.bp_before_discharge.diastolic_mmhg),
-        ]
-    };
+    let readings = |s: &SessionRecord| s.session.blood_pressures().map(|b| (b.systolic_mmhg, b.diastolic_mmhg));
     let highest = sessions.iter().flat_map(&readings).flat_map(|(a, b)| [a, b]).flatten().fold(0.0, f64::max);
     if highest == 0.0 {
         return None;

@@ -180,6 +180,17 @@ pub struct Session {
 }
 
 impl Session {
+    /// Blood pressure before the dose (the gate's first reading), about 40 minutes after and
+    /// before discharge.
+    pub fn blood_pressures(&self) -> [BloodPressure; 3] {
+        let g = &self.pre_dose.gate;
+        [
+            BloodPressure { systolic_mmhg: g.systolic_mmhg, diastolic_mmhg: g.diastolic_mmhg },
+            self.monitoring.bp_40_min.clone(),
+            self.monitoring.bp_before_discharge.clone(),
+        ]
+    }
+
     pub fn new(number: u32, date: &str) -> Session {
         Session {
             schema: SESSION_SCHEMA.into(),

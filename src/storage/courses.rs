@@ -921,14 +921,7 @@ impl Store {
                 schedule,
                 rems_submitted: (was_treated && course.route == Route::EsketamineNasal)
                     .then(|| submitted.contains(&rec.id)),
-                blood_pressure: [
-                    crate::session::BloodPressure {
-                        systolic_mmhg: rec.session.pre_dose.gate.systolic_mmhg,
-                        diastolic_mmhg: rec.session.pre_dose.gate.diastolic_mmhg,
-                    },
-                    rec.session.monitoring.bp_40_min.clone(),
-                    rec.session.monitoring.bp_before_discharge.clone(),
-                ],
+                blood_pressure: rec.session.blood_pressures(),
             });
         }
         let amended_by = Self::load_assessment(&self.conn, course.assessment_id)?.amended_by;

@@ -26,6 +26,7 @@ fn seeded(dir: &std::path::Path) -> (Store, i64) {
             "seed",
         )
         .unwrap();
+    s.set_clock("2026-01-04T09:00:00Z").unwrap();
     let d = s.create_draft(p.id, Some(common::baseline()), "Dr Bench").unwrap();
     let f = s.finalise(d.id, "Dr Bench", common::rules(), &common::default_policy()).unwrap();
     let (policy, site) = (common::default_policy(), DosingSite::default());

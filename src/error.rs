@@ -143,6 +143,7 @@ impl ErrorCode {
                 | ErrorCode::NotSetUp
                 | ErrorCode::AlreadySetUp
                 | ErrorCode::Locked
+                | ErrorCode::NotATrdcheckDatabase
         )
     }
 }

@@ -4,7 +4,8 @@
 
 use crate::error::InputError;
 use crate::model::{
-    Answer, AnswerKind, Assessment, Field, MEDICATION_FIELDS, QUESTIONS, SCHEMA, SCHEMA_V1, TRIAL_FIELDS,
+    Answer, AnswerKind, Assessment, Field, MEDICATION_FIELDS, NAME_MAX_CHARS, PATIENT_ID_MAX_CHARS, QUESTIONS, SCHEMA,
+    SCHEMA_V1, TRIAL_FIELDS,
 };
 use crate::ruleset::RuleSet;
 
@@ -12,11 +13,8 @@ use crate::ruleset::RuleSet;
 /// (every new answer unknown). Nothing is evaluated from a rejected document.
 pub fn parse_assessment(text: &str) -> Result<Assessment, InputError> {
     // Syntax first, so that every later error is about a field and can name its path.
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| InputError::Syntax {
-        line: e.line(),
-        column: e.column(),
-        message: strip_position(&e.to_string()),
-    })?;
+    // A byte-order mark is accepted, a key given twice refused naming it.
+    let value = crate::strict_json::parse(text)?;
     let assessment: Assessment = serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         InputError::Field { path: if path == "." { String::new() } else { path }, message: e.into_inner().to_string() }
@@ -70,6 +68,8 @@ pub fn validate_all(a: &Assessment) -> Vec<InputError> {
     }
     if a.patient.id.trim().is_empty() {
         errors.push(field_error("patient.id", &format!("{:?}", a.patient.id), "must be a non-empty string"));
+    } else if a.patient.id.chars().count() > PATIENT_ID_MAX_CHARS {
+        errors.push(too_long("patient.id", &a.patient.id, PATIENT_ID_MAX_CHARS));
     }
     check_fields(QUESTIONS, a, "", &mut errors);
     if let (Some(s), Some(d)) = (a.cardiovascular.systolic_mmhg, a.cardiovascular.diastolic_mmhg) {
@@ -162,9 +162,17 @@ fn check_fields<T>(fields: &[Field<T>], value: &T, prefix: &str, errors: &mut Ve
             (Answer::Text(t), _) if t.trim().is_empty() => {
                 errors.push(field_error(&path(), &format!("{t:?}"), "must be a non-empty name, or null when unknown"));
             }
+            (Answer::Text(t), _) if t.chars().count() > NAME_MAX_CHARS => {
+                errors.push(too_long(&path(), t, NAME_MAX_CHARS));
+            }
             _ => {}
         }
     }
+}
+
+/// A text over its maximum: named with its length, not repeated in full.
+fn too_long(path: &str, text: &str, max: usize) -> InputError {
+    crate::model::check_length(path, text, max).err().unwrap_or_else(|| field_error(path, "", "is too long"))
 }
 
 fn field_error(path: &str, value: &str, rule: &str) -> InputError {
@@ -187,13 +195,5 @@ impl std::fmt::Display for FmtNum {
         } else {
             write!(f, "{n}")
         }
-    }
-}
-
-/// serde_json appends " at line L column C"; the position is reported separately or is noise.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
     }
 }

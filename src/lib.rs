@@ -35,6 +35,7 @@ pub mod ruleset;
 pub mod scales;
 pub mod session;
 pub mod storage;
+pub mod strict_json;
 pub mod summary;
 pub mod summary_html;
 pub mod summary_pdf;

@@ -302,6 +302,27 @@ impl From<Option<f64>> for Answer<'_> {
     }
 }
 
+/// The longest drug or medication name, in characters (assessment-v2.md: a name, not a note).
+pub const NAME_MAX_CHARS: usize = 200;
+/// The longest patient id (MRN), in characters.
+pub const PATIENT_ID_MAX_CHARS: usize = 64;
+/// The longest note (an acknowledgement, a reason, an adverse event, a clinician's note), in characters.
+pub const NOTE_MAX_CHARS: usize = 4000;
+/// The longest short text (a lot number, a patient's or clinician's name), in characters.
+pub const SHORT_TEXT_MAX_CHARS: usize = 200;
+
+/// Refuses a text over `max` characters, naming `path` and the length (not the text itself).
+pub fn check_length(path: &str, text: &str, max: usize) -> Result<(), crate::error::InputError> {
+    let n = text.chars().count();
+    if n > max {
+        return Err(crate::error::InputError::Field {
+            path: path.to_string(),
+            message: format!("is {n} characters long; at most {max} are allowed"),
+        });
+    }
+    Ok(())
+}
+
 /// What kind of answer a question takes; numbers carry the range allowed by assessment-v1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -74,11 +74,7 @@ impl PolicyOverrides {
         if is_toml {
             toml::from_str(text).map_err(|e| e.to_string())
         } else {
-            let mut de = serde_json::Deserializer::from_str(text);
-            serde_path_to_error::deserialize(&mut de).map_err(|e| {
-                let path = e.path().to_string();
-                format!("{path}: {}", e.into_inner())
-            })
+            crate::strict_json::from_str(text).map_err(|e| e.to_string())
         }
     }
 }

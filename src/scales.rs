@@ -582,6 +582,9 @@ impl Administration {
         if self.scale != scale.scale.id {
             return Err(field("scale", format!("{:?} is not {}", self.scale, scale.scale.name)));
         }
+        for (path, text) in [("safety_note", &self.safety_note), ("note", &self.note)] {
+            crate::model::check_length(path, text.as_deref().unwrap_or_default(), crate::model::NOTE_MAX_CHARS)?;
+        }
         time::Date::parse(&self.date, time::macros::format_description!("[year]-[month]-[day]"))
             .map_err(|_| field("date", format!("{:?} is not a date (YYYY-MM-DD)", self.date)))?;
         if self.items.len() != scale.items.len() {

@@ -227,7 +227,7 @@ fn field(path: &str, message: impl Into<String>) -> InputError {
     InputError::Field { path: path.into(), message: message.into() }
 }
 
-fn parse_date(path: &str, text: &str) -> Result<Date, InputError> {
+pub(crate) fn parse_date(path: &str, text: &str) -> Result<Date, InputError> {
     Date::parse(text, format_description!("[year]-[month]-[day]"))
         .map_err(|_| field(path, format!("{text:?} is not a date (YYYY-MM-DD)")))
 }
@@ -393,12 +393,34 @@ pub fn gate(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
         .map_err(|e| prefix("pre_dose.gate", e))
 }
 
+/// Every text of a session within its documented maximum (docs/session-v1.md).
+fn check_lengths(s: &Session) -> Result<(), InputError> {
+    use crate::model::{check_length, NOTE_MAX_CHARS, SHORT_TEXT_MAX_CHARS};
+    let short = [("dose.lot_number", &s.dose.lot_number)];
+    let notes = [
+        ("dose.reason_outside_calculator", &s.dose.reason_outside_calculator),
+        ("monitoring.other_adverse_events", &s.monitoring.other_adverse_events),
+        ("monitoring.transferred", &s.monitoring.transferred),
+    ];
+    for (path, text) in short {
+        check_length(path, text.as_deref().unwrap_or_default(), SHORT_TEXT_MAX_CHARS)?;
+    }
+    for (path, text) in notes {
+        check_length(path, text.as_deref().unwrap_or_default(), NOTE_MAX_CHARS)?;
+    }
+    for (rule, note) in &s.acknowledgements {
+        check_length(&format!("acknowledgements.{rule}"), note, NOTE_MAX_CHARS)?;
+    }
+    Ok(())
+}
+
 /// Refuses what cannot be true, naming the field. A draft may leave anything unknown.
 pub fn check(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
     if session.schema != SESSION_SCHEMA {
         return Err(field("schema", format!("must be {SESSION_SCHEMA:?}")));
     }
     ctx.course.check().map_err(|e| prefix("course", e))?;
+    check_lengths(session)?;
     if session.number == 0 {
         return Err(field("number", "sessions are numbered from 1"));
     }
@@ -645,14 +667,5 @@ pub fn still_needed(ctx: &Context, session: &Session) -> Result<Vec<String>, Inp
 
 /// Reads a session file, naming the field at fault.
 pub fn parse_session(text: &str) -> Result<Session, InputError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            InputError::Syntax { line: inner.line(), column: inner.column(), message: inner.to_string() }
-        } else {
-            InputError::Field { path: if path == "." { String::new() } else { path }, message: inner.to_string() }
-        }
-    })
+    crate::strict_json::from_str(text)
 }

@@ -98,6 +98,11 @@ fn import_finalise_show_export_verify() {
     assert!(text(&clinic.db(&["list", "rc-2041"])).0.contains("final"));
 }
 
+/// Today's date in UTC, YYYY-MM-DD: on or after the day an assessment signed now was signed.
+fn today() -> String {
+    time::OffsetDateTime::now_utc().date().format(time::macros::format_description!("[year]-[month]-[day]")).unwrap()
+}
+
 const EXAMPLE_SESSION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/example-session-v1.json");
 
 #[test]
@@ -105,14 +110,21 @@ fn a_course_and_its_session_from_the_command_line() {
     let clinic = Clinic::new();
     assert_eq!(clinic.db(&["import", EXAMPLE]).status.code(), Some(0));
     // A course needs a finalised assessment.
-    let o = clinic.db(&["course", "start", "1", "--on", "2026-11-02"]);
+    // The course starts today (not before its assessment is signed), its session is today's.
+    let today = today();
+    let o = clinic.db(&["course", "start", "1", "--on", &today]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o).1);
     let acks = ["--ack", "CV-BP-HIGH=Rechecked 138/86", "--ack", "RX-BZD-HIGH=Held on treatment days"];
     assert_eq!(clinic.db(&[&["finalise", "1"][..], &acks].concat()).status.code(), Some(0));
-    let o = clinic.db(&["course", "start", "1", "--on", "2026-11-02"]);
+    let o = clinic.db(&["course", "start", "1", "--on", &today]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
-    assert!(text(&o).0.contains("course 1 started on 2026-11-02 (iv_ketamine)"), "{}", text(&o).0);
-    let o = clinic.db(&["session", "import", EXAMPLE_SESSION, "--course", "1"]);
+    assert!(text(&o).0.contains(&format!("course 1 started on {today} (iv_ketamine)")), "{}", text(&o).0);
+    let session_file = clinic.dir.path().join("session.json");
+    let example = std::fs::read_to_string(EXAMPLE_SESSION).unwrap();
+    std::fs::write(&session_file, example.replace("\"date\": \"2026-11-03\"", &format!("\"date\": \"{today}\"")))
+        .unwrap();
+    let session_path = session_file.to_str().unwrap();
+    let o = clinic.db(&["session", "import", session_path, "--course", "1"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
     let (out, _) = text(&clinic.db(&["session", "check", "1"]));
     assert!(out.contains("can be finalised"), "{out}");
@@ -120,12 +132,12 @@ fn a_course_and_its_session_from_the_command_line() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
     assert!(text(&o).0.contains("finalised by Dr Test: treated"), "{}", text(&o).0);
     // The same file again is not the next session: refused, naming the field.
-    let o = clinic.db(&["session", "import", EXAMPLE_SESSION, "--course", "1"]);
+    let o = clinic.db(&["session", "import", session_path, "--course", "1"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("number: 1 is not the course's next session (2)"), "{}", text(&o).1);
     // An impossible reading is refused naming it, and nothing is saved.
     let bad = clinic.dir.path().join("bad-session.json");
-    let json = std::fs::read_to_string(EXAMPLE_SESSION)
+    let json = std::fs::read_to_string(&session_file)
         .unwrap()
         .replace("\"number\": 1", "\"number\": 2")
         .replace("\"heart_rate_bpm\": 72", "\"heart_rate_bpm\": 720");
@@ -192,7 +204,7 @@ fn a_file_that_is_not_a_trdcheck_database_is_refused() {
     )
     .unwrap();
     let o = clinic.db(&["list"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2), "the path given is at fault");
     assert!(text(&o).1.contains("not a trdcheck database"), "{}", text(&o).1);
 }
 

@@ -185,6 +185,7 @@ fn the_gate_uses_the_clinics_policy_in_force() {
 #[test]
 fn an_esketamine_course_counts_doses_not_records_for_the_schedule() {
     let mut s = Store::open_in_memory().unwrap();
+    s.set_clock(common::courses::SIGNED_AT).unwrap();
     let p = s
         .create_patient(&NewPatient { mrn: "E-1".into(), name: "E".into(), date_of_birth: None, sex: None }, "x")
         .unwrap();
@@ -495,7 +496,8 @@ fn a_patient_has_several_courses_and_the_rems_form_knows_an_earlier_courses_trea
     let now = in_force(&policy, &site);
     let patient = s.course(first_course).unwrap().patient_id;
     let assessment = s.course(first_course).unwrap().assessment_id;
-    // A second course months later, from the same signed assessment.
+    // A second course months later, from the same signed assessment, once the first has ended.
+    s.end_course(first_course, "2026-11-30", "Induction completed", "Dr A").unwrap();
     let second = s.start_course(assessment, "2027-03-01", "Dr A").unwrap();
     let courses: Vec<i64> = s.courses_of(patient).unwrap().iter().map(|c| c.id).collect();
     assert_eq!(courses.len(), 2);

@@ -253,3 +253,45 @@ fn export_then_import_is_lossless() {
     let text = serde_json::to_string(&a).unwrap();
     assert_eq!(parse_assessment(&text).unwrap(), a);
 }
+
+/// Issue 24: a key given twice would let the last value win (190 then 128 mmHg read as 128).
+#[test]
+fn a_key_given_twice_is_refused_naming_it() {
+    let text = example_v2_json().replacen("\"cardiovascular\": {", "\"cardiovascular\": {\"systolic_mmhg\": 190, ", 1);
+    assert!(text.contains("\"systolic_mmhg\": 190"), "the fixture changed");
+    let e = parse_assessment(&text).unwrap_err();
+    assert_eq!(e.path(), Some("cardiovascular.systolic_mmhg"), "{e}");
+    assert!(e.to_string().contains("given twice"), "{e}");
+    // Each key once: accepted.
+    parse_assessment(&example_v2_json()).unwrap();
+}
+
+#[test]
+fn a_utf8_byte_order_mark_is_accepted() {
+    let with_bom = format!("\u{feff}{}", example_v2_json());
+    assert_eq!(parse_assessment(&with_bom).unwrap(), parse_assessment(&example_v2_json()).unwrap());
+}
+
+/// Every text field has a documented maximum (docs/assessment-v2.md) and an error naming it.
+#[test]
+fn names_over_their_maximum_are_refused_naming_the_field() {
+    use trdcheck::model::{NAME_MAX_CHARS, PATIENT_ID_MAX_CHARS};
+    for (pointer, max, path) in [
+        ("/medications/0/name", NAME_MAX_CHARS, "medications[0].name"),
+        ("/trials/0/drug", NAME_MAX_CHARS, "trials[0].drug"),
+        ("/patient/id", PATIENT_ID_MAX_CHARS, "patient.id"),
+    ] {
+        let mut doc = example();
+        set(&mut doc, pointer, json!("é".repeat(max + 1)));
+        let e = rejected(&doc);
+        assert_eq!(e.path(), Some(path), "{e}");
+        assert!(e.to_string().contains(&format!("{} characters long; at most {max}", max + 1)), "{e}");
+        // Just inside: the maximum, counted in characters (not bytes).
+        set(&mut doc, pointer, json!("é".repeat(max)));
+        parse_assessment(&doc.to_string()).unwrap_or_else(|e| panic!("{path} at its maximum rejected: {e}"));
+    }
+    // Far over (65,536 characters): refused, not a panic.
+    let mut doc = example();
+    set(&mut doc, "/medications/0/name", json!("x".repeat(65_536)));
+    assert_eq!(rejected(&doc).path(), Some("medications[0].name"));
+}

@@ -341,11 +341,11 @@ fn foreign_corrupt_and_newer_files_are_refused_and_left_unchanged() {
     assert_eq!(Store::open(&other, &common::test_key()).err().unwrap().code(), "not_a_trdcheck_database");
     assert_eq!(file_hash(&other), before);
 
-    // Not a database at all.
+    // Not a database at all (no database has its length): said so (issue 24), not "wrong key".
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, "patient notes, not a database".repeat(200)).unwrap();
     let before = file_hash(&text);
-    assert_eq!(Store::open(&text, &common::test_key()).err().unwrap().code(), "wrong_database_key");
+    assert_eq!(Store::open(&text, &common::test_key()).err().unwrap().code(), "not_a_trdcheck_database");
     assert_eq!(file_hash(&text), before);
 
     // The records of another installation (another key), and this one's without a key.
@@ -488,10 +488,16 @@ fn crash_child_writer() {
         writeln!(out, "ACK {} {} {} END", record.id, n % 120, 100 + n % 100).unwrap();
         // A session of the course: the open draft (one a kill left) or a new one, a reading
         // saved, then completed and finalised, so that the next is a new session.
-        let open = store.sessions_of(course).unwrap().into_iter().find(|r| r.status == RecordStatus::Draft);
+        let sessions = store.sessions_of(course).unwrap();
+        let open = sessions.iter().find(|r| r.status == RecordStatus::Draft).cloned();
         let session = match open {
             Some(draft) => draft,
-            None => store.new_session(course, "2026-11-03", "child", &now).unwrap(),
+            None => {
+                // One treated session a day: each new session on the day after the one before.
+                let day = time::macros::date!(2026 - 11 - 03) + time::Duration::days(sessions.len() as i64);
+                let date = day.format(time::macros::format_description!("[year]-[month]-[day]")).unwrap();
+                store.new_session(course, &date, "child", &now).unwrap()
+            }
         };
         let mut answers = session.session.clone();
         common::courses::treated(&mut answers);
@@ -546,6 +552,7 @@ fn every_acknowledged_write_survives_sigkill() {
     let (_dir, path) = temp_db();
     {
         let mut s = Store::open(&path, &common::test_key()).unwrap();
+        s.set_clock(common::courses::SIGNED_AT).unwrap();
         let p = s.create_patient(&new_patient("CRASH", "Crash Test"), "parent").unwrap();
         let d = s.create_draft(p.id, Some(baseline()), "parent").unwrap();
         let f = s.finalise(d.id, "Dr A", rules(), &default_policy()).unwrap();

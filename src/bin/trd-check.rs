@@ -218,6 +218,9 @@ enum DbCommand {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Amend a finalised assessment: a new draft version of it (its answers and notes copied);
+    /// the signed version is kept unchanged.
+    Amend { id: i64 },
     /// Copy the whole database to a new file.
     Backup { file: PathBuf },
     /// Replace the database with a backup (checked first).
@@ -246,6 +249,16 @@ enum CourseCommand {
         /// The first day of the course, YYYY-MM-DD.
         #[arg(long)]
         on: String,
+    },
+    /// End a course (it then takes no new session, and a new course by its route can start).
+    End {
+        id: i64,
+        /// The last day of the course, YYYY-MM-DD.
+        #[arg(long)]
+        on: String,
+        /// Why the course ends (completed, no response, adverse effect, patient's choice, …).
+        #[arg(long)]
+        reason: String,
     },
     /// Export a course with its sessions: trdcheck/course/v1 JSON, the course summary (HTML or
     /// PDF: sessions, doses and vital signs over time, then each session in full) or FHIR R4.
@@ -491,6 +504,10 @@ fn run_course(rules: &RuleSet, store: &mut Store, actor: &str, command: CourseCo
             let c = store.start_course(assessment, &on, actor).map_err(storage_failure)?;
             out!("course {} started on {} ({}), from assessment {assessment}", c.id, c.started_on, c.route.as_str());
         }
+        CourseCommand::End { id, on, reason } => {
+            let end = store.end_course(id, &on, &reason, actor).map_err(storage_failure)?;
+            out!("course {id} ended on {}", end.ended_on);
+        }
         CourseCommand::Export { id, format, paper, output } => {
             let course = store.course(id).map_err(storage_failure)?;
             let sessions = store.sessions_of(id).map_err(storage_failure)?;
@@ -619,7 +636,7 @@ fn load_settings_file<T: serde::de::DeserializeOwned + Default>(
     let parsed = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
         toml::from_str(&text).map_err(|e| e.to_string())
     } else {
-        serde_json::from_str(&text).map_err(|e| e.to_string())
+        trdcheck::strict_json::from_str(&text).map_err(|e| e.to_string())
     };
     parsed.map_err(|e| Failure(format!("{what} {}: {e}", path.display()), 2))
 }
@@ -1028,6 +1045,10 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, user: Option<String>, command:
             let record = store.finalise_with_notes(id, &actor, &notes, rules, &policy).map_err(storage_failure)?;
             let det = record.snapshot.as_ref().map_or("", |s| s.evaluation.determination.as_str());
             out!("assessment {id} finalised by {actor}: {det}");
+        }
+        DbCommand::Amend { id } => {
+            let r = store.amend(id, &actor).map_err(storage_failure)?;
+            out!("assessment {} is version {} of assessment {id}, a draft", r.id, r.version);
         }
         DbCommand::Backup { file } => {
             store.backup(&file, &actor).map_err(storage_failure)?;

@@ -10,6 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::audit::{self, changes, leaves_of, Event};
+use super::course_limits::{self, end_from_row, CourseEnd, END_COLUMNS};
 use super::{json_column, to_json, RecordStatus, Result, StorageError, Store};
 use crate::dosing::{DosingRules, DosingSite, ScheduleStep};
 use crate::engine::Determination;
@@ -34,6 +35,8 @@ pub struct CourseRecord {
     pub started_on: String,
     pub started_at: String,
     pub started_by: String,
+    /// How it ended; `None` while it is active.
+    pub ended: Option<CourseEnd>,
 }
 
 /// How a finalised session ended.
@@ -310,13 +313,16 @@ fn course_from_row(r: &rusqlite::Row) -> rusqlite::Result<CourseRecord> {
         started_on: r.get(4)?,
         started_at: r.get(5)?,
         started_by: r.get(6)?,
+        ended: end_from_row(r, 7)?,
     })
 }
 
-const COURSE_COLUMNS: &str = "id, patient_id, assessment_id, route, started_on, started_at, started_by";
+fn course_columns() -> String {
+    format!("id, patient_id, assessment_id, route, started_on, started_at, started_by, {END_COLUMNS}")
+}
 
 pub(super) fn load_course(conn: &Connection, id: i64) -> Result<CourseRecord> {
-    conn.query_row(&format!("SELECT {COURSE_COLUMNS} FROM course WHERE id = ?1"), [id], course_from_row)
+    conn.query_row(&format!("SELECT {} FROM course WHERE id = ?1", course_columns()), [id], course_from_row)
         .optional()?
         .ok_or(StorageError::NoCourse(id))
 }
@@ -348,6 +354,18 @@ impl Store {
                 determination: determination.unwrap_or(Determination::Incomplete),
             };
             course.check()?;
+            if let Some((active, since)) = course_limits::active_course(tx, a.patient_id, route)? {
+                return Err(field(
+                    "route",
+                    format!(
+                        "the patient already has an active {} course (course {active}, started {since}): end it before starting another",
+                        route.as_str()
+                    ),
+                ));
+            }
+            if let Some(signed) = &a.finalised_at {
+                course_limits::not_before_signature(started_on, signed)?;
+            }
             tx.execute(
                 "INSERT INTO course (patient_id, assessment_id, route, started_on, started_at, started_by) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -381,7 +399,7 @@ impl Store {
     pub fn courses_of(&self, patient_id: i64) -> Result<Vec<CourseRecord>> {
         self.patient(patient_id)?;
         let mut stmt =
-            self.conn.prepare(&format!("SELECT {COURSE_COLUMNS} FROM course WHERE patient_id = ?1 ORDER BY id"))?;
+            self.conn.prepare(&format!("SELECT {} FROM course WHERE patient_id = ?1 ORDER BY id", course_columns()))?;
         let rows = stmt.query_map([patient_id], course_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
@@ -488,7 +506,11 @@ impl Store {
                 |r| r.get(0),
             )?;
             let s = Session::new(number, date);
-            Self::with_context(tx, course_id, number, now, |ctx, _| Ok(session::check(ctx, &s)?))?;
+            Self::with_context(tx, course_id, number, now, |ctx, course| {
+                session::check(ctx, &s)?;
+                course_limits::one_treatment_a_day(tx, course.patient_id, &s.date, &[])
+            })?;
+            course_limits::not_ended(tx, course_id)?;
             Self::no_open_draft(tx, course_id)?;
             Self::insert_session(tx, at, course_id, &s, actor)
         })?;
@@ -504,11 +526,15 @@ impl Store {
                 [course_id],
                 |r| r.get(0),
             )?;
+            course_limits::not_ended(tx, course_id)?;
             Self::no_open_draft(tx, course_id)?;
             if s.number != next {
                 return Err(field("number", format!("{} is not the course's next session ({next})", s.number)));
             }
-            Self::with_context(tx, course_id, s.number, now, |ctx, _| Ok(session::check(ctx, s)?))?;
+            Self::with_context(tx, course_id, s.number, now, |ctx, course| {
+                session::check(ctx, s)?;
+                course_limits::one_treatment_a_day(tx, course.patient_id, &s.date, &[])
+            })?;
             Self::insert_session(tx, at, course_id, s, actor)
         })?;
         self.session(id)
@@ -568,6 +594,10 @@ impl Store {
                 if current.session == *s {
                     return Ok(());
                 }
+                if s.date != current.session.date {
+                    let except: Vec<i64> = current.amends.into_iter().collect();
+                    course_limits::one_treatment_a_day(tx, course.patient_id, &s.date, &except)?;
+                }
                 tx.execute("UPDATE session SET data = ?1, updated_at = ?2 WHERE id = ?3", params![to_json(s), at, id])?;
                 let detail = format!("course {}, session {}", course.id, s.number);
                 for (path, old_value, new_value) in changes(&leaves_of(&current.session), &leaves_of(s)) {
@@ -626,6 +656,10 @@ impl Store {
                         return Err(field("pre_dose.gate", "the pre-dose gate has not decided: a reading is missing"))
                     }
                 };
+                if outcome == SessionOutcome::Treated {
+                    let except: Vec<i64> = std::iter::once(id).chain(current.amends).collect();
+                    course_limits::one_treatment_a_day(tx, course.patient_id, &current.session.date, &except)?;
+                }
                 let outcome_text = serde_json::to_value(outcome).ok().and_then(|v| v.as_str().map(String::from));
                 // What is signed is the text as stored.
                 let data: String = tx.query_row("SELECT data FROM session WHERE id = ?1", [id], |r| r.get(0))?;

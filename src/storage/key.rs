@@ -65,6 +65,15 @@ pub fn is_plain(path: &Path) -> Result<bool> {
     }
 }
 
+/// Whether the file at `path` could be a database at all: SQLite (and so SQLCipher) writes whole
+/// pages of at least 512 bytes, so an empty file or one of another length (a text file, a JSON
+/// assessment given as the database by mistake) is not one.
+pub fn has_database_length(path: &Path) -> Result<bool> {
+    let len =
+        std::fs::metadata(path).map_err(|e| StorageError::Io { path: shown(path), message: e.to_string() })?.len();
+    Ok(len > 0 && len % 512 == 0)
+}
+
 /// Initialises SQLite (with SQLCipher's functions such as `sqlcipher_export`) once, before the
 /// first connection: SQLite runs SQLCipher's part of its initialisation outside its own mutex, so
 /// two threads opening their first connections at once could get one without those functions.
@@ -93,6 +102,10 @@ pub(crate) fn unlock(conn: &Connection, key: &DbKey, path: &Path) -> Result<()> 
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
         Ok(_) => Ok(()),
         Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+            // A file of a length no database has is not one (a text file given by mistake).
+            if path.exists() && !has_database_length(path)? {
+                return Err(StorageError::NotTrdcheck { path: shown(path) });
+            }
             Err(StorageError::WrongKey { path: shown(path) })
         }
         Err(e) => Err(StorageError::Corrupt { path: shown(path), detail: e.to_string() }),

@@ -160,6 +160,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(super::courses::V6),
         M::up(super::courses::V7).foreign_key_check(),
         M::up(super::administrations::V8),
+        M::up(super::course_limits::V9),
     ])
 }
 
@@ -204,4 +205,4 @@ CREATE TABLE setting (
 "#;
 
 /// The schema version this build creates and understands.
-pub const LATEST_VERSION: i64 = 8;
+pub const LATEST_VERSION: i64 = 9;

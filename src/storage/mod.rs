@@ -20,6 +20,7 @@ pub mod administrations;
 pub mod assessments;
 pub mod audit;
 pub mod backup;
+pub mod course_limits;
 pub mod courses;
 pub mod encrypt;
 pub mod error;
@@ -43,6 +44,7 @@ pub use administrations::{
 pub use assessments::{AssessmentListing, AssessmentRecord, RecordStatus, Snapshot};
 pub use audit::{AuditEntry, AuditReport};
 use backup::{inspect, inspect_header, integrity_check, Integrity};
+pub use course_limits::CourseEnd;
 pub use courses::{
     CourseOverview, CourseRecord, InForce, Problem, RemsPending, SessionListing, SessionOutcome, SessionRecord,
     SessionState,
@@ -70,6 +72,8 @@ pub struct Store {
     /// The key it was opened with (none in memory).
     key: Option<DbKey>,
     integrity: Integrity,
+    /// The time stamped on what is written instead of the system clock ([`Store::set_clock`]).
+    clock: Option<String>,
 }
 
 /// Syncs the folder holding `path`, so that a rename or a new file in it survives a power cut.
@@ -189,7 +193,7 @@ impl Store {
         }
         migrations::migrations().to_latest(&mut conn).map_err(|e| StorageError::Migration(e.to_string()))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        Ok(Store { conn, path, key, integrity: Integrity::Checked })
+        Ok(Store { conn, path, key, integrity: Integrity::Checked, clock: None })
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -205,11 +209,21 @@ impl Store {
         Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
+    /// Stamps `at` (RFC 3339, UTC) on everything this store writes from now on, instead of the
+    /// system clock: for tests and benchmarks that replay a clinic's past days (an assessment
+    /// signed on 1 November, its course started on the 2nd). Neither the app nor the CLI calls it.
+    pub fn set_clock(&mut self, at: &str) -> Result<()> {
+        time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| courses::field("clock", format!("{at:?} is not an RFC 3339 time")))?;
+        self.clock = Some(at.to_string());
+        Ok(())
+    }
+
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction, &str) -> Result<T>) -> Result<T> {
         // Never write to a file whose integrity check has not passed.
         self.ensure_intact()?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let at = now();
+        let at = self.clock.clone().unwrap_or_else(now);
         let out = f(&tx, &at)?;
         tx.commit()?;
         Ok(out)

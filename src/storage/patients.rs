@@ -50,6 +50,8 @@ impl Store {
         if p.name.trim().is_empty() {
             return Err(StorageError::InvalidField { field: "name".into(), message: "a name is needed".into() });
         }
+        crate::model::check_length("name", &p.name, crate::model::SHORT_TEXT_MAX_CHARS)?;
+        crate::model::check_length("mrn", &p.mrn, crate::model::PATIENT_ID_MAX_CHARS)?;
         self.write(|tx, at| Self::insert_patient(tx, at, p, actor))
     }
 

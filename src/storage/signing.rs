@@ -86,6 +86,7 @@ impl Store {
         let mut acks = current.acknowledgements.clone();
         for (rule, note) in notes {
             let note = note.trim();
+            crate::model::check_length(&format!("acknowledgements.{rule}"), note, crate::model::NOTE_MAX_CHARS)?;
             // A note names a precaution; an empty one may also remove a note that exists.
             let removes_a_note = note.is_empty() && acks.contains_key(*rule);
             if !(precautions.contains(rule) || removes_a_note) {

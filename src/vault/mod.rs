@@ -143,10 +143,13 @@ impl Vault {
     fn read(&self) -> Result<KeyFile> {
         let path = self.key_file();
         if !path.exists() {
-            return Err(if self.database.exists() && !key::is_plain(&self.database)? {
-                VaultError::KeysMissing { path: path.display().to_string() }
-            } else {
+            let db = &self.database;
+            return Err(if !db.exists() || key::is_plain(db)? || std::fs::metadata(db).is_ok_and(|m| m.len() == 0) {
                 VaultError::NotSetUp
+            } else if !key::has_database_length(db)? {
+                VaultError::Storage(StorageError::NotTrdcheck { path: db.display().to_string() })
+            } else {
+                VaultError::KeysMissing { path: path.display().to_string() }
             });
         }
         KeyFile::read(&path)

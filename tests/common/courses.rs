@@ -10,8 +10,13 @@ pub fn in_force<'a>(policy: &'a trdcheck::SitePolicy, site: &'a DosingSite) -> I
 }
 
 /// A store with a patient and a finalised, eligible IV ketamine assessment (70 kg).
+/// When the fixtures' assessments are signed (before their courses start).
+pub const SIGNED_AT: &str = "2026-11-01T09:00:00Z";
+
 pub fn store_with_final() -> (Store, i64, i64) {
     let mut s = Store::open_in_memory().unwrap();
+    // Signed on 1 November; the courses start on the 2nd.
+    s.set_clock(SIGNED_AT).unwrap();
     let p = s
         .create_patient(
             &NewPatient { mrn: "C-1".into(), name: "Ana Pérez".into(), date_of_birth: None, sex: None },
@@ -52,6 +57,8 @@ pub fn treated(s: &mut trdcheck::session::Session) {
 /// An esketamine course with its first session treated and finalised.
 pub fn esketamine_treated() -> (Store, i64, i64) {
     let mut s = Store::open_in_memory().unwrap();
+    // Signed on 1 November; the courses start on the 2nd.
+    s.set_clock(SIGNED_AT).unwrap();
     let p = s
         .create_patient(
             &NewPatient {

@@ -1,0 +1,137 @@
+//! JSON as a clinician's file must be read: a UTF-8 byte-order mark (as some Windows editors and
+//! EHR exports write) is accepted, and a key written twice in one object is refused naming it,
+//! instead of the last value silently winning (190 then 128 mmHg must not read as 128).
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+use crate::error::InputError;
+
+/// Parses `text` into a JSON value: a leading byte-order mark is skipped; a duplicate key is a
+/// field error naming its path (`cardiovascular.systolic_mmhg`); bad syntax is reported with its
+/// line and column.
+pub fn parse(text: &str) -> Result<Value, InputError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut duplicate: Option<String> = None;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Node { path: String::new(), duplicate: &mut duplicate }.deserialize(&mut de).and_then(|v| {
+        de.end()?;
+        Ok(v)
+    });
+    if let Some(path) = duplicate {
+        return Err(InputError::Field { path, message: "is given twice; give each field once".into() });
+    }
+    value.map_err(|e| InputError::Syntax {
+        line: e.line(),
+        column: e.column(),
+        message: strip_position(&e.to_string()),
+    })
+}
+
+/// [`parse`], then the value read as a `T`, a wrong field named by its path.
+pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, InputError> {
+    serde_path_to_error::deserialize(parse(text)?).map_err(|e| {
+        let path = e.path().to_string();
+        InputError::Field { path: if path == "." { String::new() } else { path }, message: e.into_inner().to_string() }
+    })
+}
+
+/// serde_json appends " at line L column C"; the position is reported separately.
+pub(crate) fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// One value at `path`; the first duplicate key found is written to `duplicate`.
+struct Node<'a> {
+    path: String,
+    duplicate: &'a mut Option<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for Node<'_> {
+    type Value = Value;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Node<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) =
+            seq.next_element_seed(Node { path: format!("{}[{}]", self.path, out.len()), duplicate: self.duplicate })?
+        {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let path = if self.path.is_empty() { key.clone() } else { format!("{}.{key}", self.path) };
+            if out.contains_key(&key) && self.duplicate.is_none() {
+                *self.duplicate = Some(path.clone());
+            }
+            let value = map.next_value_seed(Node { path, duplicate: self.duplicate })?;
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_duplicate_key_is_named_by_its_path_at_any_depth() {
+        let e = parse(r#"{"cardiovascular": {"systolic_mmhg": 190, "systolic_mmhg": 128}}"#).unwrap_err();
+        assert_eq!(e.path(), Some("cardiovascular.systolic_mmhg"), "{e}");
+        let e = parse(r#"{"trials": [{"drug": "a"}, {"drug": "b", "drug": "c"}]}"#).unwrap_err();
+        assert_eq!(e.path(), Some("trials[1].drug"), "{e}");
+        // The same key in two objects is not a duplicate.
+        assert!(parse(r#"{"a": {"x": 1}, "b": {"x": 1}}"#).is_ok());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_bad_syntax_keeps_its_position() {
+        assert_eq!(parse("\u{feff}{\"a\": 1.5}").unwrap(), serde_json::json!({"a": 1.5}));
+        let e = parse("{\"a\": 1,\n \"b\": }").unwrap_err();
+        assert!(matches!(e, InputError::Syntax { line: 2, .. }), "{e}");
+        assert!(matches!(parse("{} x"), Err(InputError::Syntax { .. })));
+    }
+}

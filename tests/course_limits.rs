@@ -1,0 +1,193 @@
+//! Limits that hold per patient, not per course (issue 24, "two doses on one day"): at most one
+//! active course per patient and route, no second treated session on a day whatever the course,
+//! and no course that starts before the assessment it comes from was signed.
+
+mod common;
+
+use common::courses::{in_force, store_with_final, treated, SIGNED_AT};
+use common::{baseline, default_policy, rules};
+use trdcheck::dosing::DosingSite;
+use trdcheck::model::Route;
+use trdcheck::storage::{SessionOutcome, StorageError, Store};
+
+fn field_of(e: &StorageError) -> Option<&str> {
+    match e {
+        StorageError::InvalidField { field, .. } => Some(field),
+        StorageError::Input(i) => i.path(),
+        _ => None,
+    }
+}
+
+/// A treated session of `course` on `date`, finalised.
+fn treat(s: &mut Store, course: i64, date: &str) -> trdcheck::storage::SessionRecord {
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let draft = s.new_session(course, date, "Dr A", &now).unwrap();
+    let mut x = draft.session.clone();
+    treated(&mut x);
+    s.save_session(draft.id, &x, "Dr A", &now).unwrap();
+    s.finalise_session(draft.id, "Dr A", &now).unwrap()
+}
+
+/// A second finalised eligible assessment of the same patient, by `route`.
+fn second_assessment(s: &mut Store, patient: i64, route: Route) -> i64 {
+    let mut a = baseline();
+    a.route = Some(route);
+    let d = s.create_draft(patient, Some(a), "Dr A").unwrap();
+    s.finalise(d.id, "Dr A", rules(), &default_policy()).unwrap().id
+}
+
+#[test]
+fn one_active_course_per_patient_and_route_until_it_is_ended() {
+    let (mut s, patient, final_id) = store_with_final();
+    let first = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    assert_eq!(first.ended, None);
+    // The same assessment again, or another assessment by the same route: refused, naming the route.
+    let e = s.start_course(final_id, "2026-11-02", "Dr A").unwrap_err();
+    assert_eq!(field_of(&e), Some("route"), "{e}");
+    assert!(e.to_string().contains(&format!("active iv_ketamine course (course {}", first.id)), "{e}");
+    let again = second_assessment(&mut s, patient, Route::IvKetamine);
+    let e = s.start_course(again, "2026-11-05", "Dr A").unwrap_err();
+    assert_eq!(field_of(&e), Some("route"), "{e}");
+    assert_eq!(s.courses_of(patient).unwrap().len(), 1, "nothing was saved");
+    // Another route is another course.
+    let esk = second_assessment(&mut s, patient, Route::EsketamineNasal);
+    s.start_course(esk, "2026-11-05", "Dr A").unwrap();
+    // Ended: it takes no new session, and a new IV course can start.
+    treat(&mut s, first.id, "2026-11-03");
+    let end = s.end_course(first.id, "2026-11-20", "Induction completed; remitted", "Dr A").unwrap();
+    assert_eq!((end.ended_on.as_str(), end.reason.as_str()), ("2026-11-20", "Induction completed; remitted"));
+    assert_eq!(s.course(first.id).unwrap().ended, Some(end));
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let e = s.new_session(first.id, "2026-11-21", "Dr A", &in_force(&policy, &site)).unwrap_err();
+    assert_eq!(field_of(&e), Some("course_id"), "{e}");
+    assert!(e.to_string().contains("ended on 2026-11-20"), "{e}");
+    let second = s.start_course(again, "2026-11-21", "Dr A").unwrap();
+    assert_eq!(second.route, Route::IvKetamine);
+    let trail = s.audit_of(final_id).unwrap();
+    assert!(trail
+        .iter()
+        .any(|x| x.action == "course_end" && x.new_value.as_deref() == Some("Induction completed; remitted")));
+    // The database keeps the end as it was written.
+    let err = s.connection().execute("DELETE FROM course_end WHERE course_id = ?1", [first.id]).unwrap_err();
+    assert!(err.to_string().contains("cannot be removed"), "{err}");
+    let err =
+        s.connection().execute("UPDATE course_end SET reason = 'x' WHERE course_id = ?1", [first.id]).unwrap_err();
+    assert!(err.to_string().contains("cannot be changed"), "{err}");
+    assert_eq!(s.verify().unwrap().first_broken, None);
+}
+
+#[test]
+fn ending_a_course_needs_a_reason_a_date_after_its_sessions_and_no_draft() {
+    let (mut s, _, final_id) = store_with_final();
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    treat(&mut s, course.id, "2026-11-05");
+    let long = "x".repeat(2001);
+    for (on, reason, path) in [
+        ("2026-11-01", "Completed", "ended_on"),
+        ("2026-11-04", "Completed", "ended_on"),
+        ("5 Nov", "Completed", "ended_on"),
+        ("2026-11-05", "   ", "reason"),
+        ("2026-11-05", long.as_str(), "reason"),
+    ] {
+        let e = s.end_course(course.id, on, reason, "Dr A").unwrap_err();
+        assert_eq!(field_of(&e), Some(path), "{on} {reason:.10}: {e}");
+    }
+    // A draft session holds the end back.
+    let (policy, site) = (default_policy(), DosingSite::default());
+    s.new_session(course.id, "2026-11-06", "Dr A", &in_force(&policy, &site)).unwrap();
+    let e = s.end_course(course.id, "2026-11-06", "Completed", "Dr A").unwrap_err();
+    assert!(e.to_string().contains("session 2 is a draft"), "{e}");
+    // Just inside: on the day of the last session, a reason of the longest length.
+    let (mut s, _, final_id) = store_with_final();
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    treat(&mut s, course.id, "2026-11-05");
+    s.end_course(course.id, "2026-11-05", &"x".repeat(2000), "Dr A").unwrap();
+    let e = s.end_course(course.id, "2026-11-06", "Again", "Dr A").unwrap_err();
+    assert!(e.to_string().contains("already ended"), "{e}");
+}
+
+#[test]
+fn no_second_treated_session_on_one_day_in_any_course() {
+    let (mut s, patient, final_id) = store_with_final();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let iv = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    // A deferred session and then a treated one on the same day: allowed (the gate said not yet).
+    let draft = s.new_session(iv.id, "2026-11-03", "Dr A", &now).unwrap();
+    let mut deferred = draft.session.clone();
+    deferred.pre_dose.gate.systolic_mmhg = Some(184.0);
+    deferred.pre_dose.gate.diastolic_mmhg = Some(100.0);
+    deferred.pre_dose.gate.spo2_percent = Some(97.0);
+    deferred.pre_dose.gate.new_since_assessment = Some(false);
+    s.save_session(draft.id, &deferred, "Dr A", &now).unwrap();
+    assert_eq!(s.finalise_session(draft.id, "Dr A", &now).unwrap().outcome, Some(SessionOutcome::Deferred));
+    let treated_one = treat(&mut s, iv.id, "2026-11-03");
+    assert_eq!(treated_one.outcome, Some(SessionOutcome::Treated));
+    // A third session that day: refused when it is added, naming the date and the dose given.
+    let e = s.new_session(iv.id, "2026-11-03", "Dr A", &now).unwrap_err();
+    assert_eq!(field_of(&e), Some("date"), "{e}");
+    assert!(e.to_string().contains(&format!("already treated on 2026-11-03 (course {}, session 2)", iv.id)), "{e}");
+    // The next day: allowed.
+    let next = s.new_session(iv.id, "2026-11-04", "Dr A", &now).unwrap();
+    // Another route's course the same day: a session drafted before the dose, refused at signing.
+    let esk_assessment = second_assessment(&mut s, patient, Route::EsketamineNasal);
+    let esk = s.start_course(esk_assessment, "2026-11-02", "Dr A").unwrap();
+    let esk_draft = s.new_session(esk.id, "2026-11-04", "Dr A", &now).unwrap();
+    let mut x = next.session.clone();
+    treated(&mut x);
+    s.save_session(next.id, &x, "Dr A", &now).unwrap();
+    s.finalise_session(next.id, "Dr A", &now).unwrap();
+    let mut y = esk_draft.session.clone();
+    treated(&mut y);
+    y.pre_dose.fasted_as_instructed = Some(true);
+    y.pre_dose.rems_enrolled = Some(true);
+    y.dose.dose_mg = Some(56.0);
+    y.dose.device_times = Some(vec!["10:00".into(), "10:05".into()]);
+    y.monitoring.moaas_lowest = Some(4);
+    y.monitoring.total_monitoring_minutes = Some(125);
+    y.monitoring.ready_to_leave_minutes = Some(80);
+    s.save_session(esk_draft.id, &y, "Dr A", &now).unwrap();
+    let e = s.finalise_session(esk_draft.id, "Dr A", &now).unwrap_err();
+    assert_eq!(field_of(&e), Some("date"), "{e}");
+    assert_eq!(s.session(esk_draft.id).unwrap().status, trdcheck::storage::RecordStatus::Draft, "not signed");
+    // Moved to the next day, it is signed.
+    y.date = "2026-11-05".into();
+    s.save_session(esk_draft.id, &y, "Dr A", &now).unwrap();
+    s.finalise_session(esk_draft.id, "Dr A", &now).unwrap();
+    // Moving a draft onto a day with a dose is refused when it is saved.
+    let d = s.new_session(iv.id, "2026-11-06", "Dr A", &now).unwrap();
+    let mut z = d.session.clone();
+    z.date = "2026-11-05".into();
+    let e = s.save_session(d.id, &z, "Dr A", &now).unwrap_err();
+    assert_eq!(field_of(&e), Some("date"), "{e}");
+    // An amendment of a treated session keeps its day: it is not a second dose.
+    let (mut s, _, final_id) = store_with_final();
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    let first = treat(&mut s, course.id, "2026-11-03");
+    let amendment = s.amend_session(first.id, "Dr A").unwrap();
+    let mut x = amendment.session.clone();
+    x.dose.lot_number = Some("L-78".into());
+    s.save_session(amendment.id, &x, "Dr A", &now).unwrap();
+    assert_eq!(s.finalise_session(amendment.id, "Dr A", &now).unwrap().outcome, Some(SessionOutcome::Treated));
+}
+
+#[test]
+fn a_course_starts_on_or_after_the_day_its_assessment_was_signed() {
+    let (mut s, _, final_id) = store_with_final();
+    let signed = s.assessment(final_id).unwrap().finalised_at.unwrap();
+    assert_eq!(signed, SIGNED_AT);
+    // The day it was signed, anywhere: at UTC−12 (the earliest calendar day at that instant).
+    let day = time::OffsetDateTime::parse(SIGNED_AT, &time::format_description::well_known::Rfc3339)
+        .unwrap()
+        .to_offset(time::UtcOffset::from_hms(-12, 0, 0).unwrap())
+        .date();
+    assert_eq!(day, time::macros::date!(2026 - 10 - 31));
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let before = (day - time::Duration::days(1)).format(fmt).unwrap();
+    let e = s.start_course(final_id, &before, "Dr A").unwrap_err();
+    assert_eq!(field_of(&e), Some("started_on"), "{e}");
+    assert!(e.to_string().contains("before the assessment was signed"), "{e}");
+    // The day it was signed: allowed.
+    s.start_course(final_id, &day.format(fmt).unwrap(), "Dr A").unwrap();
+}

@@ -28,6 +28,10 @@ pub struct Drug {
     /// one treatment, judged together; the entry keeps its own minimum dose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_drug_as: Option<String>,
+    /// The catalog drug this one is an enantiomer of (escitalopram of citalopram): both count as
+    /// different drugs, and an info finding says so when both do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enantiomer_of: Option<String>,
     /// The source of this entry and its strength, where the rule that uses it does not cover it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -66,13 +70,38 @@ impl Drug {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DrugFile {
+    /// Absent from an archived catalog (before 2026.3).
+    #[serde(default)]
+    names: Names,
     classes: BTreeMap<String, String>,
     #[serde(rename = "drug")]
     drugs: Vec<Drug>,
 }
 
+/// How else a listed drug is written (`[names]` of drugs.toml): salt and hydrate words dropped
+/// from the end of a name, and the names of the same drugs in other languages.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Names {
+    #[serde(default)]
+    pub salt_words: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt_strength: Option<Strength>,
+    /// Name in another language → the catalog's generic name.
+    #[serde(default)]
+    pub international: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub international_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub international_strength: Option<Strength>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DrugCatalog {
+    /// Salt words and names in other languages.
+    pub names: Names,
     /// Class id → its name for the clinician.
     pub classes: BTreeMap<String, String>,
     pub drugs: Vec<Drug>,
@@ -138,9 +167,11 @@ pub fn normalize(name: &str) -> String {
         }
         return out;
     }
+    // Accents are ignored: "fluoxétine" is fluoxetine (decomposed, the combining marks dropped).
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
     let mut out = String::with_capacity(name.len());
     let mut pending_space = false;
-    for c in name.chars() {
+    for c in name.nfd().filter(|c| !is_combining_mark(*c)) {
         if c.is_alphanumeric() || c == '/' {
             if pending_space && !out.is_empty() {
                 out.push(' ');
@@ -182,6 +213,14 @@ impl DrugCatalog {
             if drug.source.is_some() != drug.strength.is_some() {
                 return Err(err(format!("drug {}: a source needs its strength, and a strength its source", drug.name)));
             }
+            if let Some(of) = &drug.enantiomer_of {
+                if !file.drugs.iter().any(|d| &*d.name == of) || drug.source.is_none() {
+                    return Err(err(format!(
+                        "drug {}: enantiomer_of {of} must be a drug of the catalog, with the entry's source",
+                        drug.name
+                    )));
+                }
+            }
             if let Some(same) = &drug.same_drug_as {
                 if !file.drugs.iter().any(|d| &*d.name == same && d.same_drug_as.is_none()) {
                     return Err(err(format!(
@@ -199,13 +238,36 @@ impl DrugCatalog {
                 }
             }
         }
+        let names = &file.names;
+        if !names.salt_words.is_empty() && (names.salt_source.is_none() || names.salt_strength.is_none()) {
+            return Err(err("[names] salt_words need salt_source and salt_strength".into()));
+        }
+        if !names.international.is_empty()
+            && (names.international_source.is_none() || names.international_strength.is_none())
+        {
+            return Err(err("[names.international] needs international_source and international_strength".into()));
+        }
+        for word in &names.salt_words {
+            if normalize(word) != *word || word.contains(' ') {
+                return Err(err(format!("salt word {word:?} must be one lower-case word")));
+            }
+        }
+        for (name, generic) in &names.international {
+            let Some(&i) = index.get(&normalize(generic)) else {
+                return Err(err(format!("international name {name:?}: {generic} is not a drug of the catalog")));
+            };
+            if let Some(prev) = index.insert(normalize(name), i) {
+                return Err(err(format!("the name {name:?} is given to {} and {}", file.drugs[prev].name, generic)));
+            }
+        }
         let normalized_names = file
             .drugs
             .iter()
             .flat_map(|d| std::iter::once(d.name.to_string()).chain(d.aliases.iter().cloned()))
+            .chain(names.international.keys().cloned())
             .map(|n| (normalize(&n), n))
             .collect();
-        Ok(DrugCatalog { classes: file.classes, drugs: file.drugs, index, normalized_names })
+        Ok(DrugCatalog { names: file.names, classes: file.classes, drugs: file.drugs, index, normalized_names })
     }
 
     /// Finds a drug by generic or brand name, case-insensitively; a release suffix (XR, ER, …)
@@ -219,15 +281,19 @@ impl DrugCatalog {
         self.lookup_normalized(&normalize(name))
     }
 
+    /// The name as listed; else with release suffixes (XR, ER, …) and salt or hydrate words
+    /// dropped from its end, one at a time ("venlafaxine hydrochloride ER" is venlafaxine).
     fn lookup_normalized(&self, key: &str) -> Option<&Drug> {
-        if let Some(&i) = self.index.get(key) {
-            return Some(&self.drugs[i]);
-        }
-        let (stem, suffix) = key.rsplit_once(' ')?;
-        if RELEASE_SUFFIXES.contains(&suffix) {
-            self.index.get(stem).map(|&i| &self.drugs[i])
-        } else {
-            None
+        let mut key = key;
+        loop {
+            if let Some(&i) = self.index.get(key) {
+                return Some(&self.drugs[i]);
+            }
+            let (stem, word) = key.rsplit_once(' ')?;
+            if !(RELEASE_SUFFIXES.contains(&word) || self.names.salt_words.iter().any(|w| w == word)) {
+                return None;
+            }
+            key = stem;
         }
     }
 
@@ -290,6 +356,6 @@ mod tests {
         let mut buf = [0u8; 64];
         assert_eq!(normalize_ascii_into("Zoë", &mut buf), None, "non-ASCII takes the general path");
         assert_eq!(normalize_ascii_into(&"x".repeat(65), &mut buf), None, "too long for the buffer");
-        assert_eq!(normalize("Zoë"), "zoë");
+        assert_eq!(normalize("Zoë"), "zoe", "accents are ignored (rule set 2026.3)");
     }
 }

@@ -153,6 +153,10 @@ pub struct TrialResult {
     /// For a drug name the catalog does not know, the catalog name it is closest to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// The name is close in spelling to this catalog drug: whether it is that drug or a
+    /// different one is asked (`same_drug_as_suggestion`); unanswered, the trial cannot count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_drug_question: Option<String>,
     /// Why it does not count (each sentence names the value and the limit).
     pub reasons: Vec<String>,
     /// What is not recorded and could still make it count.
@@ -545,6 +549,30 @@ impl Context<'_> {
                     ))
                 }
             }
+            Trigger::TrialEnantiomers => {
+                let counted = || self.trials.iter().filter(|r| r.counted);
+                for r in counted() {
+                    let Some(of) = r
+                        .generic
+                        .as_deref()
+                        .and_then(|g| self.rules.drugs.lookup(g))
+                        .and_then(|d| d.enantiomer_of.as_deref())
+                    else {
+                        continue;
+                    };
+                    if let Some(other) = counted().find(|o| o.generic.as_deref() == Some(of)) {
+                        let drug = r.generic.as_deref().unwrap_or_default();
+                        let values = [
+                            ("trial", trial_label(r)),
+                            ("other", trial_label(other)),
+                            ("drug", drug.to_string()),
+                            ("of", of.to_string()),
+                        ];
+                        let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                        emit(self.finding(rule, fill(self.text(rule, None), &values), Some(trial_path(r))))
+                    }
+                }
+            }
             Trigger::MedicationClass { .. } => {
                 let matching: Vec<&MedicationResult> =
                     self.medications.iter().filter(|m| m.class_bits & rule.class_bits != 0).collect();
@@ -770,6 +798,9 @@ enum Role {
     NeverCounts,
     /// Not in the catalog: counts only on the clinician's confirmation.
     OutsideCatalog,
+    /// Close in spelling to a catalog drug, and the clinician has not said whether it is that
+    /// drug or a different one: it cannot count until they do (one drug never counts twice).
+    IdentityAsked,
     /// The drug is not recorded.
     Unknown,
 }
@@ -788,6 +819,8 @@ struct Entry<'a> {
     confirmed: bool,
     /// For a name outside the catalog, the catalog name it is closest to.
     suggestion: Option<String>,
+    /// The catalog drug the name is close to, whose identity with it is asked.
+    same_drug_question: Option<String>,
     reasons: Vec<String>,
     unknown: Vec<String>,
 }
@@ -826,9 +859,20 @@ fn judge_entry<'a>(
     comparison: Comparison,
     augmentation_counts: bool,
 ) -> Entry<'a> {
-    let drug = t.drug.as_deref().and_then(|n| rules.drugs.lookup(n));
+    let listed = t.drug.as_deref().and_then(|n| rules.drugs.lookup(n));
+    // A name close to a catalog drug is that drug only on the clinician's word.
+    let close = match (listed, t.drug.as_deref()) {
+        (None, Some(name)) => rules.drugs.suggest(name).and_then(|s| rules.drugs.lookup(s)),
+        _ => None,
+    };
+    let drug = match (close, t.same_drug_as_suggestion) {
+        (Some(d), Some(true)) => Some(d),
+        _ => listed,
+    };
+    let asked = close.is_some() && t.same_drug_as_suggestion.is_none();
     let role = match (t.drug.as_deref(), drug) {
         (None, _) => Role::Unknown,
+        (Some(_), None) if asked => Role::IdentityAsked,
         (Some(_), None) => Role::OutsideCatalog,
         (Some(_), Some(d)) if d.class_bits() & rules.augmentation_class_bits() != 0 => {
             if augmentation_counts {
@@ -855,11 +899,8 @@ fn judge_entry<'a>(
         qualifies: Tri::No,
         no_response: Tri::No,
         confirmed: false,
-        // Searched only while the clinician has not answered for the name (not on every save).
-        suggestion: match (drug, t.drug.as_deref(), t.adequacy_confirmed_by_clinician) {
-            (None, Some(name), None) => rules.drugs.suggest(name).map(str::to_string),
-            _ => None,
-        },
+        same_drug_question: close.map(|d| d.name.to_string()),
+        suggestion: close.filter(|_| drug.is_none()).map(|d| d.name.to_string()),
         reasons: Vec::new(),
         unknown: Vec::new(),
     };
@@ -880,6 +921,11 @@ fn judge_entry<'a>(
     let dose_ok = match (role, min_dose, t.dose_mg_per_day) {
         (Role::Unknown, _, _) => {
             e.unknown.push("the drug".to_string());
+            Tri::Unknown
+        }
+        (Role::IdentityAsked, _, _) => {
+            let close = e.same_drug_question.as_deref().unwrap_or_default();
+            e.unknown.push(format!("whether {shown} is {close} or a different drug"));
             Tri::Unknown
         }
         (_, Some(_), None) => {
@@ -1110,6 +1156,7 @@ fn trial_result(
         needs_confirmation: e.drug.is_none() && e.trial.drug.is_some() && e.role == Role::OutsideCatalog
             || e.role == Role::Augmentation && e.drug.is_some_and(|d| d.min_dose_mg.is_none()),
         suggestion: e.suggestion.clone(),
+        same_drug_question: e.same_drug_question.clone(),
         reasons,
         unknown,
         explanation,

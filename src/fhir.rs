@@ -119,6 +119,7 @@ fn trial_text(path: &str) -> &'static str {
         "current_episode" => "In the current episode",
         "stopped_for_intolerance" => "Stopped for intolerance",
         "adequacy_confirmed_by_clinician" => "Adequate dose confirmed by the clinician (drug outside the dose table)",
+        "same_drug_as_suggestion" => "The same drug as the catalog drug its name is close to (clinician's answer)",
         "name" => "Medication (generic or brand name)",
         "diazepam_equivalent_mg_per_day" => "Diazepam equivalent given by the clinician (mg/day)",
         _ => "",

@@ -132,6 +132,10 @@ pub struct Trial {
     pub stopped_for_intolerance: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adequacy_confirmed_by_clinician: Option<bool>,
+    /// For a name close in spelling to a catalog drug ("sertralin"): the clinician's answer that it
+    /// is that drug (true) or a different one (false); unknown until answered (rule set 2026.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_drug_as_suggestion: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -574,6 +578,7 @@ pub static TRIAL_FIELDS: &[Field<Trial>] = &[
         kind: AnswerKind::Bool,
         get: |t| t.adequacy_confirmed_by_clinician.into(),
     },
+    Field { path: "same_drug_as_suggestion", kind: AnswerKind::Bool, get: |t| t.same_drug_as_suggestion.into() },
 ];
 
 /// The fields of one current medication.

@@ -92,6 +92,7 @@ impl Trigger {
             Trigger::TrialGap => "a trial that could still count has an unknown drug, dose, weeks, adherence, improvement or episode, or a drug outside the dose table without the clinician's confirmation (information only when the count is already decided)".to_string(),
             Trigger::TrialIntolerance => "a trial stopped for intolerance before it was adequate".to_string(),
             Trigger::TrialConfirmed => "a trial counted on the clinician's confirmation of adequacy (drug outside the dose table)".to_string(),
+            Trigger::TrialEnantiomers => "two counted drugs of which one is an enantiomer of the other (drug catalog: enantiomer_of)".to_string(),
             Trigger::MedicationClass { classes } => format!(
                 "a current medication in: {}",
                 classes.iter().map(|c| rules.drugs.class_name(c)).collect::<Vec<_>>().join(", ")

@@ -18,10 +18,16 @@ pub const EMBEDDED_DRUGS: &str = include_str!("../rules/drugs.toml");
 
 /// Earlier rule sets, kept byte for byte so that a record finalised under one is shown with the
 /// questions, labels and classes it was signed with (found by its sha256). Never evaluated.
-pub const ARCHIVED: &[(&str, &str)] = &[(
-    include_str!("../rules/archive/trd-ketamine-2026.1/ruleset.toml"),
-    include_str!("../rules/archive/trd-ketamine-2026.1/drugs.toml"),
-)];
+pub const ARCHIVED: &[(&str, &str)] = &[
+    (
+        include_str!("../rules/archive/trd-ketamine-2026.1/ruleset.toml"),
+        include_str!("../rules/archive/trd-ketamine-2026.1/drugs.toml"),
+    ),
+    (
+        include_str!("../rules/archive/trd-ketamine-2026.2/ruleset.toml"),
+        include_str!("../rules/archive/trd-ketamine-2026.2/drugs.toml"),
+    ),
+];
 
 /// How strongly a finding weighs; the order is the order of the summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -291,6 +297,9 @@ pub enum Trigger {
     TrialGap,
     TrialIntolerance,
     TrialConfirmed,
+    /// Two counted drugs of which one is an enantiomer of the other (drugs.toml `enantiomer_of`):
+    /// escitalopram and citalopram both count, and the clinician is told so.
+    TrialEnantiomers,
     MedicationClass {
         classes: Vec<String>,
     },
@@ -320,6 +329,7 @@ impl Trigger {
             Trigger::FailedTrialCount { .. } => &["count", "minimum", "possible"],
             Trigger::TrialGap => &["trial", "gaps", "question"],
             Trigger::TrialIntolerance | Trigger::TrialConfirmed => &["trial"],
+            Trigger::TrialEnantiomers => &["trial", "other", "drug", "of"],
             Trigger::MedicationClass { .. } => &["medications", "limit"],
             Trigger::DiazepamEquivalentAbove { .. } => &["medications", "diazepam_mg", "limit"],
             Trigger::MedicationUnclassified => &["medication", "suggestion"],

@@ -151,6 +151,15 @@ impl Summary {
             .map(|(t, r)| TrialRow {
                 number: r.index + 1,
                 drug: match (&r.drug, &r.generic) {
+                    // A name close to a catalog drug: which drug it is rests on the clinician's word.
+                    (Some(d), _) if r.same_drug_question.is_some() => {
+                        match (t.same_drug_as_suggestion, &r.same_drug_question) {
+                            (Some(true), Some(q)) => format!("{d} ({q}, the clinician's answer)"),
+                            (Some(false), Some(q)) => format!("{d} (not {q}, the clinician's answer)"),
+                            (_, Some(q)) => format!("{d} ({q} or another drug? not answered)"),
+                            (_, None) => d.clone(),
+                        }
+                    }
                     (Some(d), Some(g)) if !d.eq_ignore_ascii_case(g) => format!("{d} ({g})"),
                     (Some(d), _) => d.clone(),
                     (None, _) => "Unknown".into(),

@@ -38,8 +38,8 @@ fn evaluate_prints_the_assessment_v2_json() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["determination"], "eligible_with_precautions");
     assert_eq!(v["failed_adequate_trials"], 2);
-    assert_eq!(v["ruleset"]["id"], "trd-ketamine-2026.2");
-    assert_eq!(v["ruleset"]["version"], "2");
+    assert_eq!(v["ruleset"]["id"], "trd-ketamine-2026.3");
+    assert_eq!(v["ruleset"]["version"], "3");
     let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
     for id in ["CV-BP-HIGH", "RX-BZD-HIGH", "RX-CLINICIAN-CLASSES"] {
         assert!(rules.contains(&id), "{id} in {rules:?}");
@@ -117,7 +117,7 @@ fn text_and_markdown_put_the_determination_first_then_findings_trials_and_the_ru
         let at = |s: &str| out.find(s).unwrap_or_else(|| panic!("{format}: no {s:?} in\n{out}"));
         assert!(at(heading) < at("CV-BP-HIGH"));
         assert!(at("CV-BP-HIGH") < at("Treatment history: 2 failed adequate trial"));
-        assert!(at("Treatment history") < at("Rule set trd-ketamine-2026.2 version 2 · sha256"));
+        assert!(at("Treatment history") < at("Rule set trd-ketamine-2026.3 version 3 · sha256"));
         assert!(out.contains("Source: Andrashko 2020"));
         assert!(out.contains("Site policy:"));
     }

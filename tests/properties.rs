@@ -83,6 +83,7 @@ fn arb_trial() -> impl Strategy<Value = Trial> {
             current_episode: episode,
             stopped_for_intolerance: intol,
             adequacy_confirmed_by_clinician: confirmed,
+            same_drug_as_suggestion: None,
         })
 }
 

@@ -744,6 +744,21 @@ fn cases() -> Vec<Case> {
                 t.adequacy_confirmed_by_clinician = Some(true);
             },
         },
+        Case {
+            rule: "TRD-ENANTIOMER",
+            level: Level::Info,
+            fires: |a| {
+                let trials = a.trials.as_mut().unwrap();
+                trials.push(failed_trial("citalopram", 20.0));
+                trials.push(failed_trial("Lexapro", 10.0));
+            },
+            // Just past: escitalopram below its 10 mg minimum does not count, so nothing to say.
+            silent: |a| {
+                let trials = a.trials.as_mut().unwrap();
+                trials.push(failed_trial("citalopram", 20.0));
+                trials.push(failed_trial("escitalopram", 9.0));
+            },
+        },
     ]
 }
 
@@ -1219,7 +1234,7 @@ fn the_shared_example_is_eligible_with_precautions_with_two_failed_trials() {
     let bp = &e.findings[0].message;
     assert!(bp.contains("152/92") && bp.contains("146/88"), "both readings shown: {bp}");
     assert_eq!(e.trials.iter().map(|t| t.counted).collect::<Vec<_>>(), [true, true, false]);
-    assert_eq!(e.ruleset.id, "trd-ketamine-2026.2");
+    assert_eq!(e.ruleset.id, "trd-ketamine-2026.3");
     assert_eq!(e.ruleset.sha256.len(), 64);
 }
 

@@ -296,12 +296,17 @@ fn the_confirmation_is_asked_only_where_it_can_change_the_count() {
     let e = with_trials(vec![
         trial("lorazepam", 2.0, 8.0, 0.0),
         trial("zuranolone", 50.0, 8.0, 0.0),
-        trial("sertralin", 100.0, 8.0, 0.0),
+        trial("sertraln", 100.0, 8.0, 0.0),
     ]);
     assert!(!e.trials[0].needs_confirmation, "a catalog drug that never counts");
     assert!(e.trials[1].needs_confirmation);
     assert_eq!(e.trials[2].suggestion.as_deref(), Some("sertraline"), "a likely misspelling is offered");
-    assert!(e.trials[2].unknown[0].contains("did you mean sertraline?"), "{:?}", e.trials[2].unknown);
+    // Since 2026.3 a likely misspelling is asked about as a drug first (issue 24).
+    assert!(
+        e.trials[2].unknown[0].contains("whether sertraln is sertraline or a different drug"),
+        "{:?}",
+        e.trials[2].unknown
+    );
 }
 
 #[test]

@@ -15,8 +15,8 @@ fn expect_error(ruleset: String, drugs: &str, needle: &str) {
 #[test]
 fn the_embedded_rule_set_loads() {
     let r = load_with(EMBEDDED_RULESET, EMBEDDED_DRUGS).unwrap();
-    assert_eq!(r.meta.id, "trd-ketamine-2026.2");
-    assert_eq!(r.meta.version, "2");
+    assert_eq!(r.meta.id, "trd-ketamine-2026.3");
+    assert_eq!(r.meta.version, "3");
     assert!(r.drugs.drugs.iter().filter(|d| d.min_dose_mg.is_some()).count() >= 35);
 }
 

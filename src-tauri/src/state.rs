@@ -330,6 +330,15 @@ impl AppState {
         })
     }
 
+    pub fn end_course(&self, id: i64, ended_on: String, reason: String) -> Result<CourseView> {
+        let dosing = self.dosing()?;
+        self.with_store(|s| {
+            let actor = self.in_force(s)?.actor();
+            s.end_course(id, &ended_on, &reason, &actor)?;
+            Self::course_view(s, dosing, id)
+        })
+    }
+
     pub fn open_course(&self, id: i64) -> Result<CourseView> {
         let dosing = self.dosing()?;
         self.with_store(|s| Self::course_view(s, dosing, id))

@@ -120,10 +120,11 @@ fn a_database_that_cannot_be_opened_is_reported_by_every_command() {
     let path = dir.path().join(trdcheck::storage::DATABASE_FILE);
     std::fs::write(&path, "not a database".repeat(100)).unwrap();
     let s = open_as(dir.path(), "Dr A");
+    // A file no database could be (its length) is said to be none (issue 24), not a wrong key.
     let err = s.search_patients(String::new()).unwrap_err();
-    assert_eq!(err.code, "wrong_database_key");
+    assert_eq!(err.code, "not_a_trdcheck_database");
     assert!(err.message.contains("not a trdcheck database"));
-    assert_eq!(s.app_info().unwrap().database_error.unwrap().code, "wrong_database_key");
+    assert_eq!(s.app_info().unwrap().database_error.unwrap().code, "not_a_trdcheck_database");
 }
 
 #[test]

@@ -960,8 +960,9 @@ impl Store {
         }
         let amended_by = Self::load_assessment(&self.conn, course.assessment_id)?.amended_by;
         let closed = match (draft_open, amended_by) {
+            _ if course.ended.is_some() => course.ended.as_ref().map(|e| format!("this course ended on {}: {}", e.ended_on, e.reason)),
             (_, Some(by)) => Some(format!(
-                "the assessment this course started from was amended (assessment {by}): finalise the new version and start a new course from it"
+                "the assessment this course started from was amended (assessment {by}): finalise the new version, end this course and start a new one from it"
             )),
             (Some(n), None) => Some(format!("session {n} is a draft: finalise it before adding the next")),
             (None, None) => None,

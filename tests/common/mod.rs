@@ -32,6 +32,7 @@ pub fn failed_trial(drug: &str, dose: f64) -> Trial {
         current_episode: Some(true),
         stopped_for_intolerance: Some(false),
         adequacy_confirmed_by_clinician: None,
+        same_drug_as_suggestion: None,
     }
 }
 

@@ -35,6 +35,11 @@ needs_confirmation: boolean,
  */
 suggestion?: string | null, 
 /**
+ * The name is close in spelling to this catalog drug: whether it is that drug or a
+ * different one is asked (`same_drug_as_suggestion`); unanswered, the trial cannot count.
+ */
+same_drug_question?: string | null, 
+/**
  * Why it does not count (each sentence names the value and the limit).
  */
 reasons: Array<string>, 

@@ -90,6 +90,8 @@ export const commands = {
   patientCourses: (patientId: number) => call<Array<CourseRecord>>("patient_courses", { patientId }),
   /** Starts a treatment course from a finalised assessment found eligible (the newest version); the route is the assessment's. */
   startCourse: (assessmentId: number, startedOn: string) => call<CourseView>("start_course", { assessmentId, startedOn }),
+  /** Ends a course on a date with its reason (once; kept): it takes no new session, and a new course by its route can start. */
+  endCourse: (id: number, endedOn: string, reason: string) => call<CourseView>("end_course", { id, endedOn, reason }),
   /** A course with its sessions in order, each with its place in the schedule, and what is due next. */
   openCourse: (id: number) => call<CourseView>("open_course", { id }),
   /** Adds the course's next session as a draft dated `date` (once the one before is finalised). */
@@ -127,4 +129,4 @@ export const commands = {
 };
 
 /** The name of every command. */
-export type CommandName = "app_info" | "catalog" | "search_patients" | "patient" | "create_patient" | "patient_assessments" | "recent_assessments" | "create_draft" | "open_assessment" | "save_answers" | "set_acknowledgement" | "finalise" | "amend" | "discard_draft" | "summary_html" | "export_assessment" | "import_assessment" | "save_settings" | "settings_history" | "set_text_size" | "ui_ready" | "access_status" | "set_up" | "sign_in" | "recover" | "lock" | "touch" | "add_clinician" | "remove_clinician" | "change_passphrase" | "patient_courses" | "start_course" | "open_course" | "new_session" | "open_session" | "save_session" | "finalise_session" | "amend_session" | "mark_rems_submitted" | "rems_pending" | "session_document_html" | "export_session_document" | "export_course" | "course_outcomes" | "new_administration" | "open_administration" | "save_administration" | "finalise_administration" | "amend_administration";
+export type CommandName = "app_info" | "catalog" | "search_patients" | "patient" | "create_patient" | "patient_assessments" | "recent_assessments" | "create_draft" | "open_assessment" | "save_answers" | "set_acknowledgement" | "finalise" | "amend" | "discard_draft" | "summary_html" | "export_assessment" | "import_assessment" | "save_settings" | "settings_history" | "set_text_size" | "ui_ready" | "access_status" | "set_up" | "sign_in" | "recover" | "lock" | "touch" | "add_clinician" | "remove_clinician" | "change_passphrase" | "patient_courses" | "start_course" | "end_course" | "open_course" | "new_session" | "open_session" | "save_session" | "finalise_session" | "amend_session" | "mark_rems_submitted" | "rems_pending" | "session_document_html" | "export_session_document" | "export_course" | "course_outcomes" | "new_administration" | "open_administration" | "save_administration" | "finalise_administration" | "amend_administration";

@@ -19,7 +19,7 @@ import { trialsStep } from "./trials";
 /** What decides which extra fields the list steps show (class picker, confirmation, equivalent). */
 function listShape(v: AssessmentView): string {
   const meds = v.evaluation.medications.map((m) => [!!m.name && !m.generic, m.suggestion ?? "", m.classes.includes("benzodiazepine"), m.diazepam_equivalent_mg === null || m.diazepam_equivalent_mg === undefined, m.dose_mg_per_day !== null && m.dose_mg_per_day !== undefined]);
-  const trials = v.evaluation.trials.map((t) => [!!t.needs_confirmation, t.suggestion ?? ""]);
+  const trials = v.evaluation.trials.map((t) => [!!t.needs_confirmation, t.suggestion ?? "", t.same_drug_question ?? ""]);
   return JSON.stringify([meds, trials]);
 }
 

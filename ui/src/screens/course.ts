@@ -128,6 +128,32 @@ function outcomesPanel(ctx: Ctx, v: CourseView, outcomes: CourseOutcomes | strin
   );
 }
 
+/** Ending the course (a date and the reason): then a new course by its route can start. */
+function endForm(ctx: Ctx, courseId: number): HTMLElement {
+  const dateId = uid("end-date");
+  const reasonId = uid("end-reason");
+  const date = h("input", { id: dateId, type: "text", value: today(), placeholder: "YYYY-MM-DD", autocomplete: "off", size: 12, "data-end-date": "" });
+  const reason = h("input", { id: reasonId, type: "text", autocomplete: "off", size: 40, "data-end-reason": "", placeholder: "Completed, no response, adverse effect, patient's choice…" });
+  const error = h("p", { class: "error", role: "alert" });
+  return h("details", { class: "end-course" },
+    h("summary", {}, "End this course…"),
+    h("form", { onsubmit: async (e: Event) => {
+      e.preventDefault();
+      error.textContent = "";
+      try {
+        await api.endCourse(courseId, date.value.trim(), reason.value.trim());
+        ctx.go({ name: "course", id: courseId });
+      } catch (err) {
+        error.textContent = errorText(err);
+      }
+    } },
+    h("p", { class: "muted small" }, "A patient has one active course per route: end this one before starting another. The end is kept with the course and cannot be changed."),
+    h("div", { class: "field" }, h("label", { for: dateId }, "Last day of the course"), date, h("span", { class: "muted hint" }, "YYYY-MM-DD")),
+    h("div", { class: "field" }, h("label", { for: reasonId }, "Why it ends"), reason),
+    error,
+    h("button", { type: "submit", class: "secondary", "data-action": "end-course" }, "End the course")));
+}
+
 export async function renderCourse(root: HTMLElement, ctx: Ctx, id: number): Promise<void> {
   let v: CourseView;
   let outcomes: CourseOutcomes | string;
@@ -175,7 +201,7 @@ export async function renderCourse(root: HTMLElement, ctx: Ctx, id: number): Pro
     h("main", { id: "main", class: "course", "data-course-id": c.id },
       h("div", { class: "record-head" },
         h("h1", {}, `${v.patient.name || "(no name)"} · MRN ${v.patient.mrn}`),
-        h("p", { class: "record-status" }, `${routeTitle(ctx, c.route)} course, started ${c.started_on} by ${c.started_by}, from assessment ${c.assessment_id}`),
+        h("p", { class: "record-status" }, `${routeTitle(ctx, c.route)} course, started ${c.started_on} by ${c.started_by}, from assessment ${c.assessment_id}${c.ended ? `; ended ${c.ended.ended_on} by ${c.ended.ended_by}: ${c.ended.reason}` : ""}`),
         h("button", { type: "button", class: "secondary", onclick: () => ctx.go({ name: "home", patientId: v.patient.id }) }, "Back to patient"),
         h("button", { type: "button", class: "secondary", onclick: () => ctx.go({ name: "assessment", id: c.assessment_id, step: "review" }) }, "Open the assessment")),
       h("section", { class: "panel", "aria-labelledby": "due-h" },
@@ -184,6 +210,7 @@ export async function renderCourse(root: HTMLElement, ctx: Ctx, id: number): Pro
         o.next.review ? h("p", { class: "banner info", role: "status" }, o.next.review) : null,
         h("p", { class: "muted small" }, `Source: ${o.next.source}`),
         o.closed ? h("p", { class: "muted", "data-closed": "" }, o.closed) : add,
+        c.ended ? null : endForm(ctx, c.id),
       ),
       h("section", { class: "panel", "aria-labelledby": "docs-h" },
         h("h2", { id: "docs-h" }, "Documents"),

@@ -1,0 +1,110 @@
+//! One drug never counts twice (issue 24, rule set trd-ketamine-2026.3): a name the catalog reads
+//! as a listed drug (a salt or hydrate word, another language, accents) is that drug; a name only
+//! close in spelling to one stays missing until the clinician says whether it is that drug.
+
+mod common;
+
+use common::*;
+use trdcheck::engine::Tri;
+use trdcheck::model::*;
+use trdcheck::{evaluate, Determination, Evaluation};
+
+fn trial(drug: &str, dose: f64) -> Trial {
+    Trial { weeks_at_dose: Some(8.0), improvement_percent: Some(10.0), ..failed_trial(drug, dose) }
+}
+
+fn with_trials(trials: Vec<Trial>) -> Evaluation {
+    let mut a = baseline();
+    a.trials = Some(trials);
+    evaluate(&a, rules(), &default_policy())
+}
+
+#[test]
+fn salt_hydrate_and_international_names_are_the_listed_drug() {
+    let drugs = &rules().drugs;
+    for (name, generic) in [
+        ("sertraline hydrochloride", "sertraline"),
+        ("Sertraline HCl", "sertraline"),
+        ("paroxetine hydrochloride hemihydrate", "paroxetine"),
+        ("venlafaxine hydrochloride ER", "venlafaxine"),
+        ("escitalopram oxalate", "escitalopram"),
+        ("sertralina", "sertraline"),
+        ("Fluoxétine", "fluoxetine"),
+        ("bupropión", "bupropion"),
+        ("lithium carbonate", "lithium"),
+    ] {
+        assert_eq!(drugs.lookup(name).map(|d| &*d.name), Some(generic), "{name}");
+    }
+    // Just past: a salt word alone, or a word that is no salt, is not a drug.
+    assert!(drugs.lookup("hydrochloride").is_none());
+    assert!(drugs.lookup("sertraline tablets daily").is_none());
+}
+
+#[test]
+fn a_salt_or_foreign_name_of_a_listed_drug_is_judged_with_it_and_counted_once() {
+    for other in ["sertraline hydrochloride", "sertralina", "SERTRALINE HCL"] {
+        let mut second = trial(other, 100.0);
+        second.adequacy_confirmed_by_clinician = Some(true);
+        let e = with_trials(vec![trial("sertraline", 100.0), second]);
+        assert_eq!(e.failed_adequate_trials, 1, "{other}: one drug, counted once");
+        assert_eq!(e.trials[1].same_drug_as, Some(0), "{other}");
+        assert_eq!(e.determination, Determination::NotEligible, "{other}: one failed drug is not TRD");
+    }
+}
+
+#[test]
+fn a_name_close_to_a_listed_drug_is_missing_until_the_clinician_says_which_drug() {
+    // "sertraln" is not listed; it is one letter from "sertralin". A confirmed adequate dose says
+    // nothing about which drug it was.
+    let mut close = trial("sertraline", 100.0);
+    close.drug = Some("sertraln".into());
+    close.adequacy_confirmed_by_clinician = Some(true);
+    let e = with_trials(vec![trial("sertraline", 100.0), close.clone()]);
+    assert_eq!(e.trials[1].same_drug_question.as_deref(), Some("sertraline"));
+    assert_eq!(e.trials[1].failed, Tri::Unknown);
+    assert!(e.trials[1].unknown.iter().any(|u| u.contains("whether sertraln is sertraline or a different drug")));
+    assert!(!e.trials[1].needs_confirmation, "which drug is asked first");
+    assert_eq!(e.failed_adequate_trials, 1);
+    assert_eq!(e.determination, Determination::Incomplete, "never eligible on a drug counted twice");
+    // "The same drug": judged with sertraline, counted once.
+    close.same_drug_as_suggestion = Some(true);
+    let e = with_trials(vec![trial("sertraline", 100.0), close.clone()]);
+    assert_eq!((e.failed_adequate_trials, e.trials[1].same_drug_as), (1, Some(0)));
+    assert_eq!(e.determination, Determination::NotEligible);
+    // "A different drug": outside the catalog, counted on the confirmation of an adequate dose.
+    close.same_drug_as_suggestion = Some(false);
+    let e = with_trials(vec![trial("sertraline", 100.0), close.clone()]);
+    assert_eq!(e.failed_adequate_trials, 2);
+    close.adequacy_confirmed_by_clinician = None;
+    let e = with_trials(vec![trial("sertraline", 100.0), close]);
+    assert!(e.trials[1].needs_confirmation);
+    assert_eq!(e.failed_adequate_trials, 1);
+}
+
+#[test]
+fn a_name_far_from_every_listed_drug_is_not_asked_about() {
+    // Just past the spelling distance: no identity question, the adequacy confirmation only.
+    let mut far = trial("zuranolone", 50.0);
+    far.adequacy_confirmed_by_clinician = Some(true);
+    let e = with_trials(vec![trial("sertraline", 100.0), far]);
+    assert_eq!(e.trials[1].same_drug_question, None);
+    assert_eq!(e.failed_adequate_trials, 2);
+}
+
+#[test]
+fn the_summary_says_which_drug_rests_on_the_clinicians_word() {
+    let mut a = baseline();
+    let mut close = trial("sertraline", 100.0);
+    close.drug = Some("sertraln".into());
+    a.trials = Some(vec![trial("sertraline", 100.0), close]);
+    let text = |a: &Assessment| {
+        let e = evaluate(a, rules(), &default_policy());
+        trdcheck::summary::Summary::build(a, &e, rules(), Default::default())
+            .to_text(trdcheck::summary::TextStyle::Plain)
+    };
+    assert!(text(&a).contains("sertraln (sertraline or another drug? not answered)"), "{}", text(&a));
+    a.trials.as_mut().unwrap()[1].same_drug_as_suggestion = Some(true);
+    assert!(text(&a).contains("sertraln (sertraline, the clinician's answer)"), "{}", text(&a));
+    a.trials.as_mut().unwrap()[1].same_drug_as_suggestion = Some(false);
+    assert!(text(&a).contains("sertraln (not sertraline, the clinician's answer)"), "{}", text(&a));
+}

@@ -13,6 +13,9 @@ pub struct QuestionState {
     pub id: String,
     /// Asked for this assessment (`applies_when`).
     pub applies: bool,
+    /// Shown: it applies, or it was answered although it does not (the answer is never hidden;
+    /// the app shows it so that the clinician can correct it).
+    pub shown: bool,
     /// An unknown answer gives a missing finding.
     pub required: bool,
     pub unknown: bool,
@@ -28,7 +31,7 @@ pub struct QuestionState {
 pub struct StepState {
     pub id: String,
     pub title: String,
-    /// False when none of its questions is asked: the step is skipped.
+    /// False when none of its questions is shown: the step is skipped.
     pub applies: bool,
     /// Required questions of this step that are still unknown.
     pub missing: u32,
@@ -54,6 +57,7 @@ pub fn steps(a: &Assessment, rules: &RuleSet) -> Vec<StepState> {
                 .map(|q| QuestionState {
                     id: q.id.clone(),
                     applies: q.applies(a),
+                    shown: rules.shown(q, a),
                     required: q.gap_rule.is_some(),
                     unknown: q.answer(a).is_unknown(),
                     one_of: one_of_group(q, rules),
@@ -79,7 +83,7 @@ pub fn steps(a: &Assessment, rules: &RuleSet) -> Vec<StepState> {
             StepState {
                 id: step.id.clone(),
                 title: step.title.clone(),
-                applies: questions.iter().any(|q| q.applies),
+                applies: questions.iter().any(|q| q.shown),
                 missing,
                 questions,
             }

@@ -408,6 +408,21 @@ impl Context<'_> {
                     one(None, &[("answers", &held)], first)
                 }
             }
+            Trigger::AllAnswers { answers } => {
+                // Read as given: an answer to a question that does not apply still counts here.
+                let given = |field: usize| (QUESTIONS[field].get)(self.a);
+                if answers.iter().all(|c| c.any_of.iter().any(|v| v.matches(&given(c.field)))) {
+                    let held = answers
+                        .iter()
+                        .map(|c| {
+                            let q = &self.rules.questions[c.field];
+                            format!("{}: {}", q.text, answer_label(q, &given(c.field)))
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    one(None, &[("answers", &held)], answers.first().map(|c| c.question.as_str()))
+                }
+            }
             // Unknown answers are reported per question, in `evaluate`; a medication without a
             // name is a gap of the medication list.
             Trigger::Unanswered => self.unnamed_medications(rule, emit),

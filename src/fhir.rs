@@ -268,7 +268,7 @@ pub fn questionnaire_response(a: &Assessment, rules: &RuleSet, context: &Context
         .iter()
         .filter_map(|&area| {
             let mut items = Vec::new();
-            for q in rules.questions.iter().filter(|q| q.area == area && q.applies(a)) {
+            for q in rules.questions.iter().filter(|q| q.area == area && rules.shown(q, a)) {
                 match q.answer.as_str() {
                     "trials" => {
                         items.extend(list_items("trials", TRIAL_FIELDS, a.trials.as_deref().unwrap_or_default()))

@@ -53,6 +53,10 @@ impl Trigger {
             Trigger::AnyAnswer { answers } => {
                 answers.iter().map(|a| answer(&a.question, &a.any_of)).collect::<Vec<_>>().join("; or ")
             }
+            Trigger::AllAnswers { answers } => format!(
+                "all of: {} (as answered, whether or not the question applies)",
+                answers.iter().map(|a| answer(&a.question, &a.any_of)).collect::<Vec<_>>().join("; and ")
+            ),
             Trigger::Unanswered => {
                 "a required question of this area is unknown (one finding per question)".to_string()
             }

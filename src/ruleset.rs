@@ -249,6 +249,11 @@ pub enum Trigger {
     AnyAnswer {
         answers: Vec<AnswerIs>,
     },
+    /// Answers that contradict each other: every one of `answers` holds, read as given, whether
+    /// or not its question applies (one finding naming them all; rule set 2026.3).
+    AllAnswers {
+        answers: Vec<AnswerIs>,
+    },
     Unanswered,
     /// Every one of `questions` unknown (and asked): one finding.
     AllUnanswered {
@@ -317,7 +322,7 @@ impl Trigger {
     fn placeholders(&self) -> &'static [&'static str] {
         match self {
             Trigger::Answer { .. } => &[],
-            Trigger::AnyAnswer { .. } => &["answers"],
+            Trigger::AnyAnswer { .. } | Trigger::AllAnswers { .. } => &["answers"],
             Trigger::Unanswered => &["question", "medication"],
             Trigger::AllUnanswered { .. } => &["questions"],
             Trigger::BelowSetting { .. } => &["value", "limit"],
@@ -745,6 +750,18 @@ impl RuleSet {
         self.questions.iter().find(|q| q.id == id)
     }
 
+    /// Whether an answer given to a question that does not apply is shown wherever the record
+    /// is (and checked against the answers it contradicts): from version 3 on (issue 24). A
+    /// record of an earlier version prints as it was signed.
+    pub fn shows_answers_not_asked(&self) -> bool {
+        self.meta.version.parse::<u32>().is_ok_and(|v| v >= 3)
+    }
+
+    /// Whether `q` is shown for this assessment: it applies, or (version 3 on) it was answered.
+    pub fn shown(&self, q: &Question, a: &model::Assessment) -> bool {
+        q.applies(a) || (self.shows_answers_not_asked() && !q.answer(a).is_unknown())
+    }
+
     /// Resolves question paths, rule ids and class names to positions and bits once, so that the
     /// engine never looks anything up by name. Called after `check`, which guarantees they exist.
     fn resolve_fields(&mut self) {
@@ -763,7 +780,7 @@ impl RuleSet {
             match &mut r.trigger {
                 Trigger::Answer { question, .. } => r.field = position(question),
                 Trigger::BelowSetting { question, .. } => r.field = position(question),
-                Trigger::AnyAnswer { answers } => {
+                Trigger::AnyAnswer { answers } | Trigger::AllAnswers { answers } => {
                     for answer in answers {
                         answer.field = position(&answer.question);
                     }
@@ -943,7 +960,7 @@ impl RuleSet {
     fn check_rule(&self, rule: &Rule) -> Result<(), String> {
         match &rule.trigger {
             Trigger::Answer { question, any_of } => self.check_answer(question, any_of)?,
-            Trigger::AnyAnswer { answers } => {
+            Trigger::AnyAnswer { answers } | Trigger::AllAnswers { answers } => {
                 if answers.is_empty() {
                     return Err("answers is empty".into());
                 }

@@ -227,9 +227,12 @@ impl Summary {
                 rows: rules
                     .questions
                     .iter()
-                    .filter(|q| q.area == area && q.applies(a))
+                    .filter(|q| q.area == area && rules.shown(q, a))
                     .map(|q| {
                         let ans = q.answer(a);
+                        // An answer to a question that does not apply is shown, and said to be so.
+                        let not_asked =
+                            if q.applies(a) { "" } else { " (answered, although the question does not apply)" };
                         let answer = match ans {
                             Answer::Unknown => "Unknown".to_string(),
                             Answer::Bool(b) => yes_no(Some(b)),
@@ -238,7 +241,7 @@ impl Summary {
                             Answer::List(0) => "None".into(),
                             Answer::List(n) => format!("{n} listed below"),
                             Answer::Text(t) => t.to_string(),
-                        };
+                        } + not_asked;
                         ChecklistRow { question: q.text.clone(), id: q.id.clone(), answer, unknown: ans.is_unknown() }
                     })
                     .collect(),

@@ -744,6 +744,47 @@ fn cases() -> Vec<Case> {
                 t.adequacy_confirmed_by_clinician = Some(true);
             },
         },
+        // answers that contradict each other (2026.3): never hidden, the result incomplete
+        Case {
+            rule: "ANS-PREG-CBP",
+            level: Level::Missing,
+            fires: |a| {
+                a.pregnancy.childbearing_potential = Some(false);
+                a.pregnancy.pregnant = Some(true);
+            },
+            // Just past: "not pregnant" agrees with no childbearing potential.
+            silent: |a| {
+                a.pregnancy.childbearing_potential = Some(false);
+                a.pregnancy.pregnant = Some(false);
+            },
+        },
+        Case {
+            rule: "ANS-LACT-MALE",
+            level: Level::Missing,
+            fires: |a| {
+                a.patient.sex = Some(Sex::Male);
+                a.pregnancy.childbearing_potential = Some(false);
+                a.pregnancy.breastfeeding = Some(true);
+            },
+            // A woman without childbearing potential can breastfeed: no contradiction.
+            silent: |a| {
+                a.pregnancy.childbearing_potential = Some(false);
+                a.pregnancy.breastfeeding = Some(true);
+            },
+        },
+        Case {
+            rule: "ANS-SI-INTENT",
+            level: Level::Missing,
+            fires: |a| {
+                a.psychiatric.suicidal_ideation = Some(SuicidalIdeation::Passive);
+                a.psychiatric.suicidal_intent = Some(true);
+            },
+            // Active ideation: the intent question applies, no contradiction.
+            silent: |a| {
+                a.psychiatric.suicidal_ideation = Some(SuicidalIdeation::Active);
+                a.psychiatric.suicidal_intent = Some(true);
+            },
+        },
         Case {
             rule: "TRD-ENANTIOMER",
             level: Level::Info,

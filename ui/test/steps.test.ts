@@ -3,7 +3,7 @@ import type { StepState } from "../src/bindings/StepState";
 import { nextStep, previousStep, progress, resolveStep, REVIEW, stepOfQuestion, visibleSteps } from "../src/steps";
 
 const step = (id: string, applies = true, questions: string[] = [], missing = 0): StepState => ({
-  id, title: id, applies, missing, questions: questions.map((q) => ({ id: q, applies, required: true, unknown: true })),
+  id, title: id, applies, missing, questions: questions.map((q) => ({ id: q, applies, shown: applies, required: true, unknown: true })),
 });
 
 const steps: StepState[] = [

@@ -9,6 +9,11 @@ export type QuestionState = { id: string,
  */
 applies: boolean, 
 /**
+ * Shown: it applies, or it was answered although it does not (the answer is never hidden;
+ * the app shows it so that the clinician can correct it).
+ */
+shown: boolean, 
+/**
  * An unknown answer gives a missing finding.
  */
 required: boolean, unknown: boolean, 

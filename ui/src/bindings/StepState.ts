@@ -6,7 +6,7 @@ import type { QuestionState } from "./QuestionState";
  */
 export type StepState = { id: string, title: string, 
 /**
- * False when none of its questions is asked: the step is skipped.
+ * False when none of its questions is shown: the step is skipped.
  */
 applies: boolean, 
 /**

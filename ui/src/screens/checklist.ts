@@ -23,6 +23,12 @@ function listShape(v: AssessmentView): string {
   return JSON.stringify([meds, trials]);
 }
 
+/** Which questions of a step are shown, and which of them apply (decided by the core). */
+function shownShape(v: AssessmentView, step: string): string {
+  const s = v.steps.find((x) => x.id === step);
+  return JSON.stringify((s?.questions ?? []).map((q) => [q.shown, q.applies]));
+}
+
 export async function renderAssessment(root: HTMLElement, ctx: Ctx, id: number, step?: string): Promise<void> {
   let view: AssessmentView;
   try {
@@ -119,9 +125,11 @@ export async function renderAssessment(root: HTMLElement, ctx: Ctx, id: number, 
     else {
       const paired = new Set(ctx.catalog.questions.flatMap((x) => (x.paired_with ? [x.paired_with] : [])));
       for (const qs of stepDef?.questions ?? []) {
-        if (!qs.applies || paired.has(qs.id)) continue;
+        if (!qs.shown || paired.has(qs.id)) continue;
         const q = ctx.catalog.questions.find((x) => x.id === qs.id);
         const partner = q?.paired_with ? ctx.catalog.questions.find((x) => x.id === q.paired_with) : undefined;
+        // Answered although it does not apply: shown (never hidden), for the clinician to correct.
+        if (!qs.applies) body.push(h("p", { class: "banner warn", role: "note", "data-not-asked": qs.id }, `${q?.text ?? qs.id}: answered, although this question does not apply to the other answers. Correct whichever answer is wrong (or set this one to Unknown).`));
         if (q && partner) body.push(pairField(ed, ctx, q, partner));
         else if (q) body.push(questionWidget(ed, ctx, q));
       }
@@ -150,7 +158,15 @@ export async function renderAssessment(root: HTMLElement, ctx: Ctx, id: number, 
 
   ed.onSaved = (v, previous) => {
     const shapeBefore = listShape(previous);
+    const shownBefore = shownShape(previous, current);
     ed.view = v;
+    // A question that comes to apply, stops applying, or is answered although it does not (the
+    // answer is never hidden): the step is redrawn, keeping the focus.
+    if (shownBefore !== shownShape(v, current)) {
+      refreshSide();
+      rerenderKeepingFocus();
+      return;
+    }
     // A changed answer may make a step apply or not (childbearing potential → Pregnancy): the
     // step list is redrawn from the new view.
     refreshSide();

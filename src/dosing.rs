@@ -145,9 +145,32 @@ pub struct IvKetamineRules {
     pub ideal_weight: IdealWeight,
     pub adjusted_weight: AdjustedWeight,
     pub limits: Limits,
+    pub studied: Studied,
+    pub pump: Pump,
     /// The schedule, by infusion (no label gives one).
     #[serde(rename = "phase")]
     pub phases: Vec<IvPhase>,
+}
+
+/// What the trials studied: a weight or dose outside it is said in a note (issue 24).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Studied {
+    pub weight_kg: [f64; 2],
+    pub weight_source: String,
+    pub dose_max_mg: f64,
+    pub dose_source: String,
+}
+
+/// What an infusion pump can be set to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pump {
+    /// The rate is shown to this step (mL/h).
+    pub rate_step_ml_per_h: f64,
+    /// Below this rate a pump does not deliver reliably: dilute (mL/h).
+    pub min_rate_ml_per_h: f64,
+    pub source: String,
 }
 
 /// A stretch of the IV schedule (the dose is by weight, not by phase).
@@ -342,6 +365,13 @@ impl DosingRules {
         let cap = &iv.dose_cap_mg;
         if !(cap.min > 0.0 && cap.min <= cap.max) {
             return Err("iv_ketamine.dose_cap_mg: min must be above 0 and at most max".into());
+        }
+        let (st, pump) = (&iv.studied, &iv.pump);
+        if !(st.weight_kg[0] > 0.0 && st.weight_kg[0] < st.weight_kg[1] && st.dose_max_mg > 0.0) {
+            return Err("iv_ketamine.studied: weight_kg [low, high] with 0 < low < high, dose_max_mg above 0".into());
+        }
+        if !(pump.rate_step_ml_per_h > 0.0 && pump.min_rate_ml_per_h >= pump.rate_step_ml_per_h) {
+            return Err("iv_ketamine.pump: rate_step_ml_per_h above 0 and at most min_rate_ml_per_h".into());
         }
         if iv.infusion_minutes == 0 || iv.dose_step_mg <= 0.0 {
             return Err("iv_ketamine: infusion_minutes and dose_step_mg must be above 0".into());
@@ -649,16 +679,12 @@ pub fn iv_ketamine(rules: &DosingRules, site: &DosingSite, req: &IvRequest) -> R
             capped = true;
         }
     }
+    studied_notes(iv, actual, dose, &mut notes, &mut sources);
     let minutes = iv.infusion_minutes;
     let (volume_ml, rate_ml_per_h) = match req.concentration_mg_per_ml {
         Some(c) => {
-            // The volume to 0.01 mL (at 100 mg/mL a 0.1 mL step would be 10 mg); the rate from the
-            // volume before rounding.
-            let exact = dose / c;
-            let volume = round_to(exact, 0.01);
-            let rate = one_decimal(exact * 60.0 / f64::from(minutes));
-            steps.push(format!("Volume: {dose} mg ÷ {c} mg/mL = {volume} mL"));
-            steps.push(format!("Pump rate: {volume} mL over {minutes} min = {volume} × 60 ÷ {minutes} = {rate} mL/h"));
+            let (volume, rate) = pump_settings(iv, dose, c, &mut steps, &mut notes);
+            sources.push(iv.pump.source.clone());
             (Some(volume), Some(rate))
         }
         None => (None, None),
@@ -682,6 +708,66 @@ pub fn iv_ketamine(rules: &DosingRules, site: &DosingSite, req: &IvRequest) -> R
         sources,
         dosing: rules.reference(),
     })
+}
+
+/// A weight or a dose outside what the trials studied, said (the dose still rests on the
+/// prescriber's judgement, never refused for it).
+fn studied_notes(iv: &IvKetamineRules, weight: f64, dose: f64, notes: &mut Vec<String>, sources: &mut Vec<String>) {
+    let st = &iv.studied;
+    let [lo, hi] = st.weight_kg;
+    if weight < lo || weight > hi {
+        notes.push(format!(
+            "A weight of {weight} kg is outside what the trials studied ({lo}–{hi} kg): the dose of {dose} mg rests on your judgement (consider the ideal or adjusted weight, or a site cap)."
+        ));
+        sources.push(st.weight_source.clone());
+    }
+    if dose > st.dose_max_mg {
+        notes.push(format!("{dose} mg is above {} mg, more than any trial gave in one infusion.", st.dose_max_mg));
+        sources.push(st.dose_source.clone());
+    }
+}
+
+/// The volume (to 0.01 mL) and the pump rate (to the pump's step) of `dose` mg at `c` mg/mL, with
+/// arithmetic that is true as shown: the rate from the dose, the dose the rate shown delivers when
+/// it differs, and a rate below what a pump delivers reliably said to need dilution.
+fn pump_settings(
+    iv: &IvKetamineRules,
+    dose: f64,
+    c: f64,
+    steps: &mut Vec<String>,
+    notes: &mut Vec<String>,
+) -> (f64, f64) {
+    let minutes = f64::from(iv.infusion_minutes);
+    let pump = &iv.pump;
+    let exact = dose / c;
+    let volume = round_to(exact, 0.01);
+    let exact_rate = exact * 60.0 / minutes;
+    let rate = round_to(exact_rate, pump.rate_step_ml_per_h);
+    steps.push(format!(
+        "Volume: {dose} mg ÷ {c} mg/mL = {volume} mL{}",
+        if volume == exact { "" } else { " (to 0.01 mL)" }
+    ));
+    steps.push(format!(
+        "Pump rate: {dose} mg ÷ {c} mg/mL × 60 ÷ {minutes} min = {} mL/h{}",
+        round_to(exact_rate, 1e-4),
+        if rate == round_to(exact_rate, 1e-4) { String::new() } else { format!(", set to {rate} mL/h") }
+    ));
+    let delivered = round_to(rate * minutes / 60.0 * c, iv.dose_step_mg);
+    if (delivered - dose).abs() >= iv.dose_step_mg {
+        notes.push(format!(
+            "At {rate} mL/h for {minutes} min the pump delivers {delivered} mg, not {dose} mg: dilute so that the rate can be set closer."
+        ));
+    }
+    if exact_rate < pump.min_rate_ml_per_h {
+        notes.push(format!(
+            "Dilute: {} mL/h is below what a pump delivers reliably ({} mL/h). At {} mg/mL the rate would be {} mL/h.",
+            round_to(exact_rate, 1e-4),
+            pump.min_rate_ml_per_h,
+            1.0,
+            round_to(dose * 60.0 / minutes, pump.rate_step_ml_per_h)
+        ));
+    }
+    (volume, rate)
 }
 
 /// What the prescriber enters for an esketamine session.

@@ -161,8 +161,9 @@ fn the_site_cap_lowers_a_dose_above_it_and_leaves_one_at_it() {
 fn a_concentration_gives_the_volume_and_the_pump_rate() {
     let req = IvRequest { concentration_mg_per_ml: Some(10.0), ..iv(70.0, None, None) };
     let d = dosing::iv_ketamine(rules(), &DosingSite::default(), &req).unwrap();
-    // 35 mg ÷ 10 mg/mL = 3.5 mL; 3.5 mL over 40 min = 5.25 mL/h, to 0.1: 5.3.
-    assert_eq!((d.volume_ml, d.rate_ml_per_h), (Some(3.5), Some(5.3)));
+    // 35 mg ÷ 10 mg/mL = 3.5 mL; 3.5 mL over 40 min = 5.25 mL/h, to the pump's 0.01 mL/h step
+    // (2026.2: a 0.1 mL/h step would deliver 35.3 mg, not 35; issue 24).
+    assert_eq!((d.volume_ml, d.rate_ml_per_h), (Some(3.5), Some(5.25)));
     // At 100 mg/mL the volume is given to 0.01 mL: 35.8 mg is 0.36 mL (0.1 mL would be 10 mg).
     let strong = IvRequest { concentration_mg_per_ml: Some(100.0), ..iv(71.5, None, None) };
     let d = dosing::iv_ketamine(rules(), &DosingSite::default(), &strong).unwrap();
@@ -323,9 +324,9 @@ fn cli_iv_ketamine_prints_the_json_fields() {
     assert_eq!(v["weights"]["ideal"], 52.4);
     assert_eq!(v["weights"]["adjusted"], 79.4);
     assert_eq!(v["infusion_minutes"], 40);
-    // 39.7 mg ÷ 10 mg/mL = 3.97 mL; 3.97 × 60 ÷ 40 = 5.955, to 0.1: 6.0 mL/h.
+    // 39.7 mg ÷ 10 mg/mL = 3.97 mL; 3.97 × 60 ÷ 40 = 5.955, to the pump's 0.01 step: 5.96 mL/h.
     assert_eq!(v["volume_ml"], 3.97);
-    assert_eq!(v["rate_ml_per_h"], 6.0);
+    assert_eq!(v["rate_ml_per_h"], 5.96);
     assert_eq!(v["dosing"]["id"], "trdcheck-dosing");
 }
 
@@ -382,4 +383,50 @@ fn the_rems_forms_medication_classes_are_classes_of_the_drug_catalog() {
     for q in &form.concomitant {
         assert!(catalog.classes.contains_key(&q.class), "{} is not a class of rules/drugs.toml", q.class);
     }
+}
+
+/// Issue 24: the arithmetic shown is true, a rate a pump cannot deliver says to dilute, and a
+/// weight or dose outside what the trials studied is said.
+#[test]
+fn the_pump_rate_is_true_as_shown_and_a_rate_too_slow_says_dilute() {
+    let site = DosingSite::default();
+    // 30 kg at 0.1 mg/kg and 100 mg/mL: 3 mg, 0.045 mL/h (was printed "0 mL/h").
+    let req = IvRequest { mg_per_kg: Some(0.1), concentration_mg_per_ml: Some(100.0), ..iv(30.0, None, None) };
+    let d = dosing::iv_ketamine(rules(), &site, &req).unwrap();
+    assert_eq!(d.rate_ml_per_h, Some(0.05));
+    assert!(d.steps.iter().any(|s| s.contains("= 0.045 mL/h, set to 0.05 mL/h")), "{:?}", d.steps);
+    assert!(d.notes.iter().any(|n| n.starts_with("Dilute: 0.045 mL/h is below")), "{:?}", d.notes);
+    assert!(d.notes.iter().any(|n| n.contains("delivers 3.3 mg, not 3 mg")), "{:?}", d.notes);
+    // 84 kg at 100 mg/mL: 42 mg at 0.63 mL/h delivers 42 mg (0.6 mL/h would give 40 mg).
+    let req = IvRequest { concentration_mg_per_ml: Some(100.0), ..iv(84.0, None, None) };
+    let d = dosing::iv_ketamine(rules(), &site, &req).unwrap();
+    assert_eq!((d.dose_mg, d.rate_ml_per_h), (42.0, Some(0.63)));
+    assert!(!d.notes.iter().any(|n| n.contains("delivers") || n.contains("Dilute")), "{:?}", d.notes);
+}
+
+#[test]
+fn a_weight_or_dose_outside_what_was_studied_is_said() {
+    let site = DosingSite::default();
+    let noted = |w: f64, mg: Option<f64>| {
+        let req = IvRequest { mg_per_kg: mg, ..iv(w, None, None) };
+        dosing::iv_ketamine(rules(), &site, &req).unwrap().notes.join(" | ")
+    };
+    // Inside 45–115 kg: silent at both ends; just past them, said.
+    for w in [45.0, 115.0] {
+        assert!(!noted(w, None).contains("outside what the trials studied"), "{w}");
+    }
+    for w in [44.9, 115.1, 250.0] {
+        assert!(noted(w, None).contains(&format!("A weight of {w} kg is outside what the trials studied")), "{w}");
+    }
+    // 150 mg is silent; 150.1 mg (150.1 kg at 1.0 mg/kg) is more than any trial gave.
+    assert!(!noted(150.0, Some(1.0)).contains("more than any trial gave"));
+    assert!(noted(150.1, Some(1.0)).contains("150.1 mg is above 150 mg, more than any trial gave"));
+}
+
+#[test]
+fn cli_a_negative_weight_names_the_field() {
+    let o = run(&["dose", "iv-ketamine", "--weight-kg", "-80"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("weight_kg: -80 kg is outside 30–300 kg"), "{err}");
 }

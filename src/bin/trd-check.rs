@@ -107,20 +107,20 @@ enum DoseCommand {
     /// mg/kg on actual, ideal (Devine) and adjusted body weight, over 40 minutes; with a
     /// concentration, the volume and the pump rate.
     IvKetamine {
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         weight_kg: f64,
         /// Needed (with --sex) for the ideal and adjusted weights.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         height_cm: Option<f64>,
         #[arg(long, value_enum)]
         sex: Option<SexArg>,
         /// [default: the site's, else 0.5]
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         mg_per_kg: Option<f64>,
         /// [default: the site's, else actual]
         #[arg(long, value_enum)]
         basis: Option<BasisArg>,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         concentration_mg_per_ml: Option<f64>,
         /// The site's dosing choices (JSON, or TOML when the name ends in .toml): mg_per_kg,
         /// weight_basis, dose_cap_mg, geriatric_start.

@@ -124,9 +124,7 @@ fn adverse_effects(s: &Session) -> Vec<(&'static str, String)> {
     if m.respiratory_depression == Some(true) {
         out.push(("respiratory-depression", "Respiratory depression".to_string()));
     }
-    if let Some(t) =
-        m.other_adverse_events.as_deref().map(str::trim).filter(|t| !t.is_empty() && !t.eq_ignore_ascii_case("none"))
-    {
+    if let crate::session::OtherEvents::Some(t) = m.other_events() {
         out.push(("other", t.to_string()));
     }
     out
@@ -162,9 +160,11 @@ pub fn course_bundle(
         Route::EsketamineNasal => "Nasal",
     };
     let mut given = std::collections::BTreeMap::new();
-    for rec in sessions {
+    // A draft session is no record of a dose (nothing is signed yet): it is left out, never
+    // exported as if given (issue 24).
+    for rec in sessions.iter().filter(|r| r.status == RecordStatus::Final) {
         let s = &rec.session;
-        let status = if rec.status == RecordStatus::Final { "final" } else { "preliminary" };
+        let status = "final";
         let n = s.number.to_string();
         // The dose: given, not given (deferred or to reassess), or still a draft.
         let id = uuid_of(&["MedicationAdministration", &patient.mrn, &course.id.to_string(), &n, &s.date]);
@@ -178,7 +178,7 @@ pub fn course_bundle(
         });
         match rec.outcome {
             Some(SessionOutcome::Treated) | None => {
-                admin["status"] = json!(if rec.status == RecordStatus::Final { "completed" } else { "in-progress" });
+                admin["status"] = json!("completed");
                 let mut dosage = json!({ "route": { "text": route_text } });
                 if let Some(mg) = s.dose.dose_mg {
                     dosage["dose"] = Ctx::quantity(mg, "mg", "mg");

@@ -8,7 +8,7 @@ use crate::dosing::DosingRules;
 use crate::input::FmtNum;
 use crate::outcome_chart::{blood_pressure_chart, scale_chart, Chart};
 use crate::ruleset::RuleSet;
-use crate::session::{BloodPressure, Session};
+use crate::session::{BloodPressure, OtherEvents, Session};
 use crate::storage::{
     BaselineOrigin, CourseOutcomes, CourseOverview, OutcomePoint, Patient, RecordStatus, SessionRecord,
 };
@@ -223,10 +223,10 @@ fn adverse(s: &Session) -> String {
             None => unknown.push(name),
         }
     }
-    match m.other_adverse_events.as_deref().map(str::trim) {
-        None | Some("") => unknown.push("other events"),
-        Some(t) if t.eq_ignore_ascii_case("none") => {}
-        Some(t) => seen.push(format!("other: {t}")),
+    match m.other_events() {
+        OtherEvents::Unknown => unknown.push("other events"),
+        OtherEvents::None => {}
+        OtherEvents::Some(t) => seen.push(format!("other: {t}")),
     }
     if let Some(moaas) = m.moaas_lowest.filter(|&v| v < 5) {
         seen.insert(0, format!("sedation (MOAA/S {moaas})"));
@@ -330,7 +330,14 @@ impl SessionPart {
                     ("Deepest sedation (MOAA/S, 5 = responds readily)", opt(m.moaas_lowest)),
                     ("Dissociation", yes_no(m.dissociation)),
                     ("Respiratory depression", yes_no(m.respiratory_depression)),
-                    ("Other adverse events", text(&m.other_adverse_events)),
+                    (
+                        "Other adverse events",
+                        match m.other_events() {
+                            OtherEvents::Unknown => UNKNOWN.into(),
+                            OtherEvents::None => "None".into(),
+                            OtherEvents::Some(t) => t.into(),
+                        },
+                    ),
                     ("Would have been ready to leave after (min)", opt(m.ready_to_leave_minutes)),
                     ("Total monitoring (min)", opt(m.total_monitoring_minutes)),
                     ("Effects resolved", yes_no(m.effects_resolved)),

@@ -961,11 +961,23 @@ fn judge_entry<'a>(
                 e.confirmed = true;
                 Tri::Yes
             }
+            Some(false) if role == Role::Augmentation => {
+                e.reasons.push(format!("the clinician did not confirm an adequate augmentation dose of {shown}"));
+                Tri::No
+            }
             Some(false) => {
                 e.reasons.push(format!(
                     "{shown} is not in the dose table and the clinician did not confirm it as an antidepressant at an adequate dose"
                 ));
                 Tri::No
+            }
+            // An augmentation agent the site counts, with no cited minimum: asked about its dose,
+            // not whether it is an antidepressant (it is not one).
+            None if role == Role::Augmentation => {
+                e.unknown.push(format!(
+                    "the clinician's confirmation that {shown} was given at an adequate augmentation dose (no minimum is cited for it)"
+                ));
+                Tri::Unknown
             }
             None => {
                 let offer = e.suggestion.as_deref().map(|s| format!("; did you mean {s}?")).unwrap_or_default();

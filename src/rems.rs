@@ -247,7 +247,11 @@ pub fn monitoring_form(
     put(
         "Adverse effects",
         "Other",
-        m.other_adverse_events.as_ref().map(|o| if o.trim().is_empty() { "None".into() } else { o.clone() }),
+        match m.other_events() {
+            crate::session::OtherEvents::Unknown => None,
+            crate::session::OtherEvents::None => Some("None".into()),
+            crate::session::OtherEvents::Some(t) => Some(t.to_string()),
+        },
     );
     RemsForm { fields, submit_within_days: rules.submit_within_days }
 }

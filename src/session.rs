@@ -179,6 +179,27 @@ pub struct Session {
     pub acknowledgements: BTreeMap<String, String>,
 }
 
+/// Other adverse events as recorded, read once for every document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtherEvents<'a> {
+    /// Not answered.
+    Unknown,
+    /// None ("" or "none", as the form writes it).
+    None,
+    /// The events, in the clinician's words.
+    Some(&'a str),
+}
+
+impl Monitoring {
+    pub fn other_events(&self) -> OtherEvents<'_> {
+        match self.other_adverse_events.as_deref().map(str::trim) {
+            None => OtherEvents::Unknown,
+            Some(t) if t.is_empty() || t.eq_ignore_ascii_case("none") => OtherEvents::None,
+            Some(t) => OtherEvents::Some(t),
+        }
+    }
+}
+
 impl Session {
     /// Blood pressure before the dose (the gate's first reading), about 40 minutes after and
     /// before discharge.

@@ -276,3 +276,43 @@ fn the_course_summary_shows_the_scales_with_their_charts_and_every_urgent_alert(
         assert!(text.contains(needle), "{needle} missing from the PDF:\n{text}");
     }
 }
+
+/// Issue 24: a draft session is no record of a dose; the FHIR export leaves it out.
+#[test]
+fn a_draft_session_is_not_exported_to_fhir_as_if_given() {
+    let (mut s, course) = deferred_then_treated();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let draft = s.new_session(course, "2026-11-07", "Dr A", &now).unwrap();
+    let mut x = draft.session.clone();
+    treated(&mut x);
+    s.save_session(draft.id, &x, "Dr A", &now).unwrap();
+    let c = s.course(course).unwrap();
+    let sessions = s.sessions_of(course).unwrap();
+    assert_eq!(sessions.len(), 3);
+    let patient = s.patient(c.patient_id).unwrap();
+    let bundle = trdcheck::course_fhir::course_bundle(&c, &sessions, &[], &patient);
+    let admins: Vec<&serde_json::Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == "MedicationAdministration")
+        .collect();
+    assert_eq!(admins.len(), 2, "the two finalised sessions only");
+    assert!(admins.iter().all(|a| a["effectiveDateTime"] != "2026-11-07"));
+    assert!(!bundle.to_string().contains("in-progress"));
+}
+
+/// Issue 24: "none" recorded ("" as the form writes it) prints as None everywhere, as on the REMS form.
+#[test]
+fn no_other_adverse_events_prints_none_not_unknown() {
+    let (s, course, session) = esketamine_treated();
+    let summary = s.course_summary(course, rules(), DosingRules::embedded().unwrap(), None).unwrap();
+    let html = summary.to_html(Paper::A4);
+    assert!(html.contains("Other adverse events"), "the field is printed");
+    let row = html.split("Other adverse events").nth(1).unwrap();
+    assert!(row[..row.find("</tr>").unwrap_or(row.len())].contains("None"), "{}", &row[..200.min(row.len())]);
+    let form = s.rems_form(session, DosingRules::embedded().unwrap(), &Default::default()).unwrap();
+    assert!(form.fields.iter().any(|f| f.label == "Other" && f.value.as_deref() == Some("None")));
+}

@@ -341,6 +341,38 @@ fn sessions_whose_rems_form_is_not_submitted_are_listed_with_the_deadline() {
     assert!(err.to_string().contains("cannot be removed"), "{err}");
 }
 
+/// Issue 24: the form asks for the dose and lot number of a dose given; a deferred session has none.
+#[test]
+fn the_rems_form_is_refused_for_a_session_that_gave_no_dose() {
+    let (mut s, course, _) = esketamine_treated();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let draft = s.new_session(course, "2026-11-06", "Dr A", &now).unwrap();
+    let mut deferred = draft.session.clone();
+    deferred.pre_dose.gate.systolic_mmhg = Some(184.0);
+    deferred.pre_dose.gate.diastolic_mmhg = Some(100.0);
+    deferred.pre_dose.gate.spo2_percent = Some(97.0);
+    deferred.pre_dose.gate.new_since_assessment = Some(false);
+    s.save_session(draft.id, &deferred, "Dr A", &now).unwrap();
+    assert_eq!(s.finalise_session(draft.id, "Dr A", &now).unwrap().outcome, Some(SessionOutcome::Deferred));
+    let e = s.rems_form(draft.id, DosingRules::embedded().unwrap(), &Default::default()).unwrap_err();
+    assert!(
+        e.to_string().starts_with("session_id:") && e.to_string().contains("gave no dose (Deferred (no dose))"),
+        "{e}"
+    );
+    // Nor is it listed as a form to submit.
+    assert!(s.rems_pending(DosingRules::embedded().unwrap()).unwrap().iter().all(|p| p.session_id != draft.id));
+}
+
+#[test]
+fn a_form_past_its_last_day_is_overdue() {
+    let (s, _, _) = esketamine_treated();
+    let p = &s.rems_pending(DosingRules::embedded().unwrap()).unwrap()[0];
+    assert_eq!(p.due, "2026-11-10");
+    assert!(!p.overdue("2026-11-10"), "the last day itself is not overdue");
+    assert!(p.overdue("2026-11-11"));
+}
+
 #[test]
 fn a_course_overview_lists_sessions_in_order_with_the_schedule_and_what_is_due() {
     let (mut s, _, final_id) = store_with_final();

@@ -108,3 +108,35 @@ fn the_summary_says_which_drug_rests_on_the_clinicians_word() {
     a.trials.as_mut().unwrap()[1].same_drug_as_suggestion = Some(false);
     assert!(text(&a).contains("sertraln (not sertraline, the clinician's answer)"), "{}", text(&a));
 }
+
+/// Issue 24: olanzapine/fluoxetine (approved for TRD) is a fluoxetine trial, not "not an
+/// antidepressant"; with a fluoxetine trial it is the same drug, counted once.
+#[test]
+fn olanzapine_fluoxetine_is_judged_as_a_fluoxetine_trial() {
+    let e = with_trials(vec![trial("sertraline", 100.0), trial("Symbyax", 25.0)]);
+    assert_eq!(e.failed_adequate_trials, 2, "{:#?}", e.trials[1]);
+    assert_eq!(e.trials[1].min_dose_mg, Some(20.0));
+    // Just past: below the 20 mg fluoxetine component it does not count.
+    let e = with_trials(vec![trial("sertraline", 100.0), trial("olanzapine/fluoxetine", 19.0)]);
+    assert_eq!(e.failed_adequate_trials, 1);
+    let e = with_trials(vec![trial("fluoxetine", 40.0), trial("Symbyax", 25.0), trial("sertraline", 100.0)]);
+    assert_eq!(e.failed_adequate_trials, 2, "fluoxetine alone and with olanzapine is one drug");
+    assert_eq!(e.trials[1].same_drug_as, Some(0));
+}
+
+/// Issue 24: an augmentation agent the site counts is asked about its dose, not whether it is
+/// an antidepressant.
+#[test]
+fn an_augmentation_agent_is_asked_about_its_dose_not_whether_it_is_an_antidepressant() {
+    let mut a = baseline();
+    a.trials = Some(vec![trial("sertraline", 100.0), trial("aripiprazole", 5.0)]);
+    let counts = trdcheck::SitePolicy::resolve(
+        rules(),
+        &trdcheck::PolicyOverrides { augmentation_counts: Some(true), ..Default::default() },
+    )
+    .unwrap();
+    let e = evaluate(&a, rules(), &counts);
+    assert!(e.trials[1].needs_confirmation);
+    let asked = e.trials[1].unknown.join(" ");
+    assert!(asked.contains("adequate augmentation dose") && !asked.contains("is an antidepressant"), "{asked}");
+}

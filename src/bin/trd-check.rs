@@ -578,14 +578,16 @@ fn run_session(rules: &RuleSet, store: &mut Store, actor: &str, command: Session
             if pending.is_empty() {
                 out!("every treated esketamine session's REMS form is marked submitted");
             }
+            let today = trdcheck::summary::today();
             for p in pending {
                 out!(
-                    "session {:>5}  {:<12}  {:<24}  {}  submit by {}",
+                    "session {:>5}  {:<12}  {:<24}  {}  submit by {}{}",
                     p.session_id,
                     p.mrn,
                     p.patient_name,
                     p.date,
-                    p.due
+                    p.due,
+                    if p.overdue(&today) { "  OVERDUE" } else { "" }
                 );
             }
         }

@@ -1071,6 +1071,14 @@ impl Store {
                 format!("session {session_id} is IV ketamine: the REMS form is for esketamine"),
             ));
         }
+        // The form reports a dose given (its dose and lot number): a session without one has none.
+        if record.outcome != Some(SessionOutcome::Treated) {
+            let outcome = record.outcome.map_or("not treated", SessionOutcome::title);
+            return Err(field(
+                "session_id",
+                format!("session {session_id} gave no dose ({outcome}): the REMS form is for a treated session"),
+            ));
+        }
         let patient = self.patient(course.patient_id)?;
         let assessment = self.assessment(course.assessment_id)?;
         let evaluation = assessment
@@ -1105,6 +1113,13 @@ pub struct RemsPending {
     pub date: String,
     /// The last day to submit (the session's date + 7 days).
     pub due: String,
+}
+
+impl RemsPending {
+    /// Past its last day to submit on `today` (YYYY-MM-DD): overdue, as the app marks it.
+    pub fn overdue(&self, today: &str) -> bool {
+        self.due.as_str() < today
+    }
 }
 
 impl Store {

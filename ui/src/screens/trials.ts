@@ -25,7 +25,10 @@ export function trialsStep(ed: Editor, ctx: Ctx, rerender: () => void): HTMLElem
         ? triField(ed, p("same_drug_as_suggestion"), `"${result.drug ?? ""}" is not in the catalog but is close to ${result.same_drug_question}. Is it ${result.same_drug_question}? (No: a different drug)`, null)
         : null;
       const confirm = result?.needs_confirmation
-        ? triField(ed, p("adequacy_confirmed_by_clinician"), `Not in the dose table${result.suggestion ? ` (did you mean ${result.suggestion}?)` : ""}: is it an antidepressant, given at an adequate dose, in your judgement?`, null)
+        ? triField(ed, p("adequacy_confirmed_by_clinician"), result.generic
+          // A catalog augmentation agent the site counts, without a cited minimum dose.
+          ? `No minimum dose is cited for ${result.generic} as an augmentation agent: was it given at an adequate dose, in your judgement?`
+          : `Not in the dose table${result.suggestion ? ` (did you mean ${result.suggestion}?)` : ""}: is it an antidepressant, given at an adequate dose, in your judgement?`, null)
         : null;
       return [
         h("div", { class: "grid" },

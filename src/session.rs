@@ -177,6 +177,11 @@ pub struct Session {
     /// The clinician's note for each precaution of the gate, by rule id.
     #[serde(default)]
     pub acknowledgements: BTreeMap<String, String>,
+    /// For each note on a gate precaution, the finding as it read when the note was written: a
+    /// note answers that reading only, and a changed finding asks for it again (issue 24). Set by
+    /// the records when a note is written ([`bind_acknowledgements`]), never taken from a client.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub acknowledged_for: BTreeMap<String, String>,
 }
 
 /// Other adverse events as recorded, read once for every document.
@@ -221,6 +226,7 @@ impl Session {
             dose: DoseGiven::default(),
             monitoring: Monitoring::default(),
             acknowledgements: BTreeMap::new(),
+            acknowledged_for: BTreeMap::new(),
         }
     }
 }
@@ -600,6 +606,52 @@ pub fn check(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
     Ok(gate)
 }
 
+/// The finding a note on `rule` answers, as the gate reads it now (its messages, in order).
+pub fn finding_text(gate: &Gate, rule: &str) -> String {
+    gate.findings.iter().filter(|f| &*f.rule == rule).map(|f| f.message.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// Binds each note on a gate finding to the finding as it reads now when the note is new or its
+/// words changed since `previous`; an unchanged note keeps the reading it was written for (from
+/// `previous`, never from the client), so a changed reading leaves it unconfirmed.
+pub fn bind_acknowledgements(ctx: &Context, previous: Option<&Session>, s: &mut Session) -> Result<(), InputError> {
+    let gate = check(ctx, s)?;
+    let mut bound = BTreeMap::new();
+    for (rule, note) in &s.acknowledgements {
+        if !gate.findings.iter().any(|f| &*f.rule == rule.as_str()) || note.trim().is_empty() {
+            // Not on a finding today (a "no" answer's reason, or a finding that has gone): a
+            // binding written before is kept as it was.
+            if let Some(b) = previous.and_then(|p| p.acknowledged_for.get(rule)) {
+                bound.insert(rule.clone(), b.clone());
+            }
+            continue;
+        }
+        let before = previous.and_then(|p| Some((p.acknowledgements.get(rule)?, p.acknowledged_for.get(rule))));
+        match before {
+            Some((old, Some(for_reading))) if old == note => {
+                bound.insert(rule.clone(), for_reading.clone());
+            }
+            Some((old, None)) if old == note => {}
+            _ => {
+                bound.insert(rule.clone(), finding_text(&gate, rule));
+            }
+        }
+    }
+    s.acknowledged_for = bound;
+    Ok(())
+}
+
+/// A note on a gate precaution written for another reading than today's: its reading then.
+pub fn stale_acknowledgement<'a>(gate: &Gate, session: &'a Session, rule: &str) -> Option<&'a str> {
+    session.acknowledgements.get(rule).filter(|n| !n.trim().is_empty())?;
+    let now = finding_text(gate, rule);
+    match session.acknowledged_for.get(rule) {
+        Some(then) if *then == now => None,
+        Some(then) => Some(then.as_str()),
+        None => Some(""),
+    }
+}
+
 /// What the session still needs before it can be finalised, by field (empty: it can be). A
 /// deferred session needs only its pre-dose readings; a treated one its dose and monitoring.
 pub fn still_needed(ctx: &Context, session: &Session) -> Result<Vec<String>, InputError> {
@@ -616,7 +668,10 @@ pub fn still_needed(ctx: &Context, session: &Session) -> Result<Vec<String>, Inp
         return Ok(needed);
     }
     for rule in &gate.acknowledgements_needed {
-        if session.acknowledgements.get(&**rule).is_none_or(|n| n.trim().is_empty()) {
+        // A note written for another reading is asked for again.
+        if session.acknowledgements.get(&**rule).is_none_or(|n| n.trim().is_empty())
+            || stale_acknowledgement(&gate, session, rule).is_some()
+        {
             needed.push(format!("acknowledgements.{rule}"));
         }
     }

@@ -336,6 +336,8 @@ fn a_precaution_at_the_gate_needs_the_clinicians_note() {
     assert_eq!(check(&w.ctx(), &s).unwrap().decision, GateDecision::AcknowledgeFirst);
     assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["acknowledgements.CV-BP-HIGH"]);
     s.acknowledgements.insert("CV-BP-HIGH".into(), "Rechecked 148/92; benefit outweighs".into());
+    // The records bind a note to the finding it answers when it is saved (issue 24).
+    trdcheck::session::bind_acknowledgements(&w.ctx(), None, &mut s).unwrap();
     assert!(still_needed(&w.ctx(), &s).unwrap().is_empty());
 }
 

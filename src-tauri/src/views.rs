@@ -188,6 +188,9 @@ pub struct AssessmentView {
     pub evaluation: Evaluation,
     pub steps: Vec<StepState>,
     pub editable: bool,
+    /// Notes written when their finding read otherwise (rule id → how it read then; "" when
+    /// not known): to be confirmed again before finalising.
+    pub stale_acknowledgements: std::collections::BTreeMap<String, String>,
 }
 
 fn ranges<T>(fields: &[Field<T>], prefix: &str) -> Vec<FieldRange> {
@@ -208,7 +211,15 @@ pub(crate) fn view(store: &Store, rules: &RuleSet, policy: &SitePolicy, id: i64)
     let evaluation = record.evaluation(rules, policy);
     // A finalised record is shown with the rule set that evaluated it (its own questions).
     let steps = checklist::steps(&record.answers, record.rules_for_display(rules));
-    Ok(AssessmentView { editable: record.status == RecordStatus::Draft, record, patient, evaluation, steps })
+    let stale_acknowledgements = record.stale_acknowledgements(&evaluation);
+    Ok(AssessmentView {
+        editable: record.status == RecordStatus::Draft,
+        record,
+        patient,
+        evaluation,
+        steps,
+        stale_acknowledgements,
+    })
 }
 
 /// The ranges of a session's own numbers (its blood pressures and SpO₂ take the assessment's),

@@ -62,6 +62,9 @@ pub struct AssessmentRecord {
     pub answers: Assessment,
     /// Acknowledgement note per precaution rule id.
     pub acknowledgements: BTreeMap<String, String>,
+    /// Per note, the finding as it read when the note was written (a changed finding asks for
+    /// the note again before finalising).
+    pub acknowledged_for: BTreeMap<String, String>,
     pub created_at: String,
     pub updated_at: String,
     pub finalised_at: Option<String>,
@@ -100,7 +103,7 @@ impl Store {
     const ASSESSMENT_COLUMNS: &'static str = "a.id, a.patient_id, a.version, a.amends_id, \
         (SELECT b.id FROM assessment b WHERE b.amends_id = a.id), a.status, a.answers, a.acknowledgements, \
         a.created_at, a.updated_at, a.finalised_at, a.finalised_by, a.evaluation, a.ruleset_id, a.ruleset_version, \
-        a.ruleset_sha256, a.policy, a.signed_sha256";
+        a.ruleset_sha256, a.policy, a.signed_sha256, a.acknowledged_for";
 
     fn assessment_from_row(r: &rusqlite::Row) -> rusqlite::Result<AssessmentRecord> {
         use super::json_column as json;
@@ -125,6 +128,7 @@ impl Store {
             status: RecordStatus::from_column(&status),
             answers: json(6, Some(r.get(6)?))?.unwrap_or_default(),
             acknowledgements: json(7, Some(r.get(7)?))?.unwrap_or_default(),
+            acknowledged_for: json(18, Some(r.get(18)?))?.unwrap_or_default(),
             created_at: r.get(8)?,
             updated_at: r.get(9)?,
             finalised_at: r.get(10)?,
@@ -298,15 +302,32 @@ impl Store {
             // the questions of version 2, unknown until answered).
             let mut answers = current.answers.clone();
             answers.upgrade();
+            // The notes are copied, each bound to the finding it was signed with, except the notes
+            // on urgent findings: an amendment asks for those again (issue 24).
+            let signed: Vec<&crate::Finding> =
+                current.snapshot.as_ref().map(|s| s.evaluation.findings.iter().collect()).unwrap_or_default();
+            let urgent = |rule: &str| signed.iter().any(|f| &*f.rule == rule && f.urgent);
+            let acks: BTreeMap<String, String> = current
+                .acknowledgements
+                .iter()
+                .filter(|(r, _)| !urgent(r))
+                .map(|(r, n)| (r.clone(), n.clone()))
+                .collect();
+            let bound: BTreeMap<String, String> = acks
+                .keys()
+                .map(|r| (r.clone(), super::signing::finding_text(signed.iter().copied(), r)))
+                .filter(|(_, text)| !text.is_empty())
+                .collect();
             tx.execute(
-                "INSERT INTO assessment (patient_id, version, amends_id, status, answers, acknowledgements, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?6)",
+                "INSERT INTO assessment (patient_id, version, amends_id, status, answers, acknowledgements, \
+                 acknowledged_for, created_at, updated_at) VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?7)",
                 params![
                     current.patient_id,
                     current.version + 1,
                     id,
                     to_json(&answers),
-                    to_json(&current.acknowledgements),
+                    to_json(&acks),
+                    to_json(&bound),
                     at
                 ],
             )?;
@@ -355,6 +376,23 @@ impl Store {
 }
 
 impl AssessmentRecord {
+    /// The notes of a draft written when their finding read otherwise than in `e` (rule id → the
+    /// finding as it read then; "" for a note written before notes were tied to their finding):
+    /// each must be confirmed again before finalising.
+    pub fn stale_acknowledgements(&self, e: &crate::Evaluation) -> BTreeMap<String, String> {
+        if self.status != RecordStatus::Draft {
+            return BTreeMap::new();
+        }
+        e.findings
+            .iter()
+            .filter(|f| f.level == crate::Level::Precaution && self.acknowledgements.contains_key(&*f.rule))
+            .filter_map(|f| {
+                let then = super::signing::stale(&self.acknowledged_for, e.findings.iter(), &f.rule)?;
+                Some((f.rule.to_string(), then.to_string()))
+            })
+            .collect()
+    }
+
     /// The rule set to show this record with: for a finalised record, the one that evaluated it
     /// (an archived version, found by its sha256), so that it reads exactly as it was signed.
     pub fn rules_for_display<'a>(&self, in_force: &'a RuleSet) -> &'a RuleSet {

@@ -1,6 +1,7 @@
 //! Limits that hold per patient, not per course (issue 24): at most one active course per patient
 //! and route, a course ended with its reason, no second treated session on one day, and no course
-//! that starts before the assessment it comes from was signed.
+//! that starts before the assessment it comes from was signed. (Schema V9 also binds each
+//! assessment note to the finding it was written for: [`super::signing`].)
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,10 @@ CREATE TRIGGER course_end_is_immutable BEFORE UPDATE ON course_end
 BEGIN
     SELECT RAISE(ABORT, 'the end of a course cannot be changed');
 END;
+
+-- For each acknowledgement note, the finding as it read when the note was written (issue 24): a
+-- note answers that reading only. Empty for records finalised before: they print as signed.
+ALTER TABLE assessment ADD COLUMN acknowledged_for TEXT NOT NULL DEFAULT '{}';
 "#;
 
 /// The longest reason for ending a course, in characters.

@@ -531,11 +531,14 @@ impl Store {
             if s.number != next {
                 return Err(field("number", format!("{} is not the course's next session ({next})", s.number)));
             }
+            let mut bound = s.clone();
             Self::with_context(tx, course_id, s.number, now, |ctx, course| {
                 session::check(ctx, s)?;
+                // An imported note answers the readings imported with it.
+                session::bind_acknowledgements(ctx, None, &mut bound)?;
                 course_limits::one_treatment_a_day(tx, course.patient_id, &s.date, &[])
             })?;
-            Self::insert_session(tx, at, course_id, s, actor)
+            Self::insert_session(tx, at, course_id, &bound, actor)
         })?;
         self.session(id)
     }
@@ -591,6 +594,10 @@ impl Store {
             }
             Self::with_context(tx, current.course_id, s.number, now, |ctx, course| {
                 session::check(ctx, s)?;
+                // Each note is bound to the finding it was written for (never the client's word).
+                let mut bound = s.clone();
+                session::bind_acknowledgements(ctx, Some(&current.session), &mut bound)?;
+                let s = &bound;
                 if current.session == *s {
                     return Ok(());
                 }
@@ -823,6 +830,9 @@ pub struct SessionState {
     /// The draft cannot be judged today: why, naming the field (the assessment was amended, or
     /// a reading is outside what the rules in force allow).
     pub problem: Option<Problem>,
+    /// Notes on gate precautions written when the finding read otherwise (rule id → how it read
+    /// then; "" when not known): to be rewritten before finalising (issue 24).
+    pub stale_acknowledgements: std::collections::BTreeMap<String, String>,
 }
 
 /// Why something cannot be judged, by field.
@@ -883,6 +893,7 @@ impl Store {
                 calculator: None,
                 schedule,
                 problem: None,
+                stale_acknowledgements: Default::default(),
             });
         }
         let judged = Self::with_context(&self.conn, rec.course_id, rec.session.number, now, |ctx, _| {
@@ -892,6 +903,13 @@ impl Store {
         });
         match judged {
             Ok((gate, still_needed, calculator)) => Ok(SessionState {
+                stale_acknowledgements: gate
+                    .acknowledgements_needed
+                    .iter()
+                    .filter_map(|r| {
+                        Some((r.to_string(), session::stale_acknowledgement(&gate, &rec.session, r)?.to_string()))
+                    })
+                    .collect(),
                 gate: Some(gate),
                 still_needed,
                 calculator: Some(calculator),
@@ -904,6 +922,7 @@ impl Store {
                 calculator: None,
                 schedule,
                 problem: Some(Problem { field: Some(field), message }),
+                stale_acknowledgements: Default::default(),
             }),
             Err(StorageError::Input(e)) => Ok(SessionState {
                 gate: None,
@@ -911,6 +930,7 @@ impl Store {
                 calculator: None,
                 schedule,
                 problem: Some(Problem { field: e.path().map(String::from), message: e.to_string() }),
+                stale_acknowledgements: Default::default(),
             }),
             Err(e) => Err(e),
         }

@@ -40,6 +40,8 @@ pub enum StorageError {
     InvalidField { field: String, message: String },
     #[error("precaution {0} needs an acknowledgement note before the assessment can be finalised")]
     AcknowledgementNeeded(String),
+    #[error("the note on {rule} was written {}; it now reads: \"{now}\". Read it again and confirm the note (save it again, or rewrite it) before finalising", if then.is_empty() { "before notes were tied to their finding".to_string() } else { format!("when the finding read: \"{then}\"") })]
+    AcknowledgementStale { rule: String, then: String, now: String },
     #[error(
         "{rule} is not a precaution of this assessment, so it cannot be acknowledged (its precautions: {precautions})"
     )]
@@ -79,7 +81,9 @@ impl StorageError {
             StorageError::AlreadyAmended { .. } => ErrorCode::AlreadyAmended,
             StorageError::DuplicateMrn(_) => ErrorCode::DuplicateMrn,
             StorageError::InvalidField { .. } => ErrorCode::InvalidField,
-            StorageError::AcknowledgementNeeded(_) => ErrorCode::AcknowledgementNeeded,
+            StorageError::AcknowledgementNeeded(_) | StorageError::AcknowledgementStale { .. } => {
+                ErrorCode::AcknowledgementNeeded
+            }
             StorageError::NotAPrecaution { .. } => ErrorCode::NotAPrecaution,
             StorageError::SettingsUnreadable { .. } => ErrorCode::SettingsUnreadable,
             StorageError::SettingsChanged => ErrorCode::SettingsChanged,

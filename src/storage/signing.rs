@@ -1,5 +1,7 @@
 //! Acknowledging precautions and finalising: the clinician's notes and signature on a draft.
 
+use std::collections::BTreeMap;
+
 use rusqlite::params;
 
 use super::audit::{self, Event};
@@ -84,9 +86,16 @@ impl Store {
         let precautions: Vec<&str> =
             evaluation.findings.iter().filter(|f| f.level == Level::Precaution).map(|f| &*f.rule).collect();
         let mut acks = current.acknowledgements.clone();
+        let mut bound = current.acknowledged_for.clone();
         for (rule, note) in notes {
             let note = note.trim();
             crate::model::check_length(&format!("acknowledgements.{rule}"), note, crate::model::NOTE_MAX_CHARS)?;
+            // A note answers the finding as it reads now; saving it again confirms it for that.
+            if note.is_empty() {
+                bound.remove(*rule);
+            } else {
+                bound.insert(rule.to_string(), finding_text(evaluation.findings.iter(), rule));
+            }
             // A note names a precaution; an empty one may also remove a note that exists.
             let removes_a_note = note.is_empty() && acks.contains_key(*rule);
             if !(precautions.contains(rule) || removes_a_note) {
@@ -117,10 +126,10 @@ impl Store {
                 },
             )?;
         }
-        if acks != current.acknowledgements {
+        if acks != current.acknowledgements || bound != current.acknowledged_for {
             tx.execute(
-                "UPDATE assessment SET acknowledgements = ?1, updated_at = ?2 WHERE id = ?3",
-                params![to_json(&acks), at, id],
+                "UPDATE assessment SET acknowledgements = ?1, acknowledged_for = ?2, updated_at = ?3 WHERE id = ?4",
+                params![to_json(&acks), to_json(&bound), at, id],
             )?;
         }
         Ok(())
@@ -168,6 +177,16 @@ impl Store {
             .find(|f| f.level == Level::Precaution && !current.acknowledgements.contains_key(&*f.rule))
         {
             return Err(StorageError::AcknowledgementNeeded(f.rule.to_string()));
+        }
+        // A note written when the finding read otherwise is confirmed again first (issue 24).
+        for f in evaluation.findings.iter().filter(|f| f.level == Level::Precaution) {
+            if let Some(then) = stale(&current.acknowledged_for, evaluation.findings.iter(), &f.rule) {
+                return Err(StorageError::AcknowledgementStale {
+                    rule: f.rule.to_string(),
+                    then: then.to_string(),
+                    now: finding_text(evaluation.findings.iter(), &f.rule),
+                });
+            }
         }
         let r = rules.reference();
         let (answers, acknowledgements): (String, String) =
@@ -284,5 +303,25 @@ impl Store {
             }
         }
         Ok((signed, broken))
+    }
+}
+
+/// The finding a note on `rule` answers: the messages of `rule`'s findings, in order.
+pub(crate) fn finding_text<'a>(findings: impl Iterator<Item = &'a crate::Finding>, rule: &str) -> String {
+    findings.filter(|f| &*f.rule == rule).map(|f| f.message.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// The reading a note on `rule` was written for, when the finding now reads otherwise ("" when
+/// it was never bound, as a note of an earlier version).
+pub(crate) fn stale<'a, 'b>(
+    bound: &'a BTreeMap<String, String>,
+    findings: impl Iterator<Item = &'b crate::Finding>,
+    rule: &str,
+) -> Option<&'a str> {
+    let now = finding_text(findings, rule);
+    match bound.get(rule) {
+        Some(then) if *then == now => None,
+        Some(then) => Some(then),
+        None => Some(""),
     }
 }

@@ -11,13 +11,14 @@ afterEach(() => clearMocks());
 function view(systolic?: number): AssessmentView {
   return {
     record: {
-      id: 7, patient_id: 1, version: 1, amends: null, amended_by: null, status: "draft", acknowledgements: {}, created_at: "", updated_at: "",
+      id: 7, patient_id: 1, version: 1, amends: null, amended_by: null, status: "draft", acknowledgements: {}, acknowledged_for: {}, created_at: "", updated_at: "",
       answers: { schema: "trdcheck/assessment/v2", patient: { id: "X" }, episode: {}, cardiovascular: systolic === undefined ? {} : { systolic_mmhg: systolic }, respiratory: {}, pregnancy: {}, substance_use: {}, psychiatric: {}, medical: {} },
     },
     patient: { id: 1, mrn: "X", name: "Test", created_at: "" },
     evaluation: { determination: "incomplete", failed_adequate_trials: 0, required_failed_trials: 2, findings: [], ruleset: { id: "r", version: "1", sha256: "" }, policy: { min_weeks_at_dose: 6, failure_threshold_percent: 50, bp_stop_systolic_mmhg: 180, bp_stop_diastolic_mmhg: 110, active_sud_level: "contraindication" }, trials: [], medications: [] },
     steps: [],
     editable: true,
+    stale_acknowledgements: {},
   };
 }
 

@@ -15,7 +15,12 @@ amended_by: number | null, status: RecordStatus, answers: Assessment,
 /**
  * Acknowledgement note per precaution rule id.
  */
-acknowledgements: { [key in string]: string }, created_at: string, updated_at: string, finalised_at?: string | null, finalised_by?: string | null, 
+acknowledgements: { [key in string]: string }, 
+/**
+ * Per note, the finding as it read when the note was written (a changed finding asks for
+ * the note again before finalising).
+ */
+acknowledged_for: { [key in string]: string }, created_at: string, updated_at: string, finalised_at?: string | null, finalised_by?: string | null, 
 /**
  * The SHA-256 of what was signed ([`Store::finalise`]); none for a record finalised by a
  * version before signed finalisation.

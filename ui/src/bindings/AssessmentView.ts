@@ -7,4 +7,9 @@ import type { StepState } from "./StepState";
 /**
  * An assessment with everything the checklist screen shows.
  */
-export type AssessmentView = { record: AssessmentRecord, patient: PatientRecord, evaluation: Evaluation, steps: Array<StepState>, editable: boolean, };
+export type AssessmentView = { record: AssessmentRecord, patient: PatientRecord, evaluation: Evaluation, steps: Array<StepState>, editable: boolean, 
+/**
+ * Notes written when their finding read otherwise (rule id → how it read then; "" when
+ * not known): to be confirmed again before finalising.
+ */
+stale_acknowledgements: { [key in string]: string }, };

@@ -18,4 +18,10 @@ date: string, pre_dose: PreDose, dose: DoseGiven, monitoring: Monitoring,
 /**
  * The clinician's note for each precaution of the gate, by rule id.
  */
-acknowledgements: { [key in string]: string }, };
+acknowledgements: { [key in string]: string }, 
+/**
+ * For each note on a gate precaution, the finding as it read when the note was written: a
+ * note answers that reading only, and a changed finding asks for it again (issue 24). Set by
+ * the records when a note is written ([`bind_acknowledgements`]), never taken from a client.
+ */
+acknowledged_for: { [key in string]: string }, };

@@ -28,4 +28,9 @@ schedule: ScheduleStep,
  * The draft cannot be judged today: why, naming the field (the assessment was amended, or
  * a reading is outside what the rules in force allow).
  */
-problem?: Problem | null, };
+problem?: Problem | null, 
+/**
+ * Notes on gate precautions written when the finding read otherwise (rule id → how it read
+ * then; "" when not known): to be rewritten before finalising (issue 24).
+ */
+stale_acknowledgements: { [key in string]: string }, };

@@ -104,15 +104,25 @@ export async function renderReview(
       const id = uid("ack");
       const area = h("textarea", { id, rows: 2, disabled: !v.editable, "data-ack": f.rule });
       area.value = r.acknowledgements[f.rule] ?? "";
-      area.addEventListener("change", async () => {
+      // Saves the note; a note confirmed for the finding as it reads now is no longer stale.
+      const save = async () => {
         try {
-          noted(await api.setAcknowledgement(r.id, f.rule, area.value));
+          const nv = await api.setAcknowledgement(r.id, f.rule, area.value);
+          noted(nv);
+          if (nv.stale_acknowledgements[f.rule] === undefined) stale?.remove();
           await showSummary();
         } catch (e) {
           status.textContent = errorText(e);
         }
-      });
-      return h("div", { class: "field" }, h("label", { for: id }, `${f.rule}: ${f.message}`), area);
+      };
+      area.addEventListener("change", () => void save());
+      // A note written when the finding read otherwise: shown with that reading, to be confirmed.
+      const then = v.stale_acknowledgements[f.rule];
+      const stale = then === undefined ? null : h("p", { class: "banner warn", role: "note", "data-stale-ack": f.rule },
+        then === "" ? "This note was written before notes were tied to their finding. " : `This note was written when the finding read: "${then}". `,
+        "Read the finding again; confirm the note (or rewrite it) for the finding as it reads now.",
+        v.editable ? h("button", { type: "button", class: "secondary", "data-confirm-ack": f.rule, onclick: () => void save() }, "Confirm the note") : null);
+      return h("div", { class: "field" }, h("label", { for: id }, `${f.rule}: ${f.message}`), area, stale);
     }),
   );
 

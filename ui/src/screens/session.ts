@@ -127,14 +127,28 @@ export async function renderSession(root: HTMLElement, ctx: Ctx, id: number): Pr
   const goToReading = (question: string) => focusField(`pre_dose.gate.${question.split(".").pop() ?? question}`);
 
   const gateRules = (v: SessionView) => JSON.stringify(v.state.gate?.acknowledgements_needed ?? []);
+  // A note written when the finding read otherwise: said beside it, kept up to date as the
+  // readings and the note change (the note itself is not redrawn while it is typed).
+  const staleNotes = new Map<string, HTMLElement>();
+  const showStale = (v: SessionView) => {
+    for (const [rule, el] of staleNotes) {
+      const then = v.state.stale_acknowledgements[rule];
+      el.hidden = then === undefined;
+      el.textContent = then === undefined ? "" : `${then === "" ? "This note was written for another reading." : `This note was written when the finding read: "${then}".`} The reading has changed: rewrite the note (or add to it) to confirm it for the reading now.`;
+    }
+  };
   const renderAcks = (v: SessionView) => {
     const rules = v.state.gate?.acknowledgements_needed ?? [];
+    staleNotes.clear();
     replace(acks, rules.length ? [h("h3", {}, "Your note on each precaution"),
       rules.map((r) => {
         const finding = v.state.gate?.findings.find((f) => f.rule === r);
         labels.set(`acknowledgements.${r}`, `Note on ${r}`);
-        return noteField(ed, r, `${r}: ${finding?.message ?? ""}`);
+        const stale = h("p", { class: "banner warn", role: "note", hidden: true, "data-stale-ack": r });
+        staleNotes.set(r, stale);
+        return h("div", {}, noteField(ed, r, `${r}: ${finding?.message ?? ""}`), stale);
       })] : []);
+    showStale(v);
   };
 
   const refresh = (v: SessionView) => {
@@ -264,6 +278,7 @@ export async function renderSession(root: HTMLElement, ctx: Ctx, id: number): Pr
 
   ed.onSaved = (v, before) => {
     if (gateRules(v) !== gateRules(before)) renderAcks(v);
+    else showStale(v);
     refresh(v);
   };
 

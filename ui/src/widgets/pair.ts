@@ -18,7 +18,8 @@ export interface PairPart {
 }
 
 /** Two numbers saved when both are given or both are empty; with one only, the other says it
- * is needed and nothing is saved yet. */
+ * is needed and the reading is saved as unknown until it is given: a reading saved before never
+ * stays in force once half of it is cleared (issue 24). */
 export function numberPair(ed: Fields, ctx: Ctx, first: PairPart, second: PairPart): HTMLElement {
   const value = (path: string) => {
     const input = document.querySelector<HTMLInputElement>(`input[data-question='${path}']`);
@@ -32,7 +33,10 @@ export function numberPair(ed: Fields, ctx: Ctx, first: PairPart, second: PairPa
     if ((a === null) !== (b === null)) {
       const missing = a === null ? first : second;
       const error = document.querySelector(`input[data-question='${missing.path}']`)?.closest(".field")?.querySelector(".error");
-      if (error) error.textContent = `Enter the ${missing.label.toLowerCase()} too: a reading needs both values (not saved yet).`;
+      const say = () => { if (error) error.textContent = `Enter the ${missing.label.toLowerCase()} too: a reading needs both values (until then it is unknown).`; };
+      say();
+      // Saved as unknown (the save clears the fields' errors: the message is said again after it).
+      void ed.editMany([[first.path, null], [second.path, null]]).then(say);
       return;
     }
     void ed.editMany([[first.path, a], [second.path, b]]);

@@ -145,6 +145,12 @@ pub struct IvKetamineRules {
     pub ideal_weight: IdealWeight,
     pub adjusted_weight: AdjustedWeight,
     pub limits: Limits,
+    /// An IV session is monitored at least this long (minutes).
+    pub min_monitoring_minutes: u32,
+    pub min_monitoring_source: String,
+    /// A session weight this far (percent) from the assessment's needs a note.
+    pub weight_change_note_percent: f64,
+    pub weight_change_source: String,
     pub studied: Studied,
     pub pump: Pump,
     /// The schedule, by infusion (no label gives one).

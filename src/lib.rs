@@ -34,6 +34,7 @@ pub mod rules_doc;
 pub mod ruleset;
 pub mod scales;
 pub mod session;
+pub mod session_checks;
 pub mod storage;
 pub mod strict_json;
 pub mod summary;

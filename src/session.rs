@@ -522,6 +522,8 @@ pub fn check(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
         for (i, t) in times.iter().enumerate() {
             let path = format!("dose.device_times[{i}]");
             let at = parse_time(&path, t)?;
+            // 23:58 then 00:03 is five minutes later, past midnight.
+            let at = last.map_or(at, |prev| crate::session_checks::after_midnight(prev, at));
             if let Some(prev) = last {
                 if at < prev + gap {
                     return Err(field(&path, format!("{t} is less than {gap} minutes after the device before")));
@@ -582,27 +584,7 @@ pub fn check(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
             ));
         }
     }
-    if ctx.course.route == Route::EsketamineNasal && m.discharged == Some(true) {
-        let need = ctx.dosing.esketamine.monitoring_minutes;
-        match m.total_monitoring_minutes {
-            Some(t) if t < need => {
-                return Err(field(
-                    "monitoring.discharged",
-                    format!(
-                        "not before {need} minutes of monitoring ({t} so far): {}",
-                        ctx.dosing.esketamine.monitoring_source
-                    ),
-                ))
-            }
-            None => {
-                return Err(field(
-                    "monitoring.discharged",
-                    format!("record the total monitoring time first (at least {need} minutes)"),
-                ))
-            }
-            _ => {}
-        }
-    }
+    crate::session_checks::check(ctx, session)?;
     Ok(gate)
 }
 
@@ -611,29 +593,39 @@ pub fn finding_text(gate: &Gate, rule: &str) -> String {
     gate.findings.iter().filter(|f| &*f.rule == rule).map(|f| f.message.as_str()).collect::<Vec<_>>().join(" ")
 }
 
-/// Binds each note on a gate finding to the finding as it reads now when the note is new or its
-/// words changed since `previous`; an unchanged note keeps the reading it was written for (from
+/// Everything a note of this session answers, as it reads now: each gate finding (by rule id)
+/// and each alert after the dose or on the weight (by field).
+fn acknowledgeable(ctx: &Context, gate: &Gate, s: &Session) -> BTreeMap<String, String> {
+    let mut out: BTreeMap<String, String> =
+        gate.findings.iter().map(|f| (f.rule.to_string(), finding_text(gate, &f.rule))).collect();
+    out.extend(crate::session_checks::alerts(ctx, s).into_iter().map(|a| (a.key, a.message)));
+    out
+}
+
+/// Binds each note on a finding or an alert to it as it reads now when the note is new or its
+/// words changed since `previous`; an unchanged note keeps what it was written for (from
 /// `previous`, never from the client), so a changed reading leaves it unconfirmed.
 pub fn bind_acknowledgements(ctx: &Context, previous: Option<&Session>, s: &mut Session) -> Result<(), InputError> {
     let gate = check(ctx, s)?;
+    let now = acknowledgeable(ctx, &gate, s);
     let mut bound = BTreeMap::new();
-    for (rule, note) in &s.acknowledgements {
-        if !gate.findings.iter().any(|f| &*f.rule == rule.as_str()) || note.trim().is_empty() {
+    for (key, note) in &s.acknowledgements {
+        let Some(text) = now.get(key).filter(|_| !note.trim().is_empty()) else {
             // Not on a finding today (a "no" answer's reason, or a finding that has gone): a
             // binding written before is kept as it was.
-            if let Some(b) = previous.and_then(|p| p.acknowledged_for.get(rule)) {
-                bound.insert(rule.clone(), b.clone());
+            if let Some(b) = previous.and_then(|p| p.acknowledged_for.get(key)) {
+                bound.insert(key.clone(), b.clone());
             }
             continue;
-        }
-        let before = previous.and_then(|p| Some((p.acknowledgements.get(rule)?, p.acknowledged_for.get(rule))));
+        };
+        let before = previous.and_then(|p| Some((p.acknowledgements.get(key)?, p.acknowledged_for.get(key))));
         match before {
             Some((old, Some(for_reading))) if old == note => {
-                bound.insert(rule.clone(), for_reading.clone());
+                bound.insert(key.clone(), for_reading.clone());
             }
             Some((old, None)) if old == note => {}
             _ => {
-                bound.insert(rule.clone(), finding_text(&gate, rule));
+                bound.insert(key.clone(), text.clone());
             }
         }
     }
@@ -641,15 +633,20 @@ pub fn bind_acknowledgements(ctx: &Context, previous: Option<&Session>, s: &mut 
     Ok(())
 }
 
-/// A note on a gate precaution written for another reading than today's: its reading then.
-pub fn stale_acknowledgement<'a>(gate: &Gate, session: &'a Session, rule: &str) -> Option<&'a str> {
-    session.acknowledgements.get(rule).filter(|n| !n.trim().is_empty())?;
-    let now = finding_text(gate, rule);
-    match session.acknowledged_for.get(rule) {
-        Some(then) if *then == now => None,
-        Some(then) => Some(then.as_str()),
-        None => Some(""),
-    }
+/// The notes written for another reading than today's (key → what it was written for; "" when
+/// unknown): each is needed again before finalising.
+pub fn stale_acknowledgements(ctx: &Context, s: &Session) -> Result<BTreeMap<String, String>, InputError> {
+    let gate = check(ctx, s)?;
+    let now = acknowledgeable(ctx, &gate, s);
+    Ok(now
+        .iter()
+        .filter(|(key, _)| s.acknowledgements.get(*key).is_some_and(|n| !n.trim().is_empty()))
+        .filter_map(|(key, text)| match s.acknowledged_for.get(key) {
+            Some(then) if then == text => None,
+            Some(then) => Some((key.clone(), then.clone())),
+            None => Some((key.clone(), String::new())),
+        })
+        .collect())
 }
 
 /// What the session still needs before it can be finalised, by field (empty: it can be). A
@@ -667,11 +664,10 @@ pub fn still_needed(ctx: &Context, session: &Session) -> Result<Vec<String>, Inp
     if gate.decision == GateDecision::Defer || gate.decision == GateDecision::Reassess {
         return Ok(needed);
     }
+    let stale = stale_acknowledgements(ctx, session)?;
     for rule in &gate.acknowledgements_needed {
         // A note written for another reading is asked for again.
-        if session.acknowledgements.get(&**rule).is_none_or(|n| n.trim().is_empty())
-            || stale_acknowledgement(&gate, session, rule).is_some()
-        {
+        if session.acknowledgements.get(&**rule).is_none_or(|n| n.trim().is_empty()) || stale.contains_key(&**rule) {
             needed.push(format!("acknowledgements.{rule}"));
         }
     }
@@ -737,6 +733,12 @@ pub fn still_needed(ctx: &Context, session: &Session) -> Result<Vec<String>, Inp
     }
     if esketamine {
         want("monitoring.ready_to_leave_minutes", m.ready_to_leave_minutes.is_some());
+    }
+    // A reading after the dose above the precaution line, or a weight far from the assessment's:
+    // the clinician's note, written for the reading as it is now.
+    for alert in crate::session_checks::alerts(ctx, session) {
+        let written = noted(&alert.key) && !stale.contains_key(&alert.key);
+        want(&format!("acknowledgements.{}", alert.key), written);
     }
     Ok(needed)
 }

@@ -51,7 +51,10 @@ fn sessions_are_numbered_saved_with_their_audit_and_finalised_signed() {
     let mut answers = first.session.clone();
     treated(&mut answers);
     let saved = s.save_session(first.id, &answers, "Dr A", &now).unwrap();
-    assert_eq!(saved.session, answers);
+    // Saved as typed; the records add what each note was written for (issue 24).
+    let mut as_typed = saved.session.clone();
+    assert!(as_typed.acknowledged_for.remove("monitoring.bp_40_min").is_some_and(|f| f.contains("142/88")));
+    assert_eq!(as_typed, answers);
     let trail = s.audit_of(final_id).unwrap();
     assert!(trail.iter().any(|e| e.action == "session_answer"
         && e.field.as_deref() == Some("pre_dose.gate.systolic_mmhg")

@@ -87,7 +87,8 @@ fn complete(route: Route) -> Session {
         }
     }
     let m = &mut s.monitoring;
-    m.bp_40_min = bp(146.0, 90.0);
+    // Below the precaution line (above it, a note is needed: tests/session_checks.rs).
+    m.bp_40_min = bp(138.0, 88.0);
     m.bp_before_discharge = bp(134.0, 84.0);
     m.spo2_lowest_percent = Some(96.0);
     m.moaas_lowest = Some(4);
@@ -376,4 +377,104 @@ fn a_session_file_with_an_unknown_or_wrong_field_is_refused_naming_it() {
     assert_eq!(parse_session(&unknown).unwrap_err().path(), Some("pre_dose.heart_rate"));
     let wrong = json.replacen("\"moaas_lowest\":4", "\"moaas_lowest\":\"deep\"", 1);
     assert_eq!(parse_session(&wrong).unwrap_err().path(), Some("monitoring.moaas_lowest"));
+}
+
+// ------------------------------------------------------------------ issue 24: after the dose
+
+/// What a session's screen would ask the clinician to note, by key.
+fn alert_keys(w: &World, s: &Session) -> Vec<(String, bool)> {
+    trdcheck::session_checks::alerts(&w.ctx(), s).into_iter().map(|a| (a.key, a.urgent)).collect()
+}
+
+#[test]
+fn a_reading_after_the_dose_above_the_precaution_line_needs_a_note() {
+    let w = World::new(Route::IvKetamine);
+    let mut s = complete(Route::IvKetamine);
+    // At the line (140/90): silent; just past it: a note; at the site's stop line: urgent.
+    s.monitoring.bp_40_min = bp(140.0, 90.0);
+    assert!(alert_keys(&w, &s).is_empty());
+    assert!(still_needed(&w.ctx(), &s).unwrap().is_empty());
+    for (reading, urgent) in
+        [((141.0, 90.0), false), ((150.0, 94.0), false), ((180.0, 100.0), true), ((196.0, 118.0), true)]
+    {
+        s.monitoring.bp_40_min = bp(reading.0, reading.1);
+        assert_eq!(alert_keys(&w, &s), vec![("monitoring.bp_40_min".to_string(), urgent)], "{reading:?}");
+        assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["acknowledgements.monitoring.bp_40_min"], "{reading:?}");
+    }
+    // The discharge reading too.
+    s.monitoring.bp_40_min = bp(138.0, 88.0);
+    s.monitoring.bp_before_discharge = bp(152.0, 88.0);
+    assert_eq!(alert_keys(&w, &s), vec![("monitoring.bp_before_discharge".to_string(), false)]);
+    // Noted for the reading: nothing more needed; the reading changes: needed again.
+    s.acknowledgements.insert("monitoring.bp_before_discharge".into(), "Rechecked: 136/84".into());
+    trdcheck::session::bind_acknowledgements(&w.ctx(), None, &mut s).unwrap();
+    assert!(still_needed(&w.ctx(), &s).unwrap().is_empty());
+    s.monitoring.bp_before_discharge = bp(168.0, 96.0);
+    assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["acknowledgements.monitoring.bp_before_discharge"]);
+}
+
+#[test]
+fn no_discharge_on_a_reading_at_the_stop_line_without_a_recheck() {
+    let w = World::new(Route::IvKetamine);
+    let mut s = complete(Route::IvKetamine);
+    s.monitoring.bp_40_min = bp(230.0, 130.0);
+    s.monitoring.bp_before_discharge = BloodPressure::default();
+    assert_eq!(refused(&w, &s), "monitoring.bp_before_discharge");
+    // Rechecked below the line: discharged (with the note the 40-minute reading needs).
+    s.monitoring.bp_before_discharge = bp(150.0, 92.0);
+    check(&w.ctx(), &s).unwrap();
+    let needed = still_needed(&w.ctx(), &s).unwrap();
+    assert!(needed.contains(&"acknowledgements.monitoring.bp_40_min".to_string()), "{needed:?}");
+}
+
+#[test]
+fn an_iv_session_is_monitored_at_least_for_its_infusion() {
+    let w = World::new(Route::IvKetamine);
+    let mut s = complete(Route::IvKetamine);
+    for short in [0, 20, 39] {
+        s.monitoring.total_monitoring_minutes = Some(short);
+        assert_eq!(refused(&w, &s), "monitoring.discharged", "{short} minutes");
+    }
+    s.monitoring.total_monitoring_minutes = Some(40);
+    check(&w.ctx(), &s).unwrap();
+}
+
+#[test]
+fn times_that_cannot_be_true_are_refused_and_midnight_is_passed() {
+    let w = World::new(Route::EsketamineNasal);
+    let mut s = complete(Route::EsketamineNasal);
+    // Ready to leave after monitoring ended: refused; at its end: accepted.
+    s.monitoring.total_monitoring_minutes = Some(125);
+    s.monitoring.ready_to_leave_minutes = Some(126);
+    assert_eq!(refused(&w, &s), "monitoring.ready_to_leave_minutes");
+    s.monitoring.ready_to_leave_minutes = Some(125);
+    check(&w.ctx(), &s).unwrap();
+    // The start an hour before the first device: refused; the first device's time, or up to the
+    // 5-minute interval before it: accepted.
+    for (start, ok) in [("08:00", false), ("08:54", false), ("08:55", true), ("09:00", true), ("09:01", false)] {
+        s.dose.start_time = Some(start.into());
+        assert_eq!(check(&w.ctx(), &s).is_ok(), ok, "{start}");
+        if !ok {
+            assert_eq!(refused(&w, &s), "dose.start_time", "{start}");
+        }
+    }
+    // Devices at 23:58 and 00:03 are five minutes apart; 23:58 and 00:02 are not.
+    s.dose.start_time = Some("23:58".into());
+    s.dose.device_times = Some(vec!["23:58".into(), "00:03".into()]);
+    check(&w.ctx(), &s).unwrap();
+    s.dose.device_times = Some(vec!["23:58".into(), "00:02".into()]);
+    assert_eq!(refused(&w, &s), "dose.device_times[1]");
+}
+
+#[test]
+fn a_weight_far_from_the_assessments_needs_a_note() {
+    let w = World::new(Route::IvKetamine);
+    let mut s = complete(Route::IvKetamine);
+    // The assessment's 71.5 kg: 10 % either way is silent; past it, a note; 68 % above (120 kg).
+    for (kg, noted) in [(78.65, false), (64.35, false), (78.8, true), (64.2, true), (120.1, true)] {
+        s.dose.weight_kg = Some(kg);
+        s.dose.dose_mg = None;
+        let keys = alert_keys(&w, &s);
+        assert_eq!(keys.iter().any(|(k, _)| k == "dose.weight_kg"), noted, "{kg} kg: {keys:?}");
+    }
 }

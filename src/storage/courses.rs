@@ -830,9 +830,12 @@ pub struct SessionState {
     /// The draft cannot be judged today: why, naming the field (the assessment was amended, or
     /// a reading is outside what the rules in force allow).
     pub problem: Option<Problem>,
-    /// Notes on gate precautions written when the finding read otherwise (rule id → how it read
-    /// then; "" when not known): to be rewritten before finalising (issue 24).
+    /// Notes written when their finding or alert read otherwise (key → how it read then; ""
+    /// when not known): to be rewritten before finalising (issue 24).
     pub stale_acknowledgements: std::collections::BTreeMap<String, String>,
+    /// Readings after the dose above the precaution line (urgent at the stop line) and a weight
+    /// far from the assessment's: each needs the clinician's note under its key.
+    pub alerts: Vec<crate::session_checks::SessionAlert>,
 }
 
 /// Why something cannot be judged, by field.
@@ -894,22 +897,20 @@ impl Store {
                 schedule,
                 problem: None,
                 stale_acknowledgements: Default::default(),
+                alerts: Vec::new(),
             });
         }
         let judged = Self::with_context(&self.conn, rec.course_id, rec.session.number, now, |ctx, _| {
             let gate = session::check(ctx, &rec.session)?;
             let needed = session::still_needed(ctx, &rec.session)?;
-            Ok((gate, needed, session::calculator(ctx, &rec.session)))
+            let stale = session::stale_acknowledgements(ctx, &rec.session)?;
+            let alerts = crate::session_checks::alerts(ctx, &rec.session);
+            Ok((gate, needed, session::calculator(ctx, &rec.session), stale, alerts))
         });
         match judged {
-            Ok((gate, still_needed, calculator)) => Ok(SessionState {
-                stale_acknowledgements: gate
-                    .acknowledgements_needed
-                    .iter()
-                    .filter_map(|r| {
-                        Some((r.to_string(), session::stale_acknowledgement(&gate, &rec.session, r)?.to_string()))
-                    })
-                    .collect(),
+            Ok((gate, still_needed, calculator, stale_acknowledgements, alerts)) => Ok(SessionState {
+                stale_acknowledgements,
+                alerts,
                 gate: Some(gate),
                 still_needed,
                 calculator: Some(calculator),
@@ -923,6 +924,7 @@ impl Store {
                 schedule,
                 problem: Some(Problem { field: Some(field), message }),
                 stale_acknowledgements: Default::default(),
+                alerts: Vec::new(),
             }),
             Err(StorageError::Input(e)) => Ok(SessionState {
                 gate: None,
@@ -931,6 +933,7 @@ impl Store {
                 schedule,
                 problem: Some(Problem { field: e.path().map(String::from), message: e.to_string() }),
                 stale_acknowledgements: Default::default(),
+                alerts: Vec::new(),
             }),
             Err(e) => Err(e),
         }

@@ -52,6 +52,8 @@ pub fn treated(s: &mut trdcheck::session::Session) {
     m.total_monitoring_minutes = Some(90);
     m.effects_resolved = Some(true);
     m.discharged = Some(true);
+    // 142/88 at 40 minutes is above the precaution line (CV-BP-HIGH): the clinician's note.
+    s.acknowledgements.insert("monitoring.bp_40_min".into(), "Asymptomatic; rechecked at 60 minutes, 134/84".into());
 }
 
 /// An esketamine course with its first session treated and finalised.

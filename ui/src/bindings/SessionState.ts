@@ -3,6 +3,7 @@ import type { Calculator } from "./Calculator";
 import type { Gate } from "./Gate";
 import type { Problem } from "./Problem";
 import type { ScheduleStep } from "./ScheduleStep";
+import type { SessionAlert } from "./SessionAlert";
 
 /**
  * A session as its screen shows it, judged today (a finalised one: as it was signed).
@@ -30,7 +31,12 @@ schedule: ScheduleStep,
  */
 problem?: Problem | null, 
 /**
- * Notes on gate precautions written when the finding read otherwise (rule id → how it read
- * then; "" when not known): to be rewritten before finalising (issue 24).
+ * Notes written when their finding or alert read otherwise (key → how it read then; ""
+ * when not known): to be rewritten before finalising (issue 24).
  */
-stale_acknowledgements: { [key in string]: string }, };
+stale_acknowledgements: { [key in string]: string }, 
+/**
+ * Readings after the dose above the precaution line (urgent at the stop line) and a weight
+ * far from the assessment's: each needs the clinician's note under its key.
+ */
+alerts: Array<SessionAlert>, };

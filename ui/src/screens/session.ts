@@ -77,6 +77,8 @@ export async function renderSession(root: HTMLElement, ctx: Ctx, id: number): Pr
   const esketamine = first.course.route === "esketamine_nasal";
   /** The words of each field, for the list of what is still needed. */
   const labels = new Map<string, string>();
+  /** A field's words in lower case ("the blood pressure at about 40 minutes"), else its path. */
+  const labelFor = (path: string) => (labels.get(path) ?? path).toLowerCase();
   const num = (path: string, label: string, unit: string, rangePath = path) => {
     labels.set(path, label);
     return numberField(ed, ctx, path, label, unit, null, rangePath);
@@ -126,28 +128,49 @@ export async function renderSession(root: HTMLElement, ctx: Ctx, id: number): Pr
   // A finding names the assessment's question; the session's reading has the same last name.
   const goToReading = (question: string) => focusField(`pre_dose.gate.${question.split(".").pop() ?? question}`);
 
-  const gateRules = (v: SessionView) => JSON.stringify(v.state.gate?.acknowledgements_needed ?? []);
+  // What asks for a note: the gate's precautions, and the alerts after the dose (a reading above
+  // the precaution line, a weight far from the assessment's); redrawn only when that set changes.
+  const gateRules = (v: SessionView) => JSON.stringify([v.state.gate?.acknowledgements_needed ?? [], v.state.alerts.map((a) => [a.key, a.urgent])]);
   // A note written when the finding read otherwise: said beside it, kept up to date as the
   // readings and the note change (the note itself is not redrawn while it is typed).
   const staleNotes = new Map<string, HTMLElement>();
+  const alertTexts = new Map<string, HTMLElement>();
   const showStale = (v: SessionView) => {
-    for (const [rule, el] of staleNotes) {
-      const then = v.state.stale_acknowledgements[rule];
+    for (const [key, el] of staleNotes) {
+      const then = v.state.stale_acknowledgements[key];
       el.hidden = then === undefined;
-      el.textContent = then === undefined ? "" : `${then === "" ? "This note was written for another reading." : `This note was written when the finding read: "${then}".`} The reading has changed: rewrite the note (or add to it) to confirm it for the reading now.`;
+      el.textContent = then === undefined ? "" : `${then === "" ? "This note was written for another reading." : `This note was written when it read: "${then}".`} The reading has changed: rewrite the note (or add to it) to confirm it for the reading now.`;
     }
+    for (const a of v.state.alerts) {
+      const el = alertTexts.get(a.key);
+      if (el) el.textContent = a.message;
+    }
+  };
+  const staleFor = (key: string) => {
+    const el = h("p", { class: "banner warn", role: "note", hidden: true, "data-stale-ack": key });
+    staleNotes.set(key, el);
+    return el;
   };
   const renderAcks = (v: SessionView) => {
     const rules = v.state.gate?.acknowledgements_needed ?? [];
     staleNotes.clear();
-    replace(acks, rules.length ? [h("h3", {}, "Your note on each precaution"),
-      rules.map((r) => {
-        const finding = v.state.gate?.findings.find((f) => f.rule === r);
-        labels.set(`acknowledgements.${r}`, `Note on ${r}`);
-        const stale = h("p", { class: "banner warn", role: "note", hidden: true, "data-stale-ack": r });
-        staleNotes.set(r, stale);
-        return h("div", {}, noteField(ed, r, `${r}: ${finding?.message ?? ""}`), stale);
-      })] : []);
+    alertTexts.clear();
+    replace(acks,
+      rules.length ? [h("h3", {}, "Your note on each precaution"),
+        rules.map((r) => {
+          const finding = v.state.gate?.findings.find((f) => f.rule === r);
+          labels.set(`acknowledgements.${r}`, `Note on ${r}`);
+          return h("div", {}, noteField(ed, r, `${r}: ${finding?.message ?? ""}`), staleFor(r));
+        })] : [],
+      v.state.alerts.length ? [h("h3", {}, "After the dose"),
+        v.state.alerts.map((a) => {
+          labels.set(`acknowledgements.${a.key}`, `Note on ${labelFor(a.key)}`);
+          const text = h("span", {}, a.message);
+          alertTexts.set(a.key, text);
+          return h("div", { "data-alert": a.key },
+            h("p", { class: a.urgent ? "banner urgent" : "banner warn", role: a.urgent ? "alert" : "status" }, text, h("span", { class: "muted small" }, ` Source: ${a.source}`)),
+            noteField(ed, a.key, `Your note on ${labelFor(a.key)}`), staleFor(a.key));
+        })] : []);
     showStale(v);
   };
 

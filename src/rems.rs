@@ -128,25 +128,25 @@ fn bp(s: Option<f64>, d: Option<f64>) -> Option<String> {
     Some(format!("{}/{} mmHg", s?, d?))
 }
 
-/// First name, middle initial, last name from the one name the records keep: the first word,
-/// the initial of a middle word when there are three or more, and the last word; a leading title
-/// (Dr, Prof, Mr, Mrs, Ms, Mx, Miss) is dropped.
+/// First name, middle initial, last name from the one name the records keep, only where the
+/// split is not a guess: two words of the Latin script, a leading title (Dr, Dra, Prof, Mr, Mrs,
+/// Ms, Mx, Miss, Sr, Sra, د.) dropped. Anything else ("García López" after a given name, "Maria del
+/// Carmen Núñez", a name written family name first, a script without that order) is left for the
+/// clinician to write by hand: the form marks it, nothing is guessed (issue 24).
 fn split_name(name: &str) -> (Option<String>, Option<String>, Option<String>) {
-    const TITLES: [&str; 7] = ["dr", "prof", "mr", "mrs", "ms", "mx", "miss"];
+    const TITLES: [&str; 11] = ["dr", "dra", "prof", "mr", "mrs", "ms", "mx", "miss", "sr", "sra", "د"];
     let mut words: Vec<&str> = name.split_whitespace().collect();
-    // A leading title ("Dr Ana Ruiz") is not a first name.
+    // A leading title ("Dr Ana Ruiz", "د. …") is not a first name.
     while words.len() > 1 && TITLES.contains(&words[0].trim_end_matches('.').to_lowercase().as_str()) {
         words.remove(0);
     }
+    let latin = |w: &str| {
+        w.chars()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, '\'' | '-' | '.') || ('\u{C0}'..='\u{24F}').contains(&c))
+    };
     match words.as_slice() {
-        [] => (None, None, None),
-        [only] => (None, None, Some((*only).to_string())),
-        [first, last] => (Some((*first).to_string()), None, Some((*last).to_string())),
-        [first, middle, .., last] => (
-            Some((*first).to_string()),
-            middle.chars().next().map(|c| c.to_uppercase().to_string()),
-            Some((*last).to_string()),
-        ),
+        [first, last] if latin(first) && latin(last) => (Some((*first).to_string()), None, Some((*last).to_string())),
+        _ => (None, None, None),
     }
 }
 

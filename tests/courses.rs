@@ -243,10 +243,13 @@ fn the_rems_form_is_filled_from_the_session_in_the_forms_order() {
         zip: Some("62701".into()),
     };
     let form = s.rems_form(session, DosingRules::embedded().unwrap(), &setting).unwrap();
+    // "Maria del Carmen Núñez": which words are the given and which the family names is not
+    // guessed (issue 24); the form leaves them to be written by hand, and says so.
+    for label in ["First name", "Middle initial", "Last name"] {
+        assert_eq!(value(&form, "Patient", label), None, "{label}");
+    }
+    assert!(form.missing().contains(&"Patient: First name".to_string()));
     for (section, label, expected) in [
-        ("Patient", "First name", "Maria"),
-        ("Patient", "Middle initial", "D"),
-        ("Patient", "Last name", "Núñez"),
         ("Patient", "Date of birth", "03/14/1979"),
         ("Patient", "Sex", "Female"),
         ("Patient", "First treatment", "Yes"),
@@ -289,7 +292,8 @@ fn the_rems_form_is_filled_from_the_session_in_the_forms_order() {
         ),
         Some("80")
     );
-    assert!(form.missing().is_empty(), "{:?}", form.missing());
+    // Everything else is filled from the records: only the patient's names are left by hand.
+    assert_eq!(form.missing(), ["Patient: First name", "Patient: Last name"]);
     // The sections come in the form's order.
     let order: Vec<&str> = form.fields.iter().map(|f| f.section.as_str()).collect();
     let first = |s: &str| order.iter().position(|x| *x == s).unwrap();
@@ -552,4 +556,32 @@ fn a_patient_has_several_courses_and_the_rems_form_knows_an_earlier_courses_trea
     let form = s.rems_form(rec.id, DosingRules::embedded().unwrap(), &Default::default()).unwrap();
     assert_eq!(value(&form, "Patient", "First treatment"), Some("No"), "treated in the first course");
     assert!(!form.fields.iter().any(|f| f.label == "Enrolled in the REMS"));
+}
+
+/// Issue 24: a name is split into given and family names only where that is no guess.
+#[test]
+fn names_are_split_only_where_it_is_no_guess() {
+    let (s, course, _) = esketamine_treated();
+    let patient = s.course(course).unwrap().patient_id;
+    let form_for = |s: &Store, name: &str| {
+        s.connection().execute("UPDATE patient SET name = ?1 WHERE id = ?2", rusqlite::params![name, patient]).unwrap();
+        let session = s.sessions_of(course).unwrap()[0].id;
+        s.rems_form(session, DosingRules::embedded().unwrap(), &Default::default()).unwrap()
+    };
+    for (name, first, last) in [
+        ("Ana Ruiz", Some("Ana"), Some("Ruiz")),
+        ("Dr. Ana Ruiz", Some("Ana"), Some("Ruiz")),
+        ("José Núñez", Some("José"), Some("Núñez")),
+        ("Ana García López", None, None),
+        ("Wang Fang 王芳", None, None),
+        ("د. أحمد علي", None, None),
+        ("王芳", None, None),
+    ] {
+        let form = form_for(&s, name);
+        assert_eq!(
+            (value(&form, "Patient", "First name"), value(&form, "Patient", "Last name")),
+            (first, last),
+            "{name}"
+        );
+    }
 }

@@ -746,8 +746,10 @@ def test_12_an_esketamine_course_one_session_deferred_then_the_rems_form_as_pdf_
     assert one(d, "[data-rems-status]").get_attribute("data-rems-status") == "pending"
     wait(d, lambda: "SPR-4411" in (one(d, "iframe.rems-form").get_attribute("srcdoc") or ""))
     form = one(d, "iframe.rems-form").get_attribute("srcdoc")
-    for value in ["Lena", "Okafor", "56 mg", "150/92 mmHg", "125", "75", "Burlington", "802-555-0100"]:
+    for value in ["56 mg", "150/92 mmHg", "125", "75", "Burlington", "802-555-0100"]:
         assert value in form, value
+    # "Lena Brandt Okafor": given and family names are not guessed; marked to write by hand.
+    assert "Patient: First name" in form and "Patient: Last name" in form
     screen_shot(os.path.join(shots, "rems-form.png"))
     target = str(tmp_path / "rems-form-session-2.pdf")
     activate(d, "[data-export-session='rems_form']")

@@ -60,6 +60,8 @@ fn import_finalise_show_export_verify() {
     let o = clinic.db(&["finalise", "1"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("finalised"));
+    // The advice names a command that exists (issue 24; tested below).
+    assert!(text(&o).1.contains("(trd-check db amend 1)"), "{}", text(&o).1);
 
     let (out, _) = text(&clinic.db(&["show", "1"]));
     assert!(out.contains("Final (version 1, finalised by Dr Test"), "{out}");
@@ -193,6 +195,21 @@ fn a_course_and_its_session_from_the_command_line() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("session_id"), "{}", text(&o).1);
     assert_eq!(clinic.db(&["verify"]).status.code(), Some(0));
+}
+
+#[test]
+fn a_finalised_assessment_is_amended_from_the_command_line() {
+    let clinic = Clinic::new();
+    assert_eq!(clinic.db(&["import", EXAMPLE]).status.code(), Some(0));
+    let o = clinic.db(&["amend", "1"]);
+    assert_eq!(o.status.code(), Some(2), "a draft is changed, not amended");
+    let acks = ["--ack", "CV-BP-HIGH=Rechecked 138/86", "--ack", "RX-BZD-HIGH=Held on treatment days"];
+    assert_eq!(clinic.db(&[&["finalise", "1"][..], &acks].concat()).status.code(), Some(0));
+    let o = clinic.db(&["amend", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+    assert!(text(&o).0.contains("assessment 2 is version 2 of assessment 1, a draft"), "{}", text(&o).0);
+    let (out, _) = text(&clinic.db(&["list"]));
+    assert!(out.contains("amended") && out.contains("draft"), "{out}");
 }
 
 #[test]

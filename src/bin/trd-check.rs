@@ -780,7 +780,12 @@ fn write_output(bytes: Vec<u8>, output: Option<&PathBuf>) -> Result<(), Failure>
 
 fn storage_failure(e: StorageError) -> Failure {
     let status = if e.code().is_request_error() { 2 } else { 1 };
-    Failure(e.to_string(), status)
+    // The command that does what the message advises.
+    let hint = match &e {
+        StorageError::Finalised(id) => format!(" (trd-check db amend {id})"),
+        _ => String::new(),
+    };
+    Failure(format!("{e}{hint}"), status)
 }
 
 fn text_style(format: EvalFormat) -> TextStyle {

@@ -349,3 +349,24 @@ fn the_madrs_remission_threshold_is_a_clinic_setting_within_the_scale_file_choic
     phq.scales.remission_thresholds = [("phq9".to_string(), 5)].into();
     assert!(s.save_clinic_settings(&phq, None, "Dr A", rules()).is_ok());
 }
+
+/// Issue 24: every text has a documented maximum and an error naming it.
+#[test]
+fn the_clinics_texts_have_a_maximum_named_by_their_key() {
+    let mut s = Store::open_in_memory().unwrap();
+    let long = "é".repeat(201);
+    let cases = [
+        (ClinicSettings { clinic: long.clone(), ..eight_weeks() }, "clinic"),
+        (
+            ClinicSettings { rems: RemsSetting { city: Some(long.clone()), ..Default::default() }, ..eight_weeks() },
+            "rems.city",
+        ),
+    ];
+    for (bad, key) in cases {
+        let err = s.save_clinic_settings(&bad, None, "Dr A", rules()).unwrap_err();
+        assert!(err.to_string().starts_with(&format!("{key}: is 201 characters long; at most 200")), "{err}");
+    }
+    // At the maximum: saved.
+    let ok = ClinicSettings { clinic: "é".repeat(200), ..eight_weeks() };
+    s.save_clinic_settings(&ok, None, "Dr A", rules()).unwrap();
+}

@@ -955,3 +955,54 @@ def test_13_phq9_baseline_then_three_follow_ups_to_a_response_charted_and_in_the
     with open(os.path.join(shots, "chart-bench.txt"), "w") as f:
         f.write(f"{sorted(times)[2]:.2f} ms median of {times}\n")
     d.quit()
+
+
+def test_14_a_name_close_to_a_listed_drug_asks_which_drug_before_it_counts(launch, shots):
+    """Issue 24: "sertraln" beside a sertraline trial is never a second failed drug unseen."""
+    d = launch()
+    sign_in(d)
+    new_patient_and_draft(d, "E2E-1400", "Omar Haddad")
+    go_step(d, "treatment_history")
+    for i, (drug, dose) in enumerate([("sertraline", 150), ("sertraln", 100)]):
+        activate(d, "[data-action='add-trial']")
+        wait(d, lambda: css(d, f"input[data-question='trials[{i}].drug']"))
+        type_text(d, f"trials[{i}].drug", drug)
+        type_number(d, f"trials[{i}].dose_mg_per_day", dose)
+        type_number(d, f"trials[{i}].weeks_at_dose", 8)
+        type_number(d, f"trials[{i}].improvement_percent", 10)
+        choose(d, f"trials[{i}].adherent", "yes")
+        choose(d, f"trials[{i}].current_episode", "yes")
+        choose(d, f"trials[{i}].stopped_for_intolerance", "no")
+    # The second name is close to sertraline: which drug it is, is asked; until then it cannot count.
+    question = wait(d, lambda: next(iter(css(d, "[data-question='trials[1].same_drug_as_suggestion']")), None))
+    assert "sertraline" in question.text, question.text
+    assert "whether sertraln is sertraline or a different drug" in one(d, "[data-trial-status='1']").text
+    d.save_screenshot(os.path.join(shots, "same-drug-question.png"))
+    # Yes: the step is redrawn (the question's suggestion is answered), so the radio is not waited on.
+    press(one(d, "[data-question='trials[1].same_drug_as_suggestion'] input[data-value='yes']"), Keys.SPACE)
+    wait(d, lambda: "Same drug as trial 1" in one(d, "[data-trial-status='1']").text)
+    assert "Counted once" in one(d, "[data-trial-status='1']").text
+    d.quit()
+
+
+def test_15_a_pregnancy_answered_then_hidden_by_another_answer_stays_shown(launch, shots):
+    """Issue 24: "Pregnant: yes", then "not of childbearing potential": the answer is still shown
+    with a note to correct it, and the result is incomplete with a finding naming both."""
+    d = launch()
+    sign_in(d)
+    new_patient_and_draft(d, "E2E-1500", "Rosa Lindqvist")
+    choose(d, "patient.sex", "female")
+    choose(d, "pregnancy.childbearing_potential", "yes")
+    go_step(d, "pregnancy")
+    choose(d, "pregnancy.pregnant", "yes")
+    wait(d, lambda: determination(d) == "not_eligible")
+    go_step(d, "patient")
+    choose(d, "pregnancy.childbearing_potential", "no")
+    wait(d, lambda: "ANS-PREG-CBP" in [li.get_attribute("data-rule") for li in css(d, "aside.result li.finding")])
+    assert determination(d) == "incomplete"
+    go_step(d, "pregnancy")
+    note = one(d, "[data-not-asked='pregnancy.pregnant']")
+    assert "answered, although this question does not apply" in note.text
+    assert one(d, "[data-question='pregnancy.pregnant'] input[data-value='yes']").is_selected()
+    d.save_screenshot(os.path.join(shots, "contradiction.png"))
+    d.quit()

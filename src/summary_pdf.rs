@@ -457,6 +457,21 @@ pub(crate) fn stamp_pages(l: &mut Layout, left: &str, draft: bool) {
     }
 }
 
+/// A line of text split by the Unicode bidirectional algorithm into runs of one direction, in
+/// the order they are drawn from left to right (each with whether it reads right to left).
+pub fn visual_runs(text: &str) -> Vec<(&str, bool)> {
+    let info = unicode_bidi::BidiInfo::new(text, None);
+    let mut out = Vec::new();
+    for para in &info.paragraphs {
+        let (levels, runs) = info.visual_runs(para, para.range.clone());
+        for run in runs {
+            let rtl = levels.get(run.start).is_some_and(|l| l.is_rtl());
+            out.push((&text[run], rtl));
+        }
+    }
+    out
+}
+
 /// The laid-out pages as PDF bytes, with the fonts embedded.
 pub(crate) fn render(l: &Layout, title: String) -> Result<Vec<u8>, PdfError> {
     use krilla::color::rgb;
@@ -483,10 +498,19 @@ pub(crate) fn render(l: &Layout, title: String) -> Result<Vec<u8>, PdfError> {
                         ..Default::default()
                     }));
                     let font = if *weight == Weight::Bold { bold.clone() } else { regular.clone() };
-                    let at = Point::from_xy(*x, *y);
                     match l.metrics.glyphs(text, *weight) {
-                        Some(glyphs) => surface.draw_glyphs(at, &glyphs, font, text, *size, false),
-                        None => surface.draw_text(at, font, *size, text, false, TextDirection::Auto),
+                        Some(glyphs) => surface.draw_glyphs(Point::from_xy(*x, *y), &glyphs, font, text, *size, false),
+                        // Shaped, one run per direction in visual order: a right-to-left name in
+                        // a left-to-right line keeps its words in reading order.
+                        None => {
+                            let mut at = *x;
+                            for (run, rtl) in visual_runs(text) {
+                                let direction =
+                                    if rtl { TextDirection::RightToLeft } else { TextDirection::LeftToRight };
+                                surface.draw_text(Point::from_xy(at, *y), font.clone(), *size, run, false, direction);
+                                at += l.metrics.width(run, *weight, *size);
+                            }
+                        }
                     }
                 }
                 Op::Chart { x, y, mark } => draw_mark(&mut surface, *x, *y, mark, &regular, &l.metrics),

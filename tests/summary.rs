@@ -271,3 +271,16 @@ fn urgent_findings_come_before_the_determination() {
     let html = s.to_html(Paper::A4);
     assert!(html.find("URGENT (PSY-SI-HIGH)").unwrap() < html.find("Determination: ").unwrap());
 }
+
+/// Issue 24: a multi-word Arabic name in a line of Latin text keeps its words in reading order: the
+/// line is drawn as runs of one direction each, in visual order.
+#[test]
+fn right_to_left_text_is_drawn_in_runs_of_its_own_direction() {
+    use trdcheck::summary_pdf::visual_runs;
+    let runs = visual_runs("Patient: د. أحمد علي");
+    assert_eq!(runs.first(), Some(&("Patient: ", false)), "{runs:?}");
+    let rtl: String = runs.iter().filter(|(_, rtl)| *rtl).map(|(t, _)| *t).collect();
+    assert_eq!(rtl.trim(), "د. أحمد علي", "the Arabic words stay one run, in their logical order: {runs:?}");
+    assert_eq!(visual_runs("أحمد علي"), vec![("أحمد علي", true)]);
+    assert_eq!(visual_runs("Ana García"), vec![("Ana García", false)]);
+}

@@ -320,6 +320,42 @@ impl DrugCatalog {
         best.map(|(_, n)| n)
     }
 
+    /// A name without the salt, hydrate and release words at its end ("sertralin hydrochloride
+    /// ER" → "sertralin"), normalised: the stem a close spelling is judged on, and the key that
+    /// folds two ways of writing one drug outside the catalog into one.
+    pub fn stem(&self, name: &str) -> String {
+        let key = normalize(name);
+        let mut stem = key.as_str();
+        while let Some((rest, word)) = stem.rsplit_once(' ') {
+            if RELEASE_SUFFIXES.contains(&word) || self.names.salt_words.iter().any(|w| w == word) {
+                stem = rest;
+            } else {
+                break;
+            }
+        }
+        stem.to_string()
+    }
+
+    /// The catalog drug a name that is not listed may be: close in spelling once its salt and
+    /// release words are set aside ("sertaline hydrochloride"), or naming a listed drug among
+    /// other words ("sertraline 50 mg", "sertraline (Zoloft)"). Asked, never assumed (issue 24).
+    pub fn close_to(&self, name: &str) -> Option<&Drug> {
+        let stem = self.stem(name);
+        if let Some(d) = self.suggest(&stem).and_then(|s| self.lookup(s)) {
+            return Some(d);
+        }
+        let key = normalize(name);
+        let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+        for n in (1..=words.len().min(3)).rev() {
+            for window in words.windows(n) {
+                if let Some(&i) = self.index.get(&window.join(" ")) {
+                    return Some(&self.drugs[i]);
+                }
+            }
+        }
+        None
+    }
+
     /// Every name a clinician may type (generic and brand), for completion in the app.
     pub fn names(&self) -> impl Iterator<Item = (&str, &Drug)> {
         self.drugs

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::drugs::{drug_key, Drug};
+use crate::drugs::Drug;
 use crate::input::{fmt_num, FmtNum};
 use crate::model::{Answer, Assessment, Medication, Trial, QUESTIONS};
 use crate::policy::SitePolicy;
@@ -877,7 +877,7 @@ fn judge_entry<'a>(
     let listed = t.drug.as_deref().and_then(|n| rules.drugs.lookup(n));
     // A name close to a catalog drug is that drug only on the clinician's word.
     let close = match (listed, t.drug.as_deref()) {
-        (None, Some(name)) => rules.drugs.suggest(name).and_then(|s| rules.drugs.lookup(s)),
+        (None, Some(name)) => rules.drugs.close_to(name),
         _ => None,
     };
     let drug = match (close, t.same_drug_as_suggestion) {
@@ -901,7 +901,8 @@ fn judge_entry<'a>(
     };
     let key = match (drug, t.drug.as_deref()) {
         (Some(d), _) => Some(d.generic().to_string()),
-        (None, Some(name)) => Some(drug_key(name)),
+        // Outside the catalog: one drug however its salt or release form is written.
+        (None, Some(name)) => Some(rules.drugs.stem(name)),
         (None, None) => None,
     };
     // The name in reasons: the generic where the catalog knows it.

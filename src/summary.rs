@@ -548,7 +548,8 @@ fn out_table(line: &mut impl FnMut(&str), md: bool, header: &[&str], rows: &[Vec
         cells
             .iter()
             .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}", w = *w))
+            // Padded by hand: a format width over 65,535 panics (a long name stored earlier).
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.chars().count()))))
             .collect::<Vec<_>>()
             .join("  ")
             .trim_end()

@@ -147,9 +147,14 @@ fn no_second_treated_session_on_one_day_in_any_course() {
     y.monitoring.moaas_lowest = Some(4);
     y.monitoring.total_monitoring_minutes = Some(125);
     y.monitoring.ready_to_leave_minutes = Some(80);
-    s.save_session(esk_draft.id, &y, "Dr A", &now).unwrap();
-    let e = s.finalise_session(esk_draft.id, "Dr A", &now).unwrap_err();
-    assert_eq!(field_of(&e), Some("date"), "{e}");
+    // The dose is refused as soon as it is entered, naming it (not only when it is signed).
+    let e = s.save_session(esk_draft.id, &y, "Dr A", &now).unwrap_err();
+    assert_eq!(field_of(&e), Some("dose.dose_mg"), "{e}");
+    assert!(e.to_string().contains("no second dose on one day"), "{e}");
+    // Saved without its dose, it still cannot be signed as treated that day.
+    let mut without = y.clone();
+    without.dose = Default::default();
+    s.save_session(esk_draft.id, &without, "Dr A", &now).unwrap();
     assert_eq!(s.session(esk_draft.id).unwrap().status, trdcheck::storage::RecordStatus::Draft, "not signed");
     // Moved to the next day, it is signed.
     y.date = "2026-11-05".into();
@@ -190,4 +195,69 @@ fn a_course_starts_on_or_after_the_day_its_assessment_was_signed() {
     assert!(e.to_string().contains("before the assessment was signed"), "{e}");
     // The day it was signed: allowed.
     s.start_course(final_id, &day.format(fmt).unwrap(), "Dr A").unwrap();
+}
+
+/// Review of issue 24: a dose entered in a draft counts before it is signed: a second session
+/// that day cannot record one too, in another course.
+#[test]
+fn a_dose_entered_in_a_draft_holds_the_day_before_it_is_signed() {
+    let (mut s, patient, final_id) = store_with_final();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let iv = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    let draft = s.new_session(iv.id, "2026-11-04", "Dr A", &now).unwrap();
+    let mut x = draft.session.clone();
+    treated(&mut x);
+    s.save_session(draft.id, &x, "Dr A", &now).unwrap();
+    let esk_assessment = second_assessment(&mut s, patient, Route::EsketamineNasal);
+    let esk = s.start_course(esk_assessment, "2026-11-02", "Dr A").unwrap();
+    let other = s.new_session(esk.id, "2026-11-04", "Dr A", &now).unwrap();
+    let mut y = other.session.clone();
+    y.dose.dose_mg = Some(56.0);
+    let e = s.save_session(other.id, &y, "Dr A", &now).unwrap_err();
+    assert_eq!(field_of(&e), Some("dose.dose_mg"), "{e}");
+    // Its own dose changed again: allowed (it is the one dose of the day).
+    x.dose.dose_mg = Some(35.5);
+    s.save_session(draft.id, &x, "Dr A", &now).unwrap();
+}
+
+/// Review of issue 24: an assessment amended while its course has a draft session leaves the
+/// draft unsignable; the course can still end (the draft left unsigned), and a course starts from
+/// the amended assessment once it is signed.
+#[test]
+fn a_course_whose_assessment_was_amended_ends_even_with_a_draft_left() {
+    let (mut s, _, final_id) = store_with_final();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    s.new_session(course.id, "2026-11-03", "Dr A", &now).unwrap();
+    // Not amended: the draft holds the end back.
+    assert!(s.end_course(course.id, "2026-11-03", "Stopped", "Dr A").is_err());
+    let amendment = s.amend(final_id, "Dr A").unwrap();
+    let end = s.end_course(course.id, "2026-11-03", "Reassessed: the assessment was amended", "Dr A").unwrap();
+    assert_eq!(end.ended_on, "2026-11-03");
+    let trail = s.audit_of(final_id).unwrap();
+    assert!(trail
+        .iter()
+        .any(|e| e.action == "course_end"
+            && e.detail.as_deref().is_some_and(|d| d.contains("\"unsigned_draft_session\":1"))));
+    let signed = s.finalise(amendment.id, "Dr A", rules(), &default_policy()).unwrap();
+    s.start_course(signed.id, "2026-11-04", "Dr A").unwrap();
+}
+
+/// Review of issue 24: an amendment being written does not hide the signed version it amends
+/// from what is exported as given.
+#[test]
+fn the_sessions_in_force_are_the_signed_versions() {
+    let (mut s, _, final_id) = store_with_final();
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    let first = treat(&mut s, course.id, "2026-11-03");
+    let amendment = s.amend_session(first.id, "Dr A").unwrap();
+    assert_eq!(s.sessions_of(course.id).unwrap()[0].id, amendment.id, "the screen shows the draft");
+    let in_force = s.sessions_in_force(course.id).unwrap();
+    assert_eq!(in_force.iter().map(|r| r.id).collect::<Vec<_>>(), vec![first.id]);
+    let c = s.course(course.id).unwrap();
+    let patient = s.patient(c.patient_id).unwrap();
+    let bundle = trdcheck::course_fhir::course_bundle(&c, &in_force, &[], &patient).to_string();
+    assert!(bundle.contains("MedicationAdministration") && bundle.contains("\"completed\""));
 }

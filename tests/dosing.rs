@@ -418,9 +418,9 @@ fn a_weight_or_dose_outside_what_was_studied_is_said() {
     for w in [44.9, 115.1, 250.0] {
         assert!(noted(w, None).contains(&format!("A weight of {w} kg is outside what the trials studied")), "{w}");
     }
-    // 150 mg is silent; 150.1 mg (150.1 kg at 1.0 mg/kg) is more than any trial gave.
-    assert!(!noted(150.0, Some(1.0)).contains("more than any trial gave"));
-    assert!(noted(150.1, Some(1.0)).contains("150.1 mg is above 150 mg, more than any trial gave"));
+    // 115 mg (1.0 mg/kg at 115 kg, the heaviest studied) is silent; 115.1 mg is more than any trial gave.
+    assert!(!noted(115.0, Some(1.0)).contains("more than any trial gave"));
+    assert!(noted(115.1, Some(1.0)).contains("115.1 mg is above 115 mg, more than any trial gave"));
 }
 
 #[test]

@@ -140,3 +140,28 @@ fn an_augmentation_agent_is_asked_about_its_dose_not_whether_it_is_an_antidepres
     let asked = e.trials[1].unknown.join(" ");
     assert!(asked.contains("adequate augmentation dose") && !asked.contains("is an antidepressant"), "{asked}");
 }
+
+/// Review of issue 24: a listed name among other words, or a misspelling with a salt word, is
+/// asked about too; it never counts as a second drug on the adequacy confirmation alone.
+#[test]
+fn a_listed_name_among_other_words_or_a_misspelt_salt_name_is_asked_about() {
+    for other in ["sertraline 50 mg", "sertraline (Zoloft)", "sertaline hydrochloride", "Zoloft tablets"] {
+        let mut second = trial(other, 100.0);
+        second.adequacy_confirmed_by_clinician = Some(true);
+        let e = with_trials(vec![trial("sertraline", 100.0), second]);
+        assert_eq!(e.trials[1].same_drug_question.as_deref(), Some("sertraline"), "{other}");
+        assert_eq!(e.failed_adequate_trials, 1, "{other}: never a second drug unasked");
+        assert_eq!(e.determination, Determination::Incomplete, "{other}");
+    }
+}
+
+#[test]
+fn two_ways_of_writing_one_drug_outside_the_catalog_are_one_drug() {
+    let mut a = trial("zuranolone XR", 50.0);
+    a.adequacy_confirmed_by_clinician = Some(true);
+    let mut b = trial("Zuranolone hydrochloride", 50.0);
+    b.adequacy_confirmed_by_clinician = Some(true);
+    let e = with_trials(vec![a, b]);
+    assert_eq!(e.trials[1].same_drug_as, Some(0));
+    assert_eq!(e.failed_adequate_trials, 1);
+}

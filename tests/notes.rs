@@ -41,8 +41,12 @@ fn a_note_written_at_one_reading_does_not_cover_another() {
     assert!(matches!(err, StorageError::AcknowledgementStale { .. }), "{err}");
     assert_eq!(err.code().as_str(), "acknowledgement_needed");
     assert!(err.to_string().contains("145/92") && err.to_string().contains("178/108"), "{err}");
-    // Confirmed for the reading now (the same words saved again): it may be finalised.
+    // Confirmed for the reading now (the same words saved again, audited): it may be finalised.
     s.set_acknowledgement(id, "CV-BP-HIGH", "Rechecked 145/92; asymptomatic", "Dr A", r, &p).unwrap();
+    let trail = s.audit_of(id).unwrap();
+    assert!(trail.iter().any(|e| e.action == "acknowledge_confirm"
+        && e.field.as_deref() == Some("CV-BP-HIGH")
+        && e.new_value.as_deref().is_some_and(|v| v.contains("178/108"))));
     let record = s.assessment(id).unwrap();
     assert!(record.stale_acknowledgements(&record.evaluation(r, &p)).is_empty());
     s.finalise(id, "Dr A", r, &p).unwrap();
@@ -124,4 +128,38 @@ fn a_session_note_written_for_one_reading_is_asked_for_again_when_it_changes() {
     s.save_session(draft.id, &z, "Dr A", &now).unwrap();
     assert!(s.session_still_needed(draft.id, &now).unwrap().is_empty());
     s.finalise_session(draft.id, "Dr A", &now).unwrap();
+}
+
+/// Review of issue 24: a session amendment asks again for the note on an urgent reading.
+#[test]
+fn a_session_amendment_asks_again_for_the_note_on_an_urgent_reading() {
+    let (mut s, _, final_id) = store_with_final();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    let draft = s.new_session(course.id, "2026-11-03", "Dr A", &now).unwrap();
+    let mut x = draft.session.clone();
+    treated(&mut x);
+    x.monitoring.bp_40_min =
+        trdcheck::session::BloodPressure { systolic_mmhg: Some(196.0), diastolic_mmhg: Some(118.0) };
+    x.acknowledgements.insert("monitoring.bp_40_min".into(), "Labetalol given; 150/90 at 70 minutes".into());
+    s.save_session(draft.id, &x, "Dr A", &now).unwrap();
+    let signed = s.finalise_session(draft.id, "Dr A", &now).unwrap();
+    let amendment = s.amend_session(signed.id, "Dr A").unwrap();
+    assert!(!amendment.session.acknowledgements.contains_key("monitoring.bp_40_min"), "asked again");
+    assert!(s
+        .session_still_needed(amendment.id, &now)
+        .unwrap()
+        .contains(&"acknowledgements.monitoring.bp_40_min".to_string()));
+    // A note on a reading that was not urgent is kept.
+    let (mut s, _, final_id) = store_with_final();
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    let draft = s.new_session(course.id, "2026-11-03", "Dr A", &now).unwrap();
+    let mut x = draft.session.clone();
+    treated(&mut x);
+    s.save_session(draft.id, &x, "Dr A", &now).unwrap();
+    let signed = s.finalise_session(draft.id, "Dr A", &now).unwrap();
+    let amendment = s.amend_session(signed.id, "Dr A").unwrap();
+    assert!(amendment.session.acknowledgements.contains_key("monitoring.bp_40_min"));
+    assert!(s.session_still_needed(amendment.id, &now).unwrap().is_empty());
 }

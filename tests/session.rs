@@ -87,7 +87,7 @@ fn complete(route: Route) -> Session {
         }
     }
     let m = &mut s.monitoring;
-    // Below the precaution line (above it, a note is needed: tests/session_checks.rs).
+    // Below the precaution line (above it, a note is needed: the tests at the end of this file).
     m.bp_40_min = bp(138.0, 88.0);
     m.bp_before_discharge = bp(134.0, 84.0);
     m.spo2_lowest_percent = Some(96.0);

@@ -545,14 +545,16 @@ impl AppState {
             let paper = self.in_force(s)?.settings.paper;
             self.before_render();
             let course = s.course(id)?;
-            let sessions = s.sessions_of(id)?;
             Ok(match format {
                 ExportFormat::Json => serde_json::to_vec_pretty(&s.course_document(id)?).map_err(internal)?,
                 ExportFormat::Fhir => {
                     let patient = s.patient(course.patient_id)?;
                     let scores = s.administrations_of(id)?;
+                    // The sessions as signed and in force (a draft amendment does not hide its
+                    // signed version).
+                    let signed = s.sessions_in_force(id)?;
                     serde_json::to_vec_pretty(&trdcheck::course_fhir::course_bundle(
-                        &course, &sessions, &scores, &patient,
+                        &course, &signed, &scores, &patient,
                     ))
                     .map_err(internal)?
                 }

@@ -421,6 +421,8 @@ macro_rules! out {
 }
 
 fn main() -> ExitCode {
+    // While there is one thread: the time zone the day a record was signed is read in.
+    trdcheck::storage::remember_local_offset();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -510,13 +512,15 @@ fn run_course(rules: &RuleSet, store: &mut Store, actor: &str, command: CourseCo
         }
         CourseCommand::Export { id, format, paper, output } => {
             let course = store.course(id).map_err(storage_failure)?;
-            let sessions = store.sessions_of(id).map_err(storage_failure)?;
             let bytes = match format {
                 CourseFormat::Json => json(&store.course_document(id).map_err(storage_failure)?)? + "\n",
                 CourseFormat::Fhir => {
                     let patient = store.patient(course.patient_id).map_err(storage_failure)?;
                     let scores = store.administrations_of(id).map_err(storage_failure)?;
-                    json(&trdcheck::course_fhir::course_bundle(&course, &sessions, &scores, &patient))? + "\n"
+                    // The sessions as signed and in force (a draft amendment does not hide its
+                    // signed version).
+                    let signed = store.sessions_in_force(id).map_err(storage_failure)?;
+                    json(&trdcheck::course_fhir::course_bundle(&course, &signed, &scores, &patient))? + "\n"
                 }
                 CourseFormat::Html | CourseFormat::Pdf => {
                     let dosing = dosing::DosingRules::embedded().map_err(|e| Failure(e.to_string(), 1))?;

@@ -92,15 +92,27 @@ pub(super) fn not_ended(conn: &Connection, course_id: i64) -> Result<()> {
     }
 }
 
+/// This workstation's offset from UTC, learnt by [`remember_local_offset`].
+static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
+
+/// Learns this workstation's time zone while the process still has one thread (the only time the
+/// `time` crate reads it safely): the CLI and the app call it first thing.
+pub fn remember_local_offset() {
+    if let Ok(offset) = time::UtcOffset::current_local_offset() {
+        let _ = LOCAL_OFFSET.set(offset);
+    }
+}
+
 /// A course cannot start before the assessment it comes from was signed: `started_on` must not be
-/// before the calendar day of `finalised_at` (an RFC 3339 time). The day is read at UTC−12, the
-/// earliest calendar day anywhere at that instant, so that a clinic in any time zone (and an app
-/// that cannot learn its zone) is never refused a course started on the day it signed.
+/// before the calendar day of `finalised_at` (an RFC 3339 time) on this workstation's clock. When
+/// its zone is not known (a test process), the day is read at UTC−12, the earliest calendar day
+/// anywhere at that instant, so that no zone is refused the day it signed.
 pub(super) fn not_before_signature(started_on: &str, finalised_at: &str) -> Result<()> {
     use time::format_description::well_known::Rfc3339;
-    let Ok(signed) = time::OffsetDateTime::parse(finalised_at, &Rfc3339) else { return Ok(()) };
+    let signed = time::OffsetDateTime::parse(finalised_at, &Rfc3339)
+        .map_err(|_| field("assessment_id", format!("its signature time {finalised_at:?} cannot be read")))?;
     let earliest = time::UtcOffset::from_hms(-12, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let day = signed.to_offset(earliest).date();
+    let day = signed.to_offset(LOCAL_OFFSET.get().copied().unwrap_or(earliest)).date();
     let started = crate::session::parse_date("started_on", started_on)?;
     if started < day {
         return Err(field(
@@ -126,6 +138,33 @@ pub(super) fn treated_on(conn: &Connection, patient_id: i64, date: &str, except:
         .query_map(params![patient_id, date], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, u32>(2)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows.into_iter().find(|(id, _, _)| !except.contains(id)).map(|(_, course, number)| (course, number)))
+}
+
+/// A dose being recorded on `date` when another session of the patient that day already records
+/// one (a draft with its dose entered, or a treated session in force), in any course: refused at
+/// once, not only when it is signed (issue 24 review). `except`: this session and what it amends.
+pub(super) fn one_dose_a_day(conn: &Connection, patient_id: i64, date: &str, except: &[i64]) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT s.id, s.course_id, s.number FROM session s JOIN course c ON c.id = s.course_id \
+         WHERE c.patient_id = ?1 AND json_extract(s.data, '$.date') = ?2 \
+         AND ((s.status = 'draft' AND json_extract(s.data, '$.dose.dose_mg') IS NOT NULL) \
+              OR (s.status = 'final' AND s.outcome = 'treated' \
+                  AND NOT EXISTS (SELECT 1 FROM session b WHERE b.amends_id = s.id AND b.status = 'final'))) \
+         ORDER BY s.course_id, s.number",
+    )?;
+    let rows = stmt
+        .query_map(params![patient_id, date], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, u32>(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    match rows.into_iter().find(|(id, _, _)| !except.contains(id)) {
+        Some((_, course, number)) => Err(field(
+            "dose.dose_mg",
+            format!(
+                "another session of the patient on {date} records a dose (course {course}, session {number}): \
+                 no second dose on one day"
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The refusal of a second treated session on `date`.
@@ -178,7 +217,11 @@ impl Store {
                     |r| r.get(0),
                 )
                 .optional()?;
-            if let Some(n) = draft {
+            // A draft can no longer be finalised once the course's assessment was amended: the
+            // course may then end with it left unsigned (else the patient could never start the
+            // course the amended assessment allows).
+            let amended = Self::load_assessment(tx, course.assessment_id)?.amended_by.is_some();
+            if let (Some(n), false) = (draft, amended) {
                 return Err(field(
                     "course_id",
                     format!("session {n} is a draft: finalise it before ending the course"),
@@ -196,7 +239,11 @@ impl Store {
                     action: "course_end",
                     patient_id: Some(course.patient_id),
                     assessment_id: Some(course.assessment_id),
-                    detail: Some(to_json(&serde_json::json!({ "course": course_id, "ended_on": ended_on }))),
+                    detail: Some(to_json(&serde_json::json!({
+                        "course": course_id,
+                        "ended_on": ended_on,
+                        "unsigned_draft_session": draft,
+                    }))),
                     new_value: Some(reason.to_string()),
                     ..Default::default()
                 },

@@ -419,6 +419,19 @@ impl Store {
         Ok(rows)
     }
 
+    /// A course's sessions as signed and in force, in order: of each session its newest finalised
+    /// version (an amendment still being written does not replace the version it amends). What
+    /// a record of the doses given is made from (FHIR).
+    pub fn sessions_in_force(&self, course_id: i64) -> Result<Vec<SessionRecord>> {
+        self.course(course_id)?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {SESSION_COLUMNS} FROM session s WHERE s.course_id = ?1 AND s.status = 'final' \
+             AND NOT {SUPERSEDED} ORDER BY s.number"
+        ))?;
+        let rows = stmt.query_map([course_id], session_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     /// The versions of a course's sessions that an amendment follows (kept as they were signed),
     /// by number and version.
     pub fn earlier_versions_of(&self, course_id: i64) -> Result<Vec<SessionRecord>> {
@@ -536,7 +549,11 @@ impl Store {
                 session::check(ctx, s)?;
                 // An imported note answers the readings imported with it.
                 session::bind_acknowledgements(ctx, None, &mut bound)?;
-                course_limits::one_treatment_a_day(tx, course.patient_id, &s.date, &[])
+                course_limits::one_treatment_a_day(tx, course.patient_id, &s.date, &[])?;
+                if s.dose.dose_mg.is_some() {
+                    course_limits::one_dose_a_day(tx, course.patient_id, &s.date, &[])?;
+                }
+                Ok(())
             })?;
             Self::insert_session(tx, at, course_id, &bound, actor)
         })?;
@@ -604,6 +621,10 @@ impl Store {
                 if s.date != current.session.date {
                     let except: Vec<i64> = current.amends.into_iter().collect();
                     course_limits::one_treatment_a_day(tx, course.patient_id, &s.date, &except)?;
+                }
+                if s.dose.dose_mg.is_some() {
+                    let except: Vec<i64> = std::iter::once(id).chain(current.amends).collect();
+                    course_limits::one_dose_a_day(tx, course.patient_id, &s.date, &except)?;
                 }
                 tx.execute("UPDATE session SET data = ?1, updated_at = ?2 WHERE id = ?3", params![to_json(s), at, id])?;
                 let detail = format!("course {}, session {}", course.id, s.number);
@@ -749,10 +770,28 @@ impl Store {
             Self::no_open_draft(tx, current.course_id)?;
             let course = load_course(tx, current.course_id)?;
             let version = current.version + 1;
+            // The notes are copied, except those on urgent findings and alerts: the amendment asks
+            // for them again (issue 24).
+            let mut copy = current.session.clone();
+            let urgent_rules: Vec<&str> =
+                current.gate.iter().flat_map(|g| g.findings.iter()).filter(|f| f.urgent).map(|f| &*f.rule).collect();
+            let urgent: Vec<String> = copy
+                .acknowledgements
+                .keys()
+                .filter(|k| {
+                    urgent_rules.contains(&k.as_str())
+                        || copy.acknowledged_for.get(*k).is_some_and(|t| t.starts_with("URGENT"))
+                })
+                .cloned()
+                .collect();
+            for key in &urgent {
+                copy.acknowledgements.remove(key);
+                copy.acknowledged_for.remove(key);
+            }
             tx.execute(
                 "INSERT INTO session (course_id, number, version, amends_id, status, data, created_at, updated_at) \
                  VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6, ?6)",
-                params![current.course_id, current.session.number, version, id, to_json(&current.session), at],
+                params![current.course_id, current.session.number, version, id, to_json(&copy), at],
             )?;
             let new_id = tx.last_insert_rowid();
             audit::append(

@@ -65,13 +65,21 @@ pub fn is_plain(path: &Path) -> Result<bool> {
     }
 }
 
-/// Whether the file at `path` could be a database at all: SQLite (and so SQLCipher) writes whole
-/// pages of at least 512 bytes, so an empty file or one of another length (a text file, a JSON
-/// assessment given as the database by mistake) is not one.
-pub fn has_database_length(path: &Path) -> Result<bool> {
-    let len =
-        std::fs::metadata(path).map_err(|e| StorageError::Io { path: shown(path), message: e.to_string() })?.len();
-    Ok(len > 0 && len % 512 == 0)
+/// Whether the file at `path` is text, not a database: its first 4 KiB are UTF-8 without a NUL
+/// byte (a JSON assessment or a note given as the database by mistake). An encrypted database
+/// begins with random bytes, and a damaged one is still reported as damaged, not as "not ours".
+pub fn is_text(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4096);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(4096).read_to_end(&mut head))
+        .map_err(|e| StorageError::Io { path: shown(path), message: e.to_string() })?;
+    // A cut in the middle of a character at the 4 KiB boundary is still text.
+    let valid = match std::str::from_utf8(&head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && head.len() == 4096,
+    };
+    Ok(!head.is_empty() && valid && !head.contains(&0))
 }
 
 /// Initialises SQLite (with SQLCipher's functions such as `sqlcipher_export`) once, before the
@@ -103,7 +111,7 @@ pub(crate) fn unlock(conn: &Connection, key: &DbKey, path: &Path) -> Result<()> 
         Ok(_) => Ok(()),
         Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
             // A file of a length no database has is not one (a text file given by mistake).
-            if path.exists() && !has_database_length(path)? {
+            if path.exists() && is_text(path)? {
                 return Err(StorageError::NotTrdcheck { path: shown(path) });
             }
             Err(StorageError::WrongKey { path: shown(path) })

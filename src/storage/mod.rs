@@ -44,7 +44,7 @@ pub use administrations::{
 pub use assessments::{AssessmentListing, AssessmentRecord, RecordStatus, Snapshot};
 pub use audit::{AuditEntry, AuditReport};
 use backup::{inspect, inspect_header, integrity_check, Integrity};
-pub use course_limits::CourseEnd;
+pub use course_limits::{remember_local_offset, CourseEnd};
 pub use courses::{
     CourseOverview, CourseRecord, InForce, Problem, RemsPending, SessionListing, SessionOutcome, SessionRecord,
     SessionState,
@@ -212,6 +212,7 @@ impl Store {
     /// Stamps `at` (RFC 3339, UTC) on everything this store writes from now on, instead of the
     /// system clock: for tests and benchmarks that replay a clinic's past days (an assessment
     /// signed on 1 November, its course started on the 2nd). Neither the app nor the CLI calls it.
+    #[doc(hidden)]
     pub fn set_clock(&mut self, at: &str) -> Result<()> {
         time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
             .map_err(|_| courses::field("clock", format!("{at:?} is not an RFC 3339 time")))?;

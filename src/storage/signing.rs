@@ -91,11 +91,13 @@ impl Store {
             let note = note.trim();
             crate::model::check_length(&format!("acknowledgements.{rule}"), note, crate::model::NOTE_MAX_CHARS)?;
             // A note answers the finding as it reads now; saving it again confirms it for that.
-            if note.is_empty() {
+            let rebound = if note.is_empty() {
                 bound.remove(*rule);
+                false
             } else {
-                bound.insert(rule.to_string(), finding_text(evaluation.findings.iter(), rule));
-            }
+                let now = finding_text(evaluation.findings.iter(), rule);
+                bound.insert(rule.to_string(), now.clone()) != Some(now)
+            };
             // A note names a precaution; an empty one may also remove a note that exists.
             let removes_a_note = note.is_empty() && acks.contains_key(*rule);
             if !(precautions.contains(rule) || removes_a_note) {
@@ -109,6 +111,22 @@ impl Store {
                 acks.insert(rule.to_string(), note.to_string());
             }
             if old.as_deref() == (!note.is_empty()).then_some(note) {
+                // The same words confirmed for the finding as it reads now: audited as such.
+                if rebound {
+                    audit::append(
+                        tx,
+                        at,
+                        &Event {
+                            actor,
+                            action: "acknowledge_confirm",
+                            patient_id: Some(current.patient_id),
+                            assessment_id: Some(id),
+                            field: Some(rule),
+                            new_value: bound.get(*rule).cloned(),
+                            ..Default::default()
+                        },
+                    )?;
+                }
                 continue;
             }
             audit::append(

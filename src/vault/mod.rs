@@ -146,7 +146,7 @@ impl Vault {
             let db = &self.database;
             return Err(if !db.exists() || key::is_plain(db)? || std::fs::metadata(db).is_ok_and(|m| m.len() == 0) {
                 VaultError::NotSetUp
-            } else if !key::has_database_length(db)? {
+            } else if key::is_text(db)? {
                 VaultError::Storage(StorageError::NotTrdcheck { path: db.display().to_string() })
             } else {
                 VaultError::KeysMissing { path: path.display().to_string() }

@@ -489,12 +489,22 @@ def test_8_clinic_settings_are_kept_with_the_records_and_back_to_patient_finds_a
     d = launch()
     sign_in(d)
     activate(d, "[data-nav='settings']")
-    assert one(d, "select[data-policy='min_weeks_at_dose']").get_attribute("value") == "8"
+    # The app restores the screen it was closed on (Settings) while the test opens it too: the
+    # screen may be drawn twice, so each step finds its element again until it holds.
+    wait(d, lambda: one(d, "select[data-policy='min_weeks_at_dose']").get_attribute("value") == "8")
+    wait(d, lambda: css(d, "[data-settings-history]"))
+    settle(d)
+
+    def set_weeks(value):
+        el = one(d, "select[data-policy='min_weeks_at_dose']")
+        el.send_keys(value)
+        return el.get_attribute("value") == value
+
     # Set back to the default for the journeys that follow in this session.
-    weeks = one(d, "select[data-policy='min_weeks_at_dose']")
-    weeks.send_keys("6")
+    wait(d, lambda: set_weeks("6"))
     activate(d, "form.settings button[type='submit']")
     wait(d, lambda: "Saved" in one(d, ".status-line").text)
+    wait(d, lambda: one(d, "select[data-policy='min_weeks_at_dose']").get_attribute("value") == "6")
     d.quit()
 
 

@@ -27,6 +27,7 @@ pub mod fhir;
 pub mod input;
 pub mod model;
 pub mod outcome_chart;
+mod pdf_fonts;
 pub mod policy;
 pub mod pre_dose;
 pub mod rems;

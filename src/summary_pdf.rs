@@ -1,13 +1,11 @@
-//! The summary as a PDF, made in Rust (krilla) with an embedded, openly licensed font (DejaVu
-//! Sans, assets/fonts): real, selectable text; A4 or US Letter; tables break between rows and
+//! The summary as a PDF, made in Rust (krilla) with embedded, openly licensed fonts (DejaVu Sans
+//! and fallbacks for other scripts and emoji, `pdf_fonts`): real, selectable text; A4 or US Letter; tables break between rows and
 //! repeat their header; DRAFT on every page of a draft; page numbers "Page n of N".
 
+use crate::pdf_fonts::{draw_line, Embedded, Fonts};
 use crate::ruleset::Level;
 use crate::summary::Summary;
 use crate::summary_html::Paper;
-
-const REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
-const BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
 
 const MARGIN_X: f32 = 48.0;
 const MARGIN_TOP: f32 = 56.0;
@@ -19,7 +17,13 @@ pub(crate) const SMALL: f32 = 8.0;
 #[error("could not make the PDF: {0}")]
 pub struct PdfError(String);
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+impl PdfError {
+    pub(crate) fn new(message: String) -> PdfError {
+        PdfError(message)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Weight {
     Regular,
     Bold,
@@ -59,113 +63,9 @@ pub(crate) enum Op {
     },
 }
 
-/// Widths of text in a font, from its advance widths.
-struct Metrics {
-    regular: ttf_parser::Face<'static>,
-    bold: ttf_parser::Face<'static>,
-}
-
-impl Metrics {
-    fn new() -> Result<Metrics, PdfError> {
-        let parse = |data: &'static [u8]| ttf_parser::Face::parse(data, 0).map_err(|e| PdfError(format!("font: {e}")));
-        Ok(Metrics { regular: parse(REGULAR)?, bold: parse(BOLD)? })
-    }
-
-    fn width(&self, text: &str, weight: Weight, size: f32) -> f32 {
-        let face = if weight == Weight::Bold { &self.bold } else { &self.regular };
-        let units = f32::from(face.units_per_em());
-        let total: u32 = text
-            .chars()
-            .map(|c| face.glyph_index(c).and_then(|g| face.glyph_hor_advance(g)).map_or(600, u32::from))
-            .sum();
-        total as f32 * size / units
-    }
-
-    /// The glyphs of text that needs no shaping (left-to-right scripts without combining marks),
-    /// one per character with its advance width: the widths `width` measured, without parsing
-    /// the font again for every line as a shaper would (most of the time of a long PDF). Other
-    /// text (right-to-left or complex scripts, combining marks) gives None and is shaped.
-    fn glyphs(&self, text: &str, weight: Weight) -> Option<Vec<krilla::text::KrillaGlyph>> {
-        use krilla::text::{GlyphId, KrillaGlyph};
-        let face = if weight == Weight::Bold { &self.bold } else { &self.regular };
-        let units = f32::from(face.units_per_em());
-        let mut glyphs = Vec::with_capacity(text.len());
-        for (i, c) in text.char_indices() {
-            if !needs_no_shaping(c) {
-                return None;
-            }
-            let glyph = face.glyph_index(c)?;
-            let advance = f32::from(face.glyph_hor_advance(glyph)?) / units;
-            glyphs.push(KrillaGlyph::new(
-                GlyphId::new(u32::from(glyph.0)),
-                advance,
-                0.0,
-                0.0,
-                0.0,
-                i..i + c.len_utf8(),
-                None,
-            ));
-        }
-        Some(glyphs)
-    }
-
-    /// Breaks text into lines no wider than `width` (words longer than a line are split).
-    fn wrap(&self, text: &str, weight: Weight, size: f32, width: f32) -> Vec<String> {
-        let mut lines = Vec::new();
-        for paragraph in text.split('\n') {
-            let mut line = String::new();
-            for word in paragraph.split_whitespace() {
-                let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
-                if self.width(&candidate, weight, size) <= width {
-                    line = candidate;
-                    continue;
-                }
-                if !line.is_empty() {
-                    lines.push(std::mem::take(&mut line));
-                }
-                if self.width(word, weight, size) <= width {
-                    line = word.to_string();
-                } else {
-                    for c in word.chars() {
-                        let mut next = line.clone();
-                        next.push(c);
-                        if self.width(&next, weight, size) > width && !line.is_empty() {
-                            lines.push(std::mem::take(&mut line));
-                            line.push(c);
-                        } else {
-                            line = next;
-                        }
-                    }
-                }
-            }
-            lines.push(line);
-        }
-        lines
-    }
-}
-
-/// Characters drawn as they are, one glyph each: Latin, Greek and Cyrillic letters, punctuation,
-/// sub- and superscripts, arrows, maths and symbols. Combining marks, direction and joining
-/// controls and right-to-left or complex scripts are not among them.
-fn needs_no_shaping(c: char) -> bool {
-    matches!(
-        u32::from(c),
-        0x0020..=0x02FF
-            | 0x0370..=0x0482
-            | 0x048A..=0x052F
-            | 0x1D00..=0x1DBF
-            | 0x1E00..=0x1FFF
-            | 0x2000..=0x200A
-            | 0x2010..=0x2027
-            | 0x2030..=0x205E
-            | 0x2070..=0x20CF
-            | 0x2100..=0x2BFF
-    )
-}
-
 /// Flows the summary onto pages.
 pub(crate) struct Layout {
-    metrics: Metrics,
+    metrics: &'static Fonts,
     pub width: f32,
     pub height: f32,
     pub pages: Vec<Vec<Op>>,
@@ -178,7 +78,7 @@ impl Layout {
             Paper::A4 => (595.28, 841.89),
             Paper::Letter => (612.0, 792.0),
         };
-        Ok(Layout { metrics: Metrics::new()?, width, height, pages: vec![Vec::new()], y: MARGIN_TOP })
+        Ok(Layout { metrics: Fonts::shared()?, width, height, pages: vec![Vec::new()], y: MARGIN_TOP })
     }
 
     fn content_width(&self) -> f32 {
@@ -297,11 +197,11 @@ impl Layout {
             }
         }
         let lead = size * 1.25;
-        let wrap_row = |m: &Metrics, cells: &[String], weight: Weight| -> Vec<Vec<String>> {
+        let wrap_row = |m: &Fonts, cells: &[String], weight: Weight| -> Vec<Vec<String>> {
             cells.iter().zip(&widths).map(|(c, w)| m.wrap(c, weight, size, w - 2.0 * pad)).collect()
         };
         let header_cells: Vec<String> = header.iter().map(|s| s.to_string()).collect();
-        let header_lines = wrap_row(&self.metrics, &header_cells, Weight::Bold);
+        let header_lines = wrap_row(self.metrics, &header_cells, Weight::Bold);
         let height_of = |lines: &[Vec<String>]| lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * lead + 2.0 * pad;
         let header_height = height_of(&header_lines);
         let draw_row = |l: &mut Layout, lines: &[Vec<String>], weight: Weight, h: f32| {
@@ -321,11 +221,11 @@ impl Layout {
             l.push(Op::Line { x1: MARGIN_X, y1: top + h, x2: right, y2: top + h, width: 0.4, color: GREY });
             l.y += h;
         };
-        let first_row = rows.first().map_or(0.0, |r| height_of(&wrap_row(&self.metrics, r, Weight::Regular)));
+        let first_row = rows.first().map_or(0.0, |r| height_of(&wrap_row(self.metrics, r, Weight::Regular)));
         self.ensure(header_height + first_row);
         draw_row(self, &header_lines, Weight::Bold, header_height);
         for row in rows {
-            let lines = wrap_row(&self.metrics, row, Weight::Regular);
+            let lines = wrap_row(self.metrics, row, Weight::Regular);
             let h = height_of(&lines);
             if self.y + h > self.bottom() {
                 self.new_page();
@@ -475,15 +375,13 @@ pub fn visual_runs(text: &str) -> Vec<(&str, bool)> {
 /// The laid-out pages as PDF bytes, with the fonts embedded.
 pub(crate) fn render(l: &Layout, title: String) -> Result<Vec<u8>, PdfError> {
     use krilla::color::rgb;
-    use krilla::geom::{PathBuilder, Point};
+    use krilla::geom::PathBuilder;
     use krilla::metadata::Metadata;
     use krilla::page::PageSettings;
     use krilla::paint::{Fill, Stroke};
-    use krilla::text::{Font, TextDirection};
     use krilla::Document;
 
-    let regular = Font::new(REGULAR.into(), 0).ok_or_else(|| PdfError("the regular font did not load".into()))?;
-    let bold = Font::new(BOLD.into(), 0).ok_or_else(|| PdfError("the bold font did not load".into()))?;
+    let mut embedded = Embedded::new();
     let mut document = Document::new();
     document.set_metadata(Metadata::new().title(title).creator("trdcheck".to_string()));
     let settings = || PageSettings::from_wh(l.width, l.height).ok_or_else(|| PdfError("page size".into()));
@@ -497,23 +395,9 @@ pub(crate) fn render(l: &Layout, title: String) -> Result<Vec<u8>, PdfError> {
                         paint: rgb::Color::new(color.0, color.1, color.2).into(),
                         ..Default::default()
                     }));
-                    let font = if *weight == Weight::Bold { bold.clone() } else { regular.clone() };
-                    match l.metrics.glyphs(text, *weight) {
-                        Some(glyphs) => surface.draw_glyphs(Point::from_xy(*x, *y), &glyphs, font, text, *size, false),
-                        // Shaped, one run per direction in visual order: a right-to-left name in
-                        // a left-to-right line keeps its words in reading order.
-                        None => {
-                            let mut at = *x;
-                            for (run, rtl) in visual_runs(text) {
-                                let direction =
-                                    if rtl { TextDirection::RightToLeft } else { TextDirection::LeftToRight };
-                                surface.draw_text(Point::from_xy(at, *y), font.clone(), *size, run, false, direction);
-                                at += l.metrics.width(run, *weight, *size);
-                            }
-                        }
-                    }
+                    draw_line(&mut surface, l.metrics, &mut embedded, *x, *y, text, *weight, *size)?;
                 }
-                Op::Chart { x, y, mark } => draw_mark(&mut surface, *x, *y, mark, &regular, &l.metrics),
+                Op::Chart { x, y, mark } => draw_mark(&mut surface, *x, *y, mark, l.metrics, &mut embedded)?,
                 Op::Line { x1, y1, x2, y2, width, color } => {
                     let mut pb = PathBuilder::new();
                     pb.move_to(*x1, *y1);
@@ -543,12 +427,12 @@ fn draw_mark(
     dx: f32,
     dy: f32,
     mark: &crate::outcome_chart::Mark,
-    font: &krilla::text::Font,
-    metrics: &Metrics,
-) {
+    fonts: &Fonts,
+    embedded: &mut Embedded,
+) -> Result<(), PdfError> {
     use crate::outcome_chart::{Mark, Rgb};
     use krilla::color::rgb;
-    use krilla::geom::{PathBuilder, Point, Rect};
+    use krilla::geom::{PathBuilder, Rect};
     use krilla::paint::{Fill, Stroke, StrokeDash};
     let paint = |c: &Rgb| -> krilla::paint::Paint { rgb::Color::new(c.0, c.1, c.2).into() };
     let stroke = |c: &Rgb, width: f32, dashed: bool| Stroke {
@@ -610,39 +494,8 @@ fn draw_mark(
         }
         Mark::Text { x, y, text, size, color, .. } => {
             surface.set_fill(Some(Fill { paint: paint(color), ..Default::default() }));
-            let at = Point::from_xy(dx + x, dy + y);
-            match metrics.glyphs(text, Weight::Regular) {
-                Some(glyphs) => surface.draw_glyphs(at, &glyphs, font.clone(), text, *size, false),
-                None => surface.draw_text(at, font.clone(), *size, text, false, krilla::text::TextDirection::Auto),
-            }
+            draw_line(surface, fonts, embedded, dx + x, dy + y, text, Weight::Regular, *size)?;
         }
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unshaped_glyphs_advance_by_the_widths_the_layout_measured() {
-        let m = Metrics::new().unwrap();
-        for (text, weight) in [
-            ("Ketamine 35.0 mg — Zoë Ñúñez, SpO₂ ≥ 94 % → 40 min", Weight::Regular),
-            ("Pre-dose gate: defer", Weight::Bold),
-        ] {
-            let glyphs = m.glyphs(text, weight).expect("Latin text needs no shaping");
-            assert_eq!(glyphs.len(), text.chars().count());
-            let advance: f32 = glyphs.iter().map(|g| krilla::text::Glyph::x_advance(g, 10.0)).sum();
-            assert!((advance - m.width(text, weight, 10.0)).abs() < 1e-3, "{text}");
-        }
-    }
-
-    #[test]
-    fn text_with_combining_marks_or_right_to_left_script_is_left_to_the_shaper() {
-        let m = Metrics::new().unwrap();
-        assert!(m.glyphs("Zoe\u{0308}", Weight::Regular).is_none());
-        assert!(m.glyphs("مريض", Weight::Regular).is_none());
-        assert!(m.glyphs("שלום", Weight::Regular).is_none());
-        assert!(m.glyphs("a\u{200F}b", Weight::Regular).is_none());
-    }
+    Ok(())
 }

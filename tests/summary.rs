@@ -284,3 +284,34 @@ fn right_to_left_text_is_drawn_in_runs_of_its_own_direction() {
     assert_eq!(visual_runs("أحمد علي"), vec![("أحمد علي", true)]);
     assert_eq!(visual_runs("Ana García"), vec![("Ana García", false)]);
 }
+
+/// Issue 24: a patient's name and MRN, the signer and a required note in Chinese, Korean, Hindi or
+/// with an emoji print as written: the text is in the PDF (pdftotext) and the fonts that draw it
+/// are embedded (pdffonts); that each character renders as a glyph, not a box, is checked from
+/// rendered images in the crate's own tests (pdf_fonts).
+#[test]
+fn names_and_notes_in_other_scripts_are_in_the_pdf_with_the_fonts_that_draw_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut context = final_context();
+    context.patient_name = Some("王小明 (김민준)".into());
+    context.mrn = Some("病历-2041".into());
+    context.clinician = Some("डॉ. राम शर्मा".into());
+    context.status =
+        Some(Status::Final {
+            by: "डॉ. राम शर्मा".into(), at: "2026-11-23T10:00:00Z".into(), signature: None
+        });
+    context.acknowledgements.insert("CV-BP-HIGH".into(), "再测血压 138/86 👍".into());
+    let (_, _, s) = example_summary(context);
+    let pdf = s.to_pdf(Paper::A4).unwrap();
+    let Some((text, _)) = pdf_text(&pdf, dir.path()) else { return };
+    for expected in ["王小明", "김민준", "病历-2041", "राम", "再测血压 138/86 👍"] {
+        assert!(text.contains(expected), "{expected:?} is not in the PDF's text:\n{text}");
+    }
+    let Some(pdffonts) = tool("pdffonts") else { return };
+    let out = Command::new(pdffonts).arg(dir.path().join("summary.pdf")).output().unwrap();
+    let fonts = String::from_utf8(out.stdout).unwrap();
+    for font in ["DejaVuSans", "DroidSansFallback", "NotoSansCJKkr", "NotoSansDevanagari", "NotoEmoji"] {
+        assert!(fonts.contains(font), "{font} is not embedded:\n{fonts}");
+    }
+    assert!(!fonts.contains("NotoSansThai"), "only the fonts a PDF uses are embedded:\n{fonts}");
+}

@@ -1,7 +1,8 @@
 //! The SPRAVATO REMS Patient Monitoring Form (outpatient), filled from a finalised esketamine
 //! session, its patient, the course's assessment and the clinic's REMS details, in the form's
 //! order (reference.md §7.3). A field the records cannot fill is left empty and named in
-//! [`RemsForm::missing`]; nothing is guessed.
+//! [`RemsForm::missing`]; a field filled by splitting the one name the records keep is marked for
+//! checking ([`RemsForm::to_check`]); nothing is filled silently from a guess.
 
 use serde::{Deserialize, Serialize};
 
@@ -104,6 +105,10 @@ pub struct FormField {
     pub section: String,
     pub label: String,
     pub value: Option<String>,
+    /// Why the value must be checked by hand before the form is submitted (a name split from the
+    /// one name the records keep), printed beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -128,12 +133,12 @@ fn bp(s: Option<f64>, d: Option<f64>) -> Option<String> {
     Some(format!("{}/{} mmHg", s?, d?))
 }
 
-/// First name, middle initial, last name from the one name the records keep, only where the
-/// split is not a guess: two words of the Latin script, a leading title (Dr, Dra, Prof, Mr, Mrs,
-/// Ms, Mx, Miss, Sr, Sra, د.) dropped. Anything else ("García López" after a given name, "Maria del
-/// Carmen Núñez", a name written family name first, a script without that order) is left for the
-/// clinician to write by hand: the form marks it, nothing is guessed (issue 24).
-fn split_name(name: &str) -> (Option<String>, Option<String>, Option<String>) {
+/// First name and last name from the one name the records keep, where a split is likely: two
+/// words of the Latin script, a leading title (Dr, Dra, Prof, Mr, Mrs, Ms, Mx, Miss, Sr, Sra, د.)
+/// dropped. Even then it is a guess ("García López" may be two family names, "Wang Fang" written
+/// family name first), so the form marks both for checking. Anything else ("Ana García López",
+/// "Maria del Carmen Núñez", a script without that order) is left to be written by hand (issue 24).
+fn split_name(name: &str) -> (Option<String>, Option<String>) {
     const TITLES: [&str; 11] = ["dr", "dra", "prof", "mr", "mrs", "ms", "mx", "miss", "sr", "sra", "د"];
     let mut words: Vec<&str> = name.split_whitespace().collect();
     // A leading title ("Dr Ana Ruiz", "د. …") is not a first name.
@@ -145,8 +150,8 @@ fn split_name(name: &str) -> (Option<String>, Option<String>, Option<String>) {
             .all(|c| c.is_ascii_alphabetic() || matches!(c, '\'' | '-' | '.') || ('\u{C0}'..='\u{24F}').contains(&c))
     };
     match words.as_slice() {
-        [first, last] if latin(first) && latin(last) => (Some((*first).to_string()), None, Some((*last).to_string())),
-        _ => (None, None, None),
+        [first, last] if latin(first) && latin(last) => (Some((*first).to_string()), Some((*last).to_string())),
+        _ => (None, None),
     }
 }
 
@@ -165,11 +170,11 @@ pub fn monitoring_form(
     let s: &Session = &record.session;
     let mut fields = Vec::new();
     let mut put = |section: &str, label: &str, value: Option<String>| {
-        fields.push(FormField { section: section.into(), label: label.into(), value })
+        fields.push(FormField { section: section.into(), label: label.into(), value, check: None })
     };
-    let (first, mi, last) = split_name(&patient.name);
+    let (first, last) = split_name(&patient.name);
     put("Patient", "First name", first);
-    put("Patient", "Middle initial", mi);
+    put("Patient", "Middle initial", None);
     put("Patient", "Last name", last);
     put("Patient", "Date of birth", patient.date_of_birth.as_deref().and_then(us_date));
     put(
@@ -190,7 +195,8 @@ pub fn monitoring_form(
         let taking = evaluation.medications.iter().any(|m| m.classes.contains(&q.class));
         put("Concomitant medication", &q.label, if medications_known { yes_no(Some(taking)) } else { None });
     }
-    let (hcp_first, _, hcp_last) = split_name(record.finalised_by.as_deref().unwrap_or(""));
+    let hcp = record.finalised_by.as_deref().unwrap_or("");
+    let (hcp_first, hcp_last) = split_name(hcp);
     put(HCP, "First name", hcp_first);
     put(HCP, "Last name", hcp_last);
     for f in &RemsSetting::FIELDS {
@@ -253,6 +259,16 @@ pub fn monitoring_form(
             crate::session::OtherEvents::Some(t) => Some(t.to_string()),
         },
     );
+    for f in &mut fields {
+        let whole = match f.section.as_str() {
+            "Patient" => &patient.name,
+            HCP => hcp,
+            _ => continue,
+        };
+        if matches!(f.label.as_str(), "First name" | "Last name") && f.value.is_some() {
+            f.check = Some(format!("split from the one name recorded, \"{whole}\""));
+        }
+    }
     RemsForm { fields, submit_within_days: rules.submit_within_days }
 }
 
@@ -266,6 +282,23 @@ impl RemsForm {
             .collect()
     }
 
+    /// The fields filled from a guess, to check by hand, as "Section: label (why)".
+    pub fn to_check(&self) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter_map(|f| f.check.as_ref().map(|why| format!("{}: {} ({why})", f.section, f.label)))
+            .collect()
+    }
+
+    /// A field's value as printed: "—" when empty, "(check)" after a guess.
+    fn shown(f: &FormField) -> String {
+        match (&f.value, &f.check) {
+            (None, _) => "—".into(),
+            (Some(v), None) => v.clone(),
+            (Some(v), Some(_)) => format!("{v} (check)"),
+        }
+    }
+
     /// The form as text, section by section in the form's order.
     pub fn to_text(&self) -> String {
         let mut out = format!("{FORM_TITLE}\n");
@@ -275,11 +308,15 @@ impl RemsForm {
                 section = &f.section;
                 out.push_str(&format!("\n{section}\n"));
             }
-            out.push_str(&format!("  {}: {}\n", f.label, f.value.as_deref().unwrap_or("—")));
+            out.push_str(&format!("  {}: {}\n", f.label, Self::shown(f)));
         }
         let missing = self.missing();
         if !missing.is_empty() {
             out.push_str(&format!("\nNot filled from the records: {}\n", missing.join("; ")));
+        }
+        let check = self.to_check();
+        if !check.is_empty() {
+            out.push_str(&format!("\n{CHECK}: {}\n", check.join("; ")));
         }
         out.push_str(&format!("\n{}\n", self.deadline()));
         out
@@ -303,9 +340,12 @@ impl RemsForm {
     /// not fill is marked for the clinician to complete by hand.
     pub fn to_html(&self, paper: crate::summary_html::Paper) -> String {
         use maud::{html, PreEscaped, DOCTYPE};
-        let page =
-            format!("@page {{ size: {}; margin: 16mm 14mm 18mm; }} td.empty {{ background: #fff4d6; }}", paper.css());
+        let page = format!(
+            "@page {{ size: {}; margin: 16mm 14mm 18mm; }} td.empty, td.check {{ background: #fff4d6; }}",
+            paper.css()
+        );
         let missing = self.missing();
+        let check = self.to_check();
         html! {
             (DOCTYPE)
             html lang="en" {
@@ -321,15 +361,19 @@ impl RemsForm {
                         table { tbody { @for f in fields {
                             tr {
                                 th scope="row" { (f.label) }
-                                @match &f.value {
-                                    Some(v) => td { (v) },
-                                    None => td.empty { "—" },
+                                @match (&f.value, &f.check) {
+                                    (None, _) => td.empty { "—" },
+                                    (Some(v), None) => td { (v) },
+                                    (Some(_), Some(_)) => td.check { (Self::shown(f)) },
                                 }
                             }
                         } } }
                     }
                     @if !missing.is_empty() {
                         p.urgent { "Not filled from the records (complete by hand): " (missing.join("; ")) }
+                    }
+                    @if !check.is_empty() {
+                        p.urgent { (CHECK) ": " (check.join("; ")) }
                     }
                     p { (self.deadline()) }
                 }
@@ -345,8 +389,7 @@ impl RemsForm {
         l.paragraph(FORM_TITLE, Weight::Bold, 14.0, BLACK, 0.0);
         for (section, fields) in self.sections() {
             l.heading(section, 11.5);
-            let rows: Vec<Vec<String>> =
-                fields.iter().map(|f| vec![f.label.clone(), f.value.clone().unwrap_or_else(|| "—".into())]).collect();
+            let rows: Vec<Vec<String>> = fields.iter().map(|f| vec![f.label.clone(), Self::shown(f)]).collect();
             l.table(&["Field", "Value"], &[2.0, 2.6], &rows);
         }
         let missing = self.missing();
@@ -360,6 +403,11 @@ impl RemsForm {
                 0.0,
             );
         }
+        let check = self.to_check();
+        if !check.is_empty() {
+            l.gap(4.0);
+            l.paragraph(&format!("{CHECK}: {}", check.join("; ")), Weight::Bold, BODY, RED, 0.0);
+        }
         l.gap(4.0);
         l.paragraph(&self.deadline(), Weight::Regular, BODY, BLACK, 0.0);
         stamp_pages(&mut l, FORM_TITLE, false);
@@ -372,3 +420,4 @@ impl RemsForm {
 }
 
 const FORM_TITLE: &str = "SPRAVATO REMS Patient Monitoring Form (outpatient)";
+const CHECK: &str = "Check by hand before submitting (which words are the given and which the family names)";

@@ -301,20 +301,12 @@ impl DrugCatalog {
     /// "lorazepam"), when one is close enough; the name itself stays unrecognised.
     pub fn suggest(&self, name: &str) -> Option<&str> {
         let key = normalize(name);
-        let len = key.chars().count();
-        let limit = match len {
-            0..=3 => return None,
-            4..=6 => 1,
-            _ => 2,
-        };
         let mut best: Option<(usize, &str)> = None;
         for (c, candidate) in &self.normalized_names {
-            if c.chars().count().abs_diff(len) > limit {
-                continue;
-            }
-            let d = strsim::osa_distance(&key, c);
-            if d <= limit && best.is_none_or(|(b, _)| d < b) {
-                best = Some((d, candidate));
+            if let Some(d) = spelling_distance(&key, c) {
+                if best.is_none_or(|(b, _)| d < b) {
+                    best = Some((d, candidate));
+                }
             }
         }
         best.map(|(_, n)| n)
@@ -371,6 +363,23 @@ impl DrugCatalog {
     pub fn class_name<'a>(&'a self, class: &'a str) -> &'a str {
         self.classes.get(class).map_or(class, String::as_str)
     }
+}
+
+/// How far apart two normalised names are in spelling (letters changed, added, dropped or swapped)
+/// when they are close enough to be one name misspelt: one letter in a name of 4 to 6 letters, two
+/// from 7; never for 3 letters or fewer. None when further apart. The one measure of "close" for
+/// names, against the catalog and between a patient's trials.
+pub fn spelling_distance(name: &str, other: &str) -> Option<usize> {
+    let len = name.chars().count();
+    let limit = match len {
+        0..=3 => return None,
+        4..=6 => 1,
+        _ => 2,
+    };
+    if other.chars().count().abs_diff(len) > limit {
+        return None;
+    }
+    Some(strsim::osa_distance(name, other)).filter(|&d| d <= limit)
 }
 
 fn class_bits(all: &BTreeMap<String, String>, classes: &[String]) -> u64 {

@@ -153,8 +153,9 @@ pub struct TrialResult {
     /// For a drug name the catalog does not know, the catalog name it is closest to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
-    /// The name is close in spelling to this catalog drug: whether it is that drug or a
-    /// different one is asked (`same_drug_as_suggestion`); unanswered, the trial cannot count.
+    /// The name is close in spelling to this catalog drug, or (outside the catalog) to an earlier
+    /// trial's name outside it, written "name (trial n)": whether it is that drug or a different
+    /// one is asked (`same_drug_as_suggestion`); unanswered, the trial cannot count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_drug_question: Option<String>,
     /// Why it does not count (each sentence names the value and the limit).
@@ -847,8 +848,11 @@ fn judge_trials(trials: &[Trial], rules: &RuleSet, policy: &SitePolicy) -> Vec<T
     let comparison = rules.policy.failure_comparison(policy.failure_threshold_percent);
     let augmentation_counts =
         policy.augmentation_counts.or(rules.policy.augmentation_counts.as_ref().map(|s| s.default)).unwrap_or(false);
-    let entries: Vec<Entry> =
-        trials.iter().map(|t| judge_entry(t, rules, policy, comparison, augmentation_counts)).collect();
+    let mut entries: Vec<Entry> = Vec::with_capacity(trials.len());
+    for t in trials {
+        let entry = judge_entry(t, rules, policy, comparison, augmentation_counts, &entries);
+        entries.push(entry);
+    }
     let min_weeks = f64::from(policy.min_weeks_at_dose);
     let mut results: Vec<Option<TrialResult>> = (0..trials.len()).map(|_| None).collect();
     for (first, entry) in entries.iter().enumerate() {
@@ -873,6 +877,7 @@ fn judge_entry<'a>(
     policy: &SitePolicy,
     comparison: Comparison,
     augmentation_counts: bool,
+    earlier: &[Entry<'a>],
 ) -> Entry<'a> {
     let listed = t.drug.as_deref().and_then(|n| rules.drugs.lookup(n));
     // A name close to a catalog drug is that drug only on the clinician's word.
@@ -880,11 +885,28 @@ fn judge_entry<'a>(
         (None, Some(name)) => rules.drugs.close_to(name),
         _ => None,
     };
+    // Outside the catalog and close to no catalog drug, but close in spelling to an earlier
+    // trial's name that is outside it too ("agomelatin", "agomelatine"): one drug only on the
+    // clinician's word as well.
+    let close_trial = match (listed, close, t.drug.as_deref()) {
+        (None, None, Some(name)) => {
+            let stem = rules.drugs.stem(name);
+            earlier.iter().enumerate().find(|(_, o)| {
+                o.drug.is_none()
+                    && o.role == Role::OutsideCatalog
+                    && o.trial.drug.as_deref().is_some_and(|n| {
+                        let other = rules.drugs.stem(n);
+                        other != stem && crate::drugs::spelling_distance(&stem, &other).is_some()
+                    })
+            })
+        }
+        _ => None,
+    };
     let drug = match (close, t.same_drug_as_suggestion) {
         (Some(d), Some(true)) => Some(d),
         _ => listed,
     };
-    let asked = close.is_some() && t.same_drug_as_suggestion.is_none();
+    let asked = (close.is_some() || close_trial.is_some()) && t.same_drug_as_suggestion.is_none();
     let role = match (t.drug.as_deref(), drug) {
         (None, _) => Role::Unknown,
         (Some(_), None) if asked => Role::IdentityAsked,
@@ -901,6 +923,10 @@ fn judge_entry<'a>(
     };
     let key = match (drug, t.drug.as_deref()) {
         (Some(d), _) => Some(d.generic().to_string()),
+        // "The same drug as trial n": judged with it, counted once.
+        (None, Some(_)) if t.same_drug_as_suggestion == Some(true) && close_trial.is_some() => {
+            close_trial.and_then(|(_, o)| o.key.clone())
+        }
         // Outside the catalog: one drug however its salt or release form is written.
         (None, Some(name)) => Some(rules.drugs.stem(name)),
         (None, None) => None,
@@ -915,7 +941,9 @@ fn judge_entry<'a>(
         qualifies: Tri::No,
         no_response: Tri::No,
         confirmed: false,
-        same_drug_question: close.map(|d| d.name.to_string()),
+        same_drug_question: close.map(|d| d.name.to_string()).or_else(|| {
+            close_trial.map(|(j, o)| format!("{} (trial {})", o.trial.drug.as_deref().unwrap_or_default(), j + 1))
+        }),
         suggestion: close.filter(|_| drug.is_none()).map(|d| d.name.to_string()),
         reasons: Vec::new(),
         unknown: Vec::new(),

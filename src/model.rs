@@ -132,8 +132,10 @@ pub struct Trial {
     pub stopped_for_intolerance: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adequacy_confirmed_by_clinician: Option<bool>,
-    /// For a name close in spelling to a catalog drug ("sertralin"): the clinician's answer that it
-    /// is that drug (true) or a different one (false); unknown until answered (rule set 2026.3).
+    /// For a name close in spelling to a catalog drug ("sertralin"), or outside the catalog to an
+    /// earlier trial's name outside it ("agomelatin" after "agomelatine"): the clinician's answer
+    /// that it is that drug (true) or a different one (false); unknown until answered (rule set
+    /// 2026.3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_drug_as_suggestion: Option<bool>,
 }

@@ -91,6 +91,46 @@ fn a_name_far_from_every_listed_drug_is_not_asked_about() {
     assert_eq!(e.failed_adequate_trials, 2);
 }
 
+/// Two names outside the catalog, close in spelling to each other and to no catalog drug: the later
+/// one is asked "the same drug as trial n?" before it can count, as against the catalog.
+#[test]
+fn two_close_names_outside_the_catalog_are_one_drug_only_on_the_clinicians_word() {
+    let outside = |name: &str| Trial {
+        drug: Some(name.into()),
+        adequacy_confirmed_by_clinician: Some(true),
+        ..trial("sertraline", 100.0)
+    };
+    assert!(rules().drugs.lookup("zuranolone").is_none() && rules().drugs.close_to("zuranolon").is_none());
+    let mut second = outside("zuranolon");
+    let e = with_trials(vec![outside("zuranolone"), second.clone()]);
+    assert_eq!(e.trials[1].same_drug_question.as_deref(), Some("zuranolone (trial 1)"));
+    assert_eq!(e.trials[1].failed, Tri::Unknown);
+    assert!(e.trials[1]
+        .unknown
+        .iter()
+        .any(|u| u.contains("whether zuranolon is zuranolone (trial 1) or a different drug")));
+    assert_eq!(e.failed_adequate_trials, 1);
+    assert_eq!(e.determination, Determination::Incomplete, "never eligible on a drug counted twice");
+    // "The same drug": judged with trial 1, counted once.
+    second.same_drug_as_suggestion = Some(true);
+    let e = with_trials(vec![outside("zuranolone"), second.clone()]);
+    assert_eq!((e.failed_adequate_trials, e.trials[1].same_drug_as), (1, Some(0)));
+    assert_eq!(e.determination, Determination::NotEligible);
+    // "A different drug": two drugs.
+    second.same_drug_as_suggestion = Some(false);
+    let e = with_trials(vec![outside("zuranolone"), second]);
+    assert_eq!(e.failed_adequate_trials, 2);
+    // At the distance (one letter in a name of 6) it is asked; just past it (two letters) it is
+    // not, nor is a name written the same way apart from its salt word (the same drug).
+    let e = with_trials(vec![outside("zurano"), outside("zurana")]);
+    assert_eq!(e.trials[1].same_drug_question.as_deref(), Some("zurano (trial 1)"));
+    let e = with_trials(vec![outside("zurano"), outside("zurxna")]);
+    assert_eq!(e.trials[1].same_drug_question, None);
+    assert_eq!(e.failed_adequate_trials, 2);
+    let e = with_trials(vec![outside("zuranolone"), outside("zuranolone hydrochloride")]);
+    assert_eq!((e.trials[1].same_drug_question.as_deref(), e.trials[1].same_drug_as), (None, Some(0)));
+}
+
 #[test]
 fn the_summary_says_which_drug_rests_on_the_clinicians_word() {
     let mut a = baseline();

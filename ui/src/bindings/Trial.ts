@@ -5,7 +5,9 @@
  */
 export type Trial = { drug?: string | null, dose_mg_per_day?: number | null, weeks_at_dose?: number | null, adherent?: boolean | null, improvement_percent?: number | null, current_episode?: boolean | null, stopped_for_intolerance?: boolean | null, adequacy_confirmed_by_clinician?: boolean | null, 
 /**
- * For a name close in spelling to a catalog drug ("sertralin"): the clinician's answer that it
- * is that drug (true) or a different one (false); unknown until answered (rule set 2026.3).
+ * For a name close in spelling to a catalog drug ("sertralin"), or outside the catalog to an
+ * earlier trial's name outside it ("agomelatin" after "agomelatine"): the clinician's answer
+ * that it is that drug (true) or a different one (false); unknown until answered (rule set
+ * 2026.3).
  */
 same_drug_as_suggestion?: boolean | null, };

@@ -35,8 +35,9 @@ needs_confirmation: boolean,
  */
 suggestion?: string | null, 
 /**
- * The name is close in spelling to this catalog drug: whether it is that drug or a
- * different one is asked (`same_drug_as_suggestion`); unanswered, the trial cannot count.
+ * The name is close in spelling to this catalog drug, or (outside the catalog) to an earlier
+ * trial's name outside it, written "name (trial n)": whether it is that drug or a different
+ * one is asked (`same_drug_as_suggestion`); unanswered, the trial cannot count.
  */
 same_drug_question?: string | null, 
 /**

@@ -36,6 +36,13 @@ fn a_pregnancy_is_never_hidden_by_another_answer() {
         assert!(text.contains("Pregnant"), "{text}");
         assert!(text.contains("Yes (answered, although the question does not apply)"), "{text}");
     }
+    // And in the PDF a clinician signs and files.
+    let dir = tempfile::tempdir().unwrap();
+    if let Some((pdf, _)) = pdf_text(&s.to_pdf(trdcheck::summary_html::Paper::A4).unwrap(), dir.path()) {
+        let flat = pdf.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("Pregnant"), "{flat}");
+        assert!(flat.contains("Yes (answered, although the question does not apply)"), "{flat}");
+    }
     let fhir = trdcheck::fhir::bundle(&a, &e, rules(), &Context::default()).to_string();
     assert!(fhir.contains("\"linkId\":\"pregnancy.pregnant\""), "the answer is in the FHIR record too");
     // The checklist shows the question for the clinician to correct.

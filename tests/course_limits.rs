@@ -261,3 +261,34 @@ fn the_sessions_in_force_are_the_signed_versions() {
     let bundle = trdcheck::course_fhir::course_bundle(&c, &in_force, &[], &patient).to_string();
     assert!(bundle.contains("MedicationAdministration") && bundle.contains("\"completed\""));
 }
+
+/// Issue 24: a session imported from a file (`db session import`) is held to the same day limits
+/// as one added in the app: not onto a day the patient was treated, nor with a dose on a day that
+/// another session's dose holds; the next day it is taken.
+#[test]
+fn an_imported_session_is_held_to_one_dose_a_day() {
+    let (mut s, patient, final_id) = store_with_final();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let iv = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    treat(&mut s, iv.id, "2026-11-03");
+    let mut file = trdcheck::session::Session::new(2, "2026-11-03");
+    treated(&mut file);
+    let e = s.import_session(iv.id, &file, "Dr A", &now).unwrap_err();
+    assert_eq!(field_of(&e), Some("date"), "{e}");
+    assert!(e.to_string().contains("already treated on 2026-11-03"), "{e}");
+    // A draft of another course holds 2026-11-04 with its dose: an imported dose that day is refused.
+    let esk_assessment = second_assessment(&mut s, patient, Route::EsketamineNasal);
+    let esk = s.start_course(esk_assessment, "2026-11-02", "Dr A").unwrap();
+    let held = s.new_session(esk.id, "2026-11-04", "Dr A", &now).unwrap();
+    let mut y = held.session.clone();
+    y.dose.dose_mg = Some(56.0);
+    s.save_session(held.id, &y, "Dr A", &now).unwrap();
+    file.date = "2026-11-04".into();
+    let e = s.import_session(iv.id, &file, "Dr A", &now).unwrap_err();
+    assert_eq!(field_of(&e), Some("dose.dose_mg"), "{e}");
+    // The day after: imported as the course's next draft.
+    file.date = "2026-11-05".into();
+    let imported = s.import_session(iv.id, &file, "Dr A", &now).unwrap();
+    assert_eq!((imported.session.number, imported.session.date.as_str()), (2, "2026-11-05"));
+}

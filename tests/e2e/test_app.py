@@ -1016,3 +1016,56 @@ def test_15_a_pregnancy_answered_then_hidden_by_another_answer_stays_shown(launc
     assert one(d, "[data-question='pregnancy.pregnant'] input[data-value='yes']").is_selected()
     d.save_screenshot(os.path.join(shots, "contradiction.png"))
     d.quit()
+
+
+def test_16_a_note_written_for_one_reading_is_confirmed_again_when_it_changes_then_the_course_ends(launch, shots):
+    """Issue 24: a blood-pressure note written at 146/88 does not cover 158/96 unseen: it is shown
+    with the reading it was written for, and finalising is refused until it is confirmed. Then the
+    course started from the signed assessment is ended by keyboard, with a date and a reason."""
+    d = launch()
+    sign_in(d)
+    new_patient_and_draft(d, "E2E-1600", "Nadia Osei")
+    fill_eligible_with_precautions(d)
+    activate(d, "[data-action='next']")  # Review
+    for rule, note in [("CV-BP-HIGH", "Rechecked after rest, asymptomatic"), ("RX-BZD-HIGH", "Lorazepam held on treatment days")]:
+        one(d, f"textarea[data-ack='{rule}']").send_keys(note, Keys.TAB)
+        settle(d)
+    assert not css(d, "[data-stale-ack]")
+    # The reading changes after the note was written.
+    go_step(d, "cardiovascular")
+    type_number(d, "cardiovascular.systolic_mmhg", 158)
+    type_number(d, "cardiovascular.diastolic_mmhg", 96)
+    go_step(d, "review")
+    stale = wait(d, lambda: next(iter(css(d, "[data-stale-ack='CV-BP-HIGH']")), None))
+    assert "146/88" in stale.text, stale.text
+    assert "158/96" in one(d, "label[for='" + one(d, "textarea[data-ack='CV-BP-HIGH']").get_attribute("id") + "']").text
+    d.save_screenshot(os.path.join(shots, "stale-note.png"))
+    # Finalising is refused, naming the note and both readings; the record stays a draft.
+    sign_with_passphrase(d, "finalise")
+    wait(d, lambda: "Read it again and confirm the note" in one(d, ".status-line").text)
+    assert "146/88" in one(d, ".status-line").text and "158/96" in one(d, ".status-line").text
+    assert "Draft" in one(d, ".record-status").text
+    # Confirmed for the reading as it is now: the warning goes and the assessment is signed.
+    activate(d, "[data-confirm-ack='CV-BP-HIGH']")
+    wait(d, lambda: not css(d, "[data-stale-ack='CV-BP-HIGH']"))
+    sign_with_passphrase(d, "finalise")
+    wait(d, lambda: "read-only" in one(d, ".record-status").text)
+    summary = one(d, "iframe.summary").get_attribute("srcdoc") or ""
+    assert "158/96" in summary and "Rechecked after rest, asymptomatic" in summary
+
+    # A course from it, then ended: its end is kept with it and no session can be added.
+    back = wait(d, lambda: next((b for b in css(d, "button") if b.text == "Back to patient"), None))
+    press(back, Keys.ENTER)
+    activate(d, "[data-start-course]")
+    wait(d, lambda: css(d, "[data-next]"))
+    summary_el = one(d, "details.end-course summary")
+    press(summary_el, Keys.ENTER)
+    reason = wait(d, lambda: next((e for e in css(d, "input[data-end-reason]") if e.is_displayed()), None))
+    reason.send_keys("Patient's choice after the first discussion")
+    activate(d, "[data-action='end-course']")
+    wait(d, lambda: "ended" in one(d, ".record-status").text)
+    assert "Patient's choice after the first discussion" in one(d, ".record-status").text
+    assert not css(d, "details.end-course")
+    assert not css(d, "[data-action='new-session']")
+    d.save_screenshot(os.path.join(shots, "course-ended.png"))
+    d.quit()

@@ -37,8 +37,18 @@ ensure_rust() {
   fi
   if command -v rustup >/dev/null 2>&1; then
     # The toolchain pinned in rust-toolchain.toml, with rustfmt and clippy (a no-op once installed).
-    # (A rustup older than 1.28 has no bare `toolchain install`, but installs it on first use.)
-    (cd "$ROOT" && { rustup toolchain install || cargo --version; })
+    # Named explicitly, which every rustup understands; a failed install stops here, and the
+    # compiler the project then runs must be the pinned one.
+    local pinned
+    pinned="$(sed -n 's/^channel = "\(.*\)"$/\1/p' "$ROOT/rust-toolchain.toml")"
+    if ! rustup toolchain install "$pinned" --profile minimal --component rustfmt --component clippy; then
+      echo "could not install the pinned Rust toolchain $pinned (rust-toolchain.toml)" >&2
+      exit 1
+    fi
+    if ! (cd "$ROOT" && rustc --version) | grep -q "^rustc $pinned "; then
+      echo "the project's rustc is not the pinned $pinned: $(cd "$ROOT" && rustc --version)" >&2
+      exit 1
+    fi
   else
     echo "note: cargo without rustup: rust-toolchain.toml is not applied; rustfmt and clippy must be installed" >&2
   fi

@@ -94,6 +94,22 @@ fn import_finalise_show_export_verify() {
         text(&o).0
     );
 
+    // A signed assessment changed behind the app's back (the database's own guard dropped first)
+    // is caught by `db verify`, which names it and fails; put back as signed, it verifies again.
+    let store = clinic.store();
+    store.connection().execute_batch("DROP TRIGGER assessment_final_is_immutable").unwrap();
+    let signed: String =
+        store.connection().query_row("SELECT answers FROM assessment WHERE id = 1", [], |r| r.get(0)).unwrap();
+    let mut edited: serde_json::Value = serde_json::from_str(&signed).unwrap();
+    edited["cardiovascular"]["systolic_mmhg"] = serde_json::json!(128);
+    store.connection().execute("UPDATE assessment SET answers = ?1 WHERE id = 1", [edited.to_string()]).unwrap();
+    let o = clinic.db(&["verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o).0);
+    assert!(text(&o).1.contains("assessment 1 no longer matches the hash that was signed (1 of 1)"), "{}", text(&o).1);
+    store.connection().execute("UPDATE assessment SET answers = ?1 WHERE id = 1", [&signed]).unwrap();
+    drop(store);
+    assert_eq!(clinic.db(&["verify"]).status.code(), Some(0));
+
     let backup = dir.path().join("backup.sqlite3");
     assert_eq!(clinic.db(&["backup", backup.to_str().unwrap()]).status.code(), Some(0));
     assert_eq!(clinic.db(&["restore", backup.to_str().unwrap()]).status.code(), Some(0));

@@ -149,11 +149,15 @@ fn broken_version_2_data_is_refused() {
         EMBEDDED_DRUGS,
         "iv",
     );
-    let policy_spo2 = EMBEDDED_RULESET.replace("default = 90\nmin = 80", "default = 96\nmin = 80\nmax = 97\n#");
-    assert!(
-        load_with(&policy_spo2, EMBEDDED_DRUGS).is_err(),
-        "the deferral default must be below the precaution default"
-    );
+    // The deferral line at or above the precaution line is refused for that reason (the TOML stays
+    // valid: only the default and its range change); just below it loads.
+    let defer_at = |default: u32| {
+        EMBEDDED_RULESET
+            .replace("default = 90\nmin = 80\nmax = 94", &format!("default = {default}\nmin = 80\nmax = 97"))
+    };
+    assert_ne!(defer_at(95), EMBEDDED_RULESET, "the deferral setting was found");
+    expect_error(defer_at(95), EMBEDDED_DRUGS, "spo2_defer_percent: its default must be below spo2_low_percent's");
+    assert!(load_with(&defer_at(94), EMBEDDED_DRUGS).is_ok());
     let err = |drugs: String| load_with(EMBEDDED_RULESET, &drugs).expect_err("accepted");
     assert!(err(EMBEDDED_DRUGS.replace("same_drug_as = \"paroxetine\"", "same_drug_as = \"paroxetin\""))
         .contains("paroxetin"));

@@ -95,7 +95,12 @@ fn a_draft_is_marked_draft_on_every_page_and_letter_paper_works() {
     for (i, page) in text.split('\u{c}').filter(|p| !p.trim().is_empty()).enumerate() {
         assert!(page.contains("DRAFT"), "page {} has no DRAFT mark", i + 1);
     }
-    assert!(std::str::from_utf8(&pdf[..2000.min(pdf.len())]).is_err() || pdf.windows(3).any(|w| w == b"792"));
+    // Every page is US Letter (the A4 summary of the same record is A4 throughout).
+    let sizes = pdf_page_sizes(&pdf, dir.path()).unwrap();
+    assert_eq!(sizes.len(), pages, "{sizes:?}");
+    assert!(sizes.iter().all(|s| s == "612 x 792 pts (letter)"), "{sizes:?}");
+    let a4 = pdf_page_sizes(&s.to_pdf(Paper::A4).unwrap(), dir.path()).unwrap();
+    assert!(!a4.is_empty() && a4.iter().all(|s| s == "595.28 x 841.89 pts (A4)"), "{a4:?}");
 }
 
 #[test]
@@ -114,6 +119,20 @@ fn thirty_trials_paginate_with_no_lost_row() {
     for i in 0..30 {
         let dose = (101 + i).to_string();
         assert_eq!(words.iter().filter(|w| **w == dose).count(), 1, "row with {dose} mg/day lost or repeated");
+    }
+    // The table's header is repeated on every page its rows run onto.
+    let with_rows: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|page| (101..=130).any(|dose| page.split_whitespace().any(|w| w == dose.to_string())))
+        .collect();
+    assert!(with_rows.len() > 1, "the table runs onto more than one page");
+    for (i, page) in with_rows.iter().enumerate() {
+        let words: Vec<&str> = page.split_whitespace().collect();
+        assert!(
+            words.windows(3).any(|w| w == ["Drug", "Dose", "Minimum"]),
+            "page {} of the table has no header:\n{page}",
+            i + 1
+        );
     }
 }
 

@@ -219,6 +219,22 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     found
 }
 
+/// Each page's size as poppler's pdfinfo reads it, e.g. "612 x 792 pts (letter)".
+pub fn pdf_page_sizes(pdf: &[u8], dir: &Path) -> Option<Vec<String>> {
+    let pdfinfo = tool("pdfinfo")?;
+    let path = dir.join("sized.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = Command::new(pdfinfo).args(["-f", "1", "-l", "1000"]).arg(&path).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    Some(
+        text.lines()
+            .filter(|l| l.starts_with("Page") && l.contains(" size:"))
+            .map(|l| l.split_once("size:").unwrap().1.trim().to_string())
+            .collect(),
+    )
+}
+
 pub fn pdf_text(pdf: &[u8], dir: &Path) -> Option<(String, usize)> {
     let pdftotext = tool("pdftotext")?;
     let path = dir.join("summary.pdf");

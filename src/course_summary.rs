@@ -2,6 +2,7 @@
 //! then each session in full) and the session summary (the same document for one session), as
 //! self-contained HTML and as PDF. What is unknown is printed as "Unknown", never left blank.
 
+use crate::bidi::isolate;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::dosing::DosingRules;
@@ -252,7 +253,7 @@ impl SessionPart {
             (false, None) => "Final".to_string(),
         };
         let status = match (&rec.finalised_by, &rec.finalised_at) {
-            (Some(by), Some(at)) if !draft => format!("Final (finalised by {by}, {at})"),
+            (Some(by), Some(at)) if !draft => format!("Final (finalised by {}, {at})", isolate(by)),
             _ => "DRAFT (not finalised)".into(),
         };
         // An amendment says so: the version it amends is kept as it was signed.
@@ -414,8 +415,8 @@ impl CourseSummary {
             sessions.push(SessionPart::new(rec, &schedule));
         }
         let mut patient_line = vec![
-            if patient.name.trim().is_empty() { "(no name)".to_string() } else { patient.name.clone() },
-            format!("MRN {}", patient.mrn),
+            if patient.name.trim().is_empty() { "(no name)".to_string() } else { isolate(&patient.name).into_owned() },
+            format!("MRN {}", isolate(&patient.mrn)),
         ];
         if let Some(dob) = &patient.date_of_birth {
             patient_line.push(format!("born {dob}"));
@@ -427,7 +428,12 @@ impl CourseSummary {
             ("Patient", patient_line.join(" · ")),
             (
                 "Course",
-                format!("{route}, started {} by {}, from assessment {}", c.started_on, c.started_by, c.assessment_id),
+                format!(
+                    "{route}, started {} by {}, from assessment {}",
+                    c.started_on,
+                    isolate(&c.started_by),
+                    c.assessment_id
+                ),
             ),
             ("Doses given", overview.treated.to_string()),
         ];

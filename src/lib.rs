@@ -15,6 +15,7 @@
 //! - [`scales`]: the outcome scales (PHQ-9, MADRS) as data, and their scoring;
 //! - [`rules_doc`]: the rule set as a document for review.
 
+pub mod bidi;
 pub mod checklist;
 pub mod course_fhir;
 pub mod course_summary;

@@ -131,9 +131,11 @@ impl Fonts {
         runs
     }
 
-    /// The width of text at `size` points: each character's advance in the font that draws it.
+    /// The width of text at `size` points: each character's advance in the font that draws it
+    /// (direction controls, which are not drawn, take none).
     pub(crate) fn width(&self, text: &str, weight: Weight, size: f32) -> f32 {
-        self.runs(text, weight).into_iter().map(|(run, id)| self.run_width(run, id, size)).sum()
+        let text = without_direction_controls(text);
+        self.runs(&text, weight).into_iter().map(|(run, id)| self.run_width(run, id, size)).sum()
     }
 
     /// The width of a piece of text in one font, as drawn: shaped, unless it needs no shaping.
@@ -295,7 +297,9 @@ pub(crate) fn draw_line(
     }
     let mut at = x;
     for (run, rtl) in crate::summary_pdf::visual_runs(text) {
-        let mut pieces = fonts.runs(run, weight);
+        // The isolates and other direction controls have done their work: not drawn.
+        let run = without_direction_controls(run);
+        let mut pieces = fonts.runs(&run, weight);
         if rtl {
             // Drawn from the left: the pieces of a right-to-left run last first.
             pieces.reverse();
@@ -307,6 +311,14 @@ pub(crate) fn draw_line(
         }
     }
     Ok(())
+}
+
+fn without_direction_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(crate::bidi::is_direction_control) {
+        std::borrow::Cow::Owned(text.chars().filter(|c| !crate::bidi::is_direction_control(*c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// Characters drawn as they are, one glyph each: Latin, Greek and Cyrillic letters, punctuation,

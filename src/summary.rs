@@ -1,6 +1,7 @@
 //! The summary a clinician signs and files: one model, built once from the assessment and its
 //! evaluation, that every renderer (text, Markdown, HTML, PDF, FHIR) reads.
 
+use crate::bidi::isolate;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -121,9 +122,10 @@ impl Summary {
         if context.mrn.is_none() {
             context.mrn = Some(a.patient.id.clone());
         }
-        let mut patient = vec![format!("ID {}", context.mrn.as_deref().unwrap_or(&a.patient.id))];
+        // What the clinic wrote is isolated in the line (right-to-left text moves nothing).
+        let mut patient = vec![format!("ID {}", isolate(context.mrn.as_deref().unwrap_or(&a.patient.id)))];
         if let Some(name) = &context.patient_name {
-            patient.push(name.clone());
+            patient.push(isolate(name).into_owned());
         }
         if let Some(dob) = &context.date_of_birth {
             patient.push(format!("born {dob}"));
@@ -278,7 +280,7 @@ impl Summary {
         let version = self.context.version.map(|v| format!("version {v}, ")).unwrap_or_default();
         match &self.context.status {
             Some(Status::Draft) => format!("DRAFT ({version}not finalised)"),
-            Some(Status::Final { by, at, .. }) => format!("Final ({version}finalised by {by}, {at})"),
+            Some(Status::Final { by, at, .. }) => format!("Final ({version}finalised by {}, {at})", isolate(by)),
             Some(Status::Unsaved) | None => "Evaluation (not a stored record)".into(),
         }
     }
@@ -291,10 +293,10 @@ impl Summary {
     pub fn header_lines(&self) -> Vec<(String, String)> {
         let mut lines = vec![("Patient".to_string(), self.patient_line.clone()), ("Route".into(), self.route.clone())];
         if let Some(c) = &self.context.clinic {
-            lines.push(("Clinic".into(), c.clone()));
+            lines.push(("Clinic".into(), isolate(c).into_owned()));
         }
         if let Some(c) = &self.context.clinician {
-            lines.push(("Clinician".into(), c.clone()));
+            lines.push(("Clinician".into(), isolate(c).into_owned()));
         }
         if let Some(d) = &self.context.generated_at {
             lines.push(("Date".into(), d.clone()));
@@ -464,7 +466,7 @@ impl Summary {
                 line(&format!("  Source: {} ({})", f.source, f.strength.label()));
                 if *level == Level::Precaution {
                     if let Some(note) = self.context.acknowledgements.get(&*f.rule) {
-                        line(&format!("  Acknowledged: {note}"));
+                        line(&format!("  Acknowledged: {}", isolate(note)));
                     }
                 }
             }

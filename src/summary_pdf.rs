@@ -271,7 +271,13 @@ pub(crate) fn layout(s: &Summary, paper: Paper) -> Result<Layout, PdfError> {
             l.paragraph(&format!("Source: {} ({})", f.source, f.strength.label()), Weight::Regular, SMALL, GREY, 16.0);
             if *level == Level::Precaution {
                 if let Some(note) = s.context.acknowledgements.get(&*f.rule) {
-                    l.paragraph(&format!("Acknowledged: {note}"), Weight::Regular, SMALL, BLACK, 16.0);
+                    l.paragraph(
+                        &format!("Acknowledged: {}", crate::bidi::isolate(note)),
+                        Weight::Regular,
+                        SMALL,
+                        BLACK,
+                        16.0,
+                    );
                 }
             }
             l.gap(2.0);

@@ -334,3 +334,35 @@ fn names_and_notes_in_other_scripts_are_in_the_pdf_with_the_fonts_that_draw_them
     }
     assert!(!fonts.contains("NotoSansThai"), "only the fonts a PDF uses are embedded:\n{fonts}");
 }
+
+/// Issue 24: a right-to-left MRN, name or signer moves nothing around it: the patient's age stays
+/// after the name, and the signing time stays whole after the signer, in the order the PDF draws.
+#[test]
+fn right_to_left_values_are_isolated_and_the_numbers_beside_them_stay_in_place() {
+    use trdcheck::summary_pdf::visual_runs;
+    let mut context = final_context();
+    context.mrn = Some("MRN-123 محمد".into());
+    context.patient_name = Some("محمد أحمد علي".into());
+    context.status =
+        Some(Status::Final { by: "د. محمد أحمد".into(), at: "2026-12-07T10:35:47Z".into(), signature: None });
+    let (_, _, s) = example_summary(context);
+    let drawn = |line: &str| -> Vec<(String, bool)> {
+        visual_runs(line)
+            .into_iter()
+            .map(|(t, rtl)| (t.chars().filter(|c| !('\u{2066}'..='\u{2069}').contains(c)).collect(), rtl))
+            .filter(|(t, _): &(String, bool)| !t.is_empty())
+            .collect()
+    };
+    let status = drawn(&s.status_line());
+    let last = status.last().unwrap();
+    assert!(!last.1 && last.0.ends_with(", 2026-12-07T10:35:47Z)"), "{status:?}");
+    assert_eq!(status.iter().filter(|(_, rtl)| *rtl).map(|(t, _)| t.trim()).collect::<Vec<_>>(), ["د. محمد أحمد"]);
+    let patient = s.header_lines().into_iter().find(|(k, _)| k == "Patient").unwrap().1;
+    let runs = drawn(&patient);
+    let age = runs.iter().position(|(t, _)| t.contains("47 years")).expect("the age is drawn");
+    assert!(!runs[age].1, "{runs:?}");
+    let name = runs.iter().position(|(t, rtl)| *rtl && t.contains("محمد أحمد علي")).expect("the name is drawn");
+    assert!(name < age, "the age after the name: {runs:?}");
+    let before: String = runs.iter().take_while(|(_, rtl)| !rtl).map(|(t, _)| t.as_str()).collect();
+    assert_eq!(before, "ID MRN-123 ", "{runs:?}");
+}

@@ -108,6 +108,16 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20);
     // The CLI's open: the full integrity check before anything else.
     g.bench_function("open_full_check", |b| b.iter_with_large_drop(|| Store::open(&path, &key).unwrap()));
+    // The CLI's read-only commands (issue 25): header checks only, then `db list`'s query and
+    // `db show`'s record.
+    g.bench_function("cli_read_open_list_show", |b| {
+        b.iter_with_large_drop(|| {
+            let store = Store::open_to_read(&path, &key).unwrap();
+            let recent = store.recent_assessments(200).unwrap();
+            let shown = store.assessment(recent[0].id).unwrap();
+            (store, recent, shown)
+        })
+    });
     // The app's open: header checks now, integrity check beside it (joined when dropped, untimed).
     g.bench_function("open_app", |b| {
         b.iter_with_large_drop(|| Store::open_with_background_check(&path, &key).unwrap())

@@ -432,6 +432,48 @@ fn the_apps_quick_open_checks_integrity_in_the_background_and_never_writes_a_cor
     );
 }
 
+/// Issue 25: the command line's read-only commands open without the full check (seconds at a
+/// clinic's size); a read of a damaged page is still an error, and a write after such an open
+/// checks the whole file first and is refused, leaving it unchanged.
+#[test]
+fn opened_to_read_a_damaged_file_is_never_written_and_its_damaged_pages_never_read_as_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("records.sqlite3");
+    {
+        let mut s = Store::open(&path, &common::test_key()).unwrap();
+        let p = s.create_patient(&new_patient("R-1", "Reading"), "x").unwrap();
+        for _ in 0..40 {
+            s.create_draft(p.id, Some(baseline()), "x").unwrap();
+        }
+        s.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    }
+    // Intact: reads, and a write (after the check it runs first) is taken.
+    let mut s = Store::open_to_read(&path, &common::test_key()).unwrap();
+    assert_eq!(s.search_patients("r-1", 5).unwrap().len(), 1);
+    s.create_patient(&new_patient("R-2", "Writing"), "x").unwrap();
+    s.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    drop(s);
+    let mut bytes = std::fs::read(&path).unwrap();
+    for page in [2, 3] {
+        for b in &mut bytes[page * 4096..page * 4096 + 12] {
+            *b = 0xA5;
+        }
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let before = file_hash(&path);
+    // The full open refuses the file; the open to read takes it (only the header is read) ...
+    assert_eq!(Store::open(&path, &common::test_key()).err().unwrap().code(), "corrupt_database");
+    let mut s = Store::open_to_read(&path, &common::test_key()).unwrap();
+    // ... but reading every record meets the damaged pages as an error, not as data,
+    let all: Result<Vec<_>, _> = (1..=41).map(|id| s.assessment(id)).collect();
+    assert!(all.is_err(), "the damaged pages were read as records");
+    // and the first write checks the whole file and is refused; the file is unchanged.
+    let err = s.create_patient(&new_patient("R-3", "Refused"), "x").unwrap_err();
+    assert_eq!(err.code(), "corrupt_database", "{err}");
+    drop(s);
+    assert_eq!(file_hash(&path), before);
+}
+
 #[test]
 fn backup_and_restore() {
     let dir = tempfile::tempdir().unwrap();

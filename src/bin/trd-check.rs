@@ -962,7 +962,18 @@ fn run_db(rules: &RuleSet, path: Option<PathBuf>, user: Option<String>, command:
         _ => sign_in(&vault, user)?,
     };
     let actor = unlocked.clinician.clone();
-    let mut store = Store::open(&path, &unlocked.key).map_err(storage_failure)?;
+    // Commands that only read open at once; the full integrity check (every page decrypted:
+    // seconds for a large clinic) runs for the others before they write (an export writes its
+    // entry in the audit trail), and in `verify`.
+    let reads_only = matches!(
+        &command,
+        DbCommand::List { .. }
+            | DbCommand::Show { .. }
+            | DbCommand::Settings
+            | DbCommand::Session { command: SessionCommand::Check { .. } | SessionCommand::RemsPending }
+    );
+    let open = if reads_only { Store::open_to_read } else { Store::open };
+    let mut store = open(&path, &unlocked.key).map_err(storage_failure)?;
     match command {
         DbCommand::Init | DbCommand::User { .. } => out!("{}", path.display()),
         DbCommand::Import { file } => {

@@ -93,8 +93,13 @@ pub(super) fn inspect(path: &Path, key: &DbKey) -> Result<()> {
 /// The integrity check of the file, done at open or still running beside it.
 pub(super) enum Integrity {
     Checked,
+    /// Not checked yet (opened to read): the first write checks the file in full before it.
+    Deferred,
     Running(std::thread::JoinHandle<Result<()>>),
-    Failed { path: String, detail: String },
+    Failed {
+        path: String,
+        detail: String,
+    },
 }
 
 impl Store {

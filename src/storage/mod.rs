@@ -149,6 +149,28 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens the database to read (the command line's list, show, export and summaries): the
+    /// header checks of [`Store::open`] at once, but not the full integrity check, which reads
+    /// and decrypts every page (seconds for a large clinic). Every page a read touches is still
+    /// authenticated by SQLCipher, so a damaged page is an error, never a wrong answer; and the
+    /// full check runs before the first write, should there be one. A file that needs a migration
+    /// or is not in WAL mode is opened as by [`Store::open`]. The full check stays in `db verify`
+    /// and in the desktop app's background check.
+    pub fn open_to_read(path: &Path, key: &DbKey) -> Result<Store> {
+        if !path.exists() {
+            return Self::open(path, key);
+        }
+        let header = inspect_header(path, key)?;
+        if header.version < LATEST_VERSION || !header.wal {
+            return Self::open(path, key);
+        }
+        let conn = key::connect(path)?;
+        key::unlock(&conn, key, path)?;
+        let mut store = Self::prepare(conn, Some(path.to_path_buf()), Some(key.clone()))?;
+        store.integrity = Integrity::Deferred;
+        Ok(store)
+    }
+
     /// Waits for the background integrity check, if one is running; its error is kept.
     pub fn ensure_intact(&mut self) -> Result<()> {
         self.integrity = match std::mem::replace(&mut self.integrity, Integrity::Checked) {
@@ -161,6 +183,14 @@ impl Store {
                     Err(_) => Integrity::Failed { path, detail: "the integrity check stopped".into() },
                 }
             }
+            Integrity::Deferred => match (&self.path, &self.key) {
+                (Some(path), Some(key)) => match integrity_check(path, key) {
+                    Ok(()) => Integrity::Checked,
+                    Err(StorageError::Corrupt { path, detail }) => Integrity::Failed { path, detail },
+                    Err(other) => return Err(other),
+                },
+                _ => Integrity::Checked,
+            },
             settled => settled,
         };
         match &self.integrity {
@@ -235,6 +265,9 @@ impl Drop for Store {
     /// A background integrity check still running is waited for, so that no thread outlives
     /// the store.
     fn drop(&mut self) {
-        let _ = self.ensure_intact();
+        // (A deferred check is not started here: nothing was written.)
+        if matches!(self.integrity, Integrity::Running(_)) {
+            let _ = self.ensure_intact();
+        }
     }
 }

@@ -27,6 +27,8 @@ fn a_follow_up_is_scored_against_the_assessment_until_the_course_has_its_own_bas
     // The assessment recorded PHQ-9 18 and MADRS 30: the baseline until one is given here.
     let b = s.baseline_of(course, "phq9").unwrap().unwrap();
     assert_eq!((b.total, b.origin), (18, BaselineOrigin::Assessment));
+    let b = s.baseline_of(course, "madrs").unwrap().unwrap();
+    assert_eq!((b.total, b.origin), (30, BaselineOrigin::Assessment));
     let site = ScalesSite::default();
     let d =
         s.new_administration(course, &answered("phq9", "2026-11-09", &[1, 1, 1, 1, 1, 1, 1, 1, 0]), "Dr A").unwrap();
@@ -45,8 +47,8 @@ fn a_follow_up_is_scored_against_the_assessment_until_the_course_has_its_own_bas
     // A second baseline for the same scale is refused: the first is amended instead.
     let d = s.new_administration(course, &base, "Dr A").unwrap();
     let e = s.finalise_administration(d.id, "Dr A", &site).unwrap_err();
-    assert!(e.to_string().starts_with("baseline:"), "{e}");
-    // Listed by date, newest version of each.
+    assert!(e.to_string().starts_with("baseline:") && e.to_string().contains("amend"), "{e}");
+    // Listed by date (an amended one by its newest version: tested below).
     let dates: Vec<String> =
         s.administrations_of(course).unwrap().iter().map(|r| r.administration.date.clone()).collect();
     assert_eq!(dates, ["2026-11-01", "2026-11-01", "2026-11-09"]);
@@ -78,6 +80,9 @@ fn a_safety_alert_needs_the_clinicians_note_before_finalising() {
     let m = answered("madrs", "2026-11-05", &[2, 2, 2, 2, 2, 2, 2, 2, 2, 3]);
     let d = s.new_administration(course, &m, "Dr B").unwrap();
     assert!(s.administration_still_needed(d.id).unwrap().is_empty());
+    let m = answered("madrs", "2026-11-06", &[2, 2, 2, 2, 2, 2, 2, 2, 2, 4]);
+    let d = s.new_administration(course, &m, "Dr B").unwrap();
+    assert_eq!(s.administration_still_needed(d.id).unwrap(), ["safety_note"]);
 }
 
 #[test]
@@ -123,7 +128,7 @@ fn what_cannot_be_true_is_refused_naming_the_field_and_nothing_is_saved() {
     assert_eq!(e.code(), "no_administration");
     // A draft edit that is refused leaves the draft as it was.
     let d = s.new_administration(course, &answered("phq9", "2026-11-05", &[1; 9]), "Dr A").unwrap();
-    assert!(s.save_administration(d.id, &bad, "Dr A").is_err());
+    assert!(s.save_administration(d.id, &bad, "Dr A").unwrap_err().to_string().starts_with("items[3]:"));
     assert_eq!(s.administration(d.id).unwrap().administration, d.administration);
 }
 
@@ -264,8 +269,8 @@ fn the_outcome_view_judges_every_follow_up_against_the_baseline_in_force() {
 }
 
 /// The course the UI's chart tests draw (ui/test/fixtures/course-outcomes.json): an IV course of
-/// two treated sessions, a PHQ-9 baseline of 18 and three follow-ups (14, 10 with item 9 at 1,
-/// then 8: a response). The file is what the core gives for it; `UPDATE_FIXTURES=1` rewrites it.
+/// two treated sessions, a PHQ-9 baseline of 18 and three follow-ups (12, 10 with item 9 at 1,
+/// then 8: a response, at least 50 % below the baseline). The file is what the core gives for it; `UPDATE_FIXTURES=1` rewrites it.
 #[test]
 fn the_ui_chart_fixture_is_what_the_core_gives_for_its_course() {
     use common::courses::{in_force, treated};
@@ -295,6 +300,9 @@ fn the_ui_chart_fixture_is_what_the_core_gives_for_its_course() {
     let phq = &outcomes.scales[0];
     let totals: Vec<u32> = phq.points.iter().filter_map(|p| p.score.as_ref().map(|s| s.total)).collect();
     assert_eq!(totals, [18, 12, 10, 8]);
+    let responses: Vec<Option<bool>> =
+        phq.points.iter().filter_map(|p| p.score.as_ref().map(|s| s.response.as_ref().map(|r| r.met))).collect();
+    assert_eq!(responses, [None, Some(false), Some(false), Some(true)], "8 is the first response");
     let overview = s.course_overview(course, trdcheck::dosing::DosingRules::embedded().unwrap()).unwrap();
     let fixture = serde_json::to_string_pretty(&serde_json::json!({
         "started_on": overview.course.started_on,
@@ -328,10 +336,16 @@ fn a_baseline_is_taken_before_treatment_a_later_score_is_a_follow_up() {
     let e = s.new_administration(course, &late, "Dr A").unwrap_err();
     assert!(e.to_string().starts_with("baseline:") && e.to_string().contains("2026-11-03"), "{e}");
     assert_eq!(s.administrations_of(course).unwrap().len(), before, "nothing saved");
-    // On the day of the first dose (before it), it is a baseline; later, the same answers are a follow-up.
+    // On the day of the first dose (before it), it is the course's baseline; later, the same
+    // answers given as a follow-up are scored against it.
     late.date = "2026-11-03".into();
-    assert!(s.new_administration(course, &late, "Dr A").is_ok());
+    let d = s.new_administration(course, &late, "Dr A").unwrap();
+    let base = s.finalise_administration(d.id, "Dr A", &ScalesSite::default()).unwrap();
+    let b = s.baseline_of(course, "phq9").unwrap().unwrap();
+    assert_eq!((b.origin, b.administration_id), (BaselineOrigin::Administration, Some(base.id)));
     late.date = "2026-11-04".into();
     late.baseline = false;
-    assert!(s.new_administration(course, &late, "Dr A").is_ok());
+    let d = s.new_administration(course, &late, "Dr A").unwrap();
+    let follow_up = s.finalise_administration(d.id, "Dr A", &ScalesSite::default()).unwrap();
+    assert_eq!(follow_up.score.unwrap().baseline, Some(8), "judged against the course's baseline of 8");
 }

@@ -81,9 +81,18 @@ fn a_version_1_file_is_upgraded_on_reading_and_its_new_answers_are_unknown() {
     ] {
         assert!(missing.contains(&q), "{q} not missing: {missing:?}");
     }
-    // Written back as version 2.
+    // Its record (FHIR) answers the current questionnaire, with the same determination.
     let o = run(&["summary", EXAMPLE_V1, "--format", "fhir"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bundle: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let resource = |kind: &str| {
+        bundle["entry"].as_array().unwrap().iter().map(|e| &e["resource"]).find(|r| r["resourceType"] == kind).unwrap()
+    };
+    assert_eq!(
+        resource("QuestionnaireResponse")["questionnaire"],
+        format!("urn:trdcheck:questionnaire:trd-ketamine-2026.3|3")
+    );
+    assert_eq!(resource("Observation")["valueCodeableConcept"]["coding"][0]["code"], "incomplete");
 }
 
 #[test]

@@ -58,6 +58,13 @@ fn settings_are_kept_in_the_database_with_their_history() {
             entry("Dr B", "policy.min_weeks_at_dose", Some("8"), None),
         ]
     );
+    // And when: each entry carries its time (RFC 3339, UTC), in the order the changes were made.
+    let times: Vec<String> = s.settings_history().unwrap().into_iter().map(|e| e.at).collect();
+    for at in &times {
+        time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).unwrap();
+        assert!(at.ends_with('Z'), "{at}");
+    }
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
     assert_eq!(s.verify().unwrap().first_broken, None);
 }
 
@@ -313,6 +320,12 @@ fn the_clinicians_name_setting_of_an_earlier_version_is_retired_with_its_history
         (retired.actor.as_str(), retired.field.as_deref(), retired.old_value.as_deref(), retired.new_value.as_deref()),
         ("trdcheck (upgrade)", Some("clinician"), Some("\"Dr A\""), None)
     );
+    // The history still holds Dr A's entry as it was written; the setting itself is gone.
+    assert_eq!(history.first().unwrap().hash, entry.hash, "{history:?}");
+    assert_eq!(history.first().unwrap().new_value.as_deref(), Some("\"Dr A\""));
+    let kept: i64 =
+        s.connection().query_row("SELECT count(*) FROM setting WHERE key = 'clinician'", [], |r| r.get(0)).unwrap();
+    assert_eq!(kept, 0, "the retired setting is removed");
     assert_eq!(s.verify().unwrap().first_broken, None);
 }
 
@@ -326,12 +339,17 @@ fn the_madrs_remission_threshold_is_a_clinic_setting_within_the_scale_file_choic
     assert_eq!(saved.scales.remission_threshold("madrs"), Some(12));
     let keys: Vec<Option<String>> = s.settings_history().unwrap().into_iter().map(|e| e.field).collect();
     assert!(keys.contains(&Some("scales.remission_thresholds.madrs".into())), "audited: {keys:?}");
-    // Back to the default removes the choice.
+    // Back to the scale's own default (10) is a choice like any other, kept and audited.
     let mut back = saved.clone();
     back.scales.remission_thresholds.insert("madrs".into(), 10);
     assert_eq!(
         s.save_clinic_settings(&back, None, "Dr A", rules()).unwrap().scales.remission_threshold("madrs"),
         Some(10)
+    );
+    let last = s.settings_history().unwrap().pop().unwrap();
+    assert_eq!(
+        (last.field.as_deref(), last.old_value.as_deref(), last.new_value.as_deref()),
+        (Some("scales.remission_thresholds.madrs"), Some("12"), Some("10"))
     );
 
     // Only a threshold the scale leaves to the site, and only a scale that exists.
@@ -355,13 +373,13 @@ fn the_madrs_remission_threshold_is_a_clinic_setting_within_the_scale_file_choic
 fn the_clinics_texts_have_a_maximum_named_by_their_key() {
     let mut s = Store::open_in_memory().unwrap();
     let long = "é".repeat(201);
-    let cases = [
-        (ClinicSettings { clinic: long.clone(), ..eight_weeks() }, "clinic"),
-        (
-            ClinicSettings { rems: RemsSetting { city: Some(long.clone()), ..Default::default() }, ..eight_weeks() },
-            "rems.city",
-        ),
-    ];
+    // The clinic's name and every one of its REMS details.
+    let mut cases = vec![(ClinicSettings { clinic: long.clone(), ..eight_weeks() }, "clinic".to_string())];
+    for f in &RemsSetting::FIELDS {
+        let rems: RemsSetting = serde_json::from_value(serde_json::json!({ f.key: long })).unwrap();
+        cases.push((ClinicSettings { rems, ..eight_weeks() }, format!("rems.{}", f.key)));
+    }
+    assert_eq!(cases.len(), 8);
     for (bad, key) in cases {
         let err = s.save_clinic_settings(&bad, None, "Dr A", rules()).unwrap_err();
         assert!(err.to_string().starts_with(&format!("{key}: is 201 characters long; at most 200")), "{err}");

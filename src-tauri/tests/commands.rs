@@ -52,9 +52,16 @@ fn the_view_carries_the_evaluation_and_the_steps_the_core_decided() {
     a.patient.sex = Some(trdcheck::model::Sex::Male);
     let v = s.save_answers(v.record.id, a).unwrap();
     assert!(!pregnancy(&v), "skipped for a man without childbearing potential");
-    // The words of each determination come from the core.
+    // The words of each determination come from the core: every determination, its title.
     let info = s.app_info().unwrap();
-    assert!(info.labels.determinations.iter().any(|l| l.id == "deferred" && l.title == "Deferred — not today"));
+    use trdcheck::Determination::*;
+    let all = [Eligible, EligibleWithPrecautions, Deferred, NotEligible, Incomplete];
+    assert_eq!(info.labels.determinations.len(), all.len());
+    for d in all {
+        let id = serde_json::to_value(d).unwrap();
+        let label = info.labels.determinations.iter().find(|l| id == l.id).unwrap_or_else(|| panic!("{d:?}"));
+        assert_eq!(label.title, d.title(), "{d:?}");
+    }
 }
 
 #[test]
@@ -114,7 +121,7 @@ fn import_export_and_the_summary() {
 }
 
 #[test]
-fn a_database_that_cannot_be_opened_is_reported_by_every_command() {
+fn a_database_that_cannot_be_opened_is_reported_by_the_commands_that_read_it_and_app_info() {
     let (dir, s) = state("Dr A");
     drop(s);
     let path = dir.path().join(trdcheck::storage::DATABASE_FILE);
@@ -124,6 +131,8 @@ fn a_database_that_cannot_be_opened_is_reported_by_every_command() {
     let err = s.search_patients(String::new()).unwrap_err();
     assert_eq!(err.code, "not_a_trdcheck_database");
     assert!(err.message.contains("not a trdcheck database"));
+    assert_eq!(s.recent_assessments().unwrap_err().code, "not_a_trdcheck_database");
+    assert_eq!(s.open_assessment(1).unwrap_err().code, "not_a_trdcheck_database");
     assert_eq!(s.app_info().unwrap().database_error.unwrap().code, "not_a_trdcheck_database");
 }
 
@@ -186,6 +195,9 @@ fn a_long_export_does_not_block_another_command() {
     release.send(()).unwrap();
     export.join().unwrap().unwrap();
     assert!(std::fs::metadata(&out).unwrap().len() > 1000);
-    // The export is recorded after the file was written.
-    assert!(s.open_assessment(id).is_ok());
+    // The export is recorded (after the file was written) in the record's audit trail.
+    let path = dir.path().join(trdcheck::storage::DATABASE_FILE);
+    let key = trdcheck::vault::Vault::new(&path).unlock("Dr E", PASSPHRASE).unwrap().key;
+    let audit = trdcheck::storage::Store::open(&path, &key).unwrap().audit_of(id).unwrap();
+    assert!(audit.iter().any(|e| e.action == "export" && e.detail.as_deref() == Some("pdf")), "{audit:?}");
 }

@@ -239,6 +239,34 @@ fn a_file_that_is_not_a_trdcheck_database_is_refused() {
     let o = clinic.db(&["list"]);
     assert_eq!(o.status.code(), Some(2), "the path given is at fault");
     assert!(text(&o).1.contains("not a trdcheck database"), "{}", text(&o).1);
+    // Given without a key file beside it: a picture, a PDF or a folder is not a database either
+    // (not "the key file is missing"); a file that could be an encrypted database still is asked
+    // for its key file.
+    let dir = tempfile::tempdir().unwrap();
+    let picture = dir.path().join("scan.png");
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend((0..5000u32).map(|i| (i * 7 % 251) as u8));
+    std::fs::write(&picture, &png).unwrap();
+    let pdf = dir.path().join("letter.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".repeat(300)).unwrap();
+    let folder = dir.path().join("records");
+    std::fs::create_dir(&folder).unwrap();
+    let db_at = |path: &std::path::Path| {
+        Command::new(BIN)
+            .args(["db", "--path", path.to_str().unwrap(), "--user", "Dr Test", "list"])
+            .env("TRDCHECK_PASSPHRASE_FILE", &clinic.passphrase_file)
+            .output()
+            .unwrap()
+    };
+    for path in [&picture, &pdf, &folder] {
+        let o = db_at(path);
+        assert_eq!(o.status.code(), Some(2), "{}: {}", path.display(), text(&o).1);
+        assert!(text(&o).1.contains("not a trdcheck database"), "{}: {}", path.display(), text(&o).1);
+    }
+    let pages = dir.path().join("lost-keys.sqlite3");
+    std::fs::write(&pages, png.iter().cycle().take(8192).copied().collect::<Vec<u8>>()).unwrap();
+    let o = db_at(&pages);
+    assert!(text(&o).1.contains("key file is missing"), "{}", text(&o).1);
 }
 
 #[test]

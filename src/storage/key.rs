@@ -82,6 +82,17 @@ pub fn is_text(path: &Path) -> Result<bool> {
     Ok(!head.is_empty() && valid && !head.contains(&0))
 }
 
+/// Whether the file at `path` cannot be a database at all: a folder, text (see [`is_text`]), or a
+/// length no database has — SQLite writes whole pages of 512 to 65,536 bytes, so a picture or a
+/// PDF given by mistake is told apart from an encrypted database whose key file is missing.
+pub fn cannot_be_database(path: &Path) -> Result<bool> {
+    let meta = std::fs::metadata(path).map_err(|e| StorageError::Io { path: shown(path), message: e.to_string() })?;
+    if meta.is_dir() || meta.len() % 512 != 0 {
+        return Ok(true);
+    }
+    is_text(path)
+}
+
 /// Initialises SQLite (with SQLCipher's functions such as `sqlcipher_export`) once, before the
 /// first connection: SQLite runs SQLCipher's part of its initialisation outside its own mutex, so
 /// two threads opening their first connections at once could get one without those functions.
@@ -110,8 +121,8 @@ pub(crate) fn unlock(conn: &Connection, key: &DbKey, path: &Path) -> Result<()> 
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
         Ok(_) => Ok(()),
         Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
-            // A file of a length no database has is not one (a text file given by mistake).
-            if path.exists() && is_text(path)? {
+            // A file no database could be is not one (a text file or a picture given by mistake).
+            if path.exists() && cannot_be_database(path)? {
                 return Err(StorageError::NotTrdcheck { path: shown(path) });
             }
             Err(StorageError::WrongKey { path: shown(path) })

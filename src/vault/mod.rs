@@ -144,9 +144,11 @@ impl Vault {
         let path = self.key_file();
         if !path.exists() {
             let db = &self.database;
-            return Err(if !db.exists() || key::is_plain(db)? || std::fs::metadata(db).is_ok_and(|m| m.len() == 0) {
+            return Err(if db.is_dir() {
+                VaultError::Storage(StorageError::NotTrdcheck { path: db.display().to_string() })
+            } else if !db.exists() || key::is_plain(db)? || std::fs::metadata(db).is_ok_and(|m| m.len() == 0) {
                 VaultError::NotSetUp
-            } else if key::is_text(db)? {
+            } else if key::cannot_be_database(db)? {
                 VaultError::Storage(StorageError::NotTrdcheck { path: db.display().to_string() })
             } else {
                 VaultError::KeysMissing { path: path.display().to_string() }

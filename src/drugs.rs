@@ -110,6 +110,28 @@ pub struct DrugCatalog {
     /// Every name normalised, with the name as written, for "did you mean".
     #[serde(skip)]
     normalized_names: Vec<(String, String)>,
+    /// A combination product (a catalog name with "/") by its parts in alphabetical order, so
+    /// that it is found however its parts are ordered and joined.
+    #[serde(skip)]
+    combinations: HashMap<String, usize>,
+}
+
+/// Words that join the parts of a combination product as written ("olanzapine and fluoxetine",
+/// "fluoxetina y olanzapina", "fluoxetine + olanzapine").
+const JOINING_WORDS: &[&str] = &["and", "with", "plus", "y", "e", "et", "und", "con", "mit", "avec"];
+
+/// The parts of a normalised name that may be a combination, each as `part` names it (its
+/// generic), in alphabetical order, joined by "/": "fluoxetine and olanzapine",
+/// "fluoxetina y olanzapina" and "olanzapine/fluoxetine" all give "fluoxetine/olanzapine". None
+/// for a name of one part.
+fn combination_key<'a>(key: &'a str, part: impl Fn(&'a str) -> &'a str) -> Option<String> {
+    let mut parts: Vec<&str> =
+        key.split(['/', ' ']).filter(|w| !w.is_empty() && !JOINING_WORDS.contains(w)).map(part).collect();
+    if parts.len() < 2 {
+        return None;
+    }
+    parts.sort_unstable();
+    Some(parts.join("/"))
 }
 
 /// Release-form suffixes ignored when the name with the suffix is not itself listed.
@@ -267,7 +289,21 @@ impl DrugCatalog {
             .chain(names.international.keys().cloned())
             .map(|n| (normalize(&n), n))
             .collect();
-        Ok(DrugCatalog { names: file.names, classes: file.classes, drugs: file.drugs, index, normalized_names })
+        let combinations = file
+            .drugs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.name.contains('/'))
+            .filter_map(|(i, d)| combination_key(&normalize(&d.name), |p| p).map(|k| (k, i)))
+            .collect();
+        Ok(DrugCatalog {
+            names: file.names,
+            classes: file.classes,
+            drugs: file.drugs,
+            index,
+            normalized_names,
+            combinations,
+        })
     }
 
     /// Finds a drug by generic or brand name, case-insensitively; a release suffix (XR, ER, …)
@@ -288,6 +324,13 @@ impl DrugCatalog {
         loop {
             if let Some(&i) = self.index.get(key) {
                 return Some(&self.drugs[i]);
+            }
+            // A combination product with its parts in another order or joined otherwise.
+            if key.contains(['/', ' ']) {
+                let generic = |part| self.index.get(part).map_or(part, |&i| &*self.drugs[i].name);
+                if let Some(&i) = combination_key(key, generic).and_then(|k| self.combinations.get(&k)) {
+                    return Some(&self.drugs[i]);
+                }
             }
             let (stem, word) = key.rsplit_once(' ')?;
             if !(RELEASE_SUFFIXES.contains(&word) || self.names.salt_words.iter().any(|w| w == word)) {

@@ -162,6 +162,19 @@ fn olanzapine_fluoxetine_is_judged_as_a_fluoxetine_trial() {
     let e = with_trials(vec![trial("fluoxetine", 40.0), trial("Symbyax", 25.0), trial("sertraline", 100.0)]);
     assert_eq!(e.failed_adequate_trials, 2, "fluoxetine alone and with olanzapine is one drug");
     assert_eq!(e.trials[1].same_drug_as, Some(0));
+    // However its parts are ordered or joined, it is the same product (issue 24 re-test: these
+    // counted fluoxetine twice).
+    for name in
+        ["fluoxetine/olanzapine", "olanzapine and fluoxetine", "Fluoxetine + Olanzapine", "fluoxetina y olanzapina"]
+    {
+        assert_eq!(rules().drugs.lookup(name).map(|d| &*d.name), Some("olanzapine/fluoxetine"), "{name}");
+        let mut combined = trial(name, 50.0);
+        combined.adequacy_confirmed_by_clinician = Some(true);
+        let e = with_trials(vec![trial("fluoxetine", 40.0), combined]);
+        assert_eq!((e.failed_adequate_trials, e.trials[1].same_drug_as), (1, Some(0)), "{name}");
+    }
+    // Just past: two drugs that make no listed product are not taken for one.
+    assert!(rules().drugs.lookup("sertraline and bupropion").is_none());
 }
 
 /// Issue 24: an augmentation agent the site counts is asked about its dose, not whether it is

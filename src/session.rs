@@ -525,6 +525,9 @@ pub fn check(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
             // 23:58 then 00:03 is five minutes later, past midnight.
             let at = last.map_or(at, |prev| crate::session_checks::after_midnight(prev, at));
             if let Some(prev) = last {
+                if at < prev {
+                    return Err(field(&path, format!("{t} is before the device before it: give the times in order")));
+                }
                 if at < prev + gap {
                     return Err(field(&path, format!("{t} is less than {gap} minutes after the device before")));
                 }

@@ -124,6 +124,20 @@ pub fn after_midnight(prev: u32, at: u32) -> u32 {
     }
 }
 
+/// Minutes from the first esketamine device to the last (0 with fewer than two times).
+fn device_spread(s: &Session) -> u32 {
+    let times: Vec<u32> = s.dose.device_times.iter().flatten().filter_map(|t| minutes(t)).collect();
+    let mut last = match times.first() {
+        Some(&first) => first,
+        None => return 0,
+    };
+    let first = last;
+    for &t in &times[1..] {
+        last = after_midnight(last, t);
+    }
+    last.saturating_sub(first)
+}
+
 /// What cannot be true of the session's times and monitoring (refused, naming the field).
 pub fn check(ctx: &Context, s: &Session) -> Result<(), InputError> {
     let m = &s.monitoring;
@@ -176,12 +190,23 @@ pub fn check(ctx: &Context, s: &Session) -> Result<(), InputError> {
                 (ctx.dosing.iv_ketamine.min_monitoring_minutes, &ctx.dosing.iv_ketamine.min_monitoring_source)
             }
         };
+        // Esketamine: the monitoring time counts from the first device (as the REMS form asks
+        // it), and the minimum runs after the last device, when the dose is given in full.
+        let spread = match ctx.course.route {
+            Route::EsketamineNasal => device_spread(s),
+            Route::IvKetamine => 0,
+        };
         match m.total_monitoring_minutes {
-            Some(t) if t < need => {
+            Some(t) if t < need + spread => {
+                let after = if spread > 0 {
+                    format!(" after the last device ({} from the first, {spread} minutes before it)", need + spread)
+                } else {
+                    String::new()
+                };
                 return Err(field(
                     "monitoring.discharged",
-                    format!("not before {need} minutes of monitoring ({t} so far): {source}"),
-                ))
+                    format!("not before {need} minutes of monitoring{after} ({t} so far): {source}"),
+                ));
             }
             None => {
                 return Err(field(

@@ -216,7 +216,8 @@ fn an_esketamine_course_counts_doses_not_records_for_the_schedule() {
     y.pre_dose.rems_enrolled = Some(true);
     y.dose.dose_mg = Some(84.0);
     y.dose.device_times = Some(vec!["10:00".into(), "10:05".into(), "10:10".into()]);
-    y.monitoring.total_monitoring_minutes = Some(125);
+    // Two hours after the third device.
+    y.monitoring.total_monitoring_minutes = Some(130);
     y.monitoring.ready_to_leave_minutes = Some(80);
     s.save_session(second.id, &y, "Dr A", &now).unwrap();
     assert_eq!(s.session_still_needed(second.id, &now).unwrap(), ["dose.reason_outside_calculator"]);

@@ -145,6 +145,7 @@ fn a_dose_the_calculator_did_not_give_needs_a_reason() {
     let mut s = complete(Route::EsketamineNasal);
     s.dose.dose_mg = Some(84.0);
     s.dose.device_times = Some(vec!["09:00".into(), "09:05".into(), "09:10".into()]);
+    s.monitoring.total_monitoring_minutes = Some(130); // two hours after the third device
     assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["dose.reason_outside_calculator"]);
     s.number = 2;
     assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["dose.reason_outside_calculator"], "session 2 after a deferral");
@@ -356,11 +357,12 @@ fn esketamine_devices_are_five_minutes_apart_one_time_per_device() {
 fn esketamine_discharge_before_two_hours_is_refused_with_the_reason() {
     let w = World::new(Route::EsketamineNasal);
     let mut s = complete(Route::EsketamineNasal);
-    s.monitoring.total_monitoring_minutes = Some(119);
+    // Two devices, 09:00 and 09:05: two hours after the second is 125 minutes from the first.
+    s.monitoring.total_monitoring_minutes = Some(124);
     let e = check(&w.ctx(), &s).unwrap_err();
     assert_eq!(e.path(), Some("monitoring.discharged"));
     assert!(e.to_string().contains("120 minutes") && e.to_string().contains("REMS"), "{e}");
-    s.monitoring.total_monitoring_minutes = Some(120);
+    s.monitoring.total_monitoring_minutes = Some(125);
     assert!(check(&w.ctx(), &s).is_ok());
     // IV ketamine has no such rule in the data: 60 minutes is the clinician's call.
     let w = World::new(Route::IvKetamine);
@@ -464,6 +466,35 @@ fn times_that_cannot_be_true_are_refused_and_midnight_is_passed() {
     check(&w.ctx(), &s).unwrap();
     s.dose.device_times = Some(vec!["23:58".into(), "00:02".into()]);
     assert_eq!(refused(&w, &s), "dose.device_times[1]");
+    // Out of order: said so, not "less than 5 minutes after".
+    s.dose.start_time = Some("09:00".into());
+    s.dose.device_times = Some(vec!["09:00".into(), "08:00".into()]);
+    let err = check(&w.ctx(), &s).unwrap_err();
+    assert!(err.to_string().contains("before the device before it"), "{err}");
+}
+
+/// Issue 24 re-test: the two hours of esketamine monitoring run after the last device, when the
+/// dose is given in full: a device four hours after the first is not covered by 125 minutes.
+#[test]
+fn esketamine_monitoring_runs_at_least_two_hours_after_the_last_device() {
+    let w = World::new(Route::EsketamineNasal);
+    let mut s = complete(Route::EsketamineNasal);
+    s.dose.start_time = Some("09:00".into());
+    // 56 mg, devices 5 minutes apart: 125 minutes from the first is 120 after the last.
+    s.dose.device_times = Some(vec!["09:00".into(), "09:05".into()]);
+    for (total, ok) in [(124, false), (125, true)] {
+        s.monitoring.total_monitoring_minutes = Some(total);
+        s.monitoring.ready_to_leave_minutes = Some(90);
+        assert_eq!(check(&w.ctx(), &s).is_ok(), ok, "{total}");
+    }
+    // The devices four hours apart: 125 minutes are refused, naming the discharge; 360 are enough.
+    s.dose.device_times = Some(vec!["09:00".into(), "13:00".into()]);
+    s.monitoring.total_monitoring_minutes = Some(125);
+    assert_eq!(refused(&w, &s), "monitoring.discharged");
+    let err = check(&w.ctx(), &s).unwrap_err();
+    assert!(err.to_string().contains("after the last device (360 from the first"), "{err}");
+    s.monitoring.total_monitoring_minutes = Some(360);
+    check(&w.ctx(), &s).unwrap();
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::courses::{in_force, store_with_final, treated, SIGNED_AT};
+use common::courses::{in_force, store_with_final, treated, LATER, SIGNED_AT};
 use common::{baseline, default_policy, rules};
 use trdcheck::dosing::DosingSite;
 use trdcheck::model::Route;
@@ -34,7 +34,11 @@ fn second_assessment(s: &mut Store, patient: i64, route: Route) -> i64 {
     let mut a = baseline();
     a.route = Some(route);
     let d = s.create_draft(patient, Some(a), "Dr A").unwrap();
-    s.finalise(d.id, "Dr A", rules(), &default_policy()).unwrap().id
+    // Signed the same morning as the first; the sessions of November are signed later.
+    s.set_clock(SIGNED_AT).unwrap();
+    let id = s.finalise(d.id, "Dr A", rules(), &default_policy()).unwrap().id;
+    s.set_clock(LATER).unwrap();
+    id
 }
 
 #[test]
@@ -242,7 +246,9 @@ fn a_course_whose_assessment_was_amended_ends_even_with_a_draft_left() {
         .any(|e| e.action == "course_end"
             && e.detail.as_deref().is_some_and(|d| d.contains("\"unsigned_draft_session\":1"))));
     let signed = s.finalise(amendment.id, "Dr A", rules(), &default_policy()).unwrap();
-    s.start_course(signed.id, "2026-11-04", "Dr A").unwrap();
+    // Signed on the clock's day (30 November): the new course starts that day, not before.
+    assert!(s.start_course(signed.id, "2026-11-29", "Dr A").is_err());
+    s.start_course(signed.id, "2026-11-30", "Dr A").unwrap();
 }
 
 /// Review of issue 24: an amendment being written does not hide the signed version it amends
@@ -291,4 +297,26 @@ fn an_imported_session_is_held_to_one_dose_a_day() {
     file.date = "2026-11-05".into();
     let imported = s.import_session(iv.id, &file, "Dr A", &now).unwrap();
     assert_eq!((imported.session.number, imported.session.date.as_str()), (2, "2026-11-05"));
+}
+
+/// Issue 24 re-test: a session is signed on its day or later, never before: one dated next week
+/// is refused when it is finalised, naming its date (a dose not yet given cannot be signed as
+/// given); on its day it is signed.
+#[test]
+fn a_session_is_not_finalised_before_its_day() {
+    let (mut s, _, final_id) = store_with_final();
+    let (policy, site) = (default_policy(), DosingSite::default());
+    let now = in_force(&policy, &site);
+    let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
+    let draft = s.new_session(course.id, "2026-12-07", "Dr A", &now).unwrap();
+    let mut x = draft.session.clone();
+    treated(&mut x);
+    s.save_session(draft.id, &x, "Dr A", &now).unwrap();
+    // The clock reads 30 November (LATER): the 7th of December is still to come in every zone.
+    let e = s.finalise_session(draft.id, "Dr A", &now).unwrap_err();
+    assert_eq!(field_of(&e), Some("date"), "{e}");
+    assert!(e.to_string().contains("2026-12-07 is after today"), "{e}");
+    assert_eq!(s.session(draft.id).unwrap().status, trdcheck::storage::RecordStatus::Draft);
+    s.set_clock("2026-12-07T08:30:00Z").unwrap();
+    assert_eq!(s.finalise_session(draft.id, "Dr A", &now).unwrap().outcome, Some(SessionOutcome::Treated));
 }

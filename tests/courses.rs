@@ -196,6 +196,7 @@ fn an_esketamine_course_counts_doses_not_records_for_the_schedule() {
     a.route = Some(trdcheck::model::Route::EsketamineNasal);
     let d = s.create_draft(p.id, Some(a), "Dr A").unwrap();
     let f = s.finalise(d.id, "Dr A", rules(), &default_policy()).unwrap();
+    s.set_clock(common::courses::LATER).unwrap();
     let (policy, site) = (default_policy(), DosingSite::default());
     let now = in_force(&policy, &site);
     let course = s.start_course(f.id, "2026-11-02", "Dr A").unwrap();
@@ -564,6 +565,8 @@ fn a_patient_has_several_courses_and_the_rems_form_knows_an_earlier_courses_trea
     x.monitoring.ready_to_leave_minutes = Some(70);
     x.pre_dose.rems_enrolled = Some(true);
     s.save_session(rec.id, &x, "Dr A", &now).unwrap();
+    // Signed on its day, in March.
+    s.set_clock("2027-03-02T15:00:00Z").unwrap();
     s.finalise_session(rec.id, "Dr A", &now).unwrap();
     let form = s.rems_form(rec.id, DosingRules::embedded().unwrap(), &Default::default()).unwrap();
     assert_eq!(value(&form, "Patient", "First treatment"), Some("No"), "treated in the first course");

@@ -123,6 +123,26 @@ pub(super) fn not_before_signature(started_on: &str, finalised_at: &str) -> Resu
     Ok(())
 }
 
+/// A session is signed on or after its day, never before: `date` must not be after the calendar
+/// day of `signed_at` (an RFC 3339 time) on this workstation's clock. When its zone is not known
+/// (a test process), the day is read at UTC+14, the latest calendar day anywhere at that instant,
+/// so that no zone is refused its own today.
+pub(super) fn not_after_signing(date: &str, signed_at: &str) -> Result<()> {
+    use time::format_description::well_known::Rfc3339;
+    let signed = time::OffsetDateTime::parse(signed_at, &Rfc3339)
+        .map_err(|_| field("date", format!("the signing time {signed_at:?} cannot be read")))?;
+    let latest = time::UtcOffset::from_hms(14, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let today = signed.to_offset(LOCAL_OFFSET.get().copied().unwrap_or(latest)).date();
+    let day = crate::session::parse_date("date", date)?;
+    if day > today {
+        return Err(field(
+            "date",
+            format!("{date} is after today ({today}): a session is finalised on its day or later, not before"),
+        ));
+    }
+    Ok(())
+}
+
 /// No second treated session on one day, whatever the course or route: the patient's treated
 /// sessions in force (the newest finalised version of each) dated `date`, other than `except`
 /// (the session being judged and the version it amends). Returns (course id, session number).

@@ -667,6 +667,7 @@ impl Store {
             if current.status == RecordStatus::Final {
                 return Err(field("session_id", format!("session {id} is already finalised")));
             }
+            course_limits::not_after_signing(&current.session.date, at)?;
             Self::with_context(tx, current.course_id, current.session.number, now, |ctx, course| {
                 let needed = session::still_needed(ctx, &current.session)?;
                 if let Some(first) = needed.first() {

@@ -12,6 +12,9 @@ pub fn in_force<'a>(policy: &'a trdcheck::SitePolicy, site: &'a DosingSite) -> I
 /// A store with a patient and a finalised, eligible IV ketamine assessment (70 kg).
 /// When the fixtures' assessments are signed (before their courses start).
 pub const SIGNED_AT: &str = "2026-11-01T09:00:00Z";
+/// The clock after the assessment is signed: the sessions of November are signed by then (a
+/// session is never signed before its day).
+pub const LATER: &str = "2026-11-30T17:00:00Z";
 
 pub fn store_with_final() -> (Store, i64, i64) {
     let mut s = Store::open_in_memory().unwrap();
@@ -25,6 +28,7 @@ pub fn store_with_final() -> (Store, i64, i64) {
         .unwrap();
     let d = s.create_draft(p.id, Some(baseline()), "Dr A").unwrap();
     let f = s.finalise(d.id, "Dr A", rules(), &default_policy()).unwrap();
+    s.set_clock(LATER).unwrap();
     (s, p.id, f.id)
 }
 
@@ -76,6 +80,7 @@ pub fn esketamine_treated() -> (Store, i64, i64) {
     a.route = Some(trdcheck::model::Route::EsketamineNasal);
     let d = s.create_draft(p.id, Some(a), "Dr A").unwrap();
     let f = s.finalise(d.id, "Dr Ana Ruiz", rules(), &default_policy()).unwrap();
+    s.set_clock(LATER).unwrap();
     let (policy, site) = (default_policy(), DosingSite::default());
     let now = in_force(&policy, &site);
     let course = s.start_course(f.id, "2026-11-02", "Dr A").unwrap();

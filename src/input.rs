@@ -68,8 +68,8 @@ pub fn validate_all(a: &Assessment) -> Vec<InputError> {
     }
     if a.patient.id.trim().is_empty() {
         errors.push(field_error("patient.id", &format!("{:?}", a.patient.id), "must be a non-empty string"));
-    } else if a.patient.id.chars().count() > PATIENT_ID_MAX_CHARS {
-        errors.push(too_long("patient.id", &a.patient.id, PATIENT_ID_MAX_CHARS));
+    } else if let Err(e) = crate::model::check_length("patient.id", &a.patient.id, PATIENT_ID_MAX_CHARS) {
+        errors.push(e);
     }
     check_fields(QUESTIONS, a, "", &mut errors);
     if let (Some(s), Some(d)) = (a.cardiovascular.systolic_mmhg, a.cardiovascular.diastolic_mmhg) {
@@ -162,17 +162,14 @@ fn check_fields<T>(fields: &[Field<T>], value: &T, prefix: &str, errors: &mut Ve
             (Answer::Text(t), _) if t.trim().is_empty() => {
                 errors.push(field_error(&path(), &format!("{t:?}"), "must be a non-empty name, or null when unknown"));
             }
-            (Answer::Text(t), _) if t.chars().count() > NAME_MAX_CHARS => {
-                errors.push(too_long(&path(), t, NAME_MAX_CHARS));
+            (Answer::Text(t), _) => {
+                if let Err(e) = crate::model::check_length(&path(), t, NAME_MAX_CHARS) {
+                    errors.push(e);
+                }
             }
             _ => {}
         }
     }
-}
-
-/// A text over its maximum: named with its length, not repeated in full.
-fn too_long(path: &str, text: &str, max: usize) -> InputError {
-    crate::model::check_length(path, text, max).err().unwrap_or_else(|| field_error(path, "", "is too long"))
 }
 
 fn field_error(path: &str, value: &str, rule: &str) -> InputError {

@@ -317,7 +317,12 @@ pub const NOTE_MAX_CHARS: usize = 4000;
 /// The longest short text (a lot number, a patient's or clinician's name), in characters.
 pub const SHORT_TEXT_MAX_CHARS: usize = 200;
 
-/// Refuses a text over `max` characters, naming `path` and the length (not the text itself).
+/// Refuses a text over `max` characters, naming `path` and the length (not the text itself); and
+/// one holding a character that cannot be typed as text or that reorders what is printed around
+/// it: a control character other than tab and line breaks (U+0000…), or a bidirectional
+/// embedding, override or isolate (U+202A–U+202E, U+2066–U+2069), with which an MRN or a name
+/// could print as something else on every signed document (issue 24). The left-to-right and
+/// right-to-left marks (U+200E, U+200F) that right-to-left writing uses are allowed.
 pub fn check_length(path: &str, text: &str, max: usize) -> Result<(), crate::error::InputError> {
     let n = text.chars().count();
     if n > max {
@@ -326,7 +331,21 @@ pub fn check_length(path: &str, text: &str, max: usize) -> Result<(), crate::err
             message: format!("is {n} characters long; at most {max} are allowed"),
         });
     }
+    if let Some(c) = text.chars().find(|&c| forbidden_in_text(c)) {
+        return Err(crate::error::InputError::Field {
+            path: path.to_string(),
+            message: format!(
+                "holds the character U+{:04X}, a control or direction override that is not text; remove it",
+                u32::from(c)
+            ),
+        });
+    }
     Ok(())
+}
+
+fn forbidden_in_text(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// What kind of answer a question takes; numbers carry the range allowed by assessment-v1.

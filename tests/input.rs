@@ -295,3 +295,36 @@ fn names_over_their_maximum_are_refused_naming_the_field() {
     set(&mut doc, "/medications/0/name", json!("x".repeat(65_536)));
     assert_eq!(rejected(&doc).path(), Some("medications[0].name"));
 }
+
+/// Issue 24 re-test: a control character or a direction override in an MRN or a name (with which
+/// "RC-2041" could print as another patient's id on every signed document) is refused naming the
+/// field and the character; the marks right-to-left writing uses are text.
+#[test]
+fn control_characters_and_direction_overrides_are_refused_naming_the_field() {
+    for (pointer, path) in [
+        ("/patient/id", "patient.id"),
+        ("/trials/0/drug", "trials[0].drug"),
+        ("/medications/0/name", "medications[0].name"),
+    ] {
+        for bad in ["RC-20\u{0}41", "RC-\u{202E}1402", "RC\u{2066}-2041\u{2069}", "RC-2041\u{7}"] {
+            let mut doc = example();
+            set(&mut doc, pointer, json!(bad));
+            let e = rejected(&doc);
+            assert_eq!(e.path(), Some(path), "{bad:?}: {e}");
+            assert!(e.to_string().contains("holds the character U+"), "{e}");
+        }
+        let mut doc = example();
+        set(&mut doc, pointer, json!("\u{200F}محمد-2041"));
+        parse_assessment(&doc.to_string()).unwrap_or_else(|e| panic!("{path}: a right-to-left mark is text: {e}"));
+    }
+    // The records' own texts too: a patient's name, a clinician's name.
+    let mut s = trdcheck::storage::Store::open_in_memory().unwrap();
+    let p = trdcheck::storage::NewPatient {
+        mrn: "X-1".into(),
+        name: "Ana \u{202E}zeréP".into(),
+        date_of_birth: None,
+        sex: None,
+    };
+    assert!(s.create_patient(&p, "Dr A").unwrap_err().to_string().starts_with("name: holds the character U+202E"));
+    assert!(trdcheck::vault::passphrase::clinician_name("Dr \u{202E}A").is_err());
+}

@@ -222,6 +222,7 @@ impl Store {
             if reason.chars().count() > END_REASON_MAX_CHARS {
                 return Err(field("reason", format!("is longer than {END_REASON_MAX_CHARS} characters")));
             }
+            crate::model::check_length("reason", reason, END_REASON_MAX_CHARS)?;
             let last: Option<String> = tx.query_row(
                 "SELECT MAX(json_extract(data, '$.date')) FROM session WHERE course_id = ?1",
                 [course_id],

@@ -26,6 +26,10 @@ pub fn clinician_name(name: &str) -> Result<String, VaultError> {
     if name.chars().any(char::is_control) {
         return invalid("no control characters");
     }
+    // A direction override would print the signer as someone else on every signed record.
+    if name.chars().any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')) {
+        return invalid("no direction overrides or isolates (U+202A–U+202E, U+2066–U+2069)");
+    }
     if name.to_lowercase().starts_with("trdcheck") {
         return invalid("names starting with \"trdcheck\" are the app's own");
     }

@@ -575,6 +575,9 @@ pub struct IvDose {
     pub concentration_mg_per_ml: Option<f64>,
     pub volume_ml: Option<f64>,
     pub rate_ml_per_h: Option<f64>,
+    /// The rate is below what a pump delivers reliably at this concentration: dilute first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dilute: bool,
     /// The arithmetic, one sentence per step, in order.
     pub steps: Vec<String>,
     /// What the prescriber should know about this result.
@@ -695,6 +698,8 @@ pub fn iv_ketamine(rules: &DosingRules, site: &DosingSite, req: &IvRequest) -> R
         }
         None => (None, None),
     };
+    let dilute =
+        req.concentration_mg_per_ml.is_some_and(|c| dose / c * 60.0 / f64::from(minutes) < iv.pump.min_rate_ml_per_h);
     steps.push(format!("Infused over {minutes} minutes."));
     Ok(IvDose {
         dose_mg: dose,
@@ -709,6 +714,7 @@ pub fn iv_ketamine(rules: &DosingRules, site: &DosingSite, req: &IvRequest) -> R
         concentration_mg_per_ml: req.concentration_mg_per_ml,
         volume_ml,
         rate_ml_per_h,
+        dilute,
         steps,
         notes,
         sources,
@@ -903,8 +909,13 @@ impl IvDose {
     /// The result as the prescriber reads it: dose first, then the arithmetic and the notes.
     pub fn to_text(&self) -> String {
         let mut out = format!("IV racemic ketamine: {} mg over {} min", self.dose_mg, self.infusion_minutes);
-        if let (Some(v), Some(r)) = (self.volume_ml, self.rate_ml_per_h) {
-            out.push_str(&format!(" ({v} mL at {r} mL/h)"));
+        match (self.volume_ml, self.rate_ml_per_h, self.dilute) {
+            // Not a setting to use: the headline says so, not only the notes.
+            (Some(_), Some(_), true) => {
+                out.push_str(" (dilute first: too little volume for a pump at this concentration)")
+            }
+            (Some(v), Some(r), false) => out.push_str(&format!(" ({v} mL at {r} mL/h)")),
+            _ => {}
         }
         out.push('\n');
         let w = &self.weights;

@@ -397,10 +397,15 @@ fn the_pump_rate_is_true_as_shown_and_a_rate_too_slow_says_dilute() {
     assert!(d.steps.iter().any(|s| s.contains("= 0.045 mL/h, set to 0.05 mL/h")), "{:?}", d.steps);
     assert!(d.notes.iter().any(|n| n.starts_with("Dilute: 0.045 mL/h is below")), "{:?}", d.notes);
     assert!(d.notes.iter().any(|n| n.contains("delivers 3.3 mg, not 3 mg")), "{:?}", d.notes);
+    // The headline gives no rate to set, but says to dilute first (issue 24 re-test).
+    assert!(d.dilute);
+    let headline = d.to_text().lines().next().unwrap().to_string();
+    assert!(headline.contains("dilute first") && !headline.contains("mL/h"), "{headline}");
     // 84 kg at 100 mg/mL: 42 mg at 0.63 mL/h delivers 42 mg (0.6 mL/h would give 40 mg).
     let req = IvRequest { concentration_mg_per_ml: Some(100.0), ..iv(84.0, None, None) };
     let d = dosing::iv_ketamine(rules(), &site, &req).unwrap();
-    assert_eq!((d.dose_mg, d.rate_ml_per_h), (42.0, Some(0.63)));
+    assert_eq!((d.dose_mg, d.rate_ml_per_h, d.dilute), (42.0, Some(0.63), false));
+    assert!(d.to_text().lines().next().unwrap().ends_with("(0.42 mL at 0.63 mL/h)"), "{}", d.to_text());
     assert!(!d.notes.iter().any(|n| n.contains("delivers") || n.contains("Dilute")), "{:?}", d.notes);
 }
 
@@ -429,4 +434,25 @@ fn cli_a_negative_weight_names_the_field() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("weight_kg: -80 kg is outside 30–300 kg"), "{err}");
+}
+
+/// Issue 24 re-test: a negative number given to any of the calculators is refused naming its
+/// option (not "unexpected argument").
+#[test]
+fn cli_a_negative_number_anywhere_names_its_option() {
+    for (args, option) in [
+        (&["dose", "esketamine", "--session", "-1", "--age", "40"][..], "--session"),
+        (&["dose", "esketamine", "--session", "1", "--age", "-5"][..], "--age"),
+        (&["score", "phq9", "--items", "1,1,1,1,1,1,1,1,0", "--baseline", "-5"][..], "--baseline"),
+        (
+            &["score", "madrs", "--items", "1,1,1,1,1,1,1,1,1,0", "--remission-threshold", "-10"][..],
+            "--remission-threshold",
+        ),
+        (&["dose", "iv-ketamine", "--weight-kg", "70", "--mg-per-kg", "-0.5"][..], "mg_per_kg"),
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(option) && !err.contains("unexpected argument"), "{args:?}: {err}");
+    }
 }

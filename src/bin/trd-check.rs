@@ -79,11 +79,11 @@ enum Command {
         #[arg(long, value_delimiter = ',', num_args = 1, allow_hyphen_values = true)]
         items: Vec<String>,
         /// The baseline total, to judge change, response and remission against.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         baseline: Option<u32>,
         /// The site's remission threshold where the scale leaves it to the site (MADRS: 10 or 12)
         /// [default: the scale's].
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         remission_threshold: Option<u32>,
         #[arg(long, value_enum, default_value_t = DoseFormat::Text)]
         format: DoseFormat,
@@ -132,10 +132,10 @@ enum DoseCommand {
     /// The doses the label allows at session N of a course, the devices, and what to do before.
     Esketamine {
         /// The session's number in the course, from 1.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         session: u32,
         /// The patient's age in years (the 65-and-over start, when the site follows it).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         age: u32,
         #[arg(long)]
         site: Option<PathBuf>,

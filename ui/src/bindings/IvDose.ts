@@ -13,6 +13,10 @@ export type IvDose = { dose_mg: number, mg_per_kg: number, weight_basis: WeightB
  */
 capped: boolean, concentration_mg_per_ml?: number | null, volume_ml?: number | null, rate_ml_per_h?: number | null, 
 /**
+ * The rate is below what a pump delivers reliably at this concentration: dilute first.
+ */
+dilute: boolean, 
+/**
  * The arithmetic, one sentence per step, in order.
  */
 steps: Array<string>, 

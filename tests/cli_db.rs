@@ -419,3 +419,24 @@ fn clinicians_are_managed_with_the_cli_and_a_wrong_passphrase_changes_nothing() 
         assert!(!bytes.windows(13).any(|w| w == b"maple glacier"), "no passphrase is stored");
     }
 }
+
+/// Issue 24 re-test: `db init` given another program's SQLite file refuses it before anything is
+/// written: no key file is left behind (it was, with a recovery key printed for nothing).
+#[test]
+fn init_refuses_another_programs_sqlite_file_and_leaves_no_key_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.sqlite3");
+    rusqlite::Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+    let passphrase = dir.path().join("pp");
+    std::fs::write(&passphrase, "tangerine lighthouse oboe fourteen\n").unwrap();
+    let o = Command::new(BIN)
+        .args(["db", "--path", other.to_str().unwrap(), "--user", "Dr X", "init"])
+        .env("TRDCHECK_PASSPHRASE_FILE", &passphrase)
+        .env("TRDCHECK_NEW_PASSPHRASE_FILE", &passphrase)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o).1);
+    assert!(text(&o).1.contains("not a trdcheck database"), "{}", text(&o).1);
+    assert!(!text(&o).0.contains("recovery"), "no recovery key for a refused set-up: {}", text(&o).0);
+    assert!(!dir.path().join("other.keys").exists(), "a key file was left behind");
+}

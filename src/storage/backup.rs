@@ -42,6 +42,12 @@ pub(super) fn inspect_header(path: &Path, key: &DbKey) -> Result<Header> {
     header_of(&read_only(path, key)?, path)
 }
 
+/// An unencrypted file is an earlier version's trdcheck records (not another program's SQLite
+/// file, nor from a newer version): refused otherwise.
+pub(crate) fn check_plain(path: &Path) -> Result<()> {
+    plain_header(path).map(|_| ())
+}
+
 /// The header of an unencrypted file: a trdcheck database, not newer.
 pub(super) fn plain_header(path: &Path) -> Result<Header> {
     header_of(&read_only_plain(path)?, path)

@@ -182,7 +182,12 @@ impl Vault {
         let _lock = self.lock()?;
         match self.status()? {
             Status::Ready { .. } => return Err(VaultError::AlreadySetUp),
-            Status::New | Status::Unencrypted => {}
+            // An earlier version's records are encrypted after the key file is written: another
+            // program's SQLite file is refused first, leaving no key file behind.
+            Status::Unencrypted => {
+                crate::storage::backup::check_plain(&self.database)?;
+            }
+            Status::New => {}
         }
         let key = DbKey::random().map_err(|e| VaultError::Random(e.to_string()))?;
         let recovery = passphrase::new_recovery_key()?;

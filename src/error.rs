@@ -4,148 +4,94 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// Every error code the core, the CLI and the app use: the one list, exported to TypeScript.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub enum ErrorCode {
-    // A document or answer that was given.
-    InvalidJson,
-    InvalidField,
-    InvalidPolicyFile,
-    InvalidPolicyValue,
-    InvalidFormat,
-    InvalidPath,
-    // The records.
-    NoPatient,
-    NoAssessment,
-    NoCourse,
-    NoSession,
-    NoAdministration,
-    DuplicateMrn,
-    Finalised,
-    NotFinal,
-    AlreadyAmended,
-    AcknowledgementNeeded,
-    NotAPrecaution,
-    // Clinicians and the key.
-    WeakPassphrase,
-    WrongPassphrase,
-    WrongRecoveryKey,
-    UnknownClinician,
-    ClinicianExists,
-    /// The last clinician, or one's own account, cannot be removed.
-    ClinicianNeeded,
-    NotSetUp,
-    AlreadySetUp,
-    /// The app is locked (idle, or signed out): sign in again.
-    Locked,
-    // The database and files.
-    NotATrdcheckDatabase,
-    /// The file does not open with this set-up's key.
-    WrongDatabaseKey,
-    /// An earlier version's unencrypted records (encrypted at set-up).
-    PlainDatabase,
-    KeyFileUnreadable,
-    NewerDatabase,
-    CorruptDatabase,
-    SettingsUnreadable,
-    /// The settings were changed elsewhere since the form was opened.
-    SettingsChanged,
-    /// This workstation's display preferences (text size) cannot be read or written.
-    Preferences,
-    Io,
-    Database,
-    Migration,
-    Ruleset,
-    Pdf,
-    Internal,
-    /// The call itself failed before reaching a command (set by the UI only).
-    Ipc,
+/// Defines [`ErrorCode`] from one table: each code's variant, its text (as serialised, in the CLI
+/// and over IPC) and whether it is the requester's fault (`request`: the CLI exits 2) or the
+/// system's (`system`: exit 1). Nothing about a code is listed anywhere else.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $text:literal, $fault:ident;)*) => {
+        /// Every error code the core, the CLI and the app use: the one list, exported to TypeScript.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+        pub enum ErrorCode {
+            $($(#[$doc])* #[serde(rename = $text)] $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in the table's order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $text,)*
+                }
+            }
+
+            /// Whether the request was at fault (the CLI exits 2), not the system (exit 1).
+            pub fn is_request_error(self) -> bool {
+                match self {
+                    $(ErrorCode::$variant => error_codes!(@fault $fault),)*
+                }
+            }
+        }
+    };
+    (@fault request) => { true };
+    (@fault system) => { false };
 }
 
-impl ErrorCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidJson => "invalid_json",
-            ErrorCode::InvalidField => "invalid_field",
-            ErrorCode::InvalidPolicyFile => "invalid_policy_file",
-            ErrorCode::InvalidPolicyValue => "invalid_policy_value",
-            ErrorCode::InvalidFormat => "invalid_format",
-            ErrorCode::InvalidPath => "invalid_path",
-            ErrorCode::NoPatient => "no_patient",
-            ErrorCode::NoAssessment => "no_assessment",
-            ErrorCode::NoCourse => "no_course",
-            ErrorCode::NoSession => "no_session",
-            ErrorCode::NoAdministration => "no_administration",
-            ErrorCode::DuplicateMrn => "duplicate_mrn",
-            ErrorCode::Finalised => "finalised",
-            ErrorCode::NotFinal => "not_final",
-            ErrorCode::AlreadyAmended => "already_amended",
-            ErrorCode::AcknowledgementNeeded => "acknowledgement_needed",
-            ErrorCode::NotAPrecaution => "not_a_precaution",
-            ErrorCode::WeakPassphrase => "weak_passphrase",
-            ErrorCode::WrongPassphrase => "wrong_passphrase",
-            ErrorCode::WrongRecoveryKey => "wrong_recovery_key",
-            ErrorCode::UnknownClinician => "unknown_clinician",
-            ErrorCode::ClinicianExists => "clinician_exists",
-            ErrorCode::ClinicianNeeded => "clinician_needed",
-            ErrorCode::NotSetUp => "not_set_up",
-            ErrorCode::AlreadySetUp => "already_set_up",
-            ErrorCode::Locked => "locked",
-            ErrorCode::NotATrdcheckDatabase => "not_a_trdcheck_database",
-            ErrorCode::WrongDatabaseKey => "wrong_database_key",
-            ErrorCode::PlainDatabase => "plain_database",
-            ErrorCode::KeyFileUnreadable => "key_file_unreadable",
-            ErrorCode::NewerDatabase => "newer_database",
-            ErrorCode::CorruptDatabase => "corrupt_database",
-            ErrorCode::SettingsUnreadable => "settings_unreadable",
-            ErrorCode::SettingsChanged => "settings_changed",
-            ErrorCode::Preferences => "preferences",
-            ErrorCode::Io => "io",
-            ErrorCode::Database => "database",
-            ErrorCode::Migration => "migration",
-            ErrorCode::Ruleset => "ruleset",
-            ErrorCode::Pdf => "pdf",
-            ErrorCode::Internal => "internal",
-            ErrorCode::Ipc => "ipc",
-        }
-    }
-
-    /// Whether the request was at fault (the CLI exits 2), not the system (exit 1).
-    pub fn is_request_error(self) -> bool {
-        matches!(
-            self,
-            ErrorCode::InvalidJson
-                | ErrorCode::InvalidField
-                | ErrorCode::InvalidPolicyFile
-                | ErrorCode::InvalidPolicyValue
-                | ErrorCode::InvalidFormat
-                | ErrorCode::InvalidPath
-                | ErrorCode::NoPatient
-                | ErrorCode::NoAssessment
-                | ErrorCode::NoCourse
-                | ErrorCode::NoSession
-                | ErrorCode::NoAdministration
-                | ErrorCode::DuplicateMrn
-                | ErrorCode::Finalised
-                | ErrorCode::NotFinal
-                | ErrorCode::AlreadyAmended
-                | ErrorCode::AcknowledgementNeeded
-                | ErrorCode::NotAPrecaution
-                | ErrorCode::SettingsChanged
-                | ErrorCode::WeakPassphrase
-                | ErrorCode::WrongPassphrase
-                | ErrorCode::WrongRecoveryKey
-                | ErrorCode::UnknownClinician
-                | ErrorCode::ClinicianExists
-                | ErrorCode::ClinicianNeeded
-                | ErrorCode::NotSetUp
-                | ErrorCode::AlreadySetUp
-                | ErrorCode::Locked
-                | ErrorCode::NotATrdcheckDatabase
-        )
-    }
+error_codes! {
+    // A document or answer that was given.
+    InvalidJson = "invalid_json", request;
+    InvalidField = "invalid_field", request;
+    InvalidPolicyFile = "invalid_policy_file", request;
+    InvalidPolicyValue = "invalid_policy_value", request;
+    InvalidFormat = "invalid_format", request;
+    InvalidPath = "invalid_path", request;
+    // The records.
+    NoPatient = "no_patient", request;
+    NoAssessment = "no_assessment", request;
+    NoCourse = "no_course", request;
+    NoSession = "no_session", request;
+    NoAdministration = "no_administration", request;
+    DuplicateMrn = "duplicate_mrn", request;
+    Finalised = "finalised", request;
+    NotFinal = "not_final", request;
+    AlreadyAmended = "already_amended", request;
+    AcknowledgementNeeded = "acknowledgement_needed", request;
+    NotAPrecaution = "not_a_precaution", request;
+    // Clinicians and the key.
+    WeakPassphrase = "weak_passphrase", request;
+    WrongPassphrase = "wrong_passphrase", request;
+    WrongRecoveryKey = "wrong_recovery_key", request;
+    UnknownClinician = "unknown_clinician", request;
+    ClinicianExists = "clinician_exists", request;
+    /// The last clinician, or one's own account, cannot be removed.
+    ClinicianNeeded = "clinician_needed", request;
+    NotSetUp = "not_set_up", request;
+    AlreadySetUp = "already_set_up", request;
+    /// The app is locked (idle, or signed out): sign in again.
+    Locked = "locked", request;
+    // The database and files.
+    NotATrdcheckDatabase = "not_a_trdcheck_database", request;
+    /// The file does not open with this set-up's key.
+    WrongDatabaseKey = "wrong_database_key", system;
+    /// An earlier version's unencrypted records (encrypted at set-up).
+    PlainDatabase = "plain_database", system;
+    KeyFileUnreadable = "key_file_unreadable", system;
+    NewerDatabase = "newer_database", system;
+    CorruptDatabase = "corrupt_database", system;
+    SettingsUnreadable = "settings_unreadable", system;
+    /// The settings were changed elsewhere since the form was opened.
+    SettingsChanged = "settings_changed", request;
+    /// This workstation's display preferences (text size) cannot be read or written.
+    Preferences = "preferences", system;
+    Io = "io", system;
+    Database = "database", system;
+    Migration = "migration", system;
+    Ruleset = "ruleset", system;
+    Pdf = "pdf", system;
+    Internal = "internal", system;
+    /// The call itself failed before reaching a command (set by the UI only).
+    Ipc = "ipc", system;
 }
 
 impl std::fmt::Display for ErrorCode {
@@ -214,5 +160,22 @@ impl PolicyError {
             PolicyError::Read { .. } => ErrorCode::InvalidPolicyFile,
             PolicyError::NotAllowed { .. } => ErrorCode::InvalidPolicyValue,
         }
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn each_code_is_serialised_as_its_text_and_read_back() {
+        let mut seen = std::collections::BTreeSet::new();
+        for &code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), code);
+            assert!(seen.insert(code.as_str()), "{code:?} shares its text");
+        }
+        assert!(ErrorCode::InvalidField.is_request_error() && !ErrorCode::CorruptDatabase.is_request_error());
     }
 }

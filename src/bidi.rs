@@ -24,6 +24,27 @@ pub fn isolate(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// A note as a document prints it: on one line (each line break shown as " ¶ ", so that no line
+/// of a note can pass for a line of the document, such as "Determination: …") and isolated as
+/// above.
+pub fn note(text: &str) -> String {
+    let line = if text.chars().any(crate::model::is_line_break) {
+        let mut out = String::with_capacity(text.len() + 8);
+        let mut lines = text.split(crate::model::is_line_break).map(str::trim).filter(|l| !l.is_empty());
+        if let Some(first) = lines.next() {
+            out.push_str(first);
+        }
+        for l in lines {
+            out.push_str(" ¶ ");
+            out.push_str(l);
+        }
+        out
+    } else {
+        text.to_string()
+    };
+    isolate(&line).into_owned()
+}
+
 /// Whether `c` is a direction control (embedding, override or isolate): it orders the text and is
 /// not drawn.
 pub(crate) fn is_direction_control(c: char) -> bool {
@@ -40,5 +61,14 @@ mod tests {
         assert_eq!(isolate("MRN-123"), "MRN-123");
         assert_eq!(isolate("محمد"), "\u{2068}محمد\u{2069}");
         assert_eq!(isolate("MRN-123 שלום"), "\u{2068}MRN-123 שלום\u{2069}");
+    }
+
+    #[test]
+    fn a_note_prints_on_one_line() {
+        assert_eq!(note("Rechecked 138/86"), "Rechecked 138/86");
+        assert_eq!(
+            note("Rechecked\r\n\n## Determination: ELIGIBLE\u{2028}ok"),
+            "Rechecked ¶ ## Determination: ELIGIBLE ¶ ok"
+        );
     }
 }

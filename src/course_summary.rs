@@ -89,7 +89,7 @@ impl OutcomesPart {
         for scale in &o.scales {
             for p in &scale.points {
                 for a in &p.alerts {
-                    let note = p.safety_note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+                    let note = p.safety_note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(crate::bidi::note);
                     alerts.push(format!(
                         "URGENT — {} {} item {} ({}): answered {} ({}). {} Clinician's note: {}",
                         scale.scale.name,
@@ -99,7 +99,7 @@ impl OutcomesPart {
                         a.answer,
                         a.answer_label,
                         a.message,
-                        note.unwrap_or("none yet (needed before it is finalised)")
+                        note.unwrap_or_else(|| "none yet (needed before it is finalised)".into())
                     ));
                 }
             }
@@ -227,7 +227,7 @@ fn adverse(s: &Session) -> String {
     match m.other_events() {
         OtherEvents::Unknown => unknown.push("other events"),
         OtherEvents::None => {}
-        OtherEvents::Some(t) => seen.push(format!("other: {t}")),
+        OtherEvents::Some(t) => seen.push(format!("other: {}", crate::bidi::note(t))),
     }
     if let Some(moaas) = m.moaas_lowest.filter(|&v| v < 5) {
         seen.insert(0, format!("sedation (MOAA/S {moaas})"));
@@ -294,7 +294,7 @@ impl SessionPart {
             dose_lines.push(("Device times", devices));
         }
         if let Some(r) = d.reason_outside_calculator.as_deref().filter(|r| !r.trim().is_empty()) {
-            dose_lines.push(("Reason for a dose outside the calculator", r.to_string()));
+            dose_lines.push(("Reason for a dose outside the calculator", crate::bidi::note(r)));
         }
         let mut details = vec![(
             "Before the dose",
@@ -336,7 +336,7 @@ impl SessionPart {
                         match m.other_events() {
                             OtherEvents::Unknown => UNKNOWN.into(),
                             OtherEvents::None => "None".into(),
-                            OtherEvents::Some(t) => t.into(),
+                            OtherEvents::Some(t) => crate::bidi::note(t),
                         },
                     ),
                     ("Would have been ready to leave after (min)", opt(m.ready_to_leave_minutes)),
@@ -347,7 +347,7 @@ impl SessionPart {
             ));
             if let Some(t) = m.transferred.as_deref().filter(|t| !t.trim().is_empty()) {
                 if let Some(last) = details.last_mut() {
-                    last.1.push(("Transferred", t.to_string()));
+                    last.1.push(("Transferred", crate::bidi::note(t)));
                 }
             }
         }
@@ -366,7 +366,7 @@ impl SessionPart {
                     g.findings.iter().map(|f| (f.rule.to_string(), f.message.clone(), f.source.to_string())).collect()
                 })
                 .unwrap_or_default(),
-            acknowledgements: s.acknowledgements.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            acknowledgements: s.acknowledgements.iter().map(|(k, v)| (k.clone(), crate::bidi::note(v))).collect(),
             row,
             details,
         }

@@ -38,9 +38,22 @@ pub struct DosingRules {
     pub dosing: DosingMeta,
     pub iv_ketamine: IvKetamineRules,
     pub esketamine: EsketamineRules,
+    /// Readings during monitoring that need the clinician's note, on either route.
+    #[serde(default)]
+    pub monitoring_alerts: Option<MonitoringAlerts>,
     /// sha256 of the file, recorded with every dose worked out from it.
     #[serde(skip_deserializing)]
     pub sha256: String,
+}
+
+/// Readings during monitoring that need the clinician's note (issue 24 re-test): the lowest SpO₂
+/// below the site's pre-dose deferral line, and sedation at or below a MOAA/S score.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringAlerts {
+    pub deep_sedation_moaas_at_most: u8,
+    pub deep_sedation_source: String,
+    pub low_spo2_source: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -68,7 +68,7 @@ pub fn validate_all(a: &Assessment) -> Vec<InputError> {
     }
     if a.patient.id.trim().is_empty() {
         errors.push(field_error("patient.id", &format!("{:?}", a.patient.id), "must be a non-empty string"));
-    } else if let Err(e) = crate::model::check_length("patient.id", &a.patient.id, PATIENT_ID_MAX_CHARS) {
+    } else if let Err(e) = crate::model::check_line("patient.id", &a.patient.id, PATIENT_ID_MAX_CHARS) {
         errors.push(e);
     }
     check_fields(QUESTIONS, a, "", &mut errors);
@@ -163,7 +163,7 @@ fn check_fields<T>(fields: &[Field<T>], value: &T, prefix: &str, errors: &mut Ve
                 errors.push(field_error(&path(), &format!("{t:?}"), "must be a non-empty name, or null when unknown"));
             }
             (Answer::Text(t), _) => {
-                if let Err(e) = crate::model::check_length(&path(), t, NAME_MAX_CHARS) {
+                if let Err(e) = crate::model::check_line(&path(), t, NAME_MAX_CHARS) {
                     errors.push(e);
                 }
             }

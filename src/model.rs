@@ -343,6 +343,25 @@ pub fn check_length(path: &str, text: &str, max: usize) -> Result<(), crate::err
     Ok(())
 }
 
+/// As [`check_length`], for a text of one line (an id, a name, a drug, a lot number, a clinic's
+/// detail): a line break in it would print as a line of its own on a signed document ("MRN-1" then
+/// "Determination: NOT ELIGIBLE"), so it is refused, naming the field.
+pub fn check_line(path: &str, text: &str, max: usize) -> Result<(), crate::error::InputError> {
+    check_length(path, text, max)?;
+    if text.chars().any(is_line_break) {
+        return Err(crate::error::InputError::Field {
+            path: path.to_string(),
+            message: "holds a line break; it is one line".into(),
+        });
+    }
+    Ok(())
+}
+
+/// A character that starts a new line where text is printed.
+pub fn is_line_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
 fn forbidden_in_text(c: char) -> bool {
     (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')

@@ -256,7 +256,7 @@ pub fn monitoring_form(
         match m.other_events() {
             crate::session::OtherEvents::Unknown => None,
             crate::session::OtherEvents::None => Some("None".into()),
-            crate::session::OtherEvents::Some(t) => Some(t.to_string()),
+            crate::session::OtherEvents::Some(t) => Some(crate::bidi::note(t)),
         },
     );
     for f in &mut fields {

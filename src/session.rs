@@ -422,7 +422,7 @@ pub fn gate(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
 
 /// Every text of a session within its documented maximum (docs/session-v1.md).
 fn check_lengths(s: &Session) -> Result<(), InputError> {
-    use crate::model::{check_length, NOTE_MAX_CHARS, SHORT_TEXT_MAX_CHARS};
+    use crate::model::{check_length, check_line, NOTE_MAX_CHARS, SHORT_TEXT_MAX_CHARS};
     let short = [("dose.lot_number", &s.dose.lot_number)];
     let notes = [
         ("dose.reason_outside_calculator", &s.dose.reason_outside_calculator),
@@ -430,7 +430,7 @@ fn check_lengths(s: &Session) -> Result<(), InputError> {
         ("monitoring.transferred", &s.monitoring.transferred),
     ];
     for (path, text) in short {
-        check_length(path, text.as_deref().unwrap_or_default(), SHORT_TEXT_MAX_CHARS)?;
+        check_line(path, text.as_deref().unwrap_or_default(), SHORT_TEXT_MAX_CHARS)?;
     }
     for (path, text) in notes {
         check_length(path, text.as_deref().unwrap_or_default(), NOTE_MAX_CHARS)?;

@@ -81,6 +81,37 @@ pub fn alerts(ctx: &Context, s: &Session) -> Vec<SessionAlert> {
             });
         }
     }
+    if let Some(rules) = &ctx.dosing.monitoring_alerts {
+        let m = &s.monitoring;
+        if let Some(moaas) = m.moaas_lowest.filter(|&v| v <= rules.deep_sedation_moaas_at_most) {
+            out.push(SessionAlert {
+                key: "monitoring.moaas_lowest".into(),
+                message: format!(
+                    "URGENT: lowest MOAA/S {moaas} is deep sedation (at or below {}): note the airway, breathing and oxygen saturation observed, what was done and how long it lasted.",
+                    rules.deep_sedation_moaas_at_most
+                ),
+                urgent: true,
+                source: rules.deep_sedation_source.clone(),
+            });
+        }
+        let line = ctx.policy.spo2_defer_percent.map(f64::from);
+        if let (Some(line), Some(low)) = (line, m.spo2_lowest_percent.filter(|&v| line.is_some_and(|l| v < l))) {
+            let recorded = match m.respiratory_depression {
+                Some(false) => " Respiratory depression is recorded as none: check that answer.",
+                _ => "",
+            };
+            out.push(SessionAlert {
+                key: "monitoring.spo2_lowest_percent".into(),
+                message: format!(
+                    "URGENT: lowest SpO₂ {} % during monitoring is below {} %: note what was done (stimulation, airway, oxygen) and how long it lasted.{recorded}",
+                    fmt(low),
+                    fmt(line)
+                ),
+                urgent: true,
+                source: rules.low_spo2_source.clone(),
+            });
+        }
+    }
     let iv = &ctx.dosing.iv_ketamine;
     if let (Some(today), Some(assessed)) = (s.dose.weight_kg, ctx.assessment.patient.weight_kg) {
         let change = (today - assessed) / assessed * 100.0;
@@ -150,6 +181,14 @@ pub fn check(ctx: &Context, s: &Session) -> Result<(), InputError> {
         }
     }
     if ctx.course.route == Route::EsketamineNasal {
+        // Ready to leave is counted from the first device: not before the last one.
+        let spread = device_spread(s);
+        if let Some(ready) = m.ready_to_leave_minutes.filter(|&r| r < spread) {
+            return Err(field(
+                "monitoring.ready_to_leave_minutes",
+                format!("{ready} minutes is before the last device ({spread} minutes after the first)"),
+            ));
+        }
         let gap = ctx.dosing.esketamine.minutes_between_devices;
         let first = s.dose.device_times.as_ref().and_then(|t| t.first()).and_then(|t| minutes(t));
         if let (Some(start), Some(first)) = (s.dose.start_time.as_deref().and_then(minutes), first) {

@@ -466,7 +466,7 @@ impl Summary {
                 line(&format!("  Source: {} ({})", f.source, f.strength.label()));
                 if *level == Level::Precaution {
                     if let Some(note) = self.context.acknowledgements.get(&*f.rule) {
-                        line(&format!("  Acknowledged: {}", isolate(note)));
+                        line(&format!("  Acknowledged: {}", crate::bidi::note(note)));
                     }
                 }
             }

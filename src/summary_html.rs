@@ -100,7 +100,7 @@ impl Summary {
                                 div.source { "Source: " (f.source) " (" (f.strength.label()) ")" }
                                 @if *level == Level::Precaution {
                                     @if let Some(note) = self.context.acknowledgements.get(&*f.rule) {
-                                        div.ack { "Acknowledged: " (crate::bidi::isolate(note)) }
+                                        div.ack { "Acknowledged: " (crate::bidi::note(note)) }
                                     }
                                 }
                             }

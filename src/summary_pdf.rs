@@ -272,7 +272,7 @@ pub(crate) fn layout(s: &Summary, paper: Paper) -> Result<Layout, PdfError> {
             if *level == Level::Precaution {
                 if let Some(note) = s.context.acknowledgements.get(&*f.rule) {
                     l.paragraph(
-                        &format!("Acknowledged: {}", crate::bidi::isolate(note)),
+                        &format!("Acknowledged: {}", crate::bidi::note(note)),
                         Weight::Regular,
                         SMALL,
                         BLACK,

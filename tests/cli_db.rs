@@ -258,13 +258,22 @@ fn a_file_that_is_not_a_trdcheck_database_is_refused() {
             .output()
             .unwrap()
     };
-    for path in [&picture, &pdf, &folder] {
+    // Whatever their length, even a whole number of pages (the app's own PDF, a padded picture).
+    let paged_pdf = dir.path().join("summary.pdf");
+    std::fs::write(&paged_pdf, b"%PDF-1.7\n".iter().chain(&[0u8; 36_343]).copied().collect::<Vec<u8>>()).unwrap();
+    let paged_png = dir.path().join("padded.png");
+    std::fs::write(&paged_png, png.iter().copied().chain(std::iter::repeat(0)).take(44_032).collect::<Vec<u8>>())
+        .unwrap();
+    // Another program's SQLite file is not "no clinician set up yet".
+    let other = dir.path().join("other.sqlite3");
+    rusqlite::Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+    for path in [&picture, &pdf, &folder, &paged_pdf, &paged_png, &other] {
         let o = db_at(path);
         assert_eq!(o.status.code(), Some(2), "{}: {}", path.display(), text(&o).1);
         assert!(text(&o).1.contains("not a trdcheck database"), "{}: {}", path.display(), text(&o).1);
     }
     let pages = dir.path().join("lost-keys.sqlite3");
-    std::fs::write(&pages, png.iter().cycle().take(8192).copied().collect::<Vec<u8>>()).unwrap();
+    std::fs::write(&pages, (0..8192u32).map(|i| (i * 7 % 251) as u8 ^ 0x5A).collect::<Vec<u8>>()).unwrap();
     let o = db_at(&pages);
     assert!(text(&o).1.contains("key file is missing"), "{}", text(&o).1);
 }

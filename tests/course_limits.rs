@@ -313,10 +313,40 @@ fn a_session_is_not_finalised_before_its_day() {
     treated(&mut x);
     s.save_session(draft.id, &x, "Dr A", &now).unwrap();
     // The clock reads 30 November (LATER): the 7th of December is still to come in every zone.
+    assert_eq!(s.session_still_needed(draft.id, &now).unwrap(), ["date"], "said before finalising too");
     let e = s.finalise_session(draft.id, "Dr A", &now).unwrap_err();
     assert_eq!(field_of(&e), Some("date"), "{e}");
     assert!(e.to_string().contains("2026-12-07 is after today"), "{e}");
     assert_eq!(s.session(draft.id).unwrap().status, trdcheck::storage::RecordStatus::Draft);
     s.set_clock("2026-12-07T08:30:00Z").unwrap();
     assert_eq!(s.finalise_session(draft.id, "Dr A", &now).unwrap().outcome, Some(SessionOutcome::Treated));
+}
+
+/// Issue 24 re-test: one patient under an MRN written another way ("dual-1", a non-breaking
+/// hyphen, full-width letters) is the same patient: no second patient is made, an import finds
+/// the first, and so one dose a day holds.
+#[test]
+fn an_mrn_written_another_way_is_the_same_patient() {
+    let mut s = trdcheck::storage::Store::open_in_memory().unwrap();
+    let new = |mrn: &str| trdcheck::storage::NewPatient {
+        mrn: mrn.into(),
+        name: "Dual".into(),
+        date_of_birth: None,
+        sex: None,
+    };
+    let first = s.create_patient(&new("DUAL-1"), "Dr A").unwrap();
+    for other in ["dual-1", "DUAL\u{2011}1", "Dual\u{2212}1", "ＤＵＡＬ－１", " DUAL-1 "] {
+        let e = s.create_patient(&new(other), "Dr A").unwrap_err();
+        assert_eq!(e.code(), "duplicate_mrn", "{other:?}: {e}");
+        assert_eq!(s.patient_by_mrn(other).unwrap().map(|p| p.id), Some(first.id), "{other:?}");
+    }
+    // Just past: another MRN is another patient.
+    assert!(s.create_patient(&new("DUAL-2"), "Dr A").is_ok());
+    assert!(s.create_patient(&new("DUAL1"), "Dr A").is_ok(), "a dash is not nothing");
+    // An assessment imported under "dual-1" is the first patient's.
+    let mut a = baseline();
+    a.patient.id = "dual-1".into();
+    let json = serde_json::to_string(&a).unwrap();
+    let record = s.import(&json, "Dr A").unwrap();
+    assert_eq!(record.patient_id, first.id);
 }

@@ -489,11 +489,17 @@ fn esketamine_monitoring_runs_at_least_two_hours_after_the_last_device() {
     }
     // The devices four hours apart: 125 minutes are refused, naming the discharge; 360 are enough.
     s.dose.device_times = Some(vec!["09:00".into(), "13:00".into()]);
+    s.monitoring.ready_to_leave_minutes = None;
     s.monitoring.total_monitoring_minutes = Some(125);
     assert_eq!(refused(&w, &s), "monitoring.discharged");
     let err = check(&w.ctx(), &s).unwrap_err();
     assert!(err.to_string().contains("after the last device (360 from the first"), "{err}");
     s.monitoring.total_monitoring_minutes = Some(360);
+    check(&w.ctx(), &s).unwrap();
+    // Ready to leave before the last device (240 minutes after the first): refused; at it: taken.
+    s.monitoring.ready_to_leave_minutes = Some(239);
+    assert_eq!(refused(&w, &s), "monitoring.ready_to_leave_minutes");
+    s.monitoring.ready_to_leave_minutes = Some(240);
     check(&w.ctx(), &s).unwrap();
 }
 
@@ -507,5 +513,41 @@ fn a_weight_far_from_the_assessments_needs_a_note() {
         s.dose.dose_mg = None;
         let keys = alert_keys(&w, &s);
         assert_eq!(keys.iter().any(|(k, _)| k == "dose.weight_kg"), noted, "{kg} kg: {keys:?}");
+    }
+}
+
+/// Issue 24 re-test: deep sedation (MOAA/S 1 or 0) and a lowest SpO₂ below the site's deferral
+/// line during monitoring each raise an urgent alert that needs the clinician's note; a lowest
+/// SpO₂ beside "no respiratory depression" says to check that answer.
+#[test]
+fn deep_sedation_and_low_oxygen_during_monitoring_need_a_note() {
+    for route in [Route::IvKetamine, Route::EsketamineNasal] {
+        let w = World::new(route);
+        let mut s = complete(route);
+        for (moaas, alerted) in [(2, false), (1, true), (0, true)] {
+            s.monitoring.moaas_lowest = Some(moaas);
+            let keys = alert_keys(&w, &s);
+            assert_eq!(
+                keys.contains(&("monitoring.moaas_lowest".to_string(), true)),
+                alerted,
+                "MOAA/S {moaas}: {keys:?}"
+            );
+        }
+        s.monitoring.moaas_lowest = Some(4);
+        for (spo2, alerted) in [(90.0, false), (89.0, true), (80.0, true)] {
+            s.monitoring.spo2_lowest_percent = Some(spo2);
+            s.monitoring.respiratory_depression = Some(false);
+            let keys = alert_keys(&w, &s);
+            assert_eq!(
+                keys.contains(&("monitoring.spo2_lowest_percent".to_string(), true)),
+                alerted,
+                "SpO2 {spo2}: {keys:?}"
+            );
+            if alerted {
+                assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["acknowledgements.monitoring.spo2_lowest_percent"]);
+                let alerts = trdcheck::session_checks::alerts(&w.ctx(), &s);
+                assert!(alerts[0].message.contains("recorded as none: check that answer"), "{}", alerts[0].message);
+            }
+        }
     }
 }

@@ -653,9 +653,17 @@ impl Store {
     /// What a session still needs before it can be finalised, by field.
     pub fn session_still_needed(&self, id: i64, now: &InForce) -> Result<Vec<String>> {
         let current = self.session(id)?;
-        Self::with_context(&self.conn, current.course_id, current.session.number, now, |ctx, _| {
+        let mut needed = Self::with_context(&self.conn, current.course_id, current.session.number, now, |ctx, _| {
             Ok(session::still_needed(ctx, &current.session)?)
-        })
+        })?;
+        // Its day, too: a session is not finalised before it (as finalising says).
+        let at = self.clock.clone().unwrap_or_else(super::now);
+        if current.status == RecordStatus::Draft
+            && course_limits::not_after_signing(&current.session.date, &at).is_err()
+        {
+            needed.insert(0, "date".to_string());
+        }
+        Ok(needed)
     }
 
     /// Finalises a session, signed by `clinician` (whose passphrase the caller has checked): it

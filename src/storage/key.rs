@@ -90,6 +90,17 @@ pub fn cannot_be_database(path: &Path) -> Result<bool> {
     if meta.is_dir() || meta.len() % 512 != 0 {
         return Ok(true);
     }
+    // A document's own signature at its start (PDF, PNG, JPEG, GIF, ZIP/Office, gzip): not random
+    // bytes, so not an encrypted database, whatever its length.
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| StorageError::Io { path: shown(path), message: e.to_string() })?;
+    const SIGNATURES: [&[u8]; 6] = [b"%PDF", b"\x89PNG", b"\xFF\xD8\xFF", b"GIF8", b"PK\x03\x04", b"\x1F\x8B"];
+    if SIGNATURES.iter().any(|sig| head[..n].starts_with(sig)) {
+        return Ok(true);
+    }
     is_text(path)
 }
 

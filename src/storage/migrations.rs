@@ -161,7 +161,29 @@ pub fn migrations() -> Migrations<'static> {
         M::up(super::courses::V7).foreign_key_check(),
         M::up(super::administrations::V8),
         M::up(super::course_limits::V9),
+        M::up_with_hook(V10, backfill_mrn_keys),
     ])
+}
+
+/// Version 10 (issue 24): each patient's MRN also as its key ([`super::patients::mrn_key`]: case,
+/// dashes and compatibility forms folded), so that "DUAL-1", "dual-1" and "DUAL‑1" are one patient
+/// (two would each take a dose on one day). Indexed, not unique: an earlier version may already
+/// hold two such patients, which are kept and found by their exact MRN.
+const V10: &str = r#"
+ALTER TABLE patient ADD COLUMN mrn_key TEXT;
+CREATE INDEX patient_mrn_key ON patient (mrn_key);
+"#;
+
+fn backfill_mrn_keys(tx: &Transaction) -> HookResult {
+    let patients: Vec<(i64, String)> = tx
+        .prepare("SELECT id, mrn FROM patient")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut set = tx.prepare("UPDATE patient SET mrn_key = ?1 WHERE id = ?2")?;
+    for (id, mrn) in patients {
+        set.execute(rusqlite::params![super::patients::mrn_key(&mrn), id])?;
+    }
+    Ok(())
 }
 
 /// Signed finalisation: the SHA-256 of what was signed (finalised by an earlier version: none).
@@ -205,4 +227,4 @@ CREATE TABLE setting (
 "#;
 
 /// The schema version this build creates and understands.
-pub const LATEST_VERSION: i64 = 9;
+pub const LATEST_VERSION: i64 = 10;

@@ -44,14 +44,33 @@ fn check_date(field: &str, value: &Option<String>) -> Result<()> {
     Ok(())
 }
 
+/// An MRN as the one patient it names: compatibility forms folded (NFKC: full-width letters and
+/// digits), every dash and hyphen written "-", case ignored, spaces collapsed. "DUAL-1", "dual-1",
+/// "DUAL‑1" (a non-breaking hyphen) and "ＤＵＡＬ－１" are one MRN (issue 24).
+pub fn mrn_key(mrn: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let folded: String = mrn
+        .nfkc()
+        .map(|c| {
+            if matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 impl Store {
     /// Adds a patient. A patient needs an MRN (unique) and a name; a date of birth is YYYY-MM-DD.
     pub fn create_patient(&mut self, p: &NewPatient, actor: &str) -> Result<Patient> {
         if p.name.trim().is_empty() {
             return Err(StorageError::InvalidField { field: "name".into(), message: "a name is needed".into() });
         }
-        crate::model::check_length("name", &p.name, crate::model::SHORT_TEXT_MAX_CHARS)?;
-        crate::model::check_length("mrn", &p.mrn, crate::model::PATIENT_ID_MAX_CHARS)?;
+        crate::model::check_line("name", &p.name, crate::model::SHORT_TEXT_MAX_CHARS)?;
+        crate::model::check_line("mrn", &p.mrn, crate::model::PATIENT_ID_MAX_CHARS)?;
         self.write(|tx, at| Self::insert_patient(tx, at, p, actor))
     }
 
@@ -63,14 +82,21 @@ impl Store {
             return Err(StorageError::InvalidField { field: "mrn".into(), message: "must not be empty".into() });
         }
         check_date("date_of_birth", &p.date_of_birth)?;
-        let exists: Option<i64> =
-            tx.query_row("SELECT id FROM patient WHERE mrn = ?1", [&mrn], |r| r.get(0)).optional()?;
-        if exists.is_some() {
-            return Err(StorageError::DuplicateMrn(mrn.clone()));
+        // The same MRN written another way ("dual-1" for "DUAL-1") is the same patient.
+        let key = mrn_key(&mrn);
+        let exists: Option<String> = tx
+            .query_row("SELECT mrn FROM patient WHERE mrn = ?1 OR mrn_key = ?2 LIMIT 1", [&mrn, &key], |r| r.get(0))
+            .optional()?;
+        if let Some(existing) = exists {
+            return Err(StorageError::DuplicateMrn(if existing == mrn {
+                mrn
+            } else {
+                format!("{mrn} (as {existing})")
+            }));
         }
         tx.execute(
-            "INSERT INTO patient (mrn, name, date_of_birth, sex, created_at, sort_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![mrn, p.name.trim(), p.date_of_birth, p.sex.map(Sex::as_str), at, search::fold(p.name.trim())],
+            "INSERT INTO patient (mrn, name, date_of_birth, sex, created_at, sort_name, mrn_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![mrn, p.name.trim(), p.date_of_birth, p.sex.map(Sex::as_str), at, search::fold(p.name.trim()), key],
         )?;
         let id = tx.last_insert_rowid();
         let mut insert = tx.prepare("INSERT OR IGNORE INTO patient_word (word, patient_id) VALUES (?1, ?2)")?;
@@ -125,11 +151,13 @@ impl Store {
         Self::find_by_mrn(&self.conn, mrn)
     }
 
+    /// The patient of this MRN: written exactly so, else written another way (case, dashes).
     pub(super) fn find_by_mrn(conn: &Connection, mrn: &str) -> Result<Option<Patient>> {
         Ok(conn
             .query_row(
-                "SELECT id, mrn, name, date_of_birth, sex, created_at FROM patient WHERE mrn = ?1",
-                [mrn.trim()],
+                "SELECT id, mrn, name, date_of_birth, sex, created_at FROM patient WHERE mrn = ?1 OR mrn_key = ?2 \
+                 ORDER BY mrn = ?1 DESC, id LIMIT 1",
+                [mrn.trim(), &mrn_key(mrn)],
                 Self::patient_from_row,
             )
             .optional()?)

@@ -80,10 +80,10 @@ impl ClinicSettings {
     /// choices within those of `rules/dosing.toml`, the lock within its range.
     pub fn check(&self, rules: &RuleSet) -> Result<()> {
         // Every text within its documented maximum (docs/assessment-v2.md), named by its key.
-        crate::model::check_length("clinic", &self.clinic, crate::model::SHORT_TEXT_MAX_CHARS)?;
+        crate::model::check_line("clinic", &self.clinic, crate::model::SHORT_TEXT_MAX_CHARS)?;
         for f in &RemsSetting::FIELDS {
             let text = self.rems.value(f.key).unwrap_or_default();
-            crate::model::check_length(&format!("rems.{}", f.key), &text, crate::model::SHORT_TEXT_MAX_CHARS)?;
+            crate::model::check_line(&format!("rems.{}", f.key), &text, crate::model::SHORT_TEXT_MAX_CHARS)?;
         }
         SitePolicy::resolve(rules, &self.policy)?;
         let dosing = DosingRules::embedded().map_err(|e| invalid("dosing", e.to_string()))?;

@@ -146,7 +146,13 @@ impl Vault {
             let db = &self.database;
             return Err(if db.is_dir() {
                 VaultError::Storage(StorageError::NotTrdcheck { path: db.display().to_string() })
-            } else if !db.exists() || key::is_plain(db)? || std::fs::metadata(db).is_ok_and(|m| m.len() == 0) {
+            } else if db.exists() && key::is_plain(db)? {
+                // An earlier version's records wait for set-up; another program's file is refused.
+                match crate::storage::backup::check_plain(db) {
+                    Ok(()) => VaultError::NotSetUp,
+                    Err(e) => VaultError::Storage(e),
+                }
+            } else if !db.exists() || std::fs::metadata(db).is_ok_and(|m| m.len() == 0) {
                 VaultError::NotSetUp
             } else if key::cannot_be_database(db)? {
                 VaultError::Storage(StorageError::NotTrdcheck { path: db.display().to_string() })

@@ -379,16 +379,24 @@ impl DrugCatalog {
         if let Some(d) = self.suggest(&stem).and_then(|s| self.lookup(s)) {
             return Some(d);
         }
+        // A listed name among other words or parts ("sertraline 50 mg", "perphenazine/
+        // amitriptyline", "dextromethorphan and bupropion"): the antidepressant among them first,
+        // since it is what could count twice.
         let key = normalize(name);
-        let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+        let words: Vec<&str> = key.split([' ', '/']).filter(|w| !w.is_empty() && !JOINING_WORDS.contains(w)).collect();
+        let mut found: Option<&Drug> = None;
         for n in (1..=words.len().min(3)).rev() {
             for window in words.windows(n) {
                 if let Some(&i) = self.index.get(&window.join(" ")) {
-                    return Some(&self.drugs[i]);
+                    let d = &self.drugs[i];
+                    if d.min_dose_mg.is_some() {
+                        return Some(d);
+                    }
+                    found = found.or(Some(d));
                 }
             }
         }
-        None
+        found
     }
 
     /// Every name a clinician may type (generic and brand), for completion in the app.

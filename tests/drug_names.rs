@@ -218,3 +218,23 @@ fn two_ways_of_writing_one_drug_outside_the_catalog_are_one_drug() {
     assert_eq!(e.trials[1].same_drug_as, Some(0));
     assert_eq!(e.failed_adequate_trials, 1);
 }
+
+/// Issue 24 second re-test: a product the catalog does not list, made of a listed antidepressant
+/// and something else ("perphenazine/amitriptyline", "dextromethorphan/bupropion", two drugs
+/// written as one), is asked about that antidepressant before it can count, so it never counts as
+/// a second drug unseen.
+#[test]
+fn a_product_holding_a_listed_antidepressant_is_asked_about_it() {
+    for (product, single, dose) in [
+        ("perphenazine/amitriptyline", "amitriptyline", 150.0),
+        ("dextromethorphan/bupropion", "bupropion", 300.0),
+        ("sertraline/olanzapine", "sertraline", 100.0),
+        ("dextromethorphan and bupropion", "bupropion", 300.0),
+    ] {
+        let mut combined = trial(product, dose);
+        combined.adequacy_confirmed_by_clinician = Some(true);
+        let e = with_trials(vec![trial(single, dose), combined]);
+        assert_eq!(e.trials[1].same_drug_question.as_deref(), Some(single), "{product}");
+        assert_eq!(e.determination, Determination::Incomplete, "{product}");
+    }
+}

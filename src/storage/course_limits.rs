@@ -103,16 +103,21 @@ pub fn remember_local_offset() {
     }
 }
 
+/// The calendar day of `at` (an RFC 3339 time) on this workstation's clock; in a process that does
+/// not know its zone, at UTC`fallback_hours` (−12: the earliest day anywhere, +14: the latest).
+fn local_day(at: &str, fallback_hours: i8) -> Option<time::Date> {
+    let at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()?;
+    let fallback = time::UtcOffset::from_hms(fallback_hours, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    Some(at.to_offset(LOCAL_OFFSET.get().copied().unwrap_or(fallback)).date())
+}
+
 /// A course cannot start before the assessment it comes from was signed: `started_on` must not be
 /// before the calendar day of `finalised_at` (an RFC 3339 time) on this workstation's clock. When
 /// its zone is not known (a test process), the day is read at UTC−12, the earliest calendar day
 /// anywhere at that instant, so that no zone is refused the day it signed.
 pub(super) fn not_before_signature(started_on: &str, finalised_at: &str) -> Result<()> {
-    use time::format_description::well_known::Rfc3339;
-    let signed = time::OffsetDateTime::parse(finalised_at, &Rfc3339)
-        .map_err(|_| field("assessment_id", format!("its signature time {finalised_at:?} cannot be read")))?;
-    let earliest = time::UtcOffset::from_hms(-12, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let day = signed.to_offset(LOCAL_OFFSET.get().copied().unwrap_or(earliest)).date();
+    let day = local_day(finalised_at, -12)
+        .ok_or_else(|| field("assessment_id", format!("its signature time {finalised_at:?} cannot be read")))?;
     let started = crate::session::parse_date("started_on", started_on)?;
     if started < day {
         return Err(field(
@@ -128,11 +133,8 @@ pub(super) fn not_before_signature(started_on: &str, finalised_at: &str) -> Resu
 /// (a test process), the day is read at UTC+14, the latest calendar day anywhere at that instant,
 /// so that no zone is refused its own today.
 pub(super) fn not_after_signing(date: &str, signed_at: &str) -> Result<()> {
-    use time::format_description::well_known::Rfc3339;
-    let signed = time::OffsetDateTime::parse(signed_at, &Rfc3339)
-        .map_err(|_| field("date", format!("the signing time {signed_at:?} cannot be read")))?;
-    let latest = time::UtcOffset::from_hms(14, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let today = signed.to_offset(LOCAL_OFFSET.get().copied().unwrap_or(latest)).date();
+    let today = local_day(signed_at, 14)
+        .ok_or_else(|| field("date", format!("the signing time {signed_at:?} cannot be read")))?;
     let day = crate::session::parse_date("date", date)?;
     if day > today {
         return Err(field(

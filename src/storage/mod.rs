@@ -133,6 +133,16 @@ impl Store {
     /// for it, and fails with `corrupt_database` if it did not. A file that needs a migration or
     /// is not in WAL mode is checked in full first, since opening it changes it.
     pub fn open_with_background_check(path: &Path, key: &DbKey) -> Result<Store> {
+        Self::open_after_header_checks(path, key, || {
+            let (owned, check_key) = (path.to_path_buf(), key.clone());
+            Integrity::Running(std::thread::spawn(move || integrity_check(&owned, &check_key)))
+        })
+    }
+
+    /// The quick opens: the header checks of [`Store::open`] at once, then the integrity check as
+    /// `later` arranges it. A new file, one that needs a migration or one not in WAL mode is
+    /// opened by [`Store::open`], checked in full first, since opening it changes it.
+    fn open_after_header_checks(path: &Path, key: &DbKey, later: impl FnOnce() -> Integrity) -> Result<Store> {
         if !path.exists() {
             return Self::open(path, key);
         }
@@ -140,12 +150,11 @@ impl Store {
         if header.version < LATEST_VERSION || !header.wal {
             return Self::open(path, key);
         }
-        let (owned, check_key) = (path.to_path_buf(), key.clone());
-        let check = std::thread::spawn(move || integrity_check(&owned, &check_key));
+        let integrity = later();
         let conn = key::connect(path)?;
         key::unlock(&conn, key, path)?;
         let mut store = Self::prepare(conn, Some(path.to_path_buf()), Some(key.clone()))?;
-        store.integrity = Integrity::Running(check);
+        store.integrity = integrity;
         Ok(store)
     }
 
@@ -157,18 +166,7 @@ impl Store {
     /// or is not in WAL mode is opened as by [`Store::open`]. The full check stays in `db verify`
     /// and in the desktop app's background check.
     pub fn open_to_read(path: &Path, key: &DbKey) -> Result<Store> {
-        if !path.exists() {
-            return Self::open(path, key);
-        }
-        let header = inspect_header(path, key)?;
-        if header.version < LATEST_VERSION || !header.wal {
-            return Self::open(path, key);
-        }
-        let conn = key::connect(path)?;
-        key::unlock(&conn, key, path)?;
-        let mut store = Self::prepare(conn, Some(path.to_path_buf()), Some(key.clone()))?;
-        store.integrity = Integrity::Deferred;
-        Ok(store)
+        Self::open_after_header_checks(path, key, || Integrity::Deferred)
     }
 
     /// Waits for the background integrity check, if one is running; its error is kept.

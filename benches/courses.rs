@@ -6,9 +6,9 @@
 mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use trdcheck::dosing::{DosingRules, DosingSite};
-use trdcheck::storage::Store;
-use trdcheck::summary_html::Paper;
+use trdcheck::records::clinic_details::Paper;
+use trdcheck::records::Store;
+use trdcheck::treatment::dosing::{DosingRules, DosingSite};
 
 const SESSIONS: u32 = 100;
 
@@ -17,7 +17,7 @@ fn seeded(dir: &std::path::Path) -> (Store, i64) {
     let mut s = Store::open(&dir.join("trdcheck.sqlite3"), &common::test_key()).unwrap();
     let p = s
         .create_patient(
-            &trdcheck::storage::NewPatient {
+            &trdcheck::records::NewPatient {
                 mrn: "B-1".into(),
                 name: "Bench Course".into(),
                 date_of_birth: None,
@@ -57,10 +57,19 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("open_course_overview", |b| b.iter(|| store.course_overview(course, dosing).unwrap()));
     g.bench_function("course_summary_pdf", |b| {
-        b.iter(|| store.course_summary(course, rules, dosing, None).unwrap().to_pdf(Paper::A4).unwrap())
+        b.iter(|| {
+            trdcheck::documents::course_summary::course_summary(&store, course, rules, dosing, None)
+                .unwrap()
+                .to_pdf(Paper::A4)
+                .unwrap()
+        })
     });
     g.bench_function("course_summary_html", |b| {
-        b.iter(|| store.course_summary(course, rules, dosing, None).unwrap().to_html(Paper::A4))
+        b.iter(|| {
+            trdcheck::documents::course_summary::course_summary(&store, course, rules, dosing, None)
+                .unwrap()
+                .to_html(Paper::A4)
+        })
     });
     g.finish();
 }

@@ -22,8 +22,12 @@ fn large() -> trdcheck::Assessment {
         "vortioxetine",
     ];
     let template = a.trials.as_ref().expect("example has trials")[0].clone();
-    a.trials =
-        Some(drugs.iter().map(|d| trdcheck::model::Trial { drug: Some((*d).into()), ..template.clone() }).collect());
+    a.trials = Some(
+        drugs
+            .iter()
+            .map(|d| trdcheck::eligibility::model::Trial { drug: Some((*d).into()), ..template.clone() })
+            .collect(),
+    );
     let meds = [
         "venlafaxine",
         "lorazepam",
@@ -40,7 +44,7 @@ fn large() -> trdcheck::Assessment {
     // complete assessment has it.
     a.medications = Some(
         meds.iter()
-            .map(|m| trdcheck::model::Medication {
+            .map(|m| trdcheck::eligibility::model::Medication {
                 name: Some((*m).into()),
                 dose_mg_per_day: Some(1.0),
                 classes: (*m == "levothyroxine").then(Vec::new),
@@ -73,13 +77,20 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("parse/example", |b| b.iter(|| parse_assessment(black_box(EXAMPLE))));
     let evaluation = evaluate(&example, rules, &policy);
-    let summary = trdcheck::summary::Summary::build(&example, &evaluation, rules, Default::default());
+    let summary = trdcheck::documents::summary::Summary::build(&example, &evaluation, rules, Default::default());
     c.bench_function("summary/pdf_example", |b| {
-        b.iter(|| summary.to_pdf(trdcheck::summary_html::Paper::A4).expect("pdf"))
+        b.iter(|| summary.to_pdf(trdcheck::records::clinic_details::Paper::A4).expect("pdf"))
     });
-    c.bench_function("summary/html_example", |b| b.iter(|| summary.to_html(trdcheck::summary_html::Paper::A4)));
+    c.bench_function("summary/html_example", |b| {
+        b.iter(|| summary.to_html(trdcheck::records::clinic_details::Paper::A4))
+    });
     c.bench_function("ruleset/load", |b| {
-        b.iter(|| RuleSet::from_sources(trdcheck::ruleset::EMBEDDED_RULESET, trdcheck::ruleset::EMBEDDED_DRUGS))
+        b.iter(|| {
+            RuleSet::from_sources(
+                trdcheck::eligibility::ruleset::EMBEDDED_RULESET,
+                trdcheck::eligibility::ruleset::EMBEDDED_DRUGS,
+            )
+        })
     });
 }
 

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use trdcheck::storage::{audit, DbKey, NewPatient, Store};
+use trdcheck::records::{audit, DbKey, NewPatient, Store};
 use trdcheck::vault::Vault;
 
 const CLINICIAN: &str = "Dr Bench";
@@ -138,7 +138,7 @@ fn bench(c: &mut Criterion) {
         .recent_assessments(200)
         .unwrap()
         .into_iter()
-        .find(|l| l.status == trdcheck::storage::RecordStatus::Draft)
+        .find(|l| l.status == trdcheck::records::RecordStatus::Draft)
         .unwrap()
         .id;
     let mut answers = store.assessment(draft).unwrap().answers;

@@ -5,8 +5,8 @@
 mod common;
 
 use common::courses::store_with_final;
-use trdcheck::scales::{Administration, Scales, ScalesSite};
-use trdcheck::storage::{BaselineOrigin, RecordStatus, Store};
+use trdcheck::outcomes::scales::{Administration, Scales, ScalesSite};
+use trdcheck::records::{BaselineOrigin, RecordStatus, Store};
 
 fn course() -> (Store, i64) {
     let (mut s, _, final_id) = store_with_final();
@@ -178,7 +178,7 @@ fn a_finalised_administration_is_kept_and_amended_as_a_new_version() {
 
 fn treat_sessions(s: &mut Store, course: i64, n: u32) {
     let done = s.sessions_of(course).unwrap().len() as u32;
-    let (policy, site) = (common::default_policy(), trdcheck::dosing::DosingSite::default());
+    let (policy, site) = (common::default_policy(), trdcheck::treatment::dosing::DosingSite::default());
     let now = common::courses::in_force(&policy, &site);
     for i in 0..n {
         let rec = s.new_session(course, &format!("2026-11-{:02}", 3 + 2 * (done + i)), "Dr A", &now).unwrap();
@@ -275,7 +275,7 @@ fn the_outcome_view_judges_every_follow_up_against_the_baseline_in_force() {
 fn the_ui_chart_fixture_is_what_the_core_gives_for_its_course() {
     use common::courses::{in_force, treated};
     let (mut s, course) = course();
-    let (policy, dosing_site) = (common::default_policy(), trdcheck::dosing::DosingSite::default());
+    let (policy, dosing_site) = (common::default_policy(), trdcheck::treatment::dosing::DosingSite::default());
     let now = in_force(&policy, &dosing_site);
     for date in ["2026-11-03", "2026-11-06"] {
         let d = s.new_session(course, date, "Dr A", &now).unwrap();
@@ -303,7 +303,7 @@ fn the_ui_chart_fixture_is_what_the_core_gives_for_its_course() {
     let responses: Vec<Option<bool>> =
         phq.points.iter().filter_map(|p| p.score.as_ref().map(|s| s.response.as_ref().map(|r| r.met))).collect();
     assert_eq!(responses, [None, Some(false), Some(false), Some(true)], "8 is the first response");
-    let overview = s.course_overview(course, trdcheck::dosing::DosingRules::embedded().unwrap()).unwrap();
+    let overview = s.course_overview(course, trdcheck::treatment::dosing::DosingRules::embedded().unwrap()).unwrap();
     let fixture = serde_json::to_string_pretty(&serde_json::json!({
         "started_on": overview.course.started_on,
         "sessions": overview.sessions,
@@ -323,7 +323,7 @@ fn the_ui_chart_fixture_is_what_the_core_gives_for_its_course() {
 fn a_baseline_is_taken_before_treatment_a_later_score_is_a_follow_up() {
     use common::courses::{in_force, treated};
     let (mut s, course) = course();
-    let (policy, dosing_site) = (common::default_policy(), trdcheck::dosing::DosingSite::default());
+    let (policy, dosing_site) = (common::default_policy(), trdcheck::treatment::dosing::DosingSite::default());
     let now = in_force(&policy, &dosing_site);
     let d = s.new_session(course, "2026-11-03", "Dr A", &now).unwrap();
     let mut x = d.session.clone();

@@ -291,7 +291,7 @@ fn a_closed_pipe_is_not_a_crash() {
 /// does), unless a policy file is given; `db settings` shows it and its history.
 #[test]
 fn stored_records_are_evaluated_with_the_clinics_policy_from_the_database() {
-    use trdcheck::storage::ClinicSettings;
+    use trdcheck::records::ClinicSettings;
     let clinic = Clinic::new();
     let dir = &clinic.dir;
     let six_weeks = std::fs::read_to_string(EXAMPLE).unwrap().replace("\"weeks_at_dose\": 8", "\"weeks_at_dose\": 6");

@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use trdcheck::model::*;
-use trdcheck::summary::{Context, Summary, TextStyle};
+use trdcheck::documents::summary::{Context, Summary, TextStyle};
+use trdcheck::eligibility::model::*;
 use trdcheck::{evaluate, Determination, Level};
 
 fn pregnant_without_childbearing_potential() -> Assessment {
@@ -30,23 +30,25 @@ fn a_pregnancy_is_never_hidden_by_another_answer() {
     );
     // Shown in every summary, said to be answered although it does not apply.
     let s = Summary::build(&a, &e, rules(), Context::default());
-    for text in
-        [s.to_text(TextStyle::Plain), s.to_text(TextStyle::Markdown), s.to_html(trdcheck::summary_html::Paper::A4)]
-    {
+    for text in [
+        s.to_text(TextStyle::Plain),
+        s.to_text(TextStyle::Markdown),
+        s.to_html(trdcheck::records::clinic_details::Paper::A4),
+    ] {
         assert!(text.contains("Pregnant"), "{text}");
         assert!(text.contains("Yes (answered, although the question does not apply)"), "{text}");
     }
     // And in the PDF a clinician signs and files.
     let dir = tempfile::tempdir().unwrap();
-    if let Some((pdf, _)) = pdf_text(&s.to_pdf(trdcheck::summary_html::Paper::A4).unwrap(), dir.path()) {
+    if let Some((pdf, _)) = pdf_text(&s.to_pdf(trdcheck::records::clinic_details::Paper::A4).unwrap(), dir.path()) {
         let flat = pdf.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(flat.contains("Pregnant"), "{flat}");
         assert!(flat.contains("Yes (answered, although the question does not apply)"), "{flat}");
     }
-    let fhir = trdcheck::fhir::bundle(&a, &e, rules(), &Context::default()).to_string();
+    let fhir = trdcheck::documents::fhir::bundle(&a, &e, rules(), &Context::default()).to_string();
     assert!(fhir.contains("\"linkId\":\"pregnancy.pregnant\""), "the answer is in the FHIR record too");
     // The checklist shows the question for the clinician to correct.
-    let step = trdcheck::checklist::steps(&a, rules()).into_iter().find(|s| s.id == "pregnancy").unwrap();
+    let step = trdcheck::eligibility::checklist::steps(&a, rules()).into_iter().find(|s| s.id == "pregnancy").unwrap();
     let q = step.questions.iter().find(|q| q.id == "pregnancy.pregnant").unwrap();
     assert!(step.applies && q.shown && !q.applies);
     // Resolved either way: no contradiction.

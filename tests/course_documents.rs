@@ -7,9 +7,9 @@ use std::process::Command;
 
 use common::courses::{esketamine_treated, in_force, store_with_final, treated};
 use common::{default_policy, pdf_text, rules, tool};
-use trdcheck::dosing::{DosingRules, DosingSite};
-use trdcheck::storage::Store;
-use trdcheck::summary_html::Paper;
+use trdcheck::records::clinic_details::Paper;
+use trdcheck::records::Store;
+use trdcheck::treatment::dosing::{DosingRules, DosingSite};
 
 /// An IV course: session 1 deferred at 184/100, session 2 treated with dissociation and nausea.
 fn deferred_then_treated() -> (Store, i64) {
@@ -39,7 +39,7 @@ fn deferred_then_treated() -> (Store, i64) {
 fn the_course_summary_shows_each_session_with_its_dose_and_vital_signs_over_time() {
     let (s, course) = deferred_then_treated();
     let dosing = DosingRules::embedded().unwrap();
-    let summary = s.course_summary(course, rules(), dosing, None).unwrap();
+    let summary = trdcheck::documents::course_summary::course_summary(&s, course, rules(), dosing, None).unwrap();
     let rows: Vec<&[String]> = summary.sessions.iter().map(|x| &x.row[..]).collect();
     assert_eq!(rows.len(), 2);
     assert_eq!(&rows[0][..6], ["1", "2026-11-03", "Induction (dose 1)", "Deferred (no dose)", "—", "184/100"]);
@@ -87,16 +87,18 @@ fn the_course_summary_shows_each_session_with_its_dose_and_vital_signs_over_time
 fn the_session_summary_is_that_session_alone_and_a_draft_is_marked() {
     let (mut s, course) = deferred_then_treated();
     let dosing = DosingRules::embedded().unwrap();
-    let one = s.course_summary(course, rules(), dosing, Some(2)).unwrap();
+    let one = trdcheck::documents::course_summary::course_summary(&s, course, rules(), dosing, Some(2)).unwrap();
     assert_eq!(one.title, "Treatment session 2 — summary");
     assert_eq!(one.sessions.iter().map(|x| x.number).collect::<Vec<_>>(), [2]);
     assert_eq!(one.next, None);
-    let e = s.course_summary(course, rules(), dosing, Some(9)).unwrap_err();
+    let e = trdcheck::documents::course_summary::course_summary(&s, course, rules(), dosing, Some(9)).unwrap_err();
     assert!(e.to_string().starts_with("session: course"), "{e}");
     // A draft third session: unknowns printed as such, and DRAFT on the document.
     let (policy, site) = (default_policy(), DosingSite::default());
     let d3 = s.new_session(course, "2026-11-07", "Dr A", &in_force(&policy, &site)).unwrap();
-    let draft = s.course_summary(course, rules(), dosing, Some(d3.session.number)).unwrap();
+    let draft =
+        trdcheck::documents::course_summary::course_summary(&s, course, rules(), dosing, Some(d3.session.number))
+            .unwrap();
     assert!(draft.is_draft());
     assert_eq!(draft.sessions[0].row[5], "Unknown");
     assert!(draft.to_html(Paper::A4).contains("DRAFT — a session is not finalised"));
@@ -108,7 +110,13 @@ fn the_session_summary_is_that_session_alone_and_a_draft_is_marked() {
 #[test]
 fn the_rems_form_prints_every_field_in_the_forms_order() {
     let (s, _, session) = esketamine_treated();
-    let form = s.rems_form(session, DosingRules::embedded().unwrap(), &trdcheck::rems::RemsSetting::default()).unwrap();
+    let form = trdcheck::documents::rems::rems_form(
+        &s,
+        session,
+        DosingRules::embedded().unwrap(),
+        &trdcheck::records::clinic_details::RemsSetting::default(),
+    )
+    .unwrap();
     let html = form.to_html(Paper::Letter);
     let mut at = 0;
     for f in &form.fields {
@@ -137,15 +145,15 @@ fn the_rems_form_prints_every_field_in_the_forms_order() {
 fn a_course_as_fhir_has_a_medication_administration_per_session_and_loinc_vital_signs() {
     let (mut s, course) = deferred_then_treated();
     // A PHQ-9 at session 2 whose item 9 raised an alert (with the clinician's note), and a MADRS.
-    let scales = trdcheck::scales::Scales::embedded().unwrap();
-    let mut phq = trdcheck::scales::Administration::new(scales.get("phq9").unwrap(), "2026-11-06");
+    let scales = trdcheck::outcomes::scales::Scales::embedded().unwrap();
+    let mut phq = trdcheck::outcomes::scales::Administration::new(scales.get("phq9").unwrap(), "2026-11-06");
     phq.items = [1, 1, 1, 0, 1, 0, 1, 0, 1].iter().map(|x| Some(*x)).collect();
     phq.session_number = Some(2);
     phq.safety_note = Some("Passive thoughts; C-SSRS negative".into());
     let phq = s.new_administration(course, &phq, "Dr A").unwrap();
-    let site = trdcheck::scales::ScalesSite::default();
+    let site = trdcheck::outcomes::scales::ScalesSite::default();
     s.finalise_administration(phq.id, "Dr A", &site).unwrap();
-    let mut madrs = trdcheck::scales::Administration::new(scales.get("madrs").unwrap(), "2026-11-06");
+    let mut madrs = trdcheck::outcomes::scales::Administration::new(scales.get("madrs").unwrap(), "2026-11-06");
     madrs.items = vec![Some(2); 10];
     let madrs = s.new_administration(course, &madrs, "Dr A").unwrap();
     s.finalise_administration(madrs.id, "Dr A", &site).unwrap();
@@ -153,7 +161,7 @@ fn a_course_as_fhir_has_a_medication_administration_per_session_and_loinc_vital_
     let sessions = s.sessions_of(course).unwrap();
     let patient = s.patient(c.patient_id).unwrap();
     let scores = s.administrations_of(course).unwrap();
-    let bundle = trdcheck::course_fhir::course_bundle(&c, &sessions, &scores, &patient);
+    let bundle = trdcheck::documents::course_fhir::course_bundle(&c, &sessions, &scores, &patient);
     let of = |kind: &str| -> Vec<&serde_json::Value> {
         bundle["entry"]
             .as_array()
@@ -214,9 +222,9 @@ fn a_course_as_fhir_has_a_medication_administration_per_session_and_loinc_vital_
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"MedicationAdministration\": 2"));
 }
 
-fn answered(scale: &str, date: &str, items: &[u32]) -> trdcheck::scales::Administration {
-    let scale = trdcheck::scales::Scales::embedded().unwrap().get(scale).unwrap();
-    let mut a = trdcheck::scales::Administration::new(scale, date);
+fn answered(scale: &str, date: &str, items: &[u32]) -> trdcheck::outcomes::scales::Administration {
+    let scale = trdcheck::outcomes::scales::Scales::embedded().unwrap().get(scale).unwrap();
+    let mut a = trdcheck::outcomes::scales::Administration::new(scale, date);
     a.items = items.iter().map(|i| Some(*i)).collect();
     a
 }
@@ -224,7 +232,7 @@ fn answered(scale: &str, date: &str, items: &[u32]) -> trdcheck::scales::Adminis
 #[test]
 fn the_course_summary_shows_the_scales_with_their_charts_and_every_urgent_alert() {
     let (mut s, course) = deferred_then_treated();
-    let site = trdcheck::scales::ScalesSite::default();
+    let site = trdcheck::outcomes::scales::ScalesSite::default();
     let mut base = answered("phq9", "2026-11-02", &[3, 3, 2, 2, 2, 2, 2, 2, 0]);
     base.baseline = true;
     let mut follow = answered("phq9", "2026-11-05", &[1, 1, 1, 1, 1, 1, 1, 1, 1]);
@@ -235,7 +243,7 @@ fn the_course_summary_shows_the_scales_with_their_charts_and_every_urgent_alert(
         s.finalise_administration(d.id, "Dr A", &site).unwrap();
     }
     let dosing = DosingRules::embedded().unwrap();
-    let summary = s.course_summary(course, rules(), dosing, None).unwrap();
+    let summary = trdcheck::documents::course_summary::course_summary(&s, course, rules(), dosing, None).unwrap();
     let o = &summary.outcomes;
     assert_eq!(o.alerts.len(), 1, "{:?}", o.alerts);
     assert!(o.alerts[0].starts_with("URGENT — PHQ-9 2026-11-05 item 9"), "{}", o.alerts[0]);
@@ -245,7 +253,8 @@ fn the_course_summary_shows_the_scales_with_their_charts_and_every_urgent_alert(
     assert_eq!(phq.rows[1][..8], ["2026-11-05", "2", "9/27", "mild", "-9 (-50%)", "Yes", "No", "URGENT item 9 = 1"]);
     let chart = phq.chart.as_ref().expect("a chart of the PHQ-9");
     // Five bands shaded, the two totals joined, the response line at 9 and remission at 4.
-    let rects = chart.marks.iter().filter(|m| matches!(m, trdcheck::outcome_chart::Mark::Rect { .. })).count();
+    let rects =
+        chart.marks.iter().filter(|m| matches!(m, trdcheck::documents::outcome_chart::Mark::Rect { .. })).count();
     assert_eq!(rects, 5);
     let svg = chart.to_svg();
     assert!(svg.contains("response ≤ 9") && svg.contains("remission ≤ 4") && svg.contains("S2 35 mg"), "{svg}");
@@ -258,7 +267,7 @@ fn the_course_summary_shows_the_scales_with_their_charts_and_every_urgent_alert(
     }
     assert!(!html.contains("<script") && !html.contains("http"), "self-contained");
     // The session summary carries the alert too, and only that session's administrations.
-    let one = s.course_summary(course, rules(), dosing, Some(1)).unwrap();
+    let one = trdcheck::documents::course_summary::course_summary(&s, course, rules(), dosing, Some(1)).unwrap();
     assert_eq!(one.outcomes.alerts.len(), 1, "an urgent alert is on every document of the course");
     assert!(one.outcomes.scales.is_empty());
 
@@ -291,7 +300,7 @@ fn a_draft_session_is_not_exported_to_fhir_as_if_given() {
     let sessions = s.sessions_of(course).unwrap();
     assert_eq!(sessions.len(), 3);
     let patient = s.patient(c.patient_id).unwrap();
-    let bundle = trdcheck::course_fhir::course_bundle(&c, &sessions, &[], &patient);
+    let bundle = trdcheck::documents::course_fhir::course_bundle(&c, &sessions, &[], &patient);
     let admins: Vec<&serde_json::Value> = bundle["entry"]
         .as_array()
         .unwrap()
@@ -308,11 +317,19 @@ fn a_draft_session_is_not_exported_to_fhir_as_if_given() {
 #[test]
 fn no_other_adverse_events_prints_none_not_unknown() {
     let (s, course, session) = esketamine_treated();
-    let summary = s.course_summary(course, rules(), DosingRules::embedded().unwrap(), None).unwrap();
+    let summary = trdcheck::documents::course_summary::course_summary(
+        &s,
+        course,
+        rules(),
+        DosingRules::embedded().unwrap(),
+        None,
+    )
+    .unwrap();
     let html = summary.to_html(Paper::A4);
     assert!(html.contains("Other adverse events"), "the field is printed");
     let row = html.split("Other adverse events").nth(1).unwrap();
     assert!(row[..row.find("</tr>").unwrap_or(row.len())].contains("None"), "{}", &row[..200.min(row.len())]);
-    let form = s.rems_form(session, DosingRules::embedded().unwrap(), &Default::default()).unwrap();
+    let form = trdcheck::documents::rems::rems_form(&s, session, DosingRules::embedded().unwrap(), &Default::default())
+        .unwrap();
     assert!(form.fields.iter().any(|f| f.label == "Other" && f.value.as_deref() == Some("None")));
 }

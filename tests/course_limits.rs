@@ -6,9 +6,9 @@ mod common;
 
 use common::courses::{in_force, store_with_final, treated, LATER, SIGNED_AT};
 use common::{baseline, default_policy, rules};
-use trdcheck::dosing::DosingSite;
-use trdcheck::model::Route;
-use trdcheck::storage::{SessionOutcome, StorageError, Store};
+use trdcheck::eligibility::model::Route;
+use trdcheck::records::{SessionOutcome, StorageError, Store};
+use trdcheck::treatment::dosing::DosingSite;
 
 fn field_of(e: &StorageError) -> Option<&str> {
     match e {
@@ -19,7 +19,7 @@ fn field_of(e: &StorageError) -> Option<&str> {
 }
 
 /// A treated session of `course` on `date`, finalised.
-fn treat(s: &mut Store, course: i64, date: &str) -> trdcheck::storage::SessionRecord {
+fn treat(s: &mut Store, course: i64, date: &str) -> trdcheck::records::SessionRecord {
     let (policy, site) = (default_policy(), DosingSite::default());
     let now = in_force(&policy, &site);
     let draft = s.new_session(course, date, "Dr A", &now).unwrap();
@@ -159,7 +159,7 @@ fn no_second_treated_session_on_one_day_in_any_course() {
     let mut without = y.clone();
     without.dose = Default::default();
     s.save_session(esk_draft.id, &without, "Dr A", &now).unwrap();
-    assert_eq!(s.session(esk_draft.id).unwrap().status, trdcheck::storage::RecordStatus::Draft, "not signed");
+    assert_eq!(s.session(esk_draft.id).unwrap().status, trdcheck::records::RecordStatus::Draft, "not signed");
     // Moved to the next day, it is signed.
     y.date = "2026-11-05".into();
     s.save_session(esk_draft.id, &y, "Dr A", &now).unwrap();
@@ -264,7 +264,7 @@ fn the_sessions_in_force_are_the_signed_versions() {
     assert_eq!(in_force.iter().map(|r| r.id).collect::<Vec<_>>(), vec![first.id]);
     let c = s.course(course.id).unwrap();
     let patient = s.patient(c.patient_id).unwrap();
-    let bundle = trdcheck::course_fhir::course_bundle(&c, &in_force, &[], &patient).to_string();
+    let bundle = trdcheck::documents::course_fhir::course_bundle(&c, &in_force, &[], &patient).to_string();
     assert!(bundle.contains("MedicationAdministration") && bundle.contains("\"completed\""));
 }
 
@@ -278,7 +278,7 @@ fn an_imported_session_is_held_to_one_dose_a_day() {
     let now = in_force(&policy, &site);
     let iv = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
     treat(&mut s, iv.id, "2026-11-03");
-    let mut file = trdcheck::session::Session::new(2, "2026-11-03");
+    let mut file = trdcheck::treatment::session::Session::new(2, "2026-11-03");
     treated(&mut file);
     let e = s.import_session(iv.id, &file, "Dr A", &now).unwrap_err();
     assert_eq!(field_of(&e), Some("date"), "{e}");
@@ -317,7 +317,7 @@ fn a_session_is_not_finalised_before_its_day() {
     let e = s.finalise_session(draft.id, "Dr A", &now).unwrap_err();
     assert_eq!(field_of(&e), Some("date"), "{e}");
     assert!(e.to_string().contains("2026-12-07 is after today"), "{e}");
-    assert_eq!(s.session(draft.id).unwrap().status, trdcheck::storage::RecordStatus::Draft);
+    assert_eq!(s.session(draft.id).unwrap().status, trdcheck::records::RecordStatus::Draft);
     s.set_clock("2026-12-07T08:30:00Z").unwrap();
     assert_eq!(s.finalise_session(draft.id, "Dr A", &now).unwrap().outcome, Some(SessionOutcome::Treated));
 }
@@ -327,8 +327,8 @@ fn a_session_is_not_finalised_before_its_day() {
 /// the first, and so one dose a day holds.
 #[test]
 fn an_mrn_written_another_way_is_the_same_patient() {
-    let mut s = trdcheck::storage::Store::open_in_memory().unwrap();
-    let new = |mrn: &str| trdcheck::storage::NewPatient {
+    let mut s = trdcheck::records::Store::open_in_memory().unwrap();
+    let new = |mrn: &str| trdcheck::records::NewPatient {
         mrn: mrn.into(),
         name: "Dual".into(),
         date_of_birth: None,

@@ -6,14 +6,14 @@ mod common;
 
 use common::courses::{esketamine_treated, in_force, store_with_final, treated};
 use common::{baseline, default_policy, rules};
-use trdcheck::dosing::{DosingRules, DosingSite};
-use trdcheck::storage::{NewPatient, RecordStatus, SessionOutcome, StorageError, Store};
+use trdcheck::records::{NewPatient, RecordStatus, SessionOutcome, StorageError, Store};
+use trdcheck::treatment::dosing::{DosingRules, DosingSite};
 
 #[test]
 fn a_course_starts_only_from_the_newest_finalised_eligible_assessment() {
     let (mut s, patient, final_id) = store_with_final();
     let course = s.start_course(final_id, "2026-11-02", "Dr A").unwrap();
-    assert_eq!(course.route, trdcheck::model::Route::IvKetamine);
+    assert_eq!(course.route, trdcheck::eligibility::model::Route::IvKetamine);
     assert_eq!(s.courses_of(patient).unwrap(), std::slice::from_ref(&course));
     // A draft, an amended version, a bad date: refused.
     let draft = s.create_draft(patient, Some(baseline()), "Dr A").unwrap();
@@ -113,12 +113,15 @@ fn impossible_input_is_refused_naming_the_field_and_nothing_is_saved() {
     let audit_before = s.audit_of(final_id).unwrap().len();
     for (change, path) in [
         (
-            Box::new(|x: &mut trdcheck::session::Session| x.pre_dose.gate.systolic_mmhg = Some(420.0))
-                as Box<dyn Fn(&mut trdcheck::session::Session)>,
+            Box::new(|x: &mut trdcheck::treatment::session::Session| x.pre_dose.gate.systolic_mmhg = Some(420.0))
+                as Box<dyn Fn(&mut trdcheck::treatment::session::Session)>,
             "pre_dose.gate.systolic_mmhg",
         ),
-        (Box::new(|x: &mut trdcheck::session::Session| x.dose.dose_mg = Some(90.0)), "dose.dose_mg"),
-        (Box::new(|x: &mut trdcheck::session::Session| x.monitoring.moaas_lowest = Some(7)), "monitoring.moaas_lowest"),
+        (Box::new(|x: &mut trdcheck::treatment::session::Session| x.dose.dose_mg = Some(90.0)), "dose.dose_mg"),
+        (
+            Box::new(|x: &mut trdcheck::treatment::session::Session| x.monitoring.moaas_lowest = Some(7)),
+            "monitoring.moaas_lowest",
+        ),
     ] {
         let mut bad = draft.session.clone();
         change(&mut bad);
@@ -193,7 +196,7 @@ fn an_esketamine_course_counts_doses_not_records_for_the_schedule() {
         .create_patient(&NewPatient { mrn: "E-1".into(), name: "E".into(), date_of_birth: None, sex: None }, "x")
         .unwrap();
     let mut a = baseline();
-    a.route = Some(trdcheck::model::Route::EsketamineNasal);
+    a.route = Some(trdcheck::eligibility::model::Route::EsketamineNasal);
     let d = s.create_draft(p.id, Some(a), "Dr A").unwrap();
     let f = s.finalise(d.id, "Dr A", rules(), &default_policy()).unwrap();
     s.set_clock(common::courses::LATER).unwrap();
@@ -228,14 +231,14 @@ fn an_esketamine_course_counts_doses_not_records_for_the_schedule() {
     assert!(s.session_still_needed(second.id, &now).unwrap().is_empty());
 }
 
-fn value<'a>(form: &'a trdcheck::rems::RemsForm, section: &str, label: &str) -> Option<&'a str> {
+fn value<'a>(form: &'a trdcheck::documents::rems::RemsForm, section: &str, label: &str) -> Option<&'a str> {
     form.fields.iter().find(|f| f.section == section && f.label == label).and_then(|f| f.value.as_deref())
 }
 
 #[test]
 fn the_rems_form_is_filled_from_the_session_in_the_forms_order() {
     let (s, _, session) = esketamine_treated();
-    let setting = trdcheck::rems::RemsSetting {
+    let setting = trdcheck::records::clinic_details::RemsSetting {
         phone: Some("555-0100".into()),
         email: Some("clinic@example.org".into()),
         setting_name: Some("Valley Clinic".into()),
@@ -244,7 +247,7 @@ fn the_rems_form_is_filled_from_the_session_in_the_forms_order() {
         state: Some("IL".into()),
         zip: Some("62701".into()),
     };
-    let form = s.rems_form(session, DosingRules::embedded().unwrap(), &setting).unwrap();
+    let form = trdcheck::documents::rems::rems_form(&s, session, DosingRules::embedded().unwrap(), &setting).unwrap();
     // "Maria del Carmen Núñez": which words are the given and which the family names is not
     // guessed (issue 24); the form leaves them to be written by hand, and says so.
     for label in ["First name", "Middle initial", "Last name"] {
@@ -306,7 +309,9 @@ fn the_rems_form_is_filled_from_the_session_in_the_forms_order() {
         ]
     );
     assert!(form.to_text().contains("  First name: Ana (check)\n"), "{}", form.to_text());
-    assert!(form.to_html(trdcheck::summary_html::Paper::Letter).contains("<td class=\"check\">Ruiz (check)</td>"));
+    assert!(form
+        .to_html(trdcheck::records::clinic_details::Paper::Letter)
+        .contains("<td class=\"check\">Ruiz (check)</td>"));
     // The sections come in the form's order.
     let order: Vec<&str> = form.fields.iter().map(|f| f.section.as_str()).collect();
     let first = |s: &str| order.iter().position(|x| *x == s).unwrap();
@@ -316,7 +321,8 @@ fn the_rems_form_is_filled_from_the_session_in_the_forms_order() {
             && first("Blood pressure") < first("Adverse effects")
     );
     // Without the clinic's details, the form names what it could not fill.
-    let bare = s.rems_form(session, DosingRules::embedded().unwrap(), &Default::default()).unwrap();
+    let bare = trdcheck::documents::rems::rems_form(&s, session, DosingRules::embedded().unwrap(), &Default::default())
+        .unwrap();
     assert!(bare.missing().contains(&"Healthcare setting: Name".to_string()), "{:?}", bare.missing());
     assert!(bare.to_text().contains("within 7 days"));
 }
@@ -327,8 +333,7 @@ fn the_rems_form_is_only_for_finalised_esketamine_sessions() {
     let (policy, site) = (default_policy(), DosingSite::default());
     let now = in_force(&policy, &site);
     let draft = s.new_session(course, "2026-11-06", "Dr A", &now).unwrap();
-    assert!(s
-        .rems_form(draft.id, DosingRules::embedded().unwrap(), &Default::default())
+    assert!(trdcheck::documents::rems::rems_form(&s, draft.id, DosingRules::embedded().unwrap(), &Default::default())
         .unwrap_err()
         .to_string()
         .contains("draft"));
@@ -338,8 +343,7 @@ fn the_rems_form_is_only_for_finalised_esketamine_sessions() {
     treated(&mut x.session);
     iv.save_session(x.id, &x.session, "Dr A", &now).unwrap();
     iv.finalise_session(x.id, "Dr A", &now).unwrap();
-    assert!(iv
-        .rems_form(x.id, DosingRules::embedded().unwrap(), &Default::default())
+    assert!(trdcheck::documents::rems::rems_form(&iv, x.id, DosingRules::embedded().unwrap(), &Default::default())
         .unwrap_err()
         .to_string()
         .contains("esketamine"));
@@ -375,7 +379,8 @@ fn the_rems_form_is_refused_for_a_session_that_gave_no_dose() {
     deferred.pre_dose.gate.new_since_assessment = Some(false);
     s.save_session(draft.id, &deferred, "Dr A", &now).unwrap();
     assert_eq!(s.finalise_session(draft.id, "Dr A", &now).unwrap().outcome, Some(SessionOutcome::Deferred));
-    let e = s.rems_form(draft.id, DosingRules::embedded().unwrap(), &Default::default()).unwrap_err();
+    let e = trdcheck::documents::rems::rems_form(&s, draft.id, DosingRules::embedded().unwrap(), &Default::default())
+        .unwrap_err();
     assert!(
         e.to_string().starts_with("session_id:") && e.to_string().contains("gave no dose (Deferred (no dose))"),
         "{e}"
@@ -417,10 +422,10 @@ fn a_course_overview_lists_sessions_in_order_with_the_schedule_and_what_is_due()
     let d2 = s.new_session(course.id, "2026-11-05", "Dr A", &now).unwrap();
     // The draft's screen: the gate undecided, what it needs, the calculator at 70 kg.
     let state = s.session_state(d2.id, &now).unwrap();
-    assert_eq!(state.gate.as_ref().map(|g| g.decision), Some(trdcheck::pre_dose::GateDecision::Incomplete));
+    assert_eq!(state.gate.as_ref().map(|g| g.decision), Some(trdcheck::treatment::pre_dose::GateDecision::Incomplete));
     assert!(state.still_needed.iter().any(|n| n == "dose.dose_mg"), "{:?}", state.still_needed);
     match state.calculator {
-        Some(trdcheck::session::Calculator::IvKetamine { dose }) => assert_eq!(dose.dose_mg, 35.0),
+        Some(trdcheck::treatment::session::Calculator::IvKetamine { dose }) => assert_eq!(dose.dose_mg, 35.0),
         other => panic!("{other:?}"),
     }
     assert_eq!(state.schedule.dose_number, 1, "the deferred session gave no dose");
@@ -433,18 +438,18 @@ fn a_course_overview_lists_sessions_in_order_with_the_schedule_and_what_is_due()
     let listed: Vec<_> = o.sessions.iter().map(|x| (x.number, x.outcome, x.dose_mg)).collect();
     assert_eq!(listed, [(1, Some(SessionOutcome::Deferred), None), (2, Some(SessionOutcome::Treated), Some(35.0))]);
     assert_eq!((o.treated, o.next.dose_number), (1, 2));
-    assert_eq!(o.next.phase, trdcheck::dosing::SchedulePhase::Induction);
+    assert_eq!(o.next.phase, trdcheck::treatment::dosing::SchedulePhase::Induction);
     assert_eq!(o.closed, None);
     // A finalised session shows the gate as signed and needs nothing.
     let signed = s.session_state(d2.id, &now).unwrap();
-    assert_eq!(signed.gate.map(|g| g.decision), Some(trdcheck::pre_dose::GateDecision::Proceed));
+    assert_eq!(signed.gate.map(|g| g.decision), Some(trdcheck::treatment::pre_dose::GateDecision::Proceed));
     assert!(signed.calculator.is_none());
 }
 
 #[test]
 fn the_schedule_names_the_phase_and_the_review_at_its_last_dose() {
-    use trdcheck::dosing::SchedulePhase::{Induction, Maintenance};
-    use trdcheck::model::Route::{EsketamineNasal, IvKetamine};
+    use trdcheck::eligibility::model::Route::{EsketamineNasal, IvKetamine};
+    use trdcheck::treatment::dosing::SchedulePhase::{Induction, Maintenance};
     let d = DosingRules::embedded().unwrap();
     let at = |route, n| {
         let s = d.schedule_step(route, n);
@@ -462,8 +467,8 @@ fn the_schedule_names_the_phase_and_the_review_at_its_last_dose() {
 
 #[test]
 fn the_words_of_gate_decisions_outcomes_and_phases_are_keyed_by_their_json_names() {
-    use trdcheck::dosing::SchedulePhase;
-    use trdcheck::pre_dose::GateDecision;
+    use trdcheck::treatment::dosing::SchedulePhase;
+    use trdcheck::treatment::pre_dose::GateDecision;
     let json = |v: serde_json::Value| v.as_str().unwrap().to_string();
     for d in GateDecision::ALL {
         assert_eq!(json(serde_json::to_value(d).unwrap()), d.as_str());
@@ -527,7 +532,7 @@ fn a_finalised_session_is_amended_as_a_new_version_and_the_signed_one_is_kept() 
     // The corrected form is due again (what was submitted was version 1's).
     let pending: Vec<i64> = s.rems_pending(dosing).unwrap().iter().map(|p| p.session_id).collect();
     assert_eq!(pending, [amendment.id]);
-    let form = s.rems_form(amendment.id, dosing, &Default::default()).unwrap();
+    let form = trdcheck::documents::rems::rems_form(&s, amendment.id, dosing, &Default::default()).unwrap();
     assert!(form.fields.iter().any(|f| f.value.as_deref().is_some_and(|v| v.contains("L-78"))));
     // The database refuses to change either signed version.
     for id in [first, amendment.id] {
@@ -568,7 +573,8 @@ fn a_patient_has_several_courses_and_the_rems_form_knows_an_earlier_courses_trea
     // Signed on its day, in March.
     s.set_clock("2027-03-02T15:00:00Z").unwrap();
     s.finalise_session(rec.id, "Dr A", &now).unwrap();
-    let form = s.rems_form(rec.id, DosingRules::embedded().unwrap(), &Default::default()).unwrap();
+    let form = trdcheck::documents::rems::rems_form(&s, rec.id, DosingRules::embedded().unwrap(), &Default::default())
+        .unwrap();
     assert_eq!(value(&form, "Patient", "First treatment"), Some("No"), "treated in the first course");
     assert!(!form.fields.iter().any(|f| f.label == "Enrolled in the REMS"));
 }
@@ -583,7 +589,7 @@ fn names_are_split_only_where_likely_and_then_marked_for_checking() {
     let form_for = |s: &Store, name: &str| {
         s.connection().execute("UPDATE patient SET name = ?1 WHERE id = ?2", rusqlite::params![name, patient]).unwrap();
         let session = s.sessions_of(course).unwrap()[0].id;
-        s.rems_form(session, DosingRules::embedded().unwrap(), &Default::default()).unwrap()
+        trdcheck::documents::rems::rems_form(s, session, DosingRules::embedded().unwrap(), &Default::default()).unwrap()
     };
     for (name, first, last) in [
         ("Ana Ruiz", Some("Ana"), Some("Ruiz")),

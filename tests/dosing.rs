@@ -2,10 +2,10 @@
 
 use std::process::{Command, Output};
 
-use trdcheck::dosing::{
+use trdcheck::eligibility::model::Sex;
+use trdcheck::treatment::dosing::{
     self, DosingRules, DosingSite, EsketamineRequest, IvRequest, SchedulePhase, WeightBasis, EMBEDDED_DOSING,
 };
-use trdcheck::model::Sex;
 
 const BIN: &str = env!("CARGO_BIN_EXE_trd-check");
 

@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use trdcheck::engine::Tri;
-use trdcheck::model::*;
+use trdcheck::eligibility::engine::Tri;
+use trdcheck::eligibility::model::*;
 use trdcheck::{evaluate, Determination, Evaluation};
 
 fn trial(drug: &str, dose: f64) -> Trial {
@@ -139,8 +139,8 @@ fn the_summary_says_which_drug_rests_on_the_clinicians_word() {
     a.trials = Some(vec![trial("sertraline", 100.0), close]);
     let text = |a: &Assessment| {
         let e = evaluate(a, rules(), &default_policy());
-        trdcheck::summary::Summary::build(a, &e, rules(), Default::default())
-            .to_text(trdcheck::summary::TextStyle::Plain)
+        trdcheck::documents::summary::Summary::build(a, &e, rules(), Default::default())
+            .to_text(trdcheck::documents::summary::TextStyle::Plain)
     };
     assert!(text(&a).contains("sertraln (sertraline or another drug? not answered)"), "{}", text(&a));
     a.trials.as_mut().unwrap()[1].same_drug_as_suggestion = Some(true);

@@ -44,7 +44,7 @@ fn the_example_parses() {
 #[test]
 fn a_version_1_document_is_upgraded_with_every_new_answer_unknown() {
     let a = parse_assessment(&example_json()).unwrap();
-    assert_eq!(a.schema, trdcheck::model::SCHEMA);
+    assert_eq!(a.schema, trdcheck::eligibility::model::SCHEMA);
     assert_eq!(a.respiratory, Default::default());
     assert_eq!((a.episode.phq9_total, a.episode.madrs_total), (None, None));
     assert_eq!(a.cardiovascular.repeat_systolic_mmhg, None);
@@ -275,7 +275,7 @@ fn a_utf8_byte_order_mark_is_accepted() {
 /// Every text field has a documented maximum (docs/assessment-v2.md) and an error naming it.
 #[test]
 fn names_over_their_maximum_are_refused_naming_the_field() {
-    use trdcheck::model::{NAME_MAX_CHARS, PATIENT_ID_MAX_CHARS};
+    use trdcheck::eligibility::model::{NAME_MAX_CHARS, PATIENT_ID_MAX_CHARS};
     for (pointer, max, path) in [
         ("/medications/0/name", NAME_MAX_CHARS, "medications[0].name"),
         ("/trials/0/drug", NAME_MAX_CHARS, "trials[0].drug"),
@@ -318,8 +318,8 @@ fn control_characters_and_direction_overrides_are_refused_naming_the_field() {
         parse_assessment(&doc.to_string()).unwrap_or_else(|e| panic!("{path}: a right-to-left mark is text: {e}"));
     }
     // The records' own texts too: a patient's name, a clinician's name.
-    let mut s = trdcheck::storage::Store::open_in_memory().unwrap();
-    let p = trdcheck::storage::NewPatient {
+    let mut s = trdcheck::records::Store::open_in_memory().unwrap();
+    let p = trdcheck::records::NewPatient {
         mrn: "X-1".into(),
         name: "Ana \u{202E}zeréP".into(),
         date_of_birth: None,

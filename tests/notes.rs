@@ -6,9 +6,9 @@ mod common;
 
 use common::courses::{in_force, store_with_final, treated};
 use common::{baseline, default_policy, rules};
-use trdcheck::dosing::DosingSite;
-use trdcheck::model::SuicidalIdeation;
-use trdcheck::storage::{NewPatient, StorageError, Store};
+use trdcheck::eligibility::model::SuicidalIdeation;
+use trdcheck::records::{NewPatient, StorageError, Store};
+use trdcheck::treatment::dosing::DosingSite;
 
 fn draft_at(bp: (f64, f64)) -> (Store, i64) {
     let mut s = Store::open_in_memory().unwrap();
@@ -141,7 +141,7 @@ fn a_session_amendment_asks_again_for_the_note_on_an_urgent_reading() {
     let mut x = draft.session.clone();
     treated(&mut x);
     x.monitoring.bp_40_min =
-        trdcheck::session::BloodPressure { systolic_mmhg: Some(196.0), diastolic_mmhg: Some(118.0) };
+        trdcheck::treatment::session::BloodPressure { systolic_mmhg: Some(196.0), diastolic_mmhg: Some(118.0) };
     x.acknowledgements.insert("monitoring.bp_40_min".into(), "Labetalol given; 150/90 at 70 minutes".into());
     s.save_session(draft.id, &x, "Dr A", &now).unwrap();
     let signed = s.finalise_session(draft.id, "Dr A", &now).unwrap();

@@ -1,7 +1,7 @@
 //! The pre-dose gate: today's readings judged by the rule set's vital-sign rules, each on its
 //! trigger and just past its boundary, with the site policy in force.
 
-use trdcheck::pre_dose::{pre_dose, Gate, GateDecision, PreDoseReadings};
+use trdcheck::treatment::pre_dose::{pre_dose, Gate, GateDecision, PreDoseReadings};
 use trdcheck::{parse_assessment, Assessment, PolicyOverrides, RuleSet, SitePolicy};
 
 const EXAMPLE: &str = include_str!("../examples/example-assessment-v2.json");

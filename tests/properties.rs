@@ -7,8 +7,8 @@ use common::*;
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use trdcheck::engine::Tri;
-use trdcheck::model::*;
+use trdcheck::eligibility::engine::Tri;
+use trdcheck::eligibility::model::*;
 use trdcheck::{parse_assessment, Determination, Level};
 
 fn arb_json() -> impl Strategy<Value = Value> {
@@ -268,7 +268,7 @@ proptest! {
 
     #[test]
     fn evaluation_is_consistent_for_any_valid_assessment(a in arb_assessment()) {
-        prop_assert!(trdcheck::input::validate(&a).is_ok(), "generator made an invalid assessment");
+        prop_assert!(trdcheck::eligibility::input::validate(&a).is_ok(), "generator made an invalid assessment");
         let e = eval(&a);
         // The determination agrees with the findings, level by level.
         prop_assert_eq!(e.determination, expected_determination(&e.findings));

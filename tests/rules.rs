@@ -5,8 +5,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::*;
-use trdcheck::engine::Tri;
-use trdcheck::model::*;
+use trdcheck::eligibility::engine::Tri;
+use trdcheck::eligibility::model::*;
 use trdcheck::{Determination, Evaluation, Level, PolicyOverrides};
 
 fn findings_of<'a>(e: &'a Evaluation, rule: &str) -> Vec<&'a trdcheck::Finding> {
@@ -1032,12 +1032,12 @@ fn questions_that_do_not_apply_are_not_missing() {
     let mut a = baseline();
     a.psychiatric.suicidal_ideation = Some(SuicidalIdeation::Passive);
     assert_eq!(eval(&a).determination, Determination::Eligible);
-    let steps = trdcheck::checklist::steps(&a, rules());
+    let steps = trdcheck::eligibility::checklist::steps(&a, rules());
     let psy = steps.iter().find(|s| s.id == "psychiatric").unwrap();
     let intent = psy.questions.iter().find(|q| q.id == "psychiatric.suicidal_intent").unwrap();
     assert!(!intent.applies);
     a.psychiatric.suicidal_ideation = Some(SuicidalIdeation::Active);
-    let steps = trdcheck::checklist::steps(&a, rules());
+    let steps = trdcheck::eligibility::checklist::steps(&a, rules());
     let psy = steps.iter().find(|s| s.id == "psychiatric").unwrap();
     assert!(psy.questions.iter().find(|q| q.id == "psychiatric.suicidal_intent").unwrap().applies);
     assert_eq!(psy.missing, 1);
@@ -1048,8 +1048,9 @@ fn one_severity_score_is_enough_and_the_step_counts_the_pair_once() {
     let mut a = baseline();
     a.episode.phq9_total = None;
     assert_eq!(eval(&a).determination, Determination::Eligible);
-    let psy =
-        |a: &Assessment| trdcheck::checklist::steps(a, rules()).into_iter().find(|s| s.id == "psychiatric").unwrap();
+    let psy = |a: &Assessment| {
+        trdcheck::eligibility::checklist::steps(a, rules()).into_iter().find(|s| s.id == "psychiatric").unwrap()
+    };
     assert_eq!(psy(&a).missing, 0);
     a.episode.madrs_total = None;
     let e = eval(&a);
@@ -1072,7 +1073,7 @@ fn recording_only_questions_are_not_required() {
 
 // ----------------------------------------------------------------- trials (TRD-ADEQ, TRD-FAIL)
 
-fn judge(t: Trial) -> trdcheck::engine::TrialResult {
+fn judge(t: Trial) -> trdcheck::eligibility::engine::TrialResult {
     let mut a = baseline();
     a.trials = Some(vec![t]);
     eval(&a).trials.remove(0)

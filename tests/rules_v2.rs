@@ -5,9 +5,9 @@
 mod common;
 
 use common::*;
-use trdcheck::engine::Tri;
-use trdcheck::model::*;
-use trdcheck::ruleset::Strength;
+use trdcheck::eligibility::engine::Tri;
+use trdcheck::eligibility::model::*;
+use trdcheck::eligibility::source::Strength;
 use trdcheck::{evaluate, Determination, Evaluation, Level, PolicyOverrides};
 
 fn findings_of<'a>(e: &'a Evaluation, rule: &str) -> Vec<&'a trdcheck::Finding> {

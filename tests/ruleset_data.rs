@@ -1,6 +1,6 @@
 //! The rule data is checked when it loads: a mistake is an error naming the rule, never a wrong result.
 
-use trdcheck::ruleset::{Comparison, RuleSetRef, ARCHIVED, EMBEDDED_DRUGS, EMBEDDED_RULESET};
+use trdcheck::eligibility::ruleset::{Comparison, RuleSetRef, ARCHIVED, EMBEDDED_DRUGS, EMBEDDED_RULESET};
 use trdcheck::RuleSet;
 
 fn load_with(ruleset: &str, drugs: &str) -> Result<RuleSet, String> {
@@ -190,4 +190,35 @@ fn the_version_1_rule_set_is_kept_byte_for_byte_and_found_by_its_hash() {
     assert!(found.question("respiratory.spo2_percent").is_none(), "version 1 did not ask it");
     // It is no longer the rule set in force.
     assert!(load_with(ruleset, drugs).is_err());
+}
+
+/// The policy keys are one list: the rule set's `[policy]` tables, the values in force, a site's
+/// choices, lookup by name and the rules document all name the same keys.
+#[test]
+fn the_policy_keys_are_one_list() {
+    use trdcheck::{PolicyOverrides, SitePolicy};
+    let rules = RuleSet::embedded().unwrap();
+    let table: toml::Table = toml::from_str(EMBEDDED_RULESET).unwrap();
+    let in_data: Vec<String> = table["policy"].as_table().unwrap().keys().cloned().collect();
+    let mut entries: Vec<String> = rules.policy.entries().iter().map(|e| e.key.to_string()).collect();
+    assert_eq!(entries.len(), 10, "{entries:?}");
+    let defaults = serde_json::to_value(SitePolicy::defaults(rules)).unwrap();
+    let mut in_force: Vec<String> = defaults.as_object().unwrap().keys().cloned().collect();
+    // A site may choose every key: an overrides file naming each with its default is accepted.
+    let overrides: PolicyOverrides = serde_json::from_value(defaults.clone()).unwrap();
+    assert_eq!(SitePolicy::resolve(rules, &overrides).unwrap(), SitePolicy::defaults(rules));
+    let mut data_sorted = in_data.clone();
+    data_sorted.sort();
+    entries.sort();
+    in_force.sort();
+    assert_eq!(entries, data_sorted);
+    assert_eq!(in_force, data_sorted);
+    let doc = trdcheck::documents::rules_doc::rules_markdown(rules);
+    for e in rules.policy.entries() {
+        assert!(doc.contains(&format!("| {} | {} |", e.label, e.default)), "{} missing from the rules document", e.key);
+        // Every number a rule may compare with is found by its name.
+        let numeric = defaults[e.key].is_u64();
+        assert_eq!(rules.policy.number_setting(e.key).is_some(), numeric, "{}", e.key);
+        assert_eq!(SitePolicy::defaults(rules).number(e.key).is_some(), numeric, "{}", e.key);
+    }
 }

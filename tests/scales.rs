@@ -2,7 +2,7 @@
 //! boundary, response at exactly 50 %, remission at its thresholds (the MADRS one a site choice),
 //! the safety items whatever the total, and every refused input naming its field.
 
-use trdcheck::scales::{Scale, Scales};
+use trdcheck::outcomes::scales::{Scale, Scales};
 
 fn scale(id: &str) -> &'static Scale {
     Scales::embedded().unwrap().get(id).unwrap()
@@ -198,7 +198,7 @@ fn what_cannot_be_a_score_is_refused_naming_the_field() {
 
 #[test]
 fn a_scale_file_that_does_not_hold_together_is_refused() {
-    let (_, text) = trdcheck::scales::EMBEDDED_SCALES[0];
+    let (_, text) = trdcheck::outcomes::scales::EMBEDDED_SCALES[0];
     // A gap between two bands.
     let gap = text.replacen("min = 5\nmax = 9", "min = 6\nmax = 9", 1);
     assert!(Scale::from_toml(&gap).unwrap_err().contains("bands"));
@@ -212,7 +212,7 @@ fn a_scale_file_that_does_not_hold_together_is_refused() {
     let unknown = text.replacen("[response]\n", "[response]\nsurprise = 1\n", 1);
     assert!(Scale::from_toml(&unknown).unwrap_err().contains("surprise"));
     // A remission default the site could not choose.
-    let (_, madrs) = trdcheck::scales::EMBEDDED_SCALES[1];
+    let (_, madrs) = trdcheck::outcomes::scales::EMBEDDED_SCALES[1];
     let choice = madrs.replacen("default = 10\nsite_choices", "default = 11\nsite_choices", 1);
     assert!(Scale::from_toml(&choice).unwrap_err().contains("remission"));
     // A baseline question the assessment does not have.

@@ -1,11 +1,11 @@
 //! A treatment session (trdcheck/session/v1): what is refused, naming the field, and what a
 //! session needs before it is finalised, on IV ketamine and esketamine courses.
 
-use trdcheck::dosing::{DosingRules, DosingSite};
-use trdcheck::engine::Determination;
-use trdcheck::model::Route;
-use trdcheck::pre_dose::GateDecision;
-use trdcheck::session::{check, parse_session, still_needed, BloodPressure, Context, Course, Session};
+use trdcheck::eligibility::engine::Determination;
+use trdcheck::eligibility::model::Route;
+use trdcheck::treatment::dosing::{DosingRules, DosingSite};
+use trdcheck::treatment::pre_dose::GateDecision;
+use trdcheck::treatment::session::{check, parse_session, still_needed, BloodPressure, Context, Course, Session};
 use trdcheck::{parse_assessment, Assessment, RuleSet, SitePolicy};
 
 const EXAMPLE: &str = include_str!("../examples/example-assessment-v2.json");
@@ -166,7 +166,7 @@ fn an_iv_dose_without_any_weight_is_refused() {
 #[test]
 fn a_site_basis_the_assessment_cannot_give_asks_for_a_reason() {
     let mut w = World::new(Route::IvKetamine);
-    w.site.weight_basis = Some(trdcheck::dosing::WeightBasis::Ideal);
+    w.site.weight_basis = Some(trdcheck::treatment::dosing::WeightBasis::Ideal);
     w.assessment.patient.height_cm = None;
     let s = complete(Route::IvKetamine);
     assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["dose.reason_outside_calculator"]);
@@ -339,7 +339,7 @@ fn a_precaution_at_the_gate_needs_the_clinicians_note() {
     assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["acknowledgements.CV-BP-HIGH"]);
     s.acknowledgements.insert("CV-BP-HIGH".into(), "Rechecked 148/92; benefit outweighs".into());
     // The records bind a note to the finding it answers when it is saved (issue 24).
-    trdcheck::session::bind_acknowledgements(&w.ctx(), None, &mut s).unwrap();
+    trdcheck::treatment::session::bind_acknowledgements(&w.ctx(), None, &mut s).unwrap();
     assert!(still_needed(&w.ctx(), &s).unwrap().is_empty());
 }
 
@@ -385,7 +385,7 @@ fn a_session_file_with_an_unknown_or_wrong_field_is_refused_naming_it() {
 
 /// What a session's screen would ask the clinician to note, by key.
 fn alert_keys(w: &World, s: &Session) -> Vec<(String, bool)> {
-    trdcheck::session_checks::alerts(&w.ctx(), s).into_iter().map(|a| (a.key, a.urgent)).collect()
+    trdcheck::treatment::session::checks::alerts(&w.ctx(), s).into_iter().map(|a| (a.key, a.urgent)).collect()
 }
 
 #[test]
@@ -409,7 +409,7 @@ fn a_reading_after_the_dose_above_the_precaution_line_needs_a_note() {
     assert_eq!(alert_keys(&w, &s), vec![("monitoring.bp_before_discharge".to_string(), false)]);
     // Noted for the reading: nothing more needed; the reading changes: needed again.
     s.acknowledgements.insert("monitoring.bp_before_discharge".into(), "Rechecked: 136/84".into());
-    trdcheck::session::bind_acknowledgements(&w.ctx(), None, &mut s).unwrap();
+    trdcheck::treatment::session::bind_acknowledgements(&w.ctx(), None, &mut s).unwrap();
     assert!(still_needed(&w.ctx(), &s).unwrap().is_empty());
     s.monitoring.bp_before_discharge = bp(168.0, 96.0);
     assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["acknowledgements.monitoring.bp_before_discharge"]);
@@ -545,7 +545,7 @@ fn deep_sedation_and_low_oxygen_during_monitoring_need_a_note() {
             );
             if alerted {
                 assert_eq!(still_needed(&w.ctx(), &s).unwrap(), ["acknowledgements.monitoring.spo2_lowest_percent"]);
-                let alerts = trdcheck::session_checks::alerts(&w.ctx(), &s);
+                let alerts = trdcheck::treatment::session::checks::alerts(&w.ctx(), &s);
                 assert!(alerts[0].message.contains("recorded as none: check that answer"), "{}", alerts[0].message);
             }
         }

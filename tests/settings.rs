@@ -5,11 +5,11 @@
 mod common;
 
 use common::*;
-use trdcheck::dosing::{DosingSite, WeightBasis};
-use trdcheck::rems::RemsSetting;
-use trdcheck::scales::ScalesSite;
-use trdcheck::storage::{ClinicSettings, StorageError, Store};
-use trdcheck::summary_html::Paper;
+use trdcheck::outcomes::scales::ScalesSite;
+use trdcheck::records::clinic_details::Paper;
+use trdcheck::records::clinic_details::RemsSetting;
+use trdcheck::records::{ClinicSettings, StorageError, Store};
+use trdcheck::treatment::dosing::{DosingSite, WeightBasis};
 use trdcheck::PolicyOverrides;
 
 fn eight_weeks() -> ClinicSettings {
@@ -280,11 +280,11 @@ fn the_clinicians_name_setting_of_an_earlier_version_is_retired_with_its_history
     let path = dir.path().join("records.sqlite3");
     {
         let mut c = common::keyed(&path);
-        c.pragma_update(None, "application_id", trdcheck::storage::migrations::APPLICATION_ID).unwrap();
-        trdcheck::storage::migrations::migrations().to_version(&mut c, 4).unwrap();
+        c.pragma_update(None, "application_id", trdcheck::records::migrations::APPLICATION_ID).unwrap();
+        trdcheck::records::migrations::migrations().to_version(&mut c, 4).unwrap();
     }
     // Version 4 kept the name as a setting, saved with its audit entry.
-    let mut entry = trdcheck::storage::AuditEntry {
+    let mut entry = trdcheck::records::AuditEntry {
         seq: 1,
         at: "2026-11-30T09:00:00Z".into(),
         actor: "Dr A".into(),
@@ -295,7 +295,7 @@ fn the_clinicians_name_setting_of_an_earlier_version_is_retired_with_its_history
         old_value: None,
         new_value: Some("\"Dr A\"".into()),
         detail: None,
-        prev_hash: trdcheck::storage::audit::GENESIS.into(),
+        prev_hash: trdcheck::records::audit::GENESIS.into(),
         hash: String::new(),
     };
     entry.hash = entry.expected_hash();

@@ -11,8 +11,8 @@ use std::time::Duration;
 use common::*;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
-use trdcheck::model::Assessment;
-use trdcheck::storage::{migrations, NewPatient, RecordStatus, StorageError, Store};
+use trdcheck::eligibility::model::Assessment;
+use trdcheck::records::{migrations, NewPatient, RecordStatus, StorageError, Store};
 use trdcheck::Determination;
 
 fn new_patient(mrn: &str, name: &str) -> NewPatient {
@@ -352,7 +352,7 @@ fn foreign_corrupt_and_newer_files_are_refused_and_left_unchanged() {
     let ours = dir.path().join("ours.sqlite3");
     drop(Store::open(&ours, &common::test_key()).unwrap());
     let before = file_hash(&ours);
-    let other_key = trdcheck::storage::DbKey::random().unwrap();
+    let other_key = trdcheck::records::DbKey::random().unwrap();
     let err = Store::open(&ours, &other_key).err().unwrap();
     assert_eq!(err.code(), "wrong_database_key", "{err}");
     assert!(err.to_string().contains("was not opened or changed"), "{err}");
@@ -511,11 +511,11 @@ fn crash_child_writer() {
     let mut out = std::io::stdout().lock();
     // Until the parent kills it.
     let course = store.courses_of(patient.id).unwrap()[0].id;
-    let (policy, site) = (default_policy(), trdcheck::dosing::DosingSite::default());
-    let now = trdcheck::storage::InForce {
+    let (policy, site) = (default_policy(), trdcheck::treatment::dosing::DosingSite::default());
+    let now = trdcheck::records::InForce {
         rules: rules(),
         policy: &policy,
-        dosing: trdcheck::dosing::DosingRules::embedded().unwrap(),
+        dosing: trdcheck::treatment::dosing::DosingRules::embedded().unwrap(),
         site: &site,
     };
     // The test harness has printed "test crash_child_writer ... " without a newline: end that
@@ -550,13 +550,13 @@ fn crash_child_writer() {
         store.finalise_session(session.id, "child", &now).unwrap();
         writeln!(out, "FINAL {} END", session.id).unwrap();
         // A PHQ-9 of the course: created with its answers, then finalised.
-        let scale = trdcheck::scales::Scales::embedded().unwrap().get("phq9").unwrap();
-        let mut phq = trdcheck::scales::Administration::new(scale, "2026-11-03");
+        let scale = trdcheck::outcomes::scales::Scales::embedded().unwrap().get("phq9").unwrap();
+        let mut phq = trdcheck::outcomes::scales::Administration::new(scale, "2026-11-03");
         phq.items = (0..9).map(|i| Some(((n + i) % 3) as u32)).collect();
         phq.items[8] = Some(0);
         let total: u64 = phq.items.iter().map(|a| u64::from(a.unwrap())).sum();
         let adm = store.new_administration(course, &phq, "child").unwrap();
-        store.finalise_administration(adm.id, "child", &trdcheck::scales::ScalesSite::default()).unwrap();
+        store.finalise_administration(adm.id, "child", &trdcheck::outcomes::scales::ScalesSite::default()).unwrap();
         writeln!(out, "SCORE {} {total} END", adm.id).unwrap();
         out.flush().unwrap();
         n += 1;
@@ -646,7 +646,7 @@ fn every_acknowledged_write_survives_sigkill() {
         assert_eq!(s.verify().unwrap().first_broken, None);
     }
     // Every write was encrypted: the database and its WAL hold the patient's name nowhere in the clear.
-    assert!(!trdcheck::storage::key::is_plain(&path).unwrap());
+    assert!(!trdcheck::records::key::is_plain(&path).unwrap());
     common::assert_nowhere_in_clear(path.parent().unwrap(), "Crash Test");
     assert!(!acked.is_empty(), "the child never acknowledged a write");
     // Nothing acknowledged earlier was lost by a later kill.

@@ -7,8 +7,8 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use trdcheck::model::{SCHEMA, SCHEMA_V1};
-use trdcheck::storage::{migrations, RecordStatus, Store};
+use trdcheck::eligibility::model::{SCHEMA, SCHEMA_V1};
+use trdcheck::records::{migrations, RecordStatus, Store};
 use trdcheck::Determination;
 
 fn fixture(name: &str) -> String {
@@ -29,7 +29,7 @@ fn upgraded_copy() -> (tempfile::TempDir, std::path::PathBuf) {
     let path = dir.path().join("records.sqlite3");
     std::fs::copy(fixture("v1-records.sqlite3"), &path).unwrap();
     // An earlier version's records are unencrypted: encrypted first, then migrated.
-    trdcheck::storage::encrypt::encrypt_plain(&path, &test_key()).unwrap();
+    trdcheck::records::encrypt::encrypt_plain(&path, &test_key()).unwrap();
     (dir, path)
 }
 
@@ -115,8 +115,8 @@ fn a_version_6_database_gains_session_versions_and_keeps_its_sessions_and_rems_s
         let mut c = keyed(&path);
         c.pragma_update(None, "application_id", migrations::APPLICATION_ID).unwrap();
         migrations::migrations().to_version(&mut c, 6).unwrap();
-        let data = serde_json::to_string(&trdcheck::session::Session::new(1, "2026-11-03")).unwrap();
-        let draft = serde_json::to_string(&trdcheck::session::Session::new(2, "2026-11-06")).unwrap();
+        let data = serde_json::to_string(&trdcheck::treatment::session::Session::new(1, "2026-11-03")).unwrap();
+        let draft = serde_json::to_string(&trdcheck::treatment::session::Session::new(2, "2026-11-06")).unwrap();
         c.execute_batch(&format!(
             "INSERT INTO patient (id, mrn, name, created_at) VALUES (1, 'U-1', 'Upgrade Test', '2026-11-01T09:00:00Z');
              INSERT INTO assessment (id, patient_id, version, status, answers, created_at, updated_at)

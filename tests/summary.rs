@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use common::*;
-use trdcheck::fhir;
-use trdcheck::summary::{Context, Status, Summary, TextStyle};
-use trdcheck::summary_html::Paper;
+use trdcheck::documents::fhir;
+use trdcheck::documents::summary::{Context, Status, Summary, TextStyle};
+use trdcheck::records::clinic_details::Paper;
 
 fn example_summary(context: Context) -> (trdcheck::Assessment, trdcheck::Evaluation, Summary) {
     let a = trdcheck::parse_assessment(&example_v2_json()).unwrap();
@@ -295,7 +295,7 @@ fn urgent_findings_come_before_the_determination() {
 /// line is drawn as runs of one direction each, in visual order.
 #[test]
 fn right_to_left_text_is_drawn_in_runs_of_its_own_direction() {
-    use trdcheck::summary_pdf::visual_runs;
+    use trdcheck::documents::pdf::visual_runs;
     let runs = visual_runs("Patient: د. أحمد علي");
     assert_eq!(runs.first(), Some(&("Patient: ", false)), "{runs:?}");
     let rtl: String = runs.iter().filter(|(_, rtl)| *rtl).map(|(t, _)| *t).collect();
@@ -307,7 +307,7 @@ fn right_to_left_text_is_drawn_in_runs_of_its_own_direction() {
 /// Issue 24: a patient's name and MRN, the signer and a required note in Chinese, Korean, Hindi or
 /// with an emoji print as written: the text is in the PDF (pdftotext) and the fonts that draw it
 /// are embedded (pdffonts); that each character renders as a glyph, not a box, is checked from
-/// rendered images in the crate's own tests (pdf_fonts).
+/// rendered images in the crate's own tests (documents::pdf::fonts).
 #[test]
 fn names_and_notes_in_other_scripts_are_in_the_pdf_with_the_fonts_that_draw_them() {
     let dir = tempfile::tempdir().unwrap();
@@ -339,7 +339,7 @@ fn names_and_notes_in_other_scripts_are_in_the_pdf_with_the_fonts_that_draw_them
 /// after the name, and the signing time stays whole after the signer, in the order the PDF draws.
 #[test]
 fn right_to_left_values_are_isolated_and_the_numbers_beside_them_stay_in_place() {
-    use trdcheck::summary_pdf::visual_runs;
+    use trdcheck::documents::pdf::visual_runs;
     let mut context = final_context();
     context.mrn = Some("MRN-123 محمد".into());
     context.patient_name = Some("محمد أحمد علي".into());

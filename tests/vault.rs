@@ -10,8 +10,8 @@ use std::time::Duration;
 use common::*;
 use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
-use trdcheck::storage::key::is_plain;
-use trdcheck::storage::{NewPatient, Store};
+use trdcheck::records::key::is_plain;
+use trdcheck::records::{NewPatient, Store};
 use trdcheck::vault::{Status, Vault, VaultError};
 
 const ADA: &str = "Dr Ada Lovelace";

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
-use trdcheck::storage::{settings::LOCK_AFTER_MINUTES_DEFAULT, DbKey, Store};
+use trdcheck::records::{settings::LOCK_AFTER_MINUTES_DEFAULT, DbKey, Store};
 use trdcheck::vault::{Status, Unlocked, VaultError};
 use trdcheck::ErrorCode;
 

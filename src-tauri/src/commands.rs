@@ -2,11 +2,11 @@
 //! command list, their arguments, permissions and TypeScript wrappers). Each one runs its work on
 //! the blocking pool of the tokio runtime ([`blocking`]), never on the main (window) thread.
 
-use trdcheck::model::Assessment;
-use trdcheck::scales::Administration;
-use trdcheck::session::Session as TreatmentSession;
-use trdcheck::storage::CourseOutcomes;
-use trdcheck::storage::{AssessmentListing, ClinicSettings, CourseRecord, NewPatient, Patient, RemsPending};
+use trdcheck::eligibility::model::Assessment;
+use trdcheck::outcomes::scales::Administration;
+use trdcheck::records::CourseOutcomes;
+use trdcheck::records::{AssessmentListing, ClinicSettings, CourseRecord, NewPatient, Patient, RemsPending};
+use trdcheck::treatment::session::Session as TreatmentSession;
 
 use crate::access::LockReason;
 use crate::state::{AppState, Shared};

@@ -1,7 +1,7 @@
 //! The one error that crosses IPC: `{code, message, field}`.
 
 use serde::Serialize;
-use trdcheck::storage::StorageError;
+use trdcheck::records::StorageError;
 use trdcheck::{ErrorCode, InputError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]

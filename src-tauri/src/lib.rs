@@ -22,7 +22,7 @@ use tauri::Manager;
 pub use access::LockReason;
 pub use error::IpcError;
 pub use state::{AppState, Shared};
-pub use trdcheck::storage::ClinicSettings as Settings;
+pub use trdcheck::records::ClinicSettings as Settings;
 pub use views::{Access, AccessState, AppInfo, AssessmentView, ExportFormat, SetUp, SettingChange};
 
 /// The folder of the database and settings: `TRDCHECK_DATA_DIR` (tests), else the app's data

@@ -3,6 +3,6 @@
 
 fn main() {
     // While there is one thread: the time zone the day a record was signed is read in.
-    trdcheck::storage::remember_local_offset();
+    trdcheck::records::remember_local_offset();
     trdcheck_desktop::run();
 }

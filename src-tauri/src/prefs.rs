@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 use tauri_plugin_store::StoreExt;
-use trdcheck::storage::ClinicSettings;
+use trdcheck::records::ClinicSettings;
 use trdcheck::ErrorCode;
 
 use crate::{AppState, IpcError};
 
-use trdcheck::storage::settings::{LEGACY_FILE as FILE, LEGACY_KEY as LEGACY_SETTINGS_KEY};
+use trdcheck::records::settings::{LEGACY_FILE as FILE, LEGACY_KEY as LEGACY_SETTINGS_KEY};
 const TEXT_SIZE_KEY: &str = "text_size_percent";
 
 /// The text sizes offered on this workstation, in percent of normal (the whole page is zoomed).

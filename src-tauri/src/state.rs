@@ -5,15 +5,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use trdcheck::dosing::DosingRules;
-use trdcheck::model::Assessment;
-use trdcheck::scales::{Administration, Scales};
-use trdcheck::session::Session as TreatmentSession;
-use trdcheck::storage::CourseOutcomes;
-use trdcheck::storage::{
+use trdcheck::documents::summary::Summary;
+use trdcheck::eligibility::model::Assessment;
+use trdcheck::outcomes::scales::{Administration, Scales};
+use trdcheck::records::CourseOutcomes;
+use trdcheck::records::{
     self, AssessmentListing, AssessmentRecord, ClinicSettings, CourseRecord, NewPatient, Patient, RemsPending, Store,
 };
-use trdcheck::summary::Summary;
+use trdcheck::treatment::dosing::DosingRules;
+use trdcheck::treatment::session::Session as TreatmentSession;
 use trdcheck::vault::Vault;
 use trdcheck::{ErrorCode, Evaluation, RuleSet, SitePolicy};
 
@@ -80,7 +80,7 @@ impl AppState {
         let rules = RuleSet::embedded().map_err(|e| IpcError::new(ErrorCode::Ruleset, e.to_string()))?;
         Ok(AppState {
             rules,
-            vault: Vault::new(&data_dir.join(trdcheck::storage::DATABASE_FILE)),
+            vault: Vault::new(&data_dir.join(trdcheck::records::DATABASE_FILE)),
             data_dir,
             session: Mutex::new(None),
             store: Mutex::new(Err(locked())),
@@ -160,7 +160,7 @@ impl AppState {
             version: env!("CARGO_PKG_VERSION").to_string(),
             ruleset: self.rules.reference(),
             data_dir: self.data_dir.display().to_string(),
-            database: self.data_dir.join(trdcheck::storage::DATABASE_FILE).display().to_string(),
+            database: self.data_dir.join(trdcheck::records::DATABASE_FILE).display().to_string(),
             settings,
             settings_error,
             preferences_error: self.preferences_error(),
@@ -168,8 +168,8 @@ impl AppState {
             text_size_percent: *self.text_size.lock().map_err(|_| poisoned("settings"))?,
             text_sizes: prefs::TEXT_SIZES.to_vec(),
             database_error,
-            lock_after_min: *trdcheck::storage::settings::LOCK_AFTER_MINUTES_RANGE.start(),
-            lock_after_max: *trdcheck::storage::settings::LOCK_AFTER_MINUTES_RANGE.end(),
+            lock_after_min: *trdcheck::records::settings::LOCK_AFTER_MINUTES_RANGE.start(),
+            lock_after_max: *trdcheck::records::settings::LOCK_AFTER_MINUTES_RANGE.end(),
             signed_in: self.session.lock().ok().and_then(|s| s.as_ref().map(|s| s.clinician.clone())),
             labels: labels(),
         })
@@ -284,17 +284,17 @@ impl AppState {
 
     /// Runs `f` with what sessions are judged with today: the rule set, the policy in force and
     /// the dosing rules and choices.
-    fn with_sessions<T>(&self, f: impl FnOnce(&mut Store, &storage::InForce, &InForce) -> Result<T>) -> Result<T> {
+    fn with_sessions<T>(&self, f: impl FnOnce(&mut Store, &records::InForce, &InForce) -> Result<T>) -> Result<T> {
         let dosing = self.dosing()?;
         self.with_store(|s| {
             let f_now = self.in_force(s)?;
             let now =
-                storage::InForce { rules: self.rules, policy: &f_now.policy, dosing, site: &f_now.settings.dosing };
+                records::InForce { rules: self.rules, policy: &f_now.policy, dosing, site: &f_now.settings.dosing };
             f(s, &now, &f_now)
         })
     }
 
-    fn session_view(s: &Store, now: &storage::InForce, id: i64) -> Result<SessionView> {
+    fn session_view(s: &Store, now: &records::InForce, id: i64) -> Result<SessionView> {
         let record = s.session(id)?;
         let course = s.course(record.course_id)?;
         let patient = s.patient(course.patient_id)?;
@@ -303,7 +303,7 @@ impl AppState {
         let rems_submitted = overview.sessions.iter().find(|l| l.id == id).and_then(|l| l.rems_submitted);
         Ok(SessionView {
             rems_submitted,
-            editable: record.status == trdcheck::storage::RecordStatus::Draft,
+            editable: record.status == trdcheck::records::RecordStatus::Draft,
             record,
             course,
             patient,
@@ -398,7 +398,7 @@ impl AppState {
         let a = &record.administration;
         let scale = Scales::scale(&a.scale)?;
         let baseline = if a.baseline { None } else { s.baseline_of(course.id, &a.scale)? };
-        let editable = record.status == trdcheck::storage::RecordStatus::Draft;
+        let editable = record.status == trdcheck::records::RecordStatus::Draft;
         let score = match (&record.score, a.answers()) {
             (Some(signed), _) => Some(signed.clone()),
             (None, Some(items)) if editable => {
@@ -482,7 +482,7 @@ impl AppState {
     pub fn course_outcomes(&self, course_id: i64) -> Result<CourseOutcomes> {
         self.with_store(|s| {
             let f = self.in_force(s)?;
-            Ok(s.course_outcomes(course_id, &f.settings.scales, &trdcheck::summary::today())?)
+            Ok(s.course_outcomes(course_id, &f.settings.scales, &trdcheck::documents::summary::today())?)
         })
     }
 
@@ -503,7 +503,7 @@ impl AppState {
     /// A session's summary or REMS form, as HTML or PDF, on the clinic's paper.
     pub fn session_document(&self, id: i64, document: SessionDocument, pdf: bool) -> Result<Vec<u8>> {
         let dosing = self.dosing()?;
-        let pdf_error = |e: trdcheck::summary_pdf::PdfError| IpcError::new(ErrorCode::Pdf, e.to_string());
+        let pdf_error = |e: trdcheck::documents::pdf::PdfError| IpcError::new(ErrorCode::Pdf, e.to_string());
         self.with_store(|s| {
             let f = self.in_force(s)?;
             let paper = f.settings.paper;
@@ -511,8 +511,13 @@ impl AppState {
             Ok(match document {
                 SessionDocument::Summary => {
                     let record = s.session(id)?;
-                    let summary =
-                        s.course_summary(record.course_id, self.rules, dosing, Some(record.session.number))?;
+                    let summary = trdcheck::documents::course_summary::course_summary(
+                        s,
+                        record.course_id,
+                        self.rules,
+                        dosing,
+                        Some(record.session.number),
+                    )?;
                     if pdf {
                         summary.to_pdf(paper).map_err(pdf_error)?
                     } else {
@@ -520,7 +525,7 @@ impl AppState {
                     }
                 }
                 SessionDocument::RemsForm => {
-                    let form = s.rems_form(id, dosing, &f.settings.rems_setting())?;
+                    let form = trdcheck::documents::rems::rems_form(s, id, dosing, &f.settings.rems_setting())?;
                     if pdf {
                         form.to_pdf(paper).map_err(pdf_error)?
                     } else {
@@ -553,16 +558,21 @@ impl AppState {
                     // The sessions as signed and in force (a draft amendment does not hide its
                     // signed version).
                     let signed = s.sessions_in_force(id)?;
-                    serde_json::to_vec_pretty(&trdcheck::course_fhir::course_bundle(
+                    serde_json::to_vec_pretty(&trdcheck::documents::course_fhir::course_bundle(
                         &course, &signed, &scores, &patient,
                     ))
                     .map_err(internal)?
                 }
-                ExportFormat::Html => s.course_summary(id, self.rules, dosing, None)?.to_html(paper).into_bytes(),
-                ExportFormat::Pdf => s
-                    .course_summary(id, self.rules, dosing, None)?
-                    .to_pdf(paper)
-                    .map_err(|e| IpcError::new(ErrorCode::Pdf, e.to_string()))?,
+                ExportFormat::Html => {
+                    trdcheck::documents::course_summary::course_summary(s, id, self.rules, dosing, None)?
+                        .to_html(paper)
+                        .into_bytes()
+                }
+                ExportFormat::Pdf => {
+                    trdcheck::documents::course_summary::course_summary(s, id, self.rules, dosing, None)?
+                        .to_pdf(paper)
+                        .map_err(|e| IpcError::new(ErrorCode::Pdf, e.to_string()))?
+                }
             })
         })
     }
@@ -635,10 +645,10 @@ impl AppState {
             let record = s.assessment(id)?;
             let patient = s.patient(record.patient_id)?;
             let evaluation = record.evaluation(self.rules, &f.policy);
-            let mut context = record.summary_context(&patient);
+            let mut context = trdcheck::documents::summary::Context::of_record(&record, &patient);
             context.clinic = Some(f.settings.clinic.clone()).filter(|c| !c.trim().is_empty());
             context.clinician = record.finalised_by.clone().or(Some(f.clinician.clone()));
-            context.generated_at = Some(trdcheck::summary::now_for_display());
+            context.generated_at = Some(trdcheck::documents::summary::now_for_display());
             Ok(Document { actor: f.actor(), paper: f.settings.paper, record, evaluation, context })
         })
     }
@@ -665,7 +675,8 @@ impl AppState {
             }
             ExportFormat::Fhir => {
                 let rules = doc.record.rules_for_display(self.rules);
-                let bundle = trdcheck::fhir::bundle(&doc.record.answers, &doc.evaluation, rules, &doc.context);
+                let bundle =
+                    trdcheck::documents::fhir::bundle(&doc.record.answers, &doc.evaluation, rules, &doc.context);
                 serde_json::to_vec_pretty(&bundle).map_err(internal)?
             }
         };
@@ -701,10 +712,10 @@ impl AppState {
 /// A record with what its documents show, read from the database.
 struct Document {
     actor: String,
-    paper: trdcheck::summary_html::Paper,
+    paper: trdcheck::records::clinic_details::Paper,
     record: AssessmentRecord,
     evaluation: Evaluation,
-    context: trdcheck::summary::Context,
+    context: trdcheck::documents::summary::Context,
 }
 
 impl Document {

@@ -2,17 +2,18 @@
 //! assessment with everything its screen shows.
 
 use serde::{Deserialize, Serialize};
-use trdcheck::checklist::{self, StepState};
-use trdcheck::dosing::SchedulePhase;
-use trdcheck::engine::{Determination, Evaluation};
-use trdcheck::model::{AnswerKind, Field, MEDICATION_FIELDS, QUESTIONS, TRIAL_FIELDS};
-use trdcheck::pre_dose::GateDecision;
-use trdcheck::ruleset::{Area, Definition, Level, Meta, PolicySpec, Question, RuleSetRef, Step, Strength};
-use trdcheck::storage::SessionOutcome;
-use trdcheck::storage::{
+use trdcheck::eligibility::checklist::{self, StepState};
+use trdcheck::eligibility::engine::{Determination, Evaluation};
+use trdcheck::eligibility::model::{AnswerKind, Field, MEDICATION_FIELDS, QUESTIONS, TRIAL_FIELDS};
+use trdcheck::eligibility::ruleset::{Area, Definition, Level, Meta, PolicySpec, Question, RuleSetRef, Step};
+use trdcheck::eligibility::source::Strength;
+use trdcheck::records::SessionOutcome;
+use trdcheck::records::{
     AssessmentRecord, AuditEntry, ClinicSettings, CourseOverview, CourseRecord, Patient, RecordStatus, SessionRecord,
     SessionState, Store,
 };
+use trdcheck::treatment::dosing::SchedulePhase;
+use trdcheck::treatment::pre_dose::GateDecision;
 use trdcheck::{RuleSet, SitePolicy};
 
 use crate::IpcError;
@@ -139,11 +140,11 @@ pub struct Catalog {
     pub ranges: Vec<FieldRange>,
     pub policy: PolicySpec,
     /// The site's dosing choices (rules/dosing.toml).
-    pub dosing_site: trdcheck::dosing::DosingSiteSpec,
+    pub dosing_site: trdcheck::treatment::dosing::DosingSiteSpec,
     /// The clinic's details on the REMS Patient Monitoring Form, in the form's order.
-    pub rems_fields: Vec<trdcheck::rems::RemsSettingField>,
+    pub rems_fields: Vec<trdcheck::records::clinic_details::RemsSettingField>,
     /// The outcome scales (rules/scales): items, answers, bands, rules and sources.
-    pub scales: Vec<trdcheck::scales::Scale>,
+    pub scales: Vec<trdcheck::outcomes::scales::Scale>,
 }
 
 /// An id and its words for the clinician.
@@ -223,9 +224,9 @@ pub(crate) fn view(store: &Store, rules: &RuleSet, policy: &SitePolicy, id: i64)
 }
 
 /// The ranges of a session's own numbers (its blood pressures and SpO₂ take the assessment's),
-/// under `session.`: the same limits [`trdcheck::session::check`] holds them to.
+/// under `session.`: the same limits [`trdcheck::treatment::session::check`] holds them to.
 fn session_ranges() -> Vec<FieldRange> {
-    use trdcheck::session::{HEART_RATE_BPM, MINUTES_MAX, MOAAS_MAX};
+    use trdcheck::treatment::session::{HEART_RATE_BPM, MINUTES_MAX, MOAAS_MAX};
     let range = |path: &str, min: f64, max: f64, unit: &str| FieldRange {
         path: format!("session.{path}"),
         min,
@@ -237,7 +238,7 @@ fn session_ranges() -> Vec<FieldRange> {
         range("monitoring.moaas_lowest", 0.0, f64::from(MOAAS_MAX), ""),
         range("minutes", 0.0, f64::from(MINUTES_MAX), "min"),
     ];
-    if let Ok(d) = trdcheck::dosing::DosingRules::embedded() {
+    if let Ok(d) = trdcheck::treatment::dosing::DosingRules::embedded() {
         let [lo, hi] = d.iv_ketamine.limits.weight_kg;
         out.push(range("dose.weight_kg", lo, hi, "kg"));
     }
@@ -246,8 +247,8 @@ fn session_ranges() -> Vec<FieldRange> {
 
 pub(crate) fn catalog_of(
     rules: &RuleSet,
-    dosing: &trdcheck::dosing::DosingRules,
-    scales: &trdcheck::scales::Scales,
+    dosing: &trdcheck::treatment::dosing::DosingRules,
+    scales: &trdcheck::outcomes::scales::Scales,
 ) -> Catalog {
     let drugs = rules
         .drugs
@@ -291,7 +292,7 @@ pub(crate) fn catalog_of(
         ranges: field_ranges,
         policy: rules.policy.clone(),
         dosing_site: dosing.site_spec(),
-        rems_fields: trdcheck::rems::RemsSetting::FIELDS.to_vec(),
+        rems_fields: trdcheck::records::clinic_details::RemsSetting::FIELDS.to_vec(),
         scales: scales.scales.clone(),
     }
 }
@@ -379,15 +380,15 @@ pub struct SessionView {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AdministrationView {
-    pub record: trdcheck::storage::AdministrationRecord,
+    pub record: trdcheck::records::AdministrationRecord,
     pub course: CourseRecord,
     pub patient: Patient,
     pub still_needed: Vec<String>,
-    pub alerts: Vec<trdcheck::scales::SafetyAlert>,
-    pub baseline: Option<trdcheck::storage::Baseline>,
+    pub alerts: Vec<trdcheck::outcomes::scales::SafetyAlert>,
+    pub baseline: Option<trdcheck::records::Baseline>,
     /// A finalised one: the score it was signed with; a draft with every item answered: its score
     /// as it would be signed now.
-    pub score: Option<trdcheck::scales::Score>,
+    pub score: Option<trdcheck::outcomes::scales::Score>,
     pub editable: bool,
 }
 

@@ -32,7 +32,7 @@ fn locking_closes_the_records_and_signing_in_again_opens_them() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path());
     let p = s
-        .create_patient(trdcheck::storage::NewPatient { mrn: "L-1".into(), name: "Lena".into(), ..Default::default() })
+        .create_patient(trdcheck::records::NewPatient { mrn: "L-1".into(), name: "Lena".into(), ..Default::default() })
         .unwrap();
     let access = s.lock(LockReason::SignOut).unwrap();
     assert_eq!(access.state, AccessState::SignIn);

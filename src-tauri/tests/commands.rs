@@ -3,8 +3,8 @@
 mod common;
 
 use common::{open_as, PASSPHRASE};
-use trdcheck::model::Assessment;
-use trdcheck::storage::NewPatient;
+use trdcheck::eligibility::model::Assessment;
+use trdcheck::records::NewPatient;
 use trdcheck_desktop::{AppState, ExportFormat};
 
 const EXAMPLE: &str = include_str!("../../examples/example-assessment-v2.json");
@@ -49,7 +49,7 @@ fn the_view_carries_the_evaluation_and_the_steps_the_core_decided() {
     let v = s.save_answers(v.record.id, a).unwrap();
     assert!(pregnancy(&v), "breastfeeding is still asked: the sex is unknown");
     let mut a = v.record.answers.clone();
-    a.patient.sex = Some(trdcheck::model::Sex::Male);
+    a.patient.sex = Some(trdcheck::eligibility::model::Sex::Male);
     let v = s.save_answers(v.record.id, a).unwrap();
     assert!(!pregnancy(&v), "skipped for a man without childbearing potential");
     // The words of each determination come from the core: every determination, its title.
@@ -124,7 +124,7 @@ fn import_export_and_the_summary() {
 fn a_database_that_cannot_be_opened_is_reported_by_the_commands_that_read_it_and_app_info() {
     let (dir, s) = state("Dr A");
     drop(s);
-    let path = dir.path().join(trdcheck::storage::DATABASE_FILE);
+    let path = dir.path().join(trdcheck::records::DATABASE_FILE);
     std::fs::write(&path, "not a database".repeat(100)).unwrap();
     let s = open_as(dir.path(), "Dr A");
     // A file no database could be (its length) is said to be none (issue 24), not a wrong key.
@@ -196,8 +196,8 @@ fn a_long_export_does_not_block_another_command() {
     export.join().unwrap().unwrap();
     assert!(std::fs::metadata(&out).unwrap().len() > 1000);
     // The export is recorded (after the file was written) in the record's audit trail.
-    let path = dir.path().join(trdcheck::storage::DATABASE_FILE);
+    let path = dir.path().join(trdcheck::records::DATABASE_FILE);
     let key = trdcheck::vault::Vault::new(&path).unlock("Dr E", PASSPHRASE).unwrap().key;
-    let audit = trdcheck::storage::Store::open(&path, &key).unwrap().audit_of(id).unwrap();
+    let audit = trdcheck::records::Store::open(&path, &key).unwrap().audit_of(id).unwrap();
     assert!(audit.iter().any(|e| e.action == "export" && e.detail.as_deref() == Some("pdf")), "{audit:?}");
 }

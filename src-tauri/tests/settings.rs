@@ -143,7 +143,7 @@ fn a_finalised_record_opens_while_the_settings_cannot_be_read() {
     let s = open(dir.path());
     s.save_settings(eight_weeks(), None).unwrap();
     let p = s
-        .create_patient(trdcheck::storage::NewPatient { mrn: "F-1".into(), name: "Ana".into(), ..Default::default() })
+        .create_patient(trdcheck::records::NewPatient { mrn: "F-1".into(), name: "Ana".into(), ..Default::default() })
         .unwrap();
     let id = s.create_draft(p.id).unwrap().record.id;
     let signed = s.finalise(id, common::PASSPHRASE.into()).unwrap();

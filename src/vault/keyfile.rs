@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::secret::{self, KdfParams};
 use super::VaultError;
-use crate::storage::DbKey;
+use crate::records::DbKey;
 
 pub const FORMAT: &str = "trdcheck/keys/v1";
 
@@ -77,7 +77,7 @@ impl KeyFile {
             f.write_all(&json).and_then(|()| f.sync_all()).map_err(io)?;
         }
         std::fs::rename(&tmp, path).map_err(io)?;
-        crate::storage::sync_parent(path)
+        crate::records::sync_parent(path)
             .map_err(|e| VaultError::Io { path: path.display().to_string(), message: e.to_string() })
     }
 
@@ -114,7 +114,7 @@ impl KeyFile {
             id,
             kind,
             name: name.to_string(),
-            created_at: crate::storage::now(),
+            created_at: crate::records::now(),
             kdf,
             cipher: CIPHER.into(),
             nonce,

@@ -7,7 +7,7 @@
 //!
 //! Changes of the key file are written by one process at a time (a lock on `trdcheck.keys.lock`).
 //! The audit entries of sign-in and account changes are written by the caller, into the records
-//! the key opens ([`crate::storage::Store::record_access`]).
+//! the key opens ([`crate::records::Store::record_access`]).
 
 pub mod keyfile;
 pub mod passphrase;
@@ -19,7 +19,7 @@ use thiserror::Error;
 use zeroize::Zeroizing;
 
 use crate::error::ErrorCode;
-use crate::storage::{encrypt, key, DbKey, StorageError};
+use crate::records::{encrypt, key, DbKey, StorageError};
 use keyfile::{KeyFile, SlotKind};
 
 #[derive(Debug, Error)]
@@ -148,7 +148,7 @@ impl Vault {
                 VaultError::Storage(StorageError::NotTrdcheck { path: db.display().to_string() })
             } else if db.exists() && key::is_plain(db)? {
                 // An earlier version's records wait for set-up; another program's file is refused.
-                match crate::storage::backup::check_plain(db) {
+                match crate::records::backup::check_plain(db) {
                     Ok(()) => VaultError::NotSetUp,
                     Err(e) => VaultError::Storage(e),
                 }
@@ -191,7 +191,7 @@ impl Vault {
             // An earlier version's records are encrypted after the key file is written: another
             // program's SQLite file is refused first, leaving no key file behind.
             Status::Unencrypted => {
-                crate::storage::backup::check_plain(&self.database)?;
+                crate::records::backup::check_plain(&self.database)?;
             }
             Status::New => {}
         }

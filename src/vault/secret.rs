@@ -9,7 +9,7 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::storage::DbKey;
+use crate::records::DbKey;
 
 /// Argon2id's parameters, recorded in each slot (so that they can be raised for new slots while
 /// older ones still open).

@@ -2,8 +2,8 @@
 //! assessment, sessions treated or deferred, an esketamine course with a treated session.
 
 use super::{baseline, default_policy, rules};
-use trdcheck::dosing::{DosingRules, DosingSite};
-use trdcheck::storage::{InForce, NewPatient, Store};
+use trdcheck::records::{InForce, NewPatient, Store};
+use trdcheck::treatment::dosing::{DosingRules, DosingSite};
 
 pub fn in_force<'a>(policy: &'a trdcheck::SitePolicy, site: &'a DosingSite) -> InForce<'a> {
     InForce { rules: rules(), policy, dosing: DosingRules::embedded().unwrap(), site }
@@ -32,7 +32,7 @@ pub fn store_with_final() -> (Store, i64, i64) {
     (s, p.id, f.id)
 }
 
-pub fn treated(s: &mut trdcheck::session::Session) {
+pub fn treated(s: &mut trdcheck::treatment::session::Session) {
     let p = &mut s.pre_dose;
     p.gate.systolic_mmhg = Some(128.0);
     p.gate.diastolic_mmhg = Some(82.0);
@@ -46,8 +46,10 @@ pub fn treated(s: &mut trdcheck::session::Session) {
     s.dose.lot_number = Some("L-77".into());
     s.dose.start_time = Some("10:00".into());
     let m = &mut s.monitoring;
-    m.bp_40_min = trdcheck::session::BloodPressure { systolic_mmhg: Some(142.0), diastolic_mmhg: Some(88.0) };
-    m.bp_before_discharge = trdcheck::session::BloodPressure { systolic_mmhg: Some(130.0), diastolic_mmhg: Some(80.0) };
+    m.bp_40_min =
+        trdcheck::treatment::session::BloodPressure { systolic_mmhg: Some(142.0), diastolic_mmhg: Some(88.0) };
+    m.bp_before_discharge =
+        trdcheck::treatment::session::BloodPressure { systolic_mmhg: Some(130.0), diastolic_mmhg: Some(80.0) };
     m.spo2_lowest_percent = Some(96.0);
     m.moaas_lowest = Some(5);
     m.dissociation = Some(false);
@@ -71,13 +73,13 @@ pub fn esketamine_treated() -> (Store, i64, i64) {
                 mrn: "R-1".into(),
                 name: "Maria del Carmen Núñez".into(),
                 date_of_birth: Some("1979-03-14".into()),
-                sex: Some(trdcheck::model::Sex::Female),
+                sex: Some(trdcheck::eligibility::model::Sex::Female),
             },
             "x",
         )
         .unwrap();
     let mut a = baseline();
-    a.route = Some(trdcheck::model::Route::EsketamineNasal);
+    a.route = Some(trdcheck::eligibility::model::Route::EsketamineNasal);
     let d = s.create_draft(p.id, Some(a), "Dr A").unwrap();
     let f = s.finalise(d.id, "Dr Ana Ruiz", rules(), &default_policy()).unwrap();
     s.set_clock(LATER).unwrap();

@@ -6,7 +6,7 @@ pub mod courses;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use trdcheck::model::*;
+use trdcheck::eligibility::model::*;
 use trdcheck::{evaluate, Evaluation, PolicyOverrides, RuleSet, SitePolicy};
 
 pub fn rules() -> &'static RuleSet {
@@ -115,8 +115,8 @@ pub const PASSPHRASE: &str = "correct horse battery staple";
 pub const CLINICIAN: &str = "Dr Test";
 
 /// A fixed database key for tests of the core (the app makes a random one at set-up).
-pub fn test_key() -> trdcheck::storage::DbKey {
-    trdcheck::storage::DbKey::from_bytes(zeroize::Zeroizing::new([0x5a; 32]))
+pub fn test_key() -> trdcheck::records::DbKey {
+    trdcheck::records::DbKey::from_bytes(zeroize::Zeroizing::new([0x5a; 32]))
 }
 
 /// A data folder set up by `trd-check db init --user "Dr Test"`, as a clinic would.
@@ -171,13 +171,13 @@ impl Clinic {
         c
     }
 
-    pub fn key(&self) -> trdcheck::storage::DbKey {
+    pub fn key(&self) -> trdcheck::records::DbKey {
         trdcheck::vault::Vault::new(&self.path).unlock(CLINICIAN, PASSPHRASE).unwrap().key
     }
 
     /// The records, opened as the app does after sign-in.
-    pub fn store(&self) -> trdcheck::storage::Store {
-        trdcheck::storage::Store::open(&self.path, &self.key()).unwrap()
+    pub fn store(&self) -> trdcheck::records::Store {
+        trdcheck::records::Store::open(&self.path, &self.key()).unwrap()
     }
 }
 

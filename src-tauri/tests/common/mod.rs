@@ -32,7 +32,7 @@ pub fn open_as(dir: &Path, name: &str) -> AppState {
 
 /// A raw connection to the app's records (to change them behind its back).
 pub fn records(dir: &Path) -> rusqlite::Connection {
-    let path = dir.join(trdcheck::storage::DATABASE_FILE);
+    let path = dir.join(trdcheck::records::DATABASE_FILE);
     let key = trdcheck::vault::Vault::new(&path).unlock(FIRST, PASSPHRASE).unwrap().key;
     let c = rusqlite::Connection::open(&path).unwrap();
     c.pragma_update(None, "key", &*key.literal()).unwrap();

@@ -1,0 +1,602 @@
+//! The summary a clinician signs and files: one model, built once from the assessment and its
+//! evaluation, that every renderer (text, Markdown, HTML, PDF, FHIR) reads.
+
+use crate::documents::bidi::isolate;
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::eligibility::engine::{Determination, Evaluation, Finding, Tri};
+use crate::eligibility::input::fmt_num;
+use crate::eligibility::model::{Answer, Assessment};
+use crate::eligibility::ruleset::{Area, Level, RuleSet};
+use crate::records::{AssessmentRecord, Patient, RecordStatus};
+
+/// Where the summary stands in the record's life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Status {
+    /// Evaluated from a file, not a stored record.
+    Unsaved,
+    Draft,
+    Final {
+        by: String,
+        at: String,
+        /// The SHA-256 of what was signed (none for a record signed before signed finalisation).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        signature: Option<String>,
+    },
+}
+
+/// What the record adds to the assessment (clinic, clinician, patient identity, version).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Context {
+    pub clinic: Option<String>,
+    pub clinician: Option<String>,
+    /// When the summary was made, as the clinician reads it (local time).
+    pub generated_at: Option<String>,
+    pub patient_name: Option<String>,
+    pub date_of_birth: Option<String>,
+    /// The clinic's identifier; the assessment's `patient.id` when not given.
+    pub mrn: Option<String>,
+    pub version: Option<u32>,
+    pub status: Option<Status>,
+    /// Acknowledgement note per precaution rule id.
+    pub acknowledgements: BTreeMap<String, String>,
+}
+
+/// A question and its answer as printed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChecklistRow {
+    pub question: String,
+    pub id: String,
+    pub answer: String,
+    pub unknown: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChecklistArea {
+    pub area: Area,
+    pub title: &'static str,
+    pub rows: Vec<ChecklistRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrialRow {
+    pub number: usize,
+    pub drug: String,
+    pub dose: String,
+    pub minimum: String,
+    pub weeks: String,
+    pub adherent: String,
+    pub improvement: String,
+    pub current_episode: String,
+    pub counted: String,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MedicationRow {
+    pub medication: String,
+    pub classes: String,
+    pub diazepam_equivalent: String,
+}
+
+/// The whole summary, ready to render.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub title: String,
+    pub context: Context,
+    pub patient_line: String,
+    pub route: String,
+    pub determination: Determination,
+    pub reason: String,
+    pub urgent: Vec<Finding>,
+    /// Findings grouped by level, in the order of levels; empty levels left out.
+    pub findings: Vec<(Level, Vec<Finding>)>,
+    pub failed_adequate_trials: u32,
+    pub required_failed_trials: u32,
+    pub trials_recorded: bool,
+    pub trials: Vec<TrialRow>,
+    pub medications_recorded: bool,
+    pub medications: Vec<MedicationRow>,
+    pub checklist: Vec<ChecklistArea>,
+    pub ruleset_line: String,
+    pub policy_line: String,
+    pub disclaimer: String,
+}
+
+fn yes_no(v: Option<bool>) -> String {
+    match v {
+        Some(true) => "Yes".into(),
+        Some(false) => "No".into(),
+        None => "Unknown".into(),
+    }
+}
+
+fn num(v: Option<f64>, unit: &str) -> String {
+    v.map_or_else(|| "Unknown".into(), |n| if unit.is_empty() { fmt_num(n) } else { format!("{} {unit}", fmt_num(n)) })
+}
+
+impl Summary {
+    pub fn build(a: &Assessment, e: &Evaluation, rules: &RuleSet, mut context: Context) -> Summary {
+        if context.mrn.is_none() {
+            context.mrn = Some(a.patient.id.clone());
+        }
+        // What the clinic wrote is isolated in the line (right-to-left text moves nothing).
+        let mut patient = vec![format!("ID {}", isolate(context.mrn.as_deref().unwrap_or(&a.patient.id)))];
+        if let Some(name) = &context.patient_name {
+            patient.push(isolate(name).into_owned());
+        }
+        if let Some(dob) = &context.date_of_birth {
+            patient.push(format!("born {dob}"));
+        }
+        patient.push(a.patient.age_years.map_or("age unknown".into(), |y| format!("{} years", fmt_num(y))));
+        if let Some(sex) = a.patient.sex {
+            patient.push(sex.as_str().to_string());
+        }
+        let route_q = rules.question("route");
+        let route = match (a.route, route_q) {
+            (Some(r), Some(q)) => q.option_label(r.as_str()).to_string(),
+            _ => "Unknown".into(),
+        };
+        let findings: Vec<(Level, Vec<Finding>)> = Level::ALL
+            .iter()
+            .map(|&level| (level, e.findings.iter().filter(|f| f.level == level).cloned().collect::<Vec<_>>()))
+            .filter(|(_, list)| !list.is_empty())
+            .collect();
+        let required = e.required_failed_trials;
+        let trials = a
+            .trials
+            .iter()
+            .flatten()
+            .zip(&e.trials)
+            .map(|(t, r)| TrialRow {
+                number: r.index + 1,
+                drug: match (&r.drug, &r.generic) {
+                    // A name close to a catalog drug: which drug it is rests on the clinician's word.
+                    (Some(d), _) if r.same_drug_question.is_some() => {
+                        match (t.same_drug_as_suggestion, &r.same_drug_question) {
+                            (Some(true), Some(q)) => format!("{d} ({q}, the clinician's answer)"),
+                            (Some(false), Some(q)) => format!("{d} (not {q}, the clinician's answer)"),
+                            (_, Some(q)) => format!("{d} ({q} or another drug? not answered)"),
+                            (_, None) => d.clone(),
+                        }
+                    }
+                    (Some(d), Some(g)) if !d.eq_ignore_ascii_case(g) => format!("{d} ({g})"),
+                    (Some(d), _) => d.clone(),
+                    (None, _) => "Unknown".into(),
+                },
+                dose: num(t.dose_mg_per_day, "mg/day"),
+                minimum: r.min_dose_mg.map_or_else(
+                    || if r.confirmed_by_clinician { "confirmed".into() } else { "not in table".into() },
+                    |m| format!("{} mg/day", fmt_num(m)),
+                ),
+                weeks: num(t.weeks_at_dose, ""),
+                adherent: yes_no(t.adherent),
+                improvement: num(t.improvement_percent, "%"),
+                current_episode: yes_no(t.current_episode),
+                counted: match r.failed {
+                    Tri::Yes => "Yes".into(),
+                    Tri::No => "No".into(),
+                    Tri::Unknown => "Unknown".into(),
+                },
+                why: r.explanation.clone(),
+            })
+            .collect();
+        let medications = e
+            .medications
+            .iter()
+            .map(|m| MedicationRow {
+                medication: m.label.clone(),
+                classes: match (m.classes.is_empty(), m.classified_by_clinician) {
+                    (true, true) => "none of the interacting classes (reviewed by the clinician)".into(),
+                    // Version 1 had no classification by the clinician: its own wording.
+                    (true, false) if m.unrecognised() && rules.rule("RX-CLINICIAN-CLASSES").is_none() => {
+                        "not classified; review".into()
+                    }
+                    (true, false) if m.unrecognised() => match &m.suggestion {
+                        Some(s) => format!("not recognised (did you mean {s}?): classify"),
+                        None => "not recognised: classify".into(),
+                    },
+                    (true, false) if m.name.is_none() => "name not recorded".into(),
+                    (true, false) => "none of the interacting classes".into(),
+                    (false, by_clinician) => {
+                        let names = m.classes.iter().map(|c| rules.drugs.class_name(c)).collect::<Vec<_>>().join(", ");
+                        if by_clinician {
+                            format!("{names} (chosen by the clinician)")
+                        } else {
+                            names
+                        }
+                    }
+                },
+                diazepam_equivalent: m
+                    .diazepam_equivalent_mg
+                    .map(|d| format!("{} mg/day", fmt_num((d * 10.0).round() / 10.0)))
+                    .unwrap_or_else(|| {
+                        if m.classes.iter().any(|c| c == "benzodiazepine") {
+                            "not computable".into()
+                        } else {
+                            String::new()
+                        }
+                    }),
+            })
+            .collect();
+        let checklist = Area::ALL
+            .iter()
+            .map(|&area| ChecklistArea {
+                area,
+                title: area.title(),
+                rows: rules
+                    .questions
+                    .iter()
+                    .filter(|q| q.area == area && rules.shown(q, a))
+                    .map(|q| {
+                        let ans = q.answer(a);
+                        // An answer to a question that does not apply is shown, and said to be so.
+                        let not_asked =
+                            if q.applies(a) { "" } else { " (answered, although the question does not apply)" };
+                        let answer = match ans {
+                            Answer::Unknown => "Unknown".to_string(),
+                            Answer::Bool(b) => yes_no(Some(b)),
+                            Answer::Number(n) => num(Some(n), q.unit.as_deref().unwrap_or("")),
+                            Answer::Choice(c) => q.option_label(c).to_string(),
+                            Answer::List(0) => "None".into(),
+                            Answer::List(n) => format!("{n} listed below"),
+                            Answer::Text(t) => t.to_string(),
+                        } + not_asked;
+                        ChecklistRow { question: q.text.clone(), id: q.id.clone(), answer, unknown: ans.is_unknown() }
+                    })
+                    .collect(),
+            })
+            .filter(|c| !c.rows.is_empty())
+            .collect();
+        let p = &e.policy;
+        Summary {
+            title: rules.meta.title.clone(),
+            patient_line: patient.join(" · "),
+            route,
+            determination: e.determination,
+            reason: reason(e),
+            urgent: e.urgent().cloned().collect(),
+            findings,
+            failed_adequate_trials: e.failed_adequate_trials,
+            required_failed_trials: required,
+            trials_recorded: a.trials.is_some(),
+            trials,
+            medications_recorded: a.medications.is_some(),
+            medications,
+            checklist,
+            ruleset_line: format!(
+                "Rule set {} version {} · sha256 {}",
+                e.ruleset.id, e.ruleset.version, e.ruleset.sha256
+            ),
+            policy_line: format!("Site policy: {}", p.describe(rules)),
+            disclaimer: rules.meta.disclaimer.clone(),
+            context,
+        }
+    }
+
+    pub fn status_line(&self) -> String {
+        let version = self.context.version.map(|v| format!("version {v}, ")).unwrap_or_default();
+        match &self.context.status {
+            Some(Status::Draft) => format!("DRAFT ({version}not finalised)"),
+            Some(Status::Final { by, at, .. }) => format!("Final ({version}finalised by {}, {at})", isolate(by)),
+            Some(Status::Unsaved) | None => "Evaluation (not a stored record)".into(),
+        }
+    }
+
+    pub fn is_draft(&self) -> bool {
+        matches!(self.context.status, Some(Status::Draft))
+    }
+
+    /// Header lines other than the title: patient, route, clinic, clinician, date, status.
+    pub fn header_lines(&self) -> Vec<(String, String)> {
+        let mut lines = vec![("Patient".to_string(), self.patient_line.clone()), ("Route".into(), self.route.clone())];
+        if let Some(c) = &self.context.clinic {
+            lines.push(("Clinic".into(), isolate(c).into_owned()));
+        }
+        if let Some(c) = &self.context.clinician {
+            lines.push(("Clinician".into(), isolate(c).into_owned()));
+        }
+        if let Some(d) = &self.context.generated_at {
+            lines.push(("Date".into(), d.clone()));
+        }
+        lines.push(("Status".into(), self.status_line()));
+        if let Some(Status::Final { by, signature: Some(hash), .. }) = &self.context.status {
+            lines.push((
+                "Signature".into(),
+                format!("signed by {by}, who re-entered their passphrase; SHA-256 of the signed record {hash}"),
+            ));
+        }
+        lines
+    }
+
+    /// The columns of the treatment-history table, as every renderer prints them.
+    pub const TRIAL_COLUMNS: [&'static str; 10] =
+        ["#", "Drug", "Dose", "Minimum", "Weeks", "Adherent", "Improved", "This episode", "Counts", "Why"];
+    pub const MEDICATION_COLUMNS: [&'static str; 3] = ["Medication", "Class", "Diazepam equivalent"];
+
+    /// The treatment-history table's cells, one row a trial, in [`Summary::TRIAL_COLUMNS`] order.
+    pub fn trial_cells(&self) -> Vec<Vec<String>> {
+        self.trials
+            .iter()
+            .map(|t| {
+                vec![
+                    t.number.to_string(),
+                    t.drug.clone(),
+                    t.dose.clone(),
+                    t.minimum.clone(),
+                    t.weeks.clone(),
+                    t.adherent.clone(),
+                    t.improvement.clone(),
+                    t.current_episode.clone(),
+                    t.counted.clone(),
+                    t.why.clone(),
+                ]
+            })
+            .collect()
+    }
+
+    /// The medications table's cells, in [`Summary::MEDICATION_COLUMNS`] order.
+    pub fn medication_cells(&self) -> Vec<Vec<String>> {
+        self.medications
+            .iter()
+            .map(|m| vec![m.medication.clone(), m.classes.clone(), m.diazepam_equivalent.clone()])
+            .collect()
+    }
+
+    pub fn trials_heading(&self) -> String {
+        format!(
+            "Treatment history: {} failed adequate trial(s) in the current episode ({} required)",
+            self.failed_adequate_trials, self.required_failed_trials
+        )
+    }
+}
+
+/// The one-line reason under the determination.
+pub fn reason(e: &Evaluation) -> String {
+    let ids = |level: Level| -> Vec<&str> {
+        let mut v: Vec<&str> = e.findings.iter().filter(|f| f.level == level).map(|f| &*f.rule).collect();
+        v.dedup();
+        v
+    };
+    let (contra, unmet, missing, precautions) =
+        (ids(Level::Contraindication), ids(Level::Unmet), ids(Level::Missing), ids(Level::Precaution));
+    match e.determination {
+        Determination::NotEligible => {
+            let mut parts = Vec::new();
+            if !contra.is_empty() {
+                parts.push(format!("contraindication: {}", contra.join(", ")));
+            }
+            if !unmet.is_empty() {
+                parts.push(format!(
+                    "fewer than the required failed adequate trials ({}: {})",
+                    e.failed_adequate_trials,
+                    unmet.join(", ")
+                ));
+            }
+            format!("Not eligible because of {}.", parts.join("; "))
+        }
+        Determination::Incomplete => {
+            let n = e.findings.iter().filter(|f| f.level == Level::Missing).count();
+            format!("{n} answer(s) the determination depends on are unknown ({}).", missing.join(", "))
+        }
+        Determination::EligibleWithPrecautions => format!(
+            "{} failed adequate trials; may proceed only with the clinician's documented acknowledgement of: {}.",
+            e.failed_adequate_trials,
+            precautions.join(", ")
+        ),
+        Determination::Deferred => {
+            let defer = ids(Level::Defer);
+            format!("Not today: {} — recheck and reassess; this is not a lasting exclusion.", defer.join(", "))
+        }
+        Determination::Eligible => format!(
+            "{} failed adequate trials; no contraindication, missing answer or precaution.",
+            e.failed_adequate_trials
+        ),
+    }
+}
+
+/// Plain text or Markdown: the same summary, for the terminal and for a chart note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextStyle {
+    Plain,
+    Markdown,
+}
+
+impl Summary {
+    pub fn to_text(&self, style: TextStyle) -> String {
+        let md = style == TextStyle::Markdown;
+        let mut out = String::new();
+        let mut line = |s: &str| {
+            out.push_str(s);
+            out.push('\n');
+        };
+        let heading = |level: usize, s: &str| -> String {
+            if md {
+                format!("{} {s}", "#".repeat(level))
+            } else if level == 1 {
+                format!("{s}\n{}", "=".repeat(s.chars().count()))
+            } else if level == 2 {
+                format!("\n{s}\n{}", "-".repeat(s.chars().count()))
+            } else {
+                format!("\n{s}:")
+            }
+        };
+        let bold = |s: &str| if md { format!("**{s}**") } else { s.to_string() };
+
+        line(&heading(1, &self.title));
+        if self.is_draft() {
+            line(&bold("DRAFT — not finalised"));
+        }
+        line("");
+        for (k, v) in self.header_lines() {
+            line(&if md { format!("- **{k}:** {v}") } else { format!("{k:<10} {v}") });
+        }
+        // Urgent findings are announced above the determination (ruleset-v2.md §1).
+        for f in &self.urgent {
+            line("");
+            line(&if md {
+                format!("> **URGENT** ({}): {}", f.rule, f.message)
+            } else {
+                format!("!! URGENT ({}): {}", f.rule, f.message)
+            });
+        }
+        line("");
+        line(&heading(2, &format!("Determination: {}", self.determination.title().to_uppercase())));
+        if md {
+            line("");
+        }
+        line(&self.reason);
+        line("");
+        line(&heading(2, "Findings"));
+        if self.findings.is_empty() {
+            line("None.");
+        }
+        for (level, list) in &self.findings {
+            if md {
+                line("");
+            }
+            line(&heading(3, level.title()));
+            if md {
+                line("");
+            }
+            for f in list {
+                line(&format!("- {} [{}] {}", bold(&f.rule), f.area.as_str(), f.message));
+                line(&format!("  Source: {} ({})", f.source, f.strength.label()));
+                if *level == Level::Precaution {
+                    if let Some(note) = self.context.acknowledgements.get(&*f.rule) {
+                        line(&format!("  Acknowledged: {}", crate::documents::bidi::note(note)));
+                    }
+                }
+            }
+        }
+        line("");
+        line(&heading(2, &self.trials_heading()));
+        if md {
+            line("");
+        }
+        if !self.trials_recorded {
+            line("Not recorded.");
+        } else if self.trials.is_empty() {
+            line("No trials recorded (none).");
+        } else {
+            // The plain table leaves out "Why"; each trial's sentence follows the table.
+            let rows: Vec<Vec<String>> = self.trial_cells().into_iter().map(|r| r[..9].to_vec()).collect();
+            out_table(&mut line, md, &Self::TRIAL_COLUMNS[..9], &rows);
+            line("");
+            for t in &self.trials {
+                line(&format!("{}. {}", t.number, t.why));
+            }
+        }
+        line("");
+        line(&heading(2, "Current medications"));
+        if md {
+            line("");
+        }
+        if !self.medications_recorded {
+            line("Not recorded.");
+        } else if self.medications.is_empty() {
+            line("None.");
+        } else {
+            out_table(&mut line, md, &Self::MEDICATION_COLUMNS, &self.medication_cells());
+        }
+        line("");
+        line(&heading(2, "Checklist"));
+        for area in &self.checklist {
+            if md {
+                line("");
+            }
+            line(&heading(3, area.title));
+            if md {
+                line("");
+            }
+            for row in &area.rows {
+                let answer = if row.unknown && md { format!("**{}**", row.answer) } else { row.answer.clone() };
+                line(&format!("- {}: {answer}", row.question));
+            }
+        }
+        line("");
+        line(if md { "---" } else { "----" });
+        line("");
+        line(&self.ruleset_line);
+        if md {
+            line("");
+        }
+        line(&self.policy_line);
+        if md {
+            line("");
+        }
+        line(&self.disclaimer);
+        out
+    }
+}
+
+/// A Markdown table, or columns aligned with spaces for plain text.
+fn out_table(line: &mut impl FnMut(&str), md: bool, header: &[&str], rows: &[Vec<String>]) {
+    if md {
+        let esc = |s: &str| s.replace('|', "\\|");
+        line(&format!("| {} |", header.join(" | ")));
+        line(&format!("|{}", "---|".repeat(header.len())));
+        for r in rows {
+            line(&format!("| {} |", r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")));
+        }
+        return;
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([header[i].chars().count()]).max().unwrap_or(0))
+        .collect();
+    let fmt_row = |cells: Vec<&str>| {
+        cells
+            .iter()
+            .zip(&widths)
+            // Padded by hand: a format width over 65,535 panics (a long name stored earlier).
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.chars().count()))))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    line(&fmt_row(header.to_vec()));
+    line(&fmt_row(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(String::as_str).collect()));
+    for r in rows {
+        line(&fmt_row(r.iter().map(String::as_str).collect()));
+    }
+}
+
+/// Today's date on this workstation's clock (YYYY-MM-DD), for what is judged "as of today".
+pub fn today() -> String {
+    let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.date().format(time::macros::format_description!("[year]-[month]-[day]")).unwrap_or_default()
+}
+
+/// The time now as a clinician reads it on a summary: local time with its offset when the system
+/// can tell it, else UTC. "2026-11-23 16:03 UTC+01:00".
+pub fn now_for_display() -> String {
+    let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute] UTC[offset_hour sign:mandatory]:[offset_minute]"
+    );
+    now.format(&format).unwrap_or_else(|_| now.to_string())
+}
+
+impl Context {
+    /// The summary's context for this record: patient identity, version, status and notes.
+    pub fn of_record(record: &AssessmentRecord, patient: &Patient) -> Context {
+        Context {
+            patient_name: (!patient.name.is_empty()).then(|| patient.name.clone()),
+            date_of_birth: patient.date_of_birth.clone(),
+            mrn: Some(patient.mrn.clone()),
+            version: Some(record.version as u32),
+            status: Some(match (&record.finalised_by, &record.finalised_at) {
+                (Some(by), Some(at)) if record.status == RecordStatus::Final => {
+                    Status::Final { by: by.clone(), at: at.clone(), signature: record.signed_sha256.clone() }
+                }
+                _ => Status::Draft,
+            }),
+            acknowledgements: record.acknowledgements.clone(),
+            ..Context::default()
+        }
+    }
+}

@@ -1,0 +1,457 @@
+//! The drug catalog (`rules/drugs.toml`): minimum adequate doses, benzodiazepine equivalents and
+//! medication classes, with brand names accepted as aliases of the generic name.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::eligibility::source::Strength;
+use crate::error::RuleSetError;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Drug {
+    pub name: std::sync::Arc<str>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Shared with every evaluation that classifies this drug (no copy per medication).
+    pub classes: std::sync::Arc<[String]>,
+    /// Minimum adequate daily dose for an antidepressant trial; `None`: not in the dose table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_dose_mg: Option<f64>,
+    /// The daily dose of this benzodiazepine equal to diazepam 10 mg.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diazepam_10mg_equivalent: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The generic drug this entry is a form of (paroxetine CR of paroxetine): trials of both are
+    /// one treatment, judged together; the entry keeps its own minimum dose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_drug_as: Option<String>,
+    /// The catalog drug this one is an enantiomer of (escitalopram of citalopram): both count as
+    /// different drugs, and an info finding says so when both do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enantiomer_of: Option<String>,
+    /// The source of this entry and its strength, where the rule that uses it does not cover it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength: Option<Strength>,
+    /// `classes` as bits of [`DrugCatalog::class_bits`], resolved when the catalog loads.
+    #[serde(skip)]
+    pub(crate) class_bits: u64,
+}
+
+impl Drug {
+    pub fn in_class(&self, class: &str) -> bool {
+        self.classes.iter().any(|c| c == class)
+    }
+
+    /// The diazepam-equivalent of a daily dose, when this drug has an equivalent.
+    pub fn diazepam_equivalent(&self, dose_mg: f64) -> Option<f64> {
+        self.diazepam_10mg_equivalent.map(|eq| dose_mg * 10.0 / eq)
+    }
+
+    /// The generic drug whose trials this entry's trials are judged with.
+    pub fn generic(&self) -> &str {
+        self.same_drug_as.as_deref().unwrap_or(&self.name)
+    }
+
+    /// The strength of this entry's own source (verified when the rule's source covers it).
+    pub fn strength(&self) -> Strength {
+        self.strength.unwrap_or(Strength::V)
+    }
+
+    pub fn class_bits(&self) -> u64 {
+        self.class_bits
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DrugFile {
+    /// Absent from an archived catalog (before 2026.3).
+    #[serde(default)]
+    names: Names,
+    classes: BTreeMap<String, String>,
+    #[serde(rename = "drug")]
+    drugs: Vec<Drug>,
+}
+
+/// How else a listed drug is written (`[names]` of drugs.toml): salt and hydrate words dropped
+/// from the end of a name, and the names of the same drugs in other languages.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Names {
+    #[serde(default)]
+    pub salt_words: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt_strength: Option<Strength>,
+    /// Name in another language → the catalog's generic name.
+    #[serde(default)]
+    pub international: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub international_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub international_strength: Option<Strength>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DrugCatalog {
+    /// Salt words and names in other languages.
+    pub names: Names,
+    /// Class id → its name for the clinician.
+    pub classes: BTreeMap<String, String>,
+    pub drugs: Vec<Drug>,
+    #[serde(skip)]
+    index: HashMap<String, usize>,
+    /// Every name normalised, with the name as written, for "did you mean".
+    #[serde(skip)]
+    normalized_names: Vec<(String, String)>,
+    /// A combination product (a catalog name with "/") by its parts in alphabetical order, so
+    /// that it is found however its parts are ordered and joined.
+    #[serde(skip)]
+    combinations: HashMap<String, usize>,
+}
+
+/// Words that join the parts of a combination product as written ("olanzapine and fluoxetine",
+/// "fluoxetina y olanzapina", "fluoxetine + olanzapine").
+const JOINING_WORDS: &[&str] = &["and", "with", "plus", "y", "e", "et", "und", "con", "mit", "avec"];
+
+/// The parts of a normalised name that may be a combination, each as `part` names it (its
+/// generic), in alphabetical order, joined by "/": "fluoxetine and olanzapine",
+/// "fluoxetina y olanzapina" and "olanzapine/fluoxetine" all give "fluoxetine/olanzapine". None
+/// for a name of one part.
+fn combination_key<'a>(key: &'a str, part: impl Fn(&'a str) -> &'a str) -> Option<String> {
+    let mut parts: Vec<&str> =
+        key.split(['/', ' ']).filter(|w| !w.is_empty() && !JOINING_WORDS.contains(w)).map(part).collect();
+    if parts.len() < 2 {
+        return None;
+    }
+    parts.sort_unstable();
+    Some(parts.join("/"))
+}
+
+/// Release-form suffixes ignored when the name with the suffix is not itself listed.
+const RELEASE_SUFFIXES: &[&str] = &["xr", "er", "sr", "xl", "la", "od", "cr", "ir"];
+
+/// [`normalize`] of a short ASCII name into `buf`; `None` when it does not fit or is not ASCII.
+fn normalize_ascii_into<'a>(name: &str, buf: &'a mut [u8; 64]) -> Option<&'a str> {
+    if !name.is_ascii() || name.len() > buf.len() {
+        return None;
+    }
+    let mut len = 0;
+    let mut pending_space = false;
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'/' {
+            if pending_space && len > 0 {
+                buf[len] = b' ';
+                len += 1;
+            }
+            pending_space = false;
+            buf[len] = b.to_ascii_lowercase();
+            len += 1;
+        } else {
+            pending_space = true;
+        }
+    }
+    std::str::from_utf8(&buf[..len]).ok()
+}
+
+/// A name outside the catalog as one drug: normalised, a release suffix (XR, ER, …) dropped, so
+/// that "foo" and "foo XR" are judged as one treatment.
+pub fn drug_key(name: &str) -> String {
+    let key = normalize(name);
+    match key.rsplit_once(' ') {
+        Some((stem, suffix)) if RELEASE_SUFFIXES.contains(&suffix) => stem.to_string(),
+        _ => key,
+    }
+}
+
+/// Lower case, punctuation other than `/` as space, spaces collapsed (one pass, one allocation).
+pub fn normalize(name: &str) -> String {
+    if name.is_ascii() {
+        // Fast path (nearly every name): bytes, no Unicode tables.
+        let mut out = String::with_capacity(name.len());
+        let mut pending_space = false;
+        for b in name.bytes() {
+            if b.is_ascii_alphanumeric() || b == b'/' {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(b.to_ascii_lowercase() as char);
+            } else {
+                pending_space = true;
+            }
+        }
+        return out;
+    }
+    // Accents are ignored: "fluoxétine" is fluoxetine (decomposed, the combining marks dropped).
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    let mut out = String::with_capacity(name.len());
+    let mut pending_space = false;
+    for c in name.nfd().filter(|c| !is_combining_mark(*c)) {
+        if c.is_alphanumeric() || c == '/' {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.extend(c.to_lowercase());
+        } else {
+            pending_space = true;
+        }
+    }
+    out
+}
+
+impl DrugCatalog {
+    pub fn from_toml(text: &str) -> Result<DrugCatalog, RuleSetError> {
+        let err = |message: String| RuleSetError { file: "drugs.toml".into(), message };
+        let mut file: DrugFile = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        if file.classes.len() > 64 {
+            return Err(err("at most 64 classes".into()));
+        }
+        let mut index = HashMap::new();
+        for drug in &mut file.drugs {
+            drug.class_bits = class_bits(&file.classes, &drug.classes);
+        }
+        for (i, drug) in file.drugs.iter().enumerate() {
+            for class in drug.classes.iter() {
+                if !file.classes.contains_key(class) {
+                    return Err(err(format!("drug {}: class {class} is not listed in [classes]", drug.name)));
+                }
+            }
+            for positive in [drug.min_dose_mg, drug.diazepam_10mg_equivalent].into_iter().flatten() {
+                if !(positive.is_finite() && positive > 0.0) {
+                    return Err(err(format!("drug {}: doses must be positive", drug.name)));
+                }
+            }
+            if drug.diazepam_10mg_equivalent.is_some() && !drug.in_class("benzodiazepine") {
+                return Err(err(format!("drug {}: only a benzodiazepine has a diazepam equivalent", drug.name)));
+            }
+            if drug.source.is_some() != drug.strength.is_some() {
+                return Err(err(format!("drug {}: a source needs its strength, and a strength its source", drug.name)));
+            }
+            if let Some(of) = &drug.enantiomer_of {
+                if !file.drugs.iter().any(|d| &*d.name == of) || drug.source.is_none() {
+                    return Err(err(format!(
+                        "drug {}: enantiomer_of {of} must be a drug of the catalog, with the entry's source",
+                        drug.name
+                    )));
+                }
+            }
+            if let Some(same) = &drug.same_drug_as {
+                if !file.drugs.iter().any(|d| &*d.name == same && d.same_drug_as.is_none()) {
+                    return Err(err(format!(
+                        "drug {}: same_drug_as {same} is not a generic drug of the catalog",
+                        drug.name
+                    )));
+                }
+            }
+            for name in std::iter::once(&*drug.name).chain(drug.aliases.iter().map(String::as_str)) {
+                if let Some(prev) = index.insert(normalize(name), i) {
+                    return Err(err(format!(
+                        "the name {name:?} is given to {} and {}",
+                        file.drugs[prev].name, drug.name
+                    )));
+                }
+            }
+        }
+        let names = &file.names;
+        if !names.salt_words.is_empty() && (names.salt_source.is_none() || names.salt_strength.is_none()) {
+            return Err(err("[names] salt_words need salt_source and salt_strength".into()));
+        }
+        if !names.international.is_empty()
+            && (names.international_source.is_none() || names.international_strength.is_none())
+        {
+            return Err(err("[names.international] needs international_source and international_strength".into()));
+        }
+        for word in &names.salt_words {
+            if normalize(word) != *word || word.contains(' ') {
+                return Err(err(format!("salt word {word:?} must be one lower-case word")));
+            }
+        }
+        for (name, generic) in &names.international {
+            let Some(&i) = index.get(&normalize(generic)) else {
+                return Err(err(format!("international name {name:?}: {generic} is not a drug of the catalog")));
+            };
+            if let Some(prev) = index.insert(normalize(name), i) {
+                return Err(err(format!("the name {name:?} is given to {} and {}", file.drugs[prev].name, generic)));
+            }
+        }
+        let normalized_names = file
+            .drugs
+            .iter()
+            .flat_map(|d| std::iter::once(d.name.to_string()).chain(d.aliases.iter().cloned()))
+            .chain(names.international.keys().cloned())
+            .map(|n| (normalize(&n), n))
+            .collect();
+        let combinations = file
+            .drugs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.name.contains('/'))
+            .filter_map(|(i, d)| combination_key(&normalize(&d.name), |p| p).map(|k| (k, i)))
+            .collect();
+        Ok(DrugCatalog {
+            names: file.names,
+            classes: file.classes,
+            drugs: file.drugs,
+            index,
+            normalized_names,
+            combinations,
+        })
+    }
+
+    /// Finds a drug by generic or brand name, case-insensitively; a release suffix (XR, ER, …)
+    /// is ignored when the name with it is not listed.
+    pub fn lookup(&self, name: &str) -> Option<&Drug> {
+        // Nearly every name is short ASCII: normalise it on the stack (no allocation).
+        let mut buf = [0u8; 64];
+        if let Some(key) = normalize_ascii_into(name, &mut buf) {
+            return self.lookup_normalized(key);
+        }
+        self.lookup_normalized(&normalize(name))
+    }
+
+    /// The name as listed; else with release suffixes (XR, ER, …) and salt or hydrate words
+    /// dropped from its end, one at a time ("venlafaxine hydrochloride ER" is venlafaxine).
+    fn lookup_normalized(&self, key: &str) -> Option<&Drug> {
+        let mut key = key;
+        loop {
+            if let Some(&i) = self.index.get(key) {
+                return Some(&self.drugs[i]);
+            }
+            // A combination product with its parts in another order or joined otherwise.
+            if key.contains(['/', ' ']) {
+                let generic = |part| self.index.get(part).map_or(part, |&i| &*self.drugs[i].name);
+                if let Some(&i) = combination_key(key, generic).and_then(|k| self.combinations.get(&k)) {
+                    return Some(&self.drugs[i]);
+                }
+            }
+            let (stem, word) = key.rsplit_once(' ')?;
+            if !(RELEASE_SUFFIXES.contains(&word) || self.names.salt_words.iter().any(|w| w == word)) {
+                return None;
+            }
+            key = stem;
+        }
+    }
+
+    /// The catalog name closest to an unrecognised one (a likely misspelling: "lorazapam" →
+    /// "lorazepam"), when one is close enough; the name itself stays unrecognised.
+    pub fn suggest(&self, name: &str) -> Option<&str> {
+        let key = normalize(name);
+        let mut best: Option<(usize, &str)> = None;
+        for (c, candidate) in &self.normalized_names {
+            if let Some(d) = spelling_distance(&key, c) {
+                if best.is_none_or(|(b, _)| d < b) {
+                    best = Some((d, candidate));
+                }
+            }
+        }
+        best.map(|(_, n)| n)
+    }
+
+    /// A name without the salt, hydrate and release words at its end ("sertralin hydrochloride
+    /// ER" → "sertralin"), normalised: the stem a close spelling is judged on, and the key that
+    /// folds two ways of writing one drug outside the catalog into one.
+    pub fn stem(&self, name: &str) -> String {
+        let key = normalize(name);
+        let mut stem = key.as_str();
+        while let Some((rest, word)) = stem.rsplit_once(' ') {
+            if RELEASE_SUFFIXES.contains(&word) || self.names.salt_words.iter().any(|w| w == word) {
+                stem = rest;
+            } else {
+                break;
+            }
+        }
+        stem.to_string()
+    }
+
+    /// The catalog drug a name that is not listed may be: close in spelling once its salt and
+    /// release words are set aside ("sertaline hydrochloride"), or naming a listed drug among
+    /// other words ("sertraline 50 mg", "sertraline (Zoloft)"). Asked, never assumed (issue 24).
+    pub fn close_to(&self, name: &str) -> Option<&Drug> {
+        let stem = self.stem(name);
+        if let Some(d) = self.suggest(&stem).and_then(|s| self.lookup(s)) {
+            return Some(d);
+        }
+        // A listed name among other words or parts ("sertraline 50 mg", "perphenazine/
+        // amitriptyline", "dextromethorphan and bupropion"): the antidepressant among them first,
+        // since it is what could count twice.
+        let key = normalize(name);
+        let words: Vec<&str> = key.split([' ', '/']).filter(|w| !w.is_empty() && !JOINING_WORDS.contains(w)).collect();
+        let mut found: Option<&Drug> = None;
+        for n in (1..=words.len().min(3)).rev() {
+            for window in words.windows(n) {
+                if let Some(&i) = self.index.get(&window.join(" ")) {
+                    let d = &self.drugs[i];
+                    if d.min_dose_mg.is_some() {
+                        return Some(d);
+                    }
+                    found = found.or(Some(d));
+                }
+            }
+        }
+        found
+    }
+
+    /// Every name a clinician may type (generic and brand), for completion in the app.
+    pub fn names(&self) -> impl Iterator<Item = (&str, &Drug)> {
+        self.drugs
+            .iter()
+            .flat_map(|d| std::iter::once(&*d.name).chain(d.aliases.iter().map(String::as_str)).map(move |n| (n, d)))
+    }
+
+    /// The bits of these classes (unknown class ids have none; the rule set checks them).
+    pub fn class_bits(&self, classes: &[String]) -> u64 {
+        class_bits(&self.classes, classes)
+    }
+
+    pub fn class_name<'a>(&'a self, class: &'a str) -> &'a str {
+        self.classes.get(class).map_or(class, String::as_str)
+    }
+}
+
+/// How far apart two normalised names are in spelling (letters changed, added, dropped or swapped)
+/// when they are close enough to be one name misspelt: one letter in a name of 4 to 6 letters, two
+/// from 7; never for 3 letters or fewer. None when further apart. The one measure of "close" for
+/// names, against the catalog and between a patient's trials.
+pub fn spelling_distance(name: &str, other: &str) -> Option<usize> {
+    let len = name.chars().count();
+    let limit = match len {
+        0..=3 => return None,
+        4..=6 => 1,
+        _ => 2,
+    };
+    if other.chars().count().abs_diff(len) > limit {
+        return None;
+    }
+    Some(strsim::osa_distance(name, other)).filter(|&d| d <= limit)
+}
+
+fn class_bits(all: &BTreeMap<String, String>, classes: &[String]) -> u64 {
+    classes.iter().filter_map(|c| all.keys().position(|k| k == c)).fold(0, |bits, i| bits | (1 << i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stack_fast_path_normalises_as_normalize_does() {
+        for name in
+            ["Effexor XR", "  sertraline   ER ", "Paxil-CR", "olanzapine/fluoxetine", "ZOLOFT", "a", "", "x y  z."]
+        {
+            let mut buf = [0u8; 64];
+            assert_eq!(normalize_ascii_into(name, &mut buf), Some(normalize(name).as_str()), "{name:?}");
+        }
+        let mut buf = [0u8; 64];
+        assert_eq!(normalize_ascii_into("Zoë", &mut buf), None, "non-ASCII takes the general path");
+        assert_eq!(normalize_ascii_into(&"x".repeat(65), &mut buf), None, "too long for the buffer");
+        assert_eq!(normalize("Zoë"), "zoe", "accents are ignored (rule set 2026.3)");
+    }
+}

@@ -1,0 +1,702 @@
+//! Outcome-scale administrations of a course (issue 14): each a draft saved on every change
+//! (checked by [`Administration::check`], one audit entry per changed answer), then finalised and
+//! signed with its score; the database refuses to change or delete a finalised one, which is
+//! amended as a new version like a session.
+//!
+//! The baseline of a scale in a course is its finalised baseline administration in force, else
+//! the assessment's total for that scale (its PHQ-9 or MADRS total). The score signed with an
+//! administration is what the clinician saw when finalising it; the course's outcome view
+//! ([`Store::course_outcomes`]) judges every administration again against the baseline in force.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use super::audit::{self, changes, leaves_of, Event};
+use super::courses::{field, load_course, treated_before};
+use super::{json_column, to_json, RecordStatus, Result, StorageError, Store};
+use crate::outcomes::scales::{
+    Administration, OutcomeRules, SafetyAlert, Scale, ScaleBand, ScaleRef, Scales, ScalesSite, Score,
+};
+
+/// Version 8: administrations of outcome scales, kept with their course.
+pub(super) const V8: &str = r#"
+CREATE TABLE administration (
+    id            INTEGER PRIMARY KEY,
+    course_id     INTEGER NOT NULL REFERENCES course(id),
+    scale         TEXT NOT NULL,
+    version       INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    amends_id     INTEGER UNIQUE REFERENCES administration(id),
+    status        TEXT NOT NULL CHECK (status IN ('draft', 'final')),
+    data          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    finalised_at  TEXT,
+    finalised_by  TEXT,
+    score         TEXT,
+    scale_sha256  TEXT,
+    scales_site   TEXT,
+    signed_sha256 TEXT,
+    CHECK (status = 'draft' OR (finalised_at IS NOT NULL AND finalised_by IS NOT NULL AND score IS NOT NULL
+                                AND scale_sha256 IS NOT NULL AND scales_site IS NOT NULL AND signed_sha256 IS NOT NULL))
+);
+CREATE INDEX administration_by_course ON administration(course_id, id);
+
+CREATE TRIGGER administration_final_is_immutable BEFORE UPDATE ON administration
+WHEN OLD.status = 'final'
+BEGIN
+    SELECT RAISE(ABORT, 'a finalised administration cannot be changed');
+END;
+
+CREATE TRIGGER administration_final_is_kept BEFORE DELETE ON administration
+WHEN OLD.status = 'final'
+BEGIN
+    SELECT RAISE(ABORT, 'a finalised administration cannot be deleted');
+END;
+"#;
+
+/// Whether a finalised version amends the administration `a` (it is no longer in force).
+const SUPERSEDED: &str = "EXISTS (SELECT 1 FROM administration b WHERE b.amends_id = a.id AND b.status = 'final')";
+/// Whether any version, draft or final, amends `a` (the course lists the newest).
+const FOLLOWED: &str = "EXISTS (SELECT 1 FROM administration b WHERE b.amends_id = a.id)";
+
+/// An administration as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct AdministrationRecord {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub course_id: i64,
+    pub status: RecordStatus,
+    pub administration: Administration,
+    pub created_at: String,
+    pub updated_at: String,
+    pub finalised_at: Option<String>,
+    pub finalised_by: Option<String>,
+    /// At finalisation: the score as the clinician saw it, and what it was judged with.
+    pub score: Option<Score>,
+    pub scales_site: Option<ScalesSite>,
+    pub signed_sha256: Option<String>,
+    pub version: u32,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub amends: Option<i64>,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub amended_by: Option<i64>,
+}
+
+/// Where a course's baseline of a scale comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum BaselineOrigin {
+    /// A finalised administration marked as the baseline.
+    Administration,
+    /// The total recorded in the assessment the course started from.
+    Assessment,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct Baseline {
+    pub total: u32,
+    pub origin: BaselineOrigin,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub administration_id: Option<i64>,
+    pub date: Option<String>,
+}
+
+const COLUMNS: &str = "a.id, a.course_id, a.status, a.data, a.created_at, a.updated_at, a.finalised_at, \
+    a.finalised_by, a.score, a.scales_site, a.signed_sha256, a.version, a.amends_id, \
+    (SELECT b.id FROM administration b WHERE b.amends_id = a.id)";
+
+fn from_row(r: &rusqlite::Row) -> rusqlite::Result<AdministrationRecord> {
+    let status: String = r.get(2)?;
+    Ok(AdministrationRecord {
+        id: r.get(0)?,
+        course_id: r.get(1)?,
+        status: if status == "final" { RecordStatus::Final } else { RecordStatus::Draft },
+        administration: json_column(3, Some(r.get(3)?))?.expect("a stored administration"),
+        created_at: r.get(4)?,
+        updated_at: r.get(5)?,
+        finalised_at: r.get(6)?,
+        finalised_by: r.get(7)?,
+        score: json_column(8, r.get(8)?)?,
+        scales_site: json_column(9, r.get(9)?)?,
+        signed_sha256: r.get(10)?,
+        version: r.get(11)?,
+        amends: r.get(12)?,
+        amended_by: r.get(13)?,
+    })
+}
+
+fn load(conn: &Connection, id: i64) -> Result<AdministrationRecord> {
+    conn.query_row(&format!("SELECT {COLUMNS} FROM administration a WHERE a.id = ?1"), [id], from_row)
+        .optional()?
+        .ok_or(StorageError::NoAdministration(id))
+}
+
+fn scale_of(id: &str) -> Result<&'static Scale> {
+    Ok(Scales::scale(id)?)
+}
+
+/// What is signed: the administration as stored, its score and what it was judged with.
+struct Signed<'a> {
+    id: i64,
+    patient_id: i64,
+    course_id: i64,
+    data: &'a str,
+    score: &'a str,
+    scale_sha256: &'a str,
+    site: &'a str,
+    by: &'a str,
+    at: &'a str,
+}
+
+impl Signed<'_> {
+    fn sha256(&self) -> String {
+        let content = serde_json::json!([
+            "trdcheck/administration-signature/v1",
+            self.id,
+            self.patient_id,
+            self.course_id,
+            self.data,
+            self.score,
+            self.scale_sha256,
+            self.site,
+            self.by,
+            self.at
+        ]);
+        crate::digest::sha256_hex(content.to_string().as_bytes())
+    }
+}
+
+impl Store {
+    pub fn administration(&self, id: i64) -> Result<AdministrationRecord> {
+        load(&self.conn, id)
+    }
+
+    /// The course's administrations, the newest version of each, by date then id.
+    pub fn administrations_of(&self, course_id: i64) -> Result<Vec<AdministrationRecord>> {
+        load_course(&self.conn, course_id)?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM administration a WHERE a.course_id = ?1 AND NOT {FOLLOWED} \
+             ORDER BY json_extract(a.data, '$.date'), a.id"
+        ))?;
+        let rows = stmt.query_map([course_id], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Checks an administration against its course: a real scale, answers within it, a
+    /// follow-up not dated before the course started, a session the course has.
+    fn check_in_course(conn: &Connection, course_id: i64, a: &Administration) -> Result<&'static Scale> {
+        let scale = scale_of(&a.scale)?;
+        a.check(scale)?;
+        let course = load_course(conn, course_id)?;
+        if !a.baseline && a.date < course.started_on {
+            return Err(field(
+                "date",
+                format!("{} is before the course started ({}); only a baseline may be", a.date, course.started_on),
+            ));
+        }
+        // A baseline is what the patient was before treatment: on or before the first dose's day.
+        if a.baseline {
+            let first: Option<String> = conn.query_row(
+                "SELECT MIN(json_extract(s.data, '$.date')) FROM session s WHERE s.course_id = ?1 \
+                 AND s.status = 'final' AND s.outcome = 'treated' \
+                 AND NOT EXISTS (SELECT 1 FROM session b WHERE b.amends_id = s.id AND b.status = 'final')",
+                [course_id],
+                |r| r.get(0),
+            )?;
+            if let Some(first) = first.filter(|f| a.date.as_str() > f.as_str()) {
+                return Err(field(
+                    "baseline",
+                    format!(
+                        "a baseline is taken before treatment; the first dose was given on {first}, so a score of {} is a follow-up",
+                        a.date
+                    ),
+                ));
+            }
+        }
+        if let Some(n) = a.session_number {
+            let sessions: u32 = conn.query_row(
+                "SELECT COALESCE(MAX(number), 0) FROM session WHERE course_id = ?1",
+                [course_id],
+                |r| r.get(0),
+            )?;
+            if n > sessions {
+                return Err(field(
+                    "session_number",
+                    format!("the course has {sessions} sessions; there is no session {n}"),
+                ));
+            }
+        }
+        Ok(scale)
+    }
+
+    /// Adds an administration to a course, as a draft.
+    pub fn new_administration(
+        &mut self,
+        course_id: i64,
+        a: &Administration,
+        actor: &str,
+    ) -> Result<AdministrationRecord> {
+        let id = self.write(|tx, at| {
+            Self::check_in_course(tx, course_id, a)?;
+            let course = load_course(tx, course_id)?;
+            tx.execute(
+                "INSERT INTO administration (course_id, scale, status, data, created_at, updated_at) \
+                 VALUES (?1, ?2, 'draft', ?3, ?4, ?4)",
+                params![course_id, a.scale, to_json(a), at],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::append(
+                tx,
+                at,
+                &Event {
+                    actor,
+                    action: "administration_create",
+                    patient_id: Some(course.patient_id),
+                    assessment_id: Some(course.assessment_id),
+                    detail: Some(to_json(&serde_json::json!({
+                        "course": course_id, "administration": id, "scale": a.scale, "baseline": a.baseline,
+                    }))),
+                    ..Default::default()
+                },
+            )?;
+            Ok(id)
+        })?;
+        self.administration(id)
+    }
+
+    /// Saves a draft: checked (nothing is saved if anything is refused), then written with one
+    /// audit entry per changed answer.
+    pub fn save_administration(&mut self, id: i64, a: &Administration, actor: &str) -> Result<AdministrationRecord> {
+        self.write(|tx, at| {
+            let current = load(tx, id)?;
+            if current.status == RecordStatus::Final {
+                return Err(field(
+                    "administration_id",
+                    format!("administration {id} is finalised; amend it to change it"),
+                ));
+            }
+            if a.scale != current.administration.scale {
+                return Err(field("scale", format!("administration {id} is of {}", current.administration.scale)));
+            }
+            Self::check_in_course(tx, current.course_id, a)?;
+            if current.administration == *a {
+                return Ok(());
+            }
+            let course = load_course(tx, current.course_id)?;
+            tx.execute(
+                "UPDATE administration SET data = ?1, updated_at = ?2 WHERE id = ?3",
+                params![to_json(a), at, id],
+            )?;
+            let detail = format!("course {}, administration {id} ({})", course.id, a.scale);
+            for (path, old_value, new_value) in changes(&leaves_of(&current.administration), &leaves_of(a)) {
+                audit::append(
+                    tx,
+                    at,
+                    &Event {
+                        actor,
+                        action: "administration_answer",
+                        patient_id: Some(course.patient_id),
+                        assessment_id: Some(course.assessment_id),
+                        field: Some(&path),
+                        old_value,
+                        new_value,
+                        detail: Some(detail.clone()),
+                    },
+                )?;
+            }
+            Ok(())
+        })?;
+        self.administration(id)
+    }
+
+    /// The baseline of a scale in a course: its finalised baseline administration in force,
+    /// else the assessment's total for the scale.
+    pub fn baseline_of(&self, course_id: i64, scale: &str) -> Result<Option<Baseline>> {
+        Self::baseline_in(&self.conn, course_id, scale, None)
+    }
+
+    fn baseline_in(conn: &Connection, course_id: i64, scale: &str, except: Option<i64>) -> Result<Option<Baseline>> {
+        let own: Option<(i64, String, String)> = conn
+            .query_row(
+                &format!(
+                    "SELECT a.id, a.score, json_extract(a.data, '$.date') FROM administration a \
+                     WHERE a.course_id = ?1 AND a.scale = ?2 AND a.status = 'final' \
+                     AND json_extract(a.data, '$.baseline') AND NOT {SUPERSEDED} AND a.id IS NOT ?3 \
+                     ORDER BY a.id DESC LIMIT 1"
+                ),
+                params![course_id, scale, except],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        if let Some((id, score, date)) = own {
+            let score: Score = serde_json::from_str(&score).map_err(|e| field("score", e.to_string()))?;
+            return Ok(Some(Baseline {
+                total: score.total,
+                origin: BaselineOrigin::Administration,
+                administration_id: Some(id),
+                date: Some(date),
+            }));
+        }
+        let course = load_course(conn, course_id)?;
+        let a = Self::load_assessment(conn, course.assessment_id)?;
+        let def = scale_of(scale)?;
+        let question = def.scale.assessment_total.as_deref();
+        let total = match crate::eligibility::model::QUESTIONS
+            .iter()
+            .find(|q| Some(q.path) == question)
+            .map(|q| (q.get)(&a.answers))
+        {
+            Some(crate::eligibility::model::Answer::Number(t)) => Some(t),
+            _ => None,
+        };
+        let max = def.max_total();
+        Ok(total.filter(|t| t.fract() == 0.0 && *t >= 0.0 && *t <= f64::from(max)).map(|t| Baseline {
+            total: t as u32,
+            origin: BaselineOrigin::Assessment,
+            administration_id: None,
+            date: None,
+        }))
+    }
+
+    /// What an administration still needs before it is finalised, by field.
+    pub fn administration_still_needed(&self, id: i64) -> Result<Vec<String>> {
+        let current = self.administration(id)?;
+        Ok(current.administration.still_needed(scale_of(&current.administration.scale)?))
+    }
+
+    /// Finalises an administration, signed by `clinician` (whose passphrase the caller has
+    /// checked): every item answered, a note on any safety alert, at most one baseline in force
+    /// per scale. Its score (against the baseline in force), the scale's hash and the site's
+    /// choices are kept with it.
+    pub fn finalise_administration(
+        &mut self,
+        id: i64,
+        clinician: &str,
+        site: &ScalesSite,
+    ) -> Result<AdministrationRecord> {
+        self.write(|tx, at| {
+            let current = load(tx, id)?;
+            if current.status == RecordStatus::Final {
+                return Err(field("administration_id", format!("administration {id} is already finalised")));
+            }
+            let a = &current.administration;
+            let scale = Self::check_in_course(tx, current.course_id, a)?;
+            let needed = a.still_needed(scale);
+            if let Some(first) = needed.first() {
+                return Err(field(
+                    first,
+                    format!("needed before the administration is finalised (still needed: {})", needed.join(", ")),
+                ));
+            }
+            let other = Self::baseline_in(tx, current.course_id, &a.scale, current.amends)?;
+            if a.baseline {
+                if let Some(b) = other.as_ref().filter(|b| b.origin == BaselineOrigin::Administration) {
+                    return Err(field(
+                        "baseline",
+                        format!(
+                            "the course already has a {} baseline (administration {}): amend it instead",
+                            scale.scale.name,
+                            b.administration_id.unwrap_or_default()
+                        ),
+                    ));
+                }
+            }
+            let baseline = if a.baseline { None } else { other.map(|b| b.total) };
+            let answers = a.answers().expect("every item is answered");
+            let score = scale.score(&answers, baseline, site.remission_threshold(&a.scale))?;
+            let course = load_course(tx, current.course_id)?;
+            let data: String = tx.query_row("SELECT data FROM administration WHERE id = ?1", [id], |r| r.get(0))?;
+            let (score_json, site_json) = (to_json(&score), to_json(site));
+            let hash = Signed {
+                id,
+                patient_id: course.patient_id,
+                course_id: course.id,
+                data: &data,
+                score: &score_json,
+                scale_sha256: &scale.sha256,
+                site: &site_json,
+                by: clinician,
+                at,
+            }
+            .sha256();
+            tx.execute(
+                "UPDATE administration SET status = 'final', finalised_at = ?1, finalised_by = ?2, updated_at = ?1, \
+                 score = ?3, scale_sha256 = ?4, scales_site = ?5, signed_sha256 = ?6 WHERE id = ?7",
+                params![at, clinician, score_json, scale.sha256, site_json, hash, id],
+            )?;
+            audit::append(
+                tx,
+                at,
+                &Event {
+                    actor: clinician,
+                    action: "administration_finalise",
+                    patient_id: Some(course.patient_id),
+                    assessment_id: Some(course.assessment_id),
+                    detail: Some(to_json(&serde_json::json!({
+                        "course": course.id,
+                        "administration": id,
+                        "scale": a.scale,
+                        "total": score.total,
+                        "flags": score.flags,
+                        "signed_sha256": hash,
+                    }))),
+                    ..Default::default()
+                },
+            )?;
+            Ok(())
+        })?;
+        self.administration(id)
+    }
+
+    /// Amends a finalised administration: a new draft version with its answers copied; the
+    /// version it amends stays in force until the amendment is finalised. Only the newest
+    /// version can be amended, once.
+    pub fn amend_administration(&mut self, id: i64, actor: &str) -> Result<AdministrationRecord> {
+        let new_id = self.write(|tx, at| {
+            let current = load(tx, id)?;
+            if current.status != RecordStatus::Final {
+                return Err(field("administration_id", format!("administration {id} is a draft: change it instead")));
+            }
+            if let Some(by) = current.amended_by {
+                return Err(field("administration_id", format!("administration {id} was already amended by {by}")));
+            }
+            let course = load_course(tx, current.course_id)?;
+            let version = current.version + 1;
+            tx.execute(
+                "INSERT INTO administration (course_id, scale, version, amends_id, status, data, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6, ?6)",
+                params![current.course_id, current.administration.scale, version, id, to_json(&current.administration), at],
+            )?;
+            let new_id = tx.last_insert_rowid();
+            audit::append(
+                tx,
+                at,
+                &Event {
+                    actor,
+                    action: "administration_amend",
+                    patient_id: Some(course.patient_id),
+                    assessment_id: Some(course.assessment_id),
+                    detail: Some(to_json(&serde_json::json!({
+                        "course": course.id, "administration": new_id, "version": version, "amends": id,
+                    }))),
+                    ..Default::default()
+                },
+            )?;
+            Ok(new_id)
+        })?;
+        self.administration(new_id)
+    }
+
+    /// The finalised administrations whose stored content no longer matches the hash that was
+    /// signed, by id, and how many were checked.
+    pub fn broken_administration_signatures(&self) -> Result<(u64, Vec<i64>)> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.id, c.patient_id, a.course_id, a.data, a.score, a.scale_sha256, a.scales_site, \
+             a.finalised_by, a.finalised_at, a.signed_sha256 \
+             FROM administration a JOIN course c ON c.id = a.course_id WHERE a.status = 'final' ORDER BY a.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let (mut checked, mut broken) = (0, Vec::new());
+        while let Some(r) = rows.next()? {
+            let text =
+                |i: usize| -> rusqlite::Result<String> { Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default()) };
+            let id: i64 = r.get(0)?;
+            let expected = Signed {
+                id,
+                patient_id: r.get(1)?,
+                course_id: r.get(2)?,
+                data: &text(3)?,
+                score: &text(4)?,
+                scale_sha256: &text(5)?,
+                site: &text(6)?,
+                by: &text(7)?,
+                at: &text(8)?,
+            }
+            .sha256();
+            checked += 1;
+            if expected != text(9)? {
+                broken.push(id);
+            }
+        }
+        Ok((checked, broken))
+    }
+}
+
+/// One administration on the course's outcome view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct OutcomePoint {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub administration_id: i64,
+    pub date: String,
+    pub session_number: Option<u32>,
+    pub baseline: bool,
+    pub status: RecordStatus,
+    pub version: u32,
+    /// A finalised administration judged against the baseline in force now (a draft has none).
+    pub score: Option<Score>,
+    /// The safety alerts of its answers (a draft's too), with the clinician's note.
+    pub alerts: Vec<SafetyAlert>,
+    pub safety_note: Option<String>,
+}
+
+/// A scale over the course: its bands and rules (for the chart), the baseline and every point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct ScaleOutcome {
+    pub scale: ScaleRef,
+    pub title: String,
+    pub max_total: u32,
+    pub bands: Vec<ScaleBand>,
+    pub baseline: Option<Baseline>,
+    /// The totals at and below which a follow-up counts as a response (with the baseline) and as
+    /// remission, for the chart's lines.
+    pub response_at_most: Option<u32>,
+    pub remission_at_most: u32,
+    pub remission_rule: String,
+    pub points: Vec<OutcomePoint>,
+}
+
+/// The label's benefit review point and what the scales say there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct BenefitReview {
+    /// The review point has been reached (treatments or days).
+    pub due: bool,
+    pub treatments: u32,
+    pub days: Option<u32>,
+    /// Once due: whether the latest follow-up of any scale meets response; none without a
+    /// follow-up against a baseline (unknown, never "no").
+    pub responding: Option<bool>,
+    /// What the clinician is told once due and not responding, or without a follow-up.
+    pub message: Option<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct CourseOutcomes {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub course_id: i64,
+    pub scales: Vec<ScaleOutcome>,
+    pub review: BenefitReview,
+    /// Every safety alert of the course, newest first.
+    pub alerts: Vec<CourseAlert>,
+}
+
+/// A safety alert of one of the course's administrations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct CourseAlert {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub administration_id: i64,
+    pub scale: String,
+    pub date: String,
+    pub alert: SafetyAlert,
+    pub safety_note: Option<String>,
+}
+
+fn days_between(from: &str, to: &str) -> Option<u32> {
+    let f = time::macros::format_description!("[year]-[month]-[day]");
+    let (a, b) = (time::Date::parse(from, f).ok()?, time::Date::parse(to, f).ok()?);
+    u32::try_from((b - a).whole_days()).ok()
+}
+
+impl Store {
+    /// The course's outcomes: each scale's baseline and administrations (every finalised one
+    /// judged again against the baseline in force and the site's remission choice), the safety
+    /// alerts, and the benefit review point as of `today` (YYYY-MM-DD).
+    pub fn course_outcomes(&self, course_id: i64, site: &ScalesSite, today: &str) -> Result<CourseOutcomes> {
+        let course = load_course(&self.conn, course_id)?;
+        let records = self.administrations_of(course_id)?;
+        let scales = Scales::embedded().map_err(|e| field("scale", e.to_string()))?;
+        let rules = OutcomeRules::embedded().map_err(|e| field("outcomes", e.to_string()))?;
+        let mut out = Vec::new();
+        let mut alerts = Vec::new();
+        let mut responding: Option<bool> = None;
+        for scale in &scales.scales {
+            let id = &scale.scale.id;
+            let baseline = self.baseline_of(course_id, id)?;
+            let threshold = site.remission_threshold(id).unwrap_or(scale.remission.default);
+            let mut points = Vec::new();
+            for r in records.iter().filter(|r| &r.administration.scale == id) {
+                let a = &r.administration;
+                let against = if a.baseline { None } else { baseline.as_ref().map(|b| b.total) };
+                // A score that cannot be worked out (a stored record this version cannot judge)
+                // is shown as unknown; its safety alerts are shown whatever the score.
+                let score = match (r.status, a.answers()) {
+                    (RecordStatus::Final, Some(items)) => scale.score(&items, against, Some(threshold)).ok(),
+                    _ => None,
+                };
+                let point_alerts = a.alerts(scale);
+                alerts.extend(point_alerts.iter().map(|x| CourseAlert {
+                    administration_id: r.id,
+                    scale: scale.scale.name.clone(),
+                    date: a.date.clone(),
+                    alert: x.clone(),
+                    safety_note: a.safety_note.clone(),
+                }));
+                points.push(OutcomePoint {
+                    administration_id: r.id,
+                    date: a.date.clone(),
+                    session_number: a.session_number,
+                    baseline: a.baseline,
+                    status: r.status,
+                    version: r.version,
+                    score,
+                    alerts: point_alerts,
+                    safety_note: a.safety_note.clone(),
+                });
+            }
+            // The latest finalised follow-up with a response judged.
+            if let Some(met) = points
+                .iter()
+                .rev()
+                .filter(|p| !p.baseline)
+                .find_map(|p| p.score.as_ref().and_then(|s| s.response.as_ref()).map(|r| r.met))
+            {
+                responding = Some(responding.unwrap_or(false) || met);
+            }
+            let response_at_most = baseline.as_ref().filter(|b| b.total > 0).map(|b| scale.response_at_most(b.total));
+            let remission_at_most = scale.remission_at_most(threshold);
+            out.push(ScaleOutcome {
+                scale: scale.reference(),
+                title: scale.scale.title.clone(),
+                max_total: scale.max_total(),
+                bands: scale.bands.clone(),
+                baseline,
+                response_at_most,
+                remission_at_most,
+                remission_rule: scale.remission_rule(threshold),
+                points,
+            });
+        }
+        alerts.reverse();
+        let rule = &rules.benefit_review;
+        let treatments = treated_before(&self.conn, course_id, u32::MAX)?;
+        let days = days_between(&course.started_on, today);
+        let due = treatments >= rule.after_treatments || days.is_some_and(|d| d >= rule.after_days);
+        let message = match (due, responding) {
+            (false, _) | (true, Some(true)) => None,
+            (true, Some(false)) => Some(rule.no_response.clone()),
+            (true, None) => Some(rule.no_follow_up.clone()),
+        };
+        Ok(CourseOutcomes {
+            course_id,
+            scales: out,
+            review: BenefitReview {
+                due,
+                treatments,
+                days,
+                responding: if due { responding } else { None },
+                message,
+                source: rule.source.clone(),
+            },
+            alerts,
+        })
+    }
+}

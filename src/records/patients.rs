@@ -1,0 +1,196 @@
+//! Patients: who an assessment is of, found by MRN or by any word of their name.
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::audit::{self, Event};
+use super::{search, to_json, Result, StorageError, Store};
+use crate::eligibility::model::Sex;
+
+/// A new patient as entered.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
+pub struct NewPatient {
+    pub mrn: String,
+    pub name: String,
+    #[serde(default)]
+    pub date_of_birth: Option<String>,
+    #[serde(default)]
+    pub sex: Option<Sex>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "PatientRecord", optional_fields = nullable))]
+pub struct Patient {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    pub mrn: String,
+    pub name: String,
+    pub date_of_birth: Option<String>,
+    pub sex: Option<Sex>,
+    pub created_at: String,
+}
+
+fn check_date(field: &str, value: &Option<String>) -> Result<()> {
+    if let Some(d) = value {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(d, &format).map_err(|_| StorageError::InvalidField {
+            field: field.into(),
+            message: format!("{d:?} is not a date; write it as YYYY-MM-DD"),
+        })?;
+    }
+    Ok(())
+}
+
+/// An MRN as the one patient it names: compatibility forms folded (NFKC: full-width letters and
+/// digits), every dash and hyphen written "-", case ignored, spaces collapsed. "DUAL-1", "dual-1",
+/// "DUAL‑1" (a non-breaking hyphen) and "ＤＵＡＬ－１" are one MRN (issue 24).
+pub fn mrn_key(mrn: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let folded: String = mrn
+        .nfkc()
+        .map(|c| {
+            if matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Store {
+    /// Adds a patient. A patient needs an MRN (unique) and a name; a date of birth is YYYY-MM-DD.
+    pub fn create_patient(&mut self, p: &NewPatient, actor: &str) -> Result<Patient> {
+        if p.name.trim().is_empty() {
+            return Err(StorageError::InvalidField { field: "name".into(), message: "a name is needed".into() });
+        }
+        crate::eligibility::model::check_line("name", &p.name, crate::eligibility::model::SHORT_TEXT_MAX_CHARS)?;
+        crate::eligibility::model::check_line("mrn", &p.mrn, crate::eligibility::model::PATIENT_ID_MAX_CHARS)?;
+        self.write(|tx, at| Self::insert_patient(tx, at, p, actor))
+    }
+
+    /// The patient row, its search words and its audit entry, inside the caller's transaction.
+    /// An imported document may carry no name: only [`Store::create_patient`] asks for one.
+    pub(super) fn insert_patient(tx: &Transaction, at: &str, p: &NewPatient, actor: &str) -> Result<Patient> {
+        let mrn = p.mrn.trim().to_string();
+        if mrn.is_empty() {
+            return Err(StorageError::InvalidField { field: "mrn".into(), message: "must not be empty".into() });
+        }
+        check_date("date_of_birth", &p.date_of_birth)?;
+        // The same MRN written another way ("dual-1" for "DUAL-1") is the same patient.
+        let key = mrn_key(&mrn);
+        let exists: Option<String> = tx
+            .query_row("SELECT mrn FROM patient WHERE mrn = ?1 OR mrn_key = ?2 LIMIT 1", [&mrn, &key], |r| r.get(0))
+            .optional()?;
+        if let Some(existing) = exists {
+            return Err(StorageError::DuplicateMrn(if existing == mrn {
+                mrn
+            } else {
+                format!("{mrn} (as {existing})")
+            }));
+        }
+        tx.execute(
+            "INSERT INTO patient (mrn, name, date_of_birth, sex, created_at, sort_name, mrn_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![mrn, p.name.trim(), p.date_of_birth, p.sex.map(Sex::as_str), at, search::fold(p.name.trim()), key],
+        )?;
+        let id = tx.last_insert_rowid();
+        let mut insert = tx.prepare("INSERT OR IGNORE INTO patient_word (word, patient_id) VALUES (?1, ?2)")?;
+        for w in search::words(&mrn, &p.name) {
+            insert.execute(params![w, id])?;
+        }
+        audit::append(
+            tx,
+            at,
+            &Event {
+                actor,
+                action: "create_patient",
+                patient_id: Some(id),
+                detail: Some(to_json(p)),
+                ..Default::default()
+            },
+        )?;
+        Ok(Patient {
+            id,
+            mrn,
+            name: p.name.trim().to_string(),
+            date_of_birth: p.date_of_birth.clone(),
+            sex: p.sex,
+            created_at: at.to_string(),
+        })
+    }
+
+    fn patient_from_row(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
+        let sex: Option<String> = r.get(4)?;
+        Ok(Patient {
+            id: r.get(0)?,
+            mrn: r.get(1)?,
+            name: r.get(2)?,
+            date_of_birth: r.get(3)?,
+            sex: sex.and_then(|s| serde_json::from_value(Value::String(s)).ok()),
+            created_at: r.get(5)?,
+        })
+    }
+
+    pub fn patient(&self, id: i64) -> Result<Patient> {
+        self.conn
+            .query_row(
+                "SELECT id, mrn, name, date_of_birth, sex, created_at FROM patient WHERE id = ?1",
+                [id],
+                Self::patient_from_row,
+            )
+            .optional()?
+            .ok_or(StorageError::NoPatient(id))
+    }
+
+    pub fn patient_by_mrn(&self, mrn: &str) -> Result<Option<Patient>> {
+        Self::find_by_mrn(&self.conn, mrn)
+    }
+
+    /// The patient of this MRN: written exactly so, else written another way (case, dashes).
+    pub(super) fn find_by_mrn(conn: &Connection, mrn: &str) -> Result<Option<Patient>> {
+        Ok(conn
+            .query_row(
+                "SELECT id, mrn, name, date_of_birth, sex, created_at FROM patient WHERE mrn = ?1 OR mrn_key = ?2 \
+                 ORDER BY mrn = ?1 DESC, id LIMIT 1",
+                [mrn.trim(), &mrn_key(mrn)],
+                Self::patient_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Patients whose MRN or any word of whose name starts with each word of `query`, ignoring
+    /// case and accents ("garc jos" finds "José García"). An empty query lists the newest.
+    pub fn search_patients(&self, query: &str, limit: usize) -> Result<Vec<Patient>> {
+        let folded = search::fold(query);
+        let terms: Vec<&str> = folded.split_whitespace().collect();
+        let limit = limit as i64;
+        if terms.is_empty() {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id, mrn, name, date_of_birth, sex, created_at FROM patient ORDER BY id DESC LIMIT ?1",
+            )?;
+            return Ok(stmt.query_map([limit], Self::patient_from_row)?.collect::<rusqlite::Result<_>>()?);
+        }
+        // One prefix range per term; a patient must match every term.
+        let mut sql = String::from("SELECT id, mrn, name, date_of_birth, sex, created_at FROM patient WHERE 1");
+        let mut args: Vec<String> = Vec::new();
+        for t in &terms {
+            let n = args.len();
+            sql.push_str(&format!(
+                " AND id IN (SELECT patient_id FROM patient_word WHERE word >= ?{} AND word < ?{})",
+                n + 1,
+                n + 2
+            ));
+            args.push(t.to_string());
+            args.push(search::prefix_end(t));
+        }
+        sql.push_str(&format!(" ORDER BY sort_name, mrn LIMIT {limit}"));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), Self::patient_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

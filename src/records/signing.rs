@@ -1,0 +1,349 @@
+//! Acknowledging precautions and finalising: the clinician's notes and signature on a draft.
+
+use std::collections::BTreeMap;
+
+use rusqlite::params;
+
+use super::audit::{self, Event};
+use super::{to_json, AssessmentRecord, RecordStatus, Result, StorageError, Store};
+use crate::eligibility::engine::evaluate;
+use crate::eligibility::policy::SitePolicy;
+use crate::eligibility::ruleset::{Level, RuleSet};
+
+impl Store {
+    /// Records the clinician's note for a precaution (an empty note removes it). A note can only
+    /// be given for a precaution the assessment has under the rule set and policy in force.
+    pub fn set_acknowledgement(
+        &mut self,
+        id: i64,
+        rule: &str,
+        note: &str,
+        actor: &str,
+        rules: &RuleSet,
+        policy: &SitePolicy,
+    ) -> Result<AssessmentRecord> {
+        self.set_acknowledgements(id, &[(rule, note)], actor, rules, policy)
+    }
+
+    /// Records several notes in one transaction: all of them, or (on an error) none.
+    pub fn set_acknowledgements(
+        &mut self,
+        id: i64,
+        notes: &[(&str, &str)],
+        actor: &str,
+        rules: &RuleSet,
+        policy: &SitePolicy,
+    ) -> Result<AssessmentRecord> {
+        self.write(|tx, at| Self::acknowledge_in(tx, at, id, notes, actor, rules, policy))?;
+        self.assessment(id)
+    }
+
+    /// Notes, then finalising, in one transaction: when finalising is refused, no note is kept.
+    pub fn finalise_with_notes(
+        &mut self,
+        id: i64,
+        clinician: &str,
+        notes: &[(&str, &str)],
+        rules: &RuleSet,
+        policy: &SitePolicy,
+    ) -> Result<AssessmentRecord> {
+        let clinician = Self::clinician(clinician)?;
+        self.write(|tx, at| {
+            Self::acknowledge_in(tx, at, id, notes, clinician, rules, policy)?;
+            Self::finalise_in(tx, at, id, clinician, rules, policy)
+        })?;
+        self.assessment(id)
+    }
+
+    /// A draft and its evaluation under the rule set and policy in force (a finalised record
+    /// cannot be changed).
+    fn draft_evaluated(
+        tx: &rusqlite::Transaction,
+        id: i64,
+        rules: &RuleSet,
+        policy: &SitePolicy,
+    ) -> Result<(AssessmentRecord, crate::eligibility::engine::Evaluation)> {
+        let current = Self::load_assessment(tx, id)?;
+        if current.status == RecordStatus::Final {
+            return Err(StorageError::Finalised(id));
+        }
+        let evaluation = evaluate(&current.answers, rules, policy);
+        Ok((current, evaluation))
+    }
+
+    /// A note for a precaution the assessment has; an empty note removes one (only a note that
+    /// exists, or one for a precaution, can be named).
+    fn acknowledge_in(
+        tx: &rusqlite::Transaction,
+        at: &str,
+        id: i64,
+        notes: &[(&str, &str)],
+        actor: &str,
+        rules: &RuleSet,
+        policy: &SitePolicy,
+    ) -> Result<()> {
+        let (current, evaluation) = Self::draft_evaluated(tx, id, rules, policy)?;
+        let precautions: Vec<&str> =
+            evaluation.findings.iter().filter(|f| f.level == Level::Precaution).map(|f| &*f.rule).collect();
+        let mut acks = current.acknowledgements.clone();
+        let mut bound = current.acknowledged_for.clone();
+        for (rule, note) in notes {
+            let note = note.trim();
+            crate::eligibility::model::check_length(
+                &format!("acknowledgements.{rule}"),
+                note,
+                crate::eligibility::model::NOTE_MAX_CHARS,
+            )?;
+            // A note answers the finding as it reads now; saving it again confirms it for that.
+            let rebound = if note.is_empty() {
+                bound.remove(*rule);
+                false
+            } else {
+                let now = finding_text(evaluation.findings.iter(), rule);
+                bound.insert(rule.to_string(), now.clone()) != Some(now)
+            };
+            // A note names a precaution; an empty one may also remove a note that exists.
+            let removes_a_note = note.is_empty() && acks.contains_key(*rule);
+            if !(precautions.contains(rule) || removes_a_note) {
+                let precautions = if precautions.is_empty() { "none".to_string() } else { precautions.join(", ") };
+                return Err(StorageError::NotAPrecaution { rule: rule.to_string(), precautions });
+            }
+            let old = acks.get(*rule).cloned();
+            if note.is_empty() {
+                acks.remove(*rule);
+            } else {
+                acks.insert(rule.to_string(), note.to_string());
+            }
+            if old.as_deref() == (!note.is_empty()).then_some(note) {
+                // The same words confirmed for the finding as it reads now: audited as such.
+                if rebound {
+                    audit::append(
+                        tx,
+                        at,
+                        &Event {
+                            actor,
+                            action: "acknowledge_confirm",
+                            patient_id: Some(current.patient_id),
+                            assessment_id: Some(id),
+                            field: Some(rule),
+                            new_value: bound.get(*rule).cloned(),
+                            ..Default::default()
+                        },
+                    )?;
+                }
+                continue;
+            }
+            audit::append(
+                tx,
+                at,
+                &Event {
+                    actor,
+                    action: "acknowledge",
+                    patient_id: Some(current.patient_id),
+                    assessment_id: Some(id),
+                    field: Some(rule),
+                    old_value: old,
+                    new_value: (!note.is_empty()).then(|| note.to_string()),
+                    detail: None,
+                },
+            )?;
+        }
+        if acks != current.acknowledgements || bound != current.acknowledged_for {
+            tx.execute(
+                "UPDATE assessment SET acknowledgements = ?1, acknowledged_for = ?2, updated_at = ?3 WHERE id = ?4",
+                params![to_json(&acks), to_json(&bound), at, id],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Finalises a draft: evaluates it with the rule set and policy in force and stores that
+    /// snapshot with the clinician's name and the time. Every precaution needs an
+    /// acknowledgement note, whatever the determination: a final summary never shows an
+    /// unacknowledged precaution.
+    pub fn finalise(
+        &mut self,
+        id: i64,
+        clinician: &str,
+        rules: &RuleSet,
+        policy: &SitePolicy,
+    ) -> Result<AssessmentRecord> {
+        let clinician = Self::clinician(clinician)?;
+        self.write(|tx, at| Self::finalise_in(tx, at, id, clinician, rules, policy))?;
+        self.assessment(id)
+    }
+
+    fn clinician(name: &str) -> Result<&str> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StorageError::InvalidField {
+                field: "clinician".into(),
+                message: "the clinician's name is needed to finalise".into(),
+            });
+        }
+        Ok(name)
+    }
+
+    fn finalise_in(
+        tx: &rusqlite::Transaction,
+        at: &str,
+        id: i64,
+        clinician: &str,
+        rules: &RuleSet,
+        policy: &SitePolicy,
+    ) -> Result<()> {
+        let (current, evaluation) = Self::draft_evaluated(tx, id, rules, policy)?;
+        if let Some(f) = evaluation
+            .findings
+            .iter()
+            .find(|f| f.level == Level::Precaution && !current.acknowledgements.contains_key(&*f.rule))
+        {
+            return Err(StorageError::AcknowledgementNeeded(f.rule.to_string()));
+        }
+        // A note written when the finding read otherwise is confirmed again first (issue 24).
+        for f in evaluation.findings.iter().filter(|f| f.level == Level::Precaution) {
+            if let Some(then) = stale(&current.acknowledged_for, evaluation.findings.iter(), &f.rule) {
+                return Err(StorageError::AcknowledgementStale {
+                    rule: f.rule.to_string(),
+                    then: then.to_string(),
+                    now: finding_text(evaluation.findings.iter(), &f.rule),
+                });
+            }
+        }
+        let r = rules.reference();
+        let (answers, acknowledgements): (String, String) =
+            tx.query_row("SELECT answers, acknowledgements FROM assessment WHERE id = ?1", [id], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?;
+        let signed = Signed {
+            id,
+            patient_id: current.patient_id,
+            version: current.version,
+            answers: &answers,
+            acknowledgements: &acknowledgements,
+            evaluation: &to_json(&evaluation),
+            ruleset: [&r.id, &r.version, &r.sha256],
+            policy: &to_json(policy),
+            by: clinician,
+            at,
+        };
+        let hash = signed.sha256();
+        tx.execute(
+            "UPDATE assessment SET status = 'final', finalised_at = ?1, finalised_by = ?2, updated_at = ?1, \
+             evaluation = ?3, ruleset_id = ?4, ruleset_version = ?5, ruleset_sha256 = ?6, policy = ?7, \
+             signed_sha256 = ?8 WHERE id = ?9",
+            params![at, clinician, signed.evaluation, r.id, r.version, r.sha256, signed.policy, hash, id],
+        )?;
+        audit::append(
+            tx,
+            at,
+            &Event {
+                actor: clinician,
+                action: "finalise",
+                patient_id: Some(current.patient_id),
+                assessment_id: Some(id),
+                detail: Some(to_json(&serde_json::json!({
+                    "signed_sha256": hash,
+                    "determination": evaluation.determination,
+                    "ruleset": r,
+                    "policy": policy,
+                }))),
+                ..Default::default()
+            },
+        )?;
+        Ok(())
+    }
+}
+
+/// What a finalisation signs: the record as stored (answers, notes, evaluation, rule set, policy)
+/// with who signed and when. Its SHA-256 is kept with the record and printed on its summary.
+struct Signed<'a> {
+    id: i64,
+    patient_id: i64,
+    version: i64,
+    answers: &'a str,
+    acknowledgements: &'a str,
+    evaluation: &'a str,
+    ruleset: [&'a str; 3],
+    policy: &'a str,
+    by: &'a str,
+    at: &'a str,
+}
+
+impl Signed<'_> {
+    fn sha256(&self) -> String {
+        let content = serde_json::json!([
+            "trdcheck/signature/v1",
+            self.id,
+            self.patient_id,
+            self.version,
+            self.answers,
+            self.acknowledgements,
+            self.evaluation,
+            self.ruleset,
+            self.policy,
+            self.by,
+            self.at,
+        ]);
+        crate::digest::sha256_hex(content.to_string().as_bytes())
+    }
+}
+
+impl Store {
+    /// The finalised records whose stored content no longer matches the hash that was signed (an
+    /// edit of the file behind the app's back), by id; records signed before signed finalisation
+    /// have no hash and are not counted.
+    pub fn broken_signatures(&self) -> Result<(u64, Vec<i64>)> {
+        let mut stmt = self.connection().prepare(
+            "SELECT id, patient_id, version, answers, acknowledgements, evaluation, ruleset_id, ruleset_version, \
+             ruleset_sha256, policy, finalised_by, finalised_at, signed_sha256 FROM assessment \
+             WHERE status = 'final' AND signed_sha256 IS NOT NULL ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let (mut signed, mut broken) = (0, Vec::new());
+        while let Some(r) = rows.next()? {
+            let text =
+                |i: usize| -> rusqlite::Result<String> { Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default()) };
+            let (id, answers, acks, evaluation) = (r.get(0)?, text(3)?, text(4)?, text(5)?);
+            let (rid, rversion, rsha, policy, by, at) = (text(6)?, text(7)?, text(8)?, text(9)?, text(10)?, text(11)?);
+            let expected = Signed {
+                id,
+                patient_id: r.get(1)?,
+                version: r.get(2)?,
+                answers: &answers,
+                acknowledgements: &acks,
+                evaluation: &evaluation,
+                ruleset: [&rid, &rversion, &rsha],
+                policy: &policy,
+                by: &by,
+                at: &at,
+            }
+            .sha256();
+            signed += 1;
+            if text(12)? != expected {
+                broken.push(id);
+            }
+        }
+        Ok((signed, broken))
+    }
+}
+
+/// The finding a note on `rule` answers: the messages of `rule`'s findings, in order.
+pub(crate) fn finding_text<'a>(findings: impl Iterator<Item = &'a crate::Finding>, rule: &str) -> String {
+    findings.filter(|f| &*f.rule == rule).map(|f| f.message.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// The reading a note on `rule` was written for, when the finding now reads otherwise ("" when
+/// it was never bound, as a note of an earlier version).
+pub(crate) fn stale<'a, 'b>(
+    bound: &'a BTreeMap<String, String>,
+    findings: impl Iterator<Item = &'b crate::Finding>,
+    rule: &str,
+) -> Option<&'a str> {
+    let now = finding_text(findings, rule);
+    match bound.get(rule) {
+        Some(then) if *then == now => None,
+        Some(then) => Some(then),
+        None => Some(""),
+    }
+}

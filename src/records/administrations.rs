@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::audit::{self, changes, leaves_of, Event};
 use super::courses::{field, load_course, treated_before};
+use super::signed;
 use super::{json_column, to_json, RecordStatus, Result, StorageError, Store};
 use crate::outcomes::scales::{
     Administration, OutcomeRules, SafetyAlert, Scale, ScaleBand, ScaleRef, Scales, ScalesSite, Score,
@@ -139,37 +140,6 @@ fn scale_of(id: &str) -> Result<&'static Scale> {
     Ok(Scales::scale(id)?)
 }
 
-/// What is signed: the administration as stored, its score and what it was judged with.
-struct Signed<'a> {
-    id: i64,
-    patient_id: i64,
-    course_id: i64,
-    data: &'a str,
-    score: &'a str,
-    scale_sha256: &'a str,
-    site: &'a str,
-    by: &'a str,
-    at: &'a str,
-}
-
-impl Signed<'_> {
-    fn sha256(&self) -> String {
-        let content = serde_json::json!([
-            "trdcheck/administration-signature/v1",
-            self.id,
-            self.patient_id,
-            self.course_id,
-            self.data,
-            self.score,
-            self.scale_sha256,
-            self.site,
-            self.by,
-            self.at
-        ]);
-        crate::digest::sha256_hex(content.to_string().as_bytes())
-    }
-}
-
 impl Store {
     pub fn administration(&self, id: i64) -> Result<AdministrationRecord> {
         load(&self.conn, id)
@@ -292,22 +262,15 @@ impl Store {
                 params![to_json(a), at, id],
             )?;
             let detail = format!("course {}, administration {id} ({})", course.id, a.scale);
-            for (path, old_value, new_value) in changes(&leaves_of(&current.administration), &leaves_of(a)) {
-                audit::append(
-                    tx,
-                    at,
-                    &Event {
-                        actor,
-                        action: "administration_answer",
-                        patient_id: Some(course.patient_id),
-                        assessment_id: Some(course.assessment_id),
-                        field: Some(&path),
-                        old_value,
-                        new_value,
-                        detail: Some(detail.clone()),
-                    },
-                )?;
-            }
+            let base = Event {
+                actor,
+                action: "administration_answer",
+                patient_id: Some(course.patient_id),
+                assessment_id: Some(course.assessment_id),
+                detail: Some(detail),
+                ..Default::default()
+            };
+            signed::audit_changes(tx, at, &base, changes(&leaves_of(&current.administration), &leaves_of(a)))?;
             Ok(())
         })?;
         self.administration(id)
@@ -409,25 +372,13 @@ impl Store {
             let answers = a.answers().expect("every item is answered");
             let score = scale.score(&answers, baseline, site.remission_threshold(&a.scale))?;
             let course = load_course(tx, current.course_id)?;
-            let data: String = tx.query_row("SELECT data FROM administration WHERE id = ?1", [id], |r| r.get(0))?;
             let (score_json, site_json) = (to_json(&score), to_json(site));
-            let hash = Signed {
-                id,
-                patient_id: course.patient_id,
-                course_id: course.id,
-                data: &data,
-                score: &score_json,
-                scale_sha256: &scale.sha256,
-                site: &site_json,
-                by: clinician,
-                at,
-            }
-            .sha256();
             tx.execute(
-                "UPDATE administration SET status = 'final', finalised_at = ?1, finalised_by = ?2, updated_at = ?1, \
-                 score = ?3, scale_sha256 = ?4, scales_site = ?5, signed_sha256 = ?6 WHERE id = ?7",
-                params![at, clinician, score_json, scale.sha256, site_json, hash, id],
+                "UPDATE administration SET finalised_at = ?1, finalised_by = ?2, updated_at = ?1, \
+                 score = ?3, scale_sha256 = ?4, scales_site = ?5 WHERE id = ?6",
+                params![at, clinician, score_json, scale.sha256, site_json, id],
             )?;
+            let hash = signed::sign(tx, &signed::ADMINISTRATION, id)?;
             audit::append(
                 tx,
                 at,
@@ -494,35 +445,7 @@ impl Store {
     /// The finalised administrations whose stored content no longer matches the hash that was
     /// signed, by id, and how many were checked.
     pub fn broken_administration_signatures(&self) -> Result<(u64, Vec<i64>)> {
-        let mut stmt = self.conn.prepare(
-            "SELECT a.id, c.patient_id, a.course_id, a.data, a.score, a.scale_sha256, a.scales_site, \
-             a.finalised_by, a.finalised_at, a.signed_sha256 \
-             FROM administration a JOIN course c ON c.id = a.course_id WHERE a.status = 'final' ORDER BY a.id",
-        )?;
-        let mut rows = stmt.query([])?;
-        let (mut checked, mut broken) = (0, Vec::new());
-        while let Some(r) = rows.next()? {
-            let text =
-                |i: usize| -> rusqlite::Result<String> { Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default()) };
-            let id: i64 = r.get(0)?;
-            let expected = Signed {
-                id,
-                patient_id: r.get(1)?,
-                course_id: r.get(2)?,
-                data: &text(3)?,
-                score: &text(4)?,
-                scale_sha256: &text(5)?,
-                site: &text(6)?,
-                by: &text(7)?,
-                at: &text(8)?,
-            }
-            .sha256();
-            checked += 1;
-            if expected != text(9)? {
-                broken.push(id);
-            }
-        }
-        Ok((checked, broken))
+        signed::broken(&self.conn, &signed::ADMINISTRATION)
     }
 }
 

@@ -267,22 +267,14 @@ impl Store {
                 "UPDATE assessment SET answers = ?1, updated_at = ?2 WHERE id = ?3",
                 params![to_json(answers), at, id],
             )?;
-            for (field, old_value, new_value) in changes {
-                audit::append(
-                    tx,
-                    at,
-                    &Event {
-                        actor,
-                        action: "answer",
-                        patient_id: Some(current.patient_id),
-                        assessment_id: Some(id),
-                        field: Some(&field),
-                        old_value,
-                        new_value,
-                        detail: None,
-                    },
-                )?;
-            }
+            let base = Event {
+                actor,
+                action: "answer",
+                patient_id: Some(current.patient_id),
+                assessment_id: Some(id),
+                ..Default::default()
+            };
+            super::signed::audit_changes(tx, at, &base, changes)?;
             Ok(())
         })?;
         self.assessment(id)

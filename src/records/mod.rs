@@ -29,6 +29,7 @@ pub mod migrations;
 pub mod patients;
 pub mod search;
 pub mod settings;
+mod signed;
 pub mod signing;
 pub mod transfer;
 

@@ -211,29 +211,13 @@ impl Store {
             }
         }
         let r = rules.reference();
-        let (answers, acknowledgements): (String, String) =
-            tx.query_row("SELECT answers, acknowledgements FROM assessment WHERE id = ?1", [id], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })?;
-        let signed = Signed {
-            id,
-            patient_id: current.patient_id,
-            version: current.version,
-            answers: &answers,
-            acknowledgements: &acknowledgements,
-            evaluation: &to_json(&evaluation),
-            ruleset: [&r.id, &r.version, &r.sha256],
-            policy: &to_json(policy),
-            by: clinician,
-            at,
-        };
-        let hash = signed.sha256();
+        let (evaluation_json, policy_json) = (to_json(&evaluation), to_json(policy));
         tx.execute(
-            "UPDATE assessment SET status = 'final', finalised_at = ?1, finalised_by = ?2, updated_at = ?1, \
-             evaluation = ?3, ruleset_id = ?4, ruleset_version = ?5, ruleset_sha256 = ?6, policy = ?7, \
-             signed_sha256 = ?8 WHERE id = ?9",
-            params![at, clinician, signed.evaluation, r.id, r.version, r.sha256, signed.policy, hash, id],
+            "UPDATE assessment SET finalised_at = ?1, finalised_by = ?2, updated_at = ?1, evaluation = ?3, \
+             ruleset_id = ?4, ruleset_version = ?5, ruleset_sha256 = ?6, policy = ?7 WHERE id = ?8",
+            params![at, clinician, evaluation_json, r.id, r.version, r.sha256, policy_json, id],
         )?;
+        let hash = super::signed::sign(tx, &super::signed::ASSESSMENT, id)?;
         audit::append(
             tx,
             at,
@@ -255,76 +239,12 @@ impl Store {
     }
 }
 
-/// What a finalisation signs: the record as stored (answers, notes, evaluation, rule set, policy)
-/// with who signed and when. Its SHA-256 is kept with the record and printed on its summary.
-struct Signed<'a> {
-    id: i64,
-    patient_id: i64,
-    version: i64,
-    answers: &'a str,
-    acknowledgements: &'a str,
-    evaluation: &'a str,
-    ruleset: [&'a str; 3],
-    policy: &'a str,
-    by: &'a str,
-    at: &'a str,
-}
-
-impl Signed<'_> {
-    fn sha256(&self) -> String {
-        let content = serde_json::json!([
-            "trdcheck/signature/v1",
-            self.id,
-            self.patient_id,
-            self.version,
-            self.answers,
-            self.acknowledgements,
-            self.evaluation,
-            self.ruleset,
-            self.policy,
-            self.by,
-            self.at,
-        ]);
-        crate::digest::sha256_hex(content.to_string().as_bytes())
-    }
-}
-
 impl Store {
     /// The finalised records whose stored content no longer matches the hash that was signed (an
     /// edit of the file behind the app's back), by id; records signed before signed finalisation
     /// have no hash and are not counted.
     pub fn broken_signatures(&self) -> Result<(u64, Vec<i64>)> {
-        let mut stmt = self.connection().prepare(
-            "SELECT id, patient_id, version, answers, acknowledgements, evaluation, ruleset_id, ruleset_version, \
-             ruleset_sha256, policy, finalised_by, finalised_at, signed_sha256 FROM assessment \
-             WHERE status = 'final' AND signed_sha256 IS NOT NULL ORDER BY id",
-        )?;
-        let mut rows = stmt.query([])?;
-        let (mut signed, mut broken) = (0, Vec::new());
-        while let Some(r) = rows.next()? {
-            let text =
-                |i: usize| -> rusqlite::Result<String> { Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default()) };
-            let (id, answers, acks, evaluation) = (r.get(0)?, text(3)?, text(4)?, text(5)?);
-            let (rid, rversion, rsha, policy, by, at) = (text(6)?, text(7)?, text(8)?, text(9)?, text(10)?, text(11)?);
-            let expected = Signed {
-                id,
-                patient_id: r.get(1)?,
-                version: r.get(2)?,
-                answers: &answers,
-                acknowledgements: &acks,
-                evaluation: &evaluation,
-                ruleset: [&rid, &rversion, &rsha],
-                policy: &policy,
-                by: &by,
-                at: &at,
-            }
-            .sha256();
-            signed += 1;
-            if text(12)? != expected {
-                broken.push(id);
-            }
-        }
-        Ok((signed, broken))
+        super::signed::broken(self.connection(), &super::signed::ASSESSMENT)
     }
 }
 

@@ -25,7 +25,6 @@ mod overview;
 mod rems;
 mod schema;
 mod sessions;
-mod signatures;
 
 pub use overview::{CourseOverview, Problem, SessionListing, SessionState};
 pub use rems::{RemsFacts, RemsPending};
@@ -342,5 +341,13 @@ impl Store {
             "earlier_versions": earlier,
             "administrations": administrations,
         }))
+    }
+}
+
+impl Store {
+    /// The finalised sessions whose stored content no longer matches the hash that was signed,
+    /// by id, and how many were checked.
+    pub fn broken_session_signatures(&self) -> Result<(u64, Vec<i64>)> {
+        super::signed::broken(&self.conn, &super::signed::SESSION)
     }
 }

@@ -10,8 +10,8 @@ use crate::records::{to_json, RecordStatus, Result, Store};
 use crate::treatment::pre_dose::GateDecision;
 use crate::treatment::session::{self, Context, Course, Session};
 
-use super::signatures::SessionSigned;
 use super::*;
+use crate::records::signed;
 
 impl Store {
     /// The judging context of session `number` of a course. A course whose assessment has been
@@ -183,23 +183,15 @@ impl Store {
                     course_limits::one_dose_a_day(tx, course.patient_id, &s.date, &except)?;
                 }
                 tx.execute("UPDATE session SET data = ?1, updated_at = ?2 WHERE id = ?3", params![to_json(s), at, id])?;
-                let detail = format!("course {}, session {}", course.id, s.number);
-                for (path, old_value, new_value) in changes(&leaves_of(&current.session), &leaves_of(s)) {
-                    audit::append(
-                        tx,
-                        at,
-                        &Event {
-                            actor,
-                            action: "session_answer",
-                            patient_id: Some(course.patient_id),
-                            assessment_id: Some(course.assessment_id),
-                            field: Some(&path),
-                            old_value,
-                            new_value,
-                            detail: Some(detail.clone()),
-                        },
-                    )?;
-                }
+                let base = Event {
+                    actor,
+                    action: "session_answer",
+                    patient_id: Some(course.patient_id),
+                    assessment_id: Some(course.assessment_id),
+                    detail: Some(format!("course {}, session {}", course.id, s.number)),
+                    ..Default::default()
+                };
+                signed::audit_changes(tx, at, &base, changes(&leaves_of(&current.session), &leaves_of(s)))?;
                 Ok(())
             })
         })?;
@@ -254,29 +246,11 @@ impl Store {
                     course_limits::one_treatment_a_day(tx, course.patient_id, &current.session.date, &except)?;
                 }
                 let outcome_text = serde_json::to_value(outcome).ok().and_then(|v| v.as_str().map(String::from));
-                // What is signed is the text as stored.
-                let data: String = tx.query_row("SELECT data FROM session WHERE id = ?1", [id], |r| r.get(0))?;
                 let (gate_json, policy_json, site_json) = (to_json(&gate), to_json(now.policy), to_json(now.site));
                 let ruleset = now.rules.reference();
-                let hash = SessionSigned {
-                    id,
-                    patient_id: course.patient_id,
-                    course_id: course.id,
-                    assessment_id: course.assessment_id,
-                    data: &data,
-                    gate: &gate_json,
-                    ruleset_sha256: &ruleset.sha256,
-                    policy: &policy_json,
-                    dosing_sha256: &now.dosing.sha256,
-                    dosing_site: &site_json,
-                    by: clinician,
-                    at,
-                }
-                .sha256();
                 tx.execute(
-                    "UPDATE session SET status = 'final', finalised_at = ?1, finalised_by = ?2, updated_at = ?1, \
-                     gate = ?3, outcome = ?4, ruleset_sha256 = ?5, policy = ?6, dosing_sha256 = ?7, dosing_site = ?8, \
-                     signed_sha256 = ?9 WHERE id = ?10",
+                    "UPDATE session SET finalised_at = ?1, finalised_by = ?2, updated_at = ?1, gate = ?3, outcome = ?4, \
+                     ruleset_sha256 = ?5, policy = ?6, dosing_sha256 = ?7, dosing_site = ?8 WHERE id = ?9",
                     params![
                         at,
                         clinician,
@@ -286,10 +260,11 @@ impl Store {
                         policy_json,
                         now.dosing.sha256,
                         site_json,
-                        hash,
                         id
                     ],
                 )?;
+                // What is signed is the row as stored.
+                let hash = signed::sign(tx, &signed::SESSION, id)?;
                 audit::append(
                     tx,
                     at,

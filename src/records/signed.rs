@@ -1,0 +1,139 @@
+//! One signed, versioned record, written once for the three kinds the records keep: eligibility
+//! assessments, treatment sessions and outcome-scale administrations.
+//!
+//! Each is a draft saved on every change, one audit entry per changed answer ([`audit_changes`]);
+//! finalised with a signature ([`sign`]): the SHA-256 of what the finalisation covers, read back
+//! from the stored row by the same query that `db verify` runs over every finalised row
+//! ([`broken`]), so what is signed and what is checked cannot drift apart; then refused by the
+//! database once final (each table's triggers) and amended only as a new version.
+
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, Row, Transaction};
+use serde_json::Value;
+
+use super::audit::{self, Event};
+use super::Result;
+
+/// A kind of signed record: its table and what its signature covers.
+pub(crate) struct SignedKind {
+    pub table: &'static str,
+    /// The signature's first element: what is signed, and the signature's version.
+    pub tag: &'static str,
+    /// `SELECT` of the record's id, then the other values the signature covers in order, then the
+    /// stored signature, over the table (and what it joins); `{which}` is the row condition.
+    pub select: &'static str,
+    /// The condition of the finalised rows `db verify` checks.
+    pub finalised: &'static str,
+    /// The condition of one row by its id (`?1`).
+    pub by_id: &'static str,
+    /// The columns (first and last, by index in `select`) that the signature holds as one list.
+    pub nested: Option<(usize, usize)>,
+}
+
+/// An eligibility assessment: answers, notes, the evaluation, the rule set and the policy.
+/// Records finalised before signatures existed have none and are not counted.
+pub(crate) const ASSESSMENT: SignedKind = SignedKind {
+    table: "assessment",
+    tag: "trdcheck/signature/v1",
+    select: "SELECT id, patient_id, version, answers, acknowledgements, evaluation, ruleset_id, ruleset_version, \
+             ruleset_sha256, policy, finalised_by, finalised_at, signed_sha256 FROM assessment WHERE {which} ORDER BY id",
+    finalised: "status = 'final' AND signed_sha256 IS NOT NULL",
+    by_id: "id = ?1",
+    nested: Some((6, 8)),
+};
+
+/// A treatment session: the session as stored, the gate, what it was judged with, whose patient,
+/// course and assessment.
+pub(crate) const SESSION: SignedKind = SignedKind {
+    table: "session",
+    tag: "trdcheck/session-signature/v1",
+    select: "SELECT s.id, c.patient_id, s.course_id, c.assessment_id, s.data, s.gate, s.ruleset_sha256, s.policy, \
+             s.dosing_sha256, s.dosing_site, s.finalised_by, s.finalised_at, s.signed_sha256 \
+             FROM session s JOIN course c ON c.id = s.course_id WHERE {which} ORDER BY s.id",
+    finalised: "s.status = 'final'",
+    by_id: "s.id = ?1",
+    nested: None,
+};
+
+/// An outcome-scale administration: the answers as stored, the score and what it was judged with.
+pub(crate) const ADMINISTRATION: SignedKind = SignedKind {
+    table: "administration",
+    tag: "trdcheck/administration-signature/v1",
+    select: "SELECT a.id, c.patient_id, a.course_id, a.data, a.score, a.scale_sha256, a.scales_site, \
+             a.finalised_by, a.finalised_at, a.signed_sha256 \
+             FROM administration a JOIN course c ON c.id = a.course_id WHERE {which} ORDER BY a.id",
+    finalised: "a.status = 'final'",
+    by_id: "a.id = ?1",
+    nested: None,
+};
+
+impl SignedKind {
+    fn query(&self, which: &str) -> String {
+        self.select.replace("{which}", which)
+    }
+
+    /// The row's id, its signature as computed from what is stored, and the signature stored.
+    fn read(&self, r: &Row) -> rusqlite::Result<(i64, String, String)> {
+        let count = r.as_ref().column_count();
+        let mut values = Vec::with_capacity(count);
+        for i in 0..count - 1 {
+            values.push(match r.get_ref(i)? {
+                ValueRef::Integer(n) => Value::from(n),
+                ValueRef::Real(x) => Value::from(x),
+                ValueRef::Text(t) | ValueRef::Blob(t) => Value::from(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Null => Value::from(""),
+            });
+        }
+        if let Some((from, to)) = self.nested {
+            let group: Vec<Value> = values.drain(from..=to).collect();
+            values.insert(from, Value::Array(group));
+        }
+        let mut content = vec![Value::from(self.tag)];
+        content.extend(values);
+        let computed = crate::digest::sha256_hex(Value::Array(content).to_string().as_bytes());
+        let stored: Option<String> = r.get(count - 1)?;
+        Ok((r.get(0)?, computed, stored.unwrap_or_default()))
+    }
+}
+
+/// Finalises a draft whose signed values (finalised by and at, and what it was judged with) are
+/// already written: its signature is computed from the stored row and kept with it as it becomes
+/// final. Returns the signature.
+pub(crate) fn sign(tx: &Transaction, kind: &SignedKind, id: i64) -> Result<String> {
+    let (_, hash, _) = tx.query_row(&kind.query(kind.by_id), [id], |r| kind.read(r))?;
+    tx.execute(
+        &format!("UPDATE {} SET status = 'final', signed_sha256 = ?1 WHERE id = ?2", kind.table),
+        params![hash, id],
+    )?;
+    Ok(hash)
+}
+
+/// The finalised records of a kind whose stored content no longer matches the signature, by id,
+/// and how many were checked.
+pub(crate) fn broken(conn: &Connection, kind: &SignedKind) -> Result<(u64, Vec<i64>)> {
+    let mut stmt = conn.prepare(&kind.query(kind.finalised))?;
+    let mut rows = stmt.query([])?;
+    let (mut checked, mut broken) = (0, Vec::new());
+    while let Some(r) = rows.next()? {
+        let (id, computed, stored) = kind.read(r)?;
+        checked += 1;
+        if computed != stored {
+            broken.push(id);
+        }
+    }
+    Ok((checked, broken))
+}
+
+/// One audit entry per changed answer of a draft (`changes`: the field's path, old and new
+/// values), each like `base` with its field and values.
+pub(crate) fn audit_changes(
+    tx: &Transaction,
+    at: &str,
+    base: &Event,
+    changes: impl IntoIterator<Item = (String, Option<String>, Option<String>)>,
+) -> Result<()> {
+    for (path, old_value, new_value) in changes {
+        audit::append(tx, at, &Event { field: Some(&path), old_value, new_value, ..base.clone() })?;
+    }
+    Ok(())
+}

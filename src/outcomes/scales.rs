@@ -11,8 +11,8 @@ use crate::error::{InputError, RuleSetError};
 
 /// The scales built into this program: (file name, text).
 pub const EMBEDDED_SCALES: [(&str, &str); 2] = [
-    ("phq9.toml", include_str!("../../rules/scales/phq9.toml")),
-    ("madrs.toml", include_str!("../../rules/scales/madrs.toml")),
+    ("phq9.toml", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/scales/phq9.toml"))),
+    ("madrs.toml", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/scales/madrs.toml"))),
 ];
 
 /// Who answers the scale.
@@ -682,7 +682,7 @@ impl ScalesSite {
 }
 
 /// The outcome rules built into this program (`rules/outcomes.toml`).
-pub const EMBEDDED_OUTCOMES: &str = include_str!("../../rules/outcomes.toml");
+pub const EMBEDDED_OUTCOMES: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/outcomes.toml"));
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

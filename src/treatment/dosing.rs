@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::eligibility::model::Sex;
 use crate::error::{InputError, RuleSetError};
 
-pub const EMBEDDED_DOSING: &str = include_str!("../../rules/dosing.toml");
+pub const EMBEDDED_DOSING: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/dosing.toml"));
 
 /// The weight an IV dose is calculated on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

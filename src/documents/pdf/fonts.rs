@@ -11,12 +11,12 @@ use rustybuzz::Face;
 
 use crate::documents::pdf::{PdfError, Weight};
 
-const REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
-const BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
+const REGULAR: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans.ttf"));
+const BOLD: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans-Bold.ttf"));
 
 macro_rules! fallback {
     ($name:literal, $file:literal) => {
-        ($name, include_bytes!(concat!("../../../assets/fonts/fallback/", $file)) as &[u8])
+        ($name, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/fallback/", $file)) as &[u8])
     };
 }
 

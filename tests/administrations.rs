@@ -5,7 +5,8 @@
 mod common;
 
 use common::courses::store_with_final;
-use trdcheck::outcomes::scales::{Administration, Scales, ScalesSite};
+use trdcheck::outcomes::administration::{Administration, ScalesSite};
+use trdcheck::outcomes::scales::Scales;
 use trdcheck::records::{BaselineOrigin, RecordStatus, Store};
 
 fn course() -> (Store, i64) {

@@ -146,14 +146,14 @@ fn a_course_as_fhir_has_a_medication_administration_per_session_and_loinc_vital_
     let (mut s, course) = deferred_then_treated();
     // A PHQ-9 at session 2 whose item 9 raised an alert (with the clinician's note), and a MADRS.
     let scales = trdcheck::outcomes::scales::Scales::embedded().unwrap();
-    let mut phq = trdcheck::outcomes::scales::Administration::new(scales.get("phq9").unwrap(), "2026-11-06");
+    let mut phq = trdcheck::outcomes::administration::Administration::new(scales.get("phq9").unwrap(), "2026-11-06");
     phq.items = [1, 1, 1, 0, 1, 0, 1, 0, 1].iter().map(|x| Some(*x)).collect();
     phq.session_number = Some(2);
     phq.safety_note = Some("Passive thoughts; C-SSRS negative".into());
     let phq = s.new_administration(course, &phq, "Dr A").unwrap();
-    let site = trdcheck::outcomes::scales::ScalesSite::default();
+    let site = trdcheck::outcomes::administration::ScalesSite::default();
     s.finalise_administration(phq.id, "Dr A", &site).unwrap();
-    let mut madrs = trdcheck::outcomes::scales::Administration::new(scales.get("madrs").unwrap(), "2026-11-06");
+    let mut madrs = trdcheck::outcomes::administration::Administration::new(scales.get("madrs").unwrap(), "2026-11-06");
     madrs.items = vec![Some(2); 10];
     let madrs = s.new_administration(course, &madrs, "Dr A").unwrap();
     s.finalise_administration(madrs.id, "Dr A", &site).unwrap();
@@ -222,9 +222,9 @@ fn a_course_as_fhir_has_a_medication_administration_per_session_and_loinc_vital_
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"MedicationAdministration\": 2"));
 }
 
-fn answered(scale: &str, date: &str, items: &[u32]) -> trdcheck::outcomes::scales::Administration {
+fn answered(scale: &str, date: &str, items: &[u32]) -> trdcheck::outcomes::administration::Administration {
     let scale = trdcheck::outcomes::scales::Scales::embedded().unwrap().get(scale).unwrap();
-    let mut a = trdcheck::outcomes::scales::Administration::new(scale, date);
+    let mut a = trdcheck::outcomes::administration::Administration::new(scale, date);
     a.items = items.iter().map(|i| Some(*i)).collect();
     a
 }
@@ -232,7 +232,7 @@ fn answered(scale: &str, date: &str, items: &[u32]) -> trdcheck::outcomes::scale
 #[test]
 fn the_course_summary_shows_the_scales_with_their_charts_and_every_urgent_alert() {
     let (mut s, course) = deferred_then_treated();
-    let site = trdcheck::outcomes::scales::ScalesSite::default();
+    let site = trdcheck::outcomes::administration::ScalesSite::default();
     let mut base = answered("phq9", "2026-11-02", &[3, 3, 2, 2, 2, 2, 2, 2, 0]);
     base.baseline = true;
     let mut follow = answered("phq9", "2026-11-05", &[1, 1, 1, 1, 1, 1, 1, 1, 1]);

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use trdcheck::outcomes::scales::ScalesSite;
+use trdcheck::outcomes::administration::ScalesSite;
 use trdcheck::records::clinic_details::Paper;
 use trdcheck::records::clinic_details::RemsSetting;
 use trdcheck::records::{ClinicSettings, StorageError, Store};

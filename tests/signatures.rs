@@ -9,7 +9,8 @@ use common::courses::{esketamine_treated, store_with_final};
 use rusqlite::types::Value as Sql;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use trdcheck::outcomes::scales::{Administration, Scales, ScalesSite};
+use trdcheck::outcomes::administration::{Administration, ScalesSite};
+use trdcheck::outcomes::scales::Scales;
 
 fn sha256(content: Value) -> String {
     Sha256::digest(content.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()

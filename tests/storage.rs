@@ -551,12 +551,14 @@ fn crash_child_writer() {
         writeln!(out, "FINAL {} END", session.id).unwrap();
         // A PHQ-9 of the course: created with its answers, then finalised.
         let scale = trdcheck::outcomes::scales::Scales::embedded().unwrap().get("phq9").unwrap();
-        let mut phq = trdcheck::outcomes::scales::Administration::new(scale, "2026-11-03");
+        let mut phq = trdcheck::outcomes::administration::Administration::new(scale, "2026-11-03");
         phq.items = (0..9).map(|i| Some(((n + i) % 3) as u32)).collect();
         phq.items[8] = Some(0);
         let total: u64 = phq.items.iter().map(|a| u64::from(a.unwrap())).sum();
         let adm = store.new_administration(course, &phq, "child").unwrap();
-        store.finalise_administration(adm.id, "child", &trdcheck::outcomes::scales::ScalesSite::default()).unwrap();
+        store
+            .finalise_administration(adm.id, "child", &trdcheck::outcomes::administration::ScalesSite::default())
+            .unwrap();
         writeln!(out, "SCORE {} {total} END", adm.id).unwrap();
         out.flush().unwrap();
         n += 1;

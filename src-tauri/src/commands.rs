@@ -3,7 +3,7 @@
 //! the blocking pool of the tokio runtime ([`blocking`]), never on the main (window) thread.
 
 use trdcheck::eligibility::model::Assessment;
-use trdcheck::outcomes::scales::Administration;
+use trdcheck::outcomes::administration::Administration;
 use trdcheck::records::CourseOutcomes;
 use trdcheck::records::{AssessmentListing, ClinicSettings, CourseRecord, NewPatient, Patient, RemsPending};
 use trdcheck::treatment::session::Session as TreatmentSession;

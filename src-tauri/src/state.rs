@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use trdcheck::documents::summary::Summary;
 use trdcheck::eligibility::model::Assessment;
-use trdcheck::outcomes::scales::{Administration, Scales};
+use trdcheck::outcomes::administration::Administration;
+use trdcheck::outcomes::scales::Scales;
 use trdcheck::records::CourseOutcomes;
 use trdcheck::records::{
     self, AssessmentListing, AssessmentRecord, ClinicSettings, CourseRecord, NewPatient, Patient, RemsPending, Store,

@@ -388,7 +388,7 @@ pub struct AdministrationView {
     pub baseline: Option<trdcheck::records::Baseline>,
     /// A finalised one: the score it was signed with; a draft with every item answered: its score
     /// as it would be signed now.
-    pub score: Option<trdcheck::outcomes::scales::Score>,
+    pub score: Option<trdcheck::outcomes::score::Score>,
     pub editable: bool,
 }
 

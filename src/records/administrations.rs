@@ -15,9 +15,10 @@ use super::audit::{self, changes, leaves_of, Event};
 use super::courses::{field, load_course, treated_before};
 use super::signed;
 use super::{json_column, to_json, RecordStatus, Result, StorageError, Store};
-use crate::outcomes::scales::{
-    Administration, OutcomeRules, SafetyAlert, Scale, ScaleBand, ScaleRef, Scales, ScalesSite, Score,
-};
+use crate::outcomes::administration::{Administration, ScalesSite};
+use crate::outcomes::benefit::OutcomeRules;
+use crate::outcomes::scales::{SafetyAlert, Scale, ScaleBand, ScaleRef, Scales};
+use crate::outcomes::score::Score;
 
 /// Version 8: administrations of outcome scales, kept with their course.
 pub(super) const V8: &str = r#"

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use trdcheck::eligibility::checklist::{self, StepState};
 use trdcheck::eligibility::engine::{Determination, Evaluation};
-use trdcheck::eligibility::model::{AnswerKind, Field, MEDICATION_FIELDS, QUESTIONS, TRIAL_FIELDS};
+use trdcheck::eligibility::question_table::{AnswerKind, Field, MEDICATION_FIELDS, QUESTIONS, TRIAL_FIELDS};
 use trdcheck::eligibility::ruleset::{Area, Definition, Level, Meta, PolicySpec, Question, RuleSetRef, Step};
 use trdcheck::eligibility::source::Strength;
 use trdcheck::records::SessionOutcome;

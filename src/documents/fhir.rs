@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 
 use crate::documents::summary::{Context, Status};
 use crate::eligibility::engine::Evaluation;
-use crate::eligibility::model::{Answer, Assessment, MEDICATION_FIELDS, TRIAL_FIELDS};
+use crate::eligibility::model::{Answer, Assessment};
+use crate::eligibility::question_table::{MEDICATION_FIELDS, TRIAL_FIELDS};
 use crate::eligibility::ruleset::{Area, Level, Question, RuleSet};
 
 /// Code system of trdcheck's rule ids and answer values (a URN: nothing to fetch).
@@ -99,13 +100,14 @@ fn sub_items(prefix: &str, fields: &[(&str, &str, &str)]) -> Vec<Value> {
         .collect()
 }
 
-fn kind_of<T>(f: &crate::eligibility::model::Field<T>) -> &'static str {
+fn kind_of<T>(f: &crate::eligibility::question_table::Field<T>) -> &'static str {
     match f.kind {
-        crate::eligibility::model::AnswerKind::Bool => "boolean",
-        crate::eligibility::model::AnswerKind::Number { .. } => "decimal",
-        crate::eligibility::model::AnswerKind::Text => "string",
-        crate::eligibility::model::AnswerKind::Choice { .. } => "choice",
-        crate::eligibility::model::AnswerKind::Trials | crate::eligibility::model::AnswerKind::Medications => "group",
+        crate::eligibility::question_table::AnswerKind::Bool => "boolean",
+        crate::eligibility::question_table::AnswerKind::Number { .. } => "decimal",
+        crate::eligibility::question_table::AnswerKind::Text => "string",
+        crate::eligibility::question_table::AnswerKind::Choice { .. } => "choice",
+        crate::eligibility::question_table::AnswerKind::Trials
+        | crate::eligibility::question_table::AnswerKind::Medications => "group",
     }
 }
 
@@ -246,7 +248,7 @@ fn answer_value(a: Answer) -> Option<Value> {
     }
 }
 
-fn list_items<T>(prefix: &str, fields: &[crate::eligibility::model::Field<T>], entries: &[T]) -> Vec<Value> {
+fn list_items<T>(prefix: &str, fields: &[crate::eligibility::question_table::Field<T>], entries: &[T]) -> Vec<Value> {
     entries
         .iter()
         .map(|entry| {

@@ -2,10 +2,8 @@
 //! assessment-v2 (a version 1 document is upgraded on reading). Every error names the field's
 //! path, the value and what is allowed.
 
-use crate::eligibility::model::{
-    Answer, AnswerKind, Assessment, Field, MEDICATION_FIELDS, NAME_MAX_CHARS, PATIENT_ID_MAX_CHARS, QUESTIONS, SCHEMA,
-    SCHEMA_V1, TRIAL_FIELDS,
-};
+use crate::eligibility::model::{Answer, Assessment, NAME_MAX_CHARS, PATIENT_ID_MAX_CHARS, SCHEMA, SCHEMA_V1};
+use crate::eligibility::question_table::{AnswerKind, Field, MEDICATION_FIELDS, QUESTIONS, TRIAL_FIELDS};
 use crate::eligibility::ruleset::RuleSet;
 use crate::error::InputError;
 

@@ -277,7 +277,7 @@ impl Scale {
     /// safety item exists and its threshold is an answer.
     fn check(&self) -> Result<(), String> {
         if let Some(path) = &self.scale.assessment_total {
-            if !crate::eligibility::model::QUESTIONS.iter().any(|q| q.path == path) {
+            if !crate::eligibility::question_table::QUESTIONS.iter().any(|q| q.path == path) {
                 return Err(format!("scale.assessment_total: {path:?} is not a question of the assessment"));
             }
         }

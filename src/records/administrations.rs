@@ -309,7 +309,7 @@ impl Store {
         let a = Self::load_assessment(conn, course.assessment_id)?;
         let def = scale_of(scale)?;
         let question = def.scale.assessment_total.as_deref();
-        let total = match crate::eligibility::model::QUESTIONS
+        let total = match crate::eligibility::question_table::QUESTIONS
             .iter()
             .find(|q| Some(q.path) == question)
             .map(|q| (q.get)(&a.answers))

@@ -2,7 +2,8 @@
 //! answers, vital signs and trials (the count, its gaps and each trial's own rules).
 
 use crate::eligibility::input::{fmt_num, FmtNum};
-use crate::eligibility::model::{Answer, QUESTIONS};
+use crate::eligibility::model::Answer;
+use crate::eligibility::question_table::QUESTIONS;
 use crate::eligibility::ruleset::{fill, Level, Rule, Trigger};
 
 use super::*;

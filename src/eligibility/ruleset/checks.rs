@@ -1,7 +1,8 @@
 //! What a rule set must hold when it loads: every question, step, rule, value, class, setting
 //! and policy key checked, a mistake named (never a wrong result).
 
-use crate::eligibility::model::{self, AnswerKind};
+use crate::eligibility::model::{self};
+use crate::eligibility::question_table::AnswerKind;
 use std::collections::{BTreeSet, HashMap};
 
 use super::*;
@@ -31,15 +32,16 @@ impl RuleSet {
 
     pub(super) fn check_questions(&self, mode: Mode) -> Result<(), String> {
         let data: Vec<&str> = self.questions.iter().map(|q| q.id.as_str()).collect();
-        let model: Vec<&str> = model::QUESTIONS.iter().map(|f| f.path).collect();
-        let fields: Vec<&model::Field<model::Assessment>> = match mode {
+        let model: Vec<&str> = crate::eligibility::question_table::QUESTIONS.iter().map(|f| f.path).collect();
+        let fields: Vec<&crate::eligibility::question_table::Field<model::Assessment>> = match mode {
             Mode::InForce if data != model => {
                 return Err(format!("the questions must be exactly, in this order: {}", model.join(", ")));
             }
-            Mode::InForce => model::QUESTIONS.iter().collect(),
+            Mode::InForce => crate::eligibility::question_table::QUESTIONS.iter().collect(),
             // An archived rule set asked some of today's questions, in today's order.
             Mode::Archived => {
-                let mut in_order = model::QUESTIONS.iter().filter(|f| data.contains(&f.path));
+                let mut in_order =
+                    crate::eligibility::question_table::QUESTIONS.iter().filter(|f| data.contains(&f.path));
                 let found: Vec<_> = data.iter().map(|id| in_order.next().filter(|f| f.path == *id)).collect();
                 match found.iter().position(Option::is_none) {
                     Some(i) => return Err(format!("question {} is not a question of the model here", data[i])),
@@ -112,7 +114,8 @@ impl RuleSet {
 
     /// Checks that `value` is a possible answer of the question `question`.
     pub(super) fn check_value(&self, question: &str, value: &Value) -> Result<(), String> {
-        let field = model::question_field(question).ok_or(format!("no question {question}"))?;
+        let field =
+            crate::eligibility::question_table::question_field(question).ok_or(format!("no question {question}"))?;
         let ok = match (&field.kind, value) {
             (AnswerKind::Bool, Value::Bool(_)) => true,
             (AnswerKind::Choice { values }, Value::Text(t)) => values.contains(&t.as_str()),
@@ -146,7 +149,7 @@ impl RuleSet {
 
     /// A numeric question whose answer is compared with a numeric policy setting.
     pub(super) fn check_number_setting(&self, question: &str, setting: &str) -> Result<(), String> {
-        match model::question_field(question) {
+        match crate::eligibility::question_table::question_field(question) {
             Some(f) if matches!(f.kind, AnswerKind::Number { .. }) => {}
             _ => return Err(format!("{question} is not a numeric question")),
         }

@@ -315,7 +315,8 @@ impl RuleSet {
     /// Resolves question paths, rule ids and class names to positions and bits once, so that the
     /// engine never looks anything up by name. Called after `check`, which guarantees they exist.
     fn resolve_fields(&mut self) {
-        let position = |path: &str| model::QUESTIONS.iter().position(|f| f.path == path).unwrap_or(0);
+        let position =
+            |path: &str| crate::eligibility::question_table::QUESTIONS.iter().position(|f| f.path == path).unwrap_or(0);
         for q in &mut self.questions {
             q.field = position(&q.id);
             q.gap_position = q.gap_rule.as_deref().and_then(|id| self.rule_index.get(id).copied());

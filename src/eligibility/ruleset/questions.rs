@@ -24,7 +24,7 @@ pub struct Condition {
     pub is_not: Option<Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub is: Vec<Value>,
-    /// Position of `question` in [`model::QUESTIONS`], resolved when the rule set loads.
+    /// Position of `question` in [`crate::eligibility::question_table::QUESTIONS`], resolved when the rule set loads.
     #[serde(skip)]
     pub(crate) field: usize,
 }
@@ -32,7 +32,7 @@ pub struct Condition {
 impl Condition {
     /// Whether the condition lets its question be asked.
     pub fn holds(&self, a: &model::Assessment) -> bool {
-        let answer = (model::QUESTIONS[self.field].get)(a);
+        let answer = (crate::eligibility::question_table::QUESTIONS[self.field].get)(a);
         if self.is.is_empty() {
             !self.is_not.as_ref().is_some_and(|v| v.matches(&answer))
         } else {
@@ -95,7 +95,7 @@ pub struct Question {
     /// A question answered together with this one: both or neither (a repeat blood pressure).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paired_with: Option<String>,
-    /// Position in [`model::QUESTIONS`] (the same as in the file; checked when it loads).
+    /// Position in [`crate::eligibility::question_table::QUESTIONS`] (the same as in the file; checked when it loads).
     #[serde(skip)]
     pub(crate) field: usize,
     /// `gap_rule` as a position in [`RuleSet::rules`].
@@ -106,7 +106,7 @@ pub struct Question {
 impl Question {
     /// This question's answer in an assessment.
     pub fn answer<'a>(&self, a: &'a model::Assessment) -> model::Answer<'a> {
-        (model::QUESTIONS[self.field].get)(a)
+        (crate::eligibility::question_table::QUESTIONS[self.field].get)(a)
     }
 
     /// Whether the question is asked for this assessment (`applies_when`).

@@ -227,13 +227,13 @@ pub struct Rule {
     /// The text and source for a known route, where they differ from the route-neutral ones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub by_route: Vec<RouteText>,
-    /// For an `answer` trigger, the position of its question in [`model::QUESTIONS`].
+    /// For an `answer` trigger, the position of its question in [`crate::eligibility::question_table::QUESTIONS`].
     #[serde(skip)]
     pub(crate) field: usize,
     /// For a `medication_class` trigger, its classes as bits of the drug catalog.
     #[serde(skip)]
     pub(crate) class_bits: u64,
-    /// For an `all_unanswered` trigger, the positions of its questions in [`model::QUESTIONS`].
+    /// For an `all_unanswered` trigger, the positions of its questions in [`crate::eligibility::question_table::QUESTIONS`].
     #[serde(skip)]
     pub(crate) fields: Vec<usize>,
     /// `superseded_by` as positions in [`RuleSet::rules`].

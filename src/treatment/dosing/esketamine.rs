@@ -58,12 +58,12 @@ pub fn esketamine(
     if req.session == 0 {
         return Err(field("session", "sessions are numbered from 1"));
     }
-    // The age range of the assessment's own question (one place: model::QUESTIONS).
-    let max_age = crate::eligibility::model::QUESTIONS
+    // The age range of the assessment's own question (one place: crate::eligibility::question_table::QUESTIONS).
+    let max_age = crate::eligibility::question_table::QUESTIONS
         .iter()
         .find(|q| q.path == "patient.age_years")
         .and_then(|q| match q.kind {
-            crate::eligibility::model::AnswerKind::Number { max, .. } => max,
+            crate::eligibility::question_table::AnswerKind::Number { max, .. } => max,
             _ => None,
         })
         .unwrap_or(f64::INFINITY);

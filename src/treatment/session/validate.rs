@@ -5,7 +5,8 @@
 use time::macros::format_description;
 use time::Date;
 
-use crate::eligibility::model::{AnswerKind, Route, QUESTIONS};
+use crate::eligibility::model::Route;
+use crate::eligibility::question_table::{AnswerKind, QUESTIONS};
 use crate::error::InputError;
 use crate::treatment::pre_dose::{Gate, GateDecision};
 
@@ -40,7 +41,7 @@ fn number_in(path: &str, value: Option<f64>, (min, max): (f64, f64), unit: &str)
     }
 }
 
-/// The range the assessment allows for one of its number questions (one place: model::QUESTIONS).
+/// The range the assessment allows for one of its number questions (one place: crate::eligibility::question_table::QUESTIONS).
 fn assessment_range(path: &str) -> (f64, f64) {
     QUESTIONS
         .iter()

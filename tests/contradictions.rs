@@ -5,7 +5,8 @@
 mod common;
 
 use common::*;
-use trdcheck::documents::summary::{Context, Summary, TextStyle};
+use trdcheck::documents::summary::{Context, Summary};
+use trdcheck::documents::summary_text::TextStyle;
 use trdcheck::eligibility::model::*;
 use trdcheck::{evaluate, Determination, Level};
 

@@ -140,7 +140,7 @@ fn the_summary_says_which_drug_rests_on_the_clinicians_word() {
     let text = |a: &Assessment| {
         let e = evaluate(a, rules(), &default_policy());
         trdcheck::documents::summary::Summary::build(a, &e, rules(), Default::default())
-            .to_text(trdcheck::documents::summary::TextStyle::Plain)
+            .to_text(trdcheck::documents::summary_text::TextStyle::Plain)
     };
     assert!(text(&a).contains("sertraln (sertraline or another drug? not answered)"), "{}", text(&a));
     a.trials.as_mut().unwrap()[1].same_drug_as_suggestion = Some(true);

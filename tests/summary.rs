@@ -11,7 +11,8 @@ use std::process::Command;
 
 use common::*;
 use trdcheck::documents::fhir;
-use trdcheck::documents::summary::{Context, Status, Summary, TextStyle};
+use trdcheck::documents::summary::{Context, Status, Summary};
+use trdcheck::documents::summary_text::TextStyle;
 use trdcheck::records::clinic_details::Paper;
 
 fn example_summary(context: Context) -> (trdcheck::Assessment, trdcheck::Evaluation, Summary) {

@@ -6,6 +6,8 @@
 
 pub mod bidi;
 pub mod course_fhir;
+pub mod course_outcomes;
+pub mod course_sessions;
 pub mod course_summary;
 pub mod fhir;
 pub mod outcome_chart;
@@ -15,3 +17,4 @@ pub mod rules_doc;
 pub mod summary;
 pub mod summary_html;
 pub mod summary_pdf;
+pub mod summary_text;

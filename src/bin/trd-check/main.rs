@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use trdcheck::documents::summary::{Context, Summary, TextStyle};
+use trdcheck::documents::summary::{Context, Summary};
+use trdcheck::documents::summary_text::TextStyle;
 use trdcheck::records::clinic_details::Paper;
 use trdcheck::records::{default_path, StorageError, Store};
 use trdcheck::treatment::dosing;

@@ -26,6 +26,7 @@ pub mod encrypt;
 pub mod error;
 pub mod key;
 pub mod migrations;
+pub mod outcomes;
 pub mod patients;
 pub mod search;
 pub mod settings;
@@ -38,10 +39,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
 
-pub use administrations::{
-    AdministrationRecord, Baseline, BaselineOrigin, BenefitReview, CourseAlert, CourseOutcomes, OutcomePoint,
-    ScaleOutcome,
-};
+pub use administrations::{AdministrationRecord, Baseline, BaselineOrigin};
 pub use assessments::{AssessmentListing, AssessmentRecord, RecordStatus, Snapshot};
 pub use audit::{AuditEntry, AuditReport};
 use backup::{inspect, inspect_header, integrity_check, Integrity};
@@ -54,6 +52,7 @@ pub(crate) use error::Result;
 pub use error::StorageError;
 pub use key::DbKey;
 use migrations::{APPLICATION_ID, LATEST_VERSION};
+pub use outcomes::{BenefitReview, CourseAlert, CourseOutcomes, OutcomePoint, ScaleOutcome};
 pub use patients::{NewPatient, Patient};
 pub use settings::ClinicSettings;
 

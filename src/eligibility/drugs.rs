@@ -5,6 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use crate::eligibility::drug_names::{
+    combination_key, normalize, normalize_ascii_into, JOINING_WORDS, RELEASE_SUFFIXES,
+};
+pub use crate::eligibility::drug_names::{drug_key, spelling_distance};
 use crate::eligibility::source::Strength;
 use crate::error::RuleSetError;
 
@@ -116,97 +120,6 @@ pub struct DrugCatalog {
     combinations: HashMap<String, usize>,
 }
 
-/// Words that join the parts of a combination product as written ("olanzapine and fluoxetine",
-/// "fluoxetina y olanzapina", "fluoxetine + olanzapine").
-const JOINING_WORDS: &[&str] = &["and", "with", "plus", "y", "e", "et", "und", "con", "mit", "avec"];
-
-/// The parts of a normalised name that may be a combination, each as `part` names it (its
-/// generic), in alphabetical order, joined by "/": "fluoxetine and olanzapine",
-/// "fluoxetina y olanzapina" and "olanzapine/fluoxetine" all give "fluoxetine/olanzapine". None
-/// for a name of one part.
-fn combination_key<'a>(key: &'a str, part: impl Fn(&'a str) -> &'a str) -> Option<String> {
-    let mut parts: Vec<&str> =
-        key.split(['/', ' ']).filter(|w| !w.is_empty() && !JOINING_WORDS.contains(w)).map(part).collect();
-    if parts.len() < 2 {
-        return None;
-    }
-    parts.sort_unstable();
-    Some(parts.join("/"))
-}
-
-/// Release-form suffixes ignored when the name with the suffix is not itself listed.
-const RELEASE_SUFFIXES: &[&str] = &["xr", "er", "sr", "xl", "la", "od", "cr", "ir"];
-
-/// [`normalize`] of a short ASCII name into `buf`; `None` when it does not fit or is not ASCII.
-fn normalize_ascii_into<'a>(name: &str, buf: &'a mut [u8; 64]) -> Option<&'a str> {
-    if !name.is_ascii() || name.len() > buf.len() {
-        return None;
-    }
-    let mut len = 0;
-    let mut pending_space = false;
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || b == b'/' {
-            if pending_space && len > 0 {
-                buf[len] = b' ';
-                len += 1;
-            }
-            pending_space = false;
-            buf[len] = b.to_ascii_lowercase();
-            len += 1;
-        } else {
-            pending_space = true;
-        }
-    }
-    std::str::from_utf8(&buf[..len]).ok()
-}
-
-/// A name outside the catalog as one drug: normalised, a release suffix (XR, ER, …) dropped, so
-/// that "foo" and "foo XR" are judged as one treatment.
-pub fn drug_key(name: &str) -> String {
-    let key = normalize(name);
-    match key.rsplit_once(' ') {
-        Some((stem, suffix)) if RELEASE_SUFFIXES.contains(&suffix) => stem.to_string(),
-        _ => key,
-    }
-}
-
-/// Lower case, punctuation other than `/` as space, spaces collapsed (one pass, one allocation).
-pub fn normalize(name: &str) -> String {
-    if name.is_ascii() {
-        // Fast path (nearly every name): bytes, no Unicode tables.
-        let mut out = String::with_capacity(name.len());
-        let mut pending_space = false;
-        for b in name.bytes() {
-            if b.is_ascii_alphanumeric() || b == b'/' {
-                if pending_space && !out.is_empty() {
-                    out.push(' ');
-                }
-                pending_space = false;
-                out.push(b.to_ascii_lowercase() as char);
-            } else {
-                pending_space = true;
-            }
-        }
-        return out;
-    }
-    // Accents are ignored: "fluoxétine" is fluoxetine (decomposed, the combining marks dropped).
-    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
-    let mut out = String::with_capacity(name.len());
-    let mut pending_space = false;
-    for c in name.nfd().filter(|c| !is_combining_mark(*c)) {
-        if c.is_alphanumeric() || c == '/' {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-            }
-            pending_space = false;
-            out.extend(c.to_lowercase());
-        } else {
-            pending_space = true;
-        }
-    }
-    out
-}
-
 impl DrugCatalog {
     pub fn from_toml(text: &str) -> Result<DrugCatalog, RuleSetError> {
         let err = |message: String| RuleSetError { file: "drugs.toml".into(), message };
@@ -219,38 +132,7 @@ impl DrugCatalog {
             drug.class_bits = class_bits(&file.classes, &drug.classes);
         }
         for (i, drug) in file.drugs.iter().enumerate() {
-            for class in drug.classes.iter() {
-                if !file.classes.contains_key(class) {
-                    return Err(err(format!("drug {}: class {class} is not listed in [classes]", drug.name)));
-                }
-            }
-            for positive in [drug.min_dose_mg, drug.diazepam_10mg_equivalent].into_iter().flatten() {
-                if !(positive.is_finite() && positive > 0.0) {
-                    return Err(err(format!("drug {}: doses must be positive", drug.name)));
-                }
-            }
-            if drug.diazepam_10mg_equivalent.is_some() && !drug.in_class("benzodiazepine") {
-                return Err(err(format!("drug {}: only a benzodiazepine has a diazepam equivalent", drug.name)));
-            }
-            if drug.source.is_some() != drug.strength.is_some() {
-                return Err(err(format!("drug {}: a source needs its strength, and a strength its source", drug.name)));
-            }
-            if let Some(of) = &drug.enantiomer_of {
-                if !file.drugs.iter().any(|d| &*d.name == of) || drug.source.is_none() {
-                    return Err(err(format!(
-                        "drug {}: enantiomer_of {of} must be a drug of the catalog, with the entry's source",
-                        drug.name
-                    )));
-                }
-            }
-            if let Some(same) = &drug.same_drug_as {
-                if !file.drugs.iter().any(|d| &*d.name == same && d.same_drug_as.is_none()) {
-                    return Err(err(format!(
-                        "drug {}: same_drug_as {same} is not a generic drug of the catalog",
-                        drug.name
-                    )));
-                }
-            }
+            check_drug(drug, &file.drugs, &file.classes).map_err(err)?;
             for name in std::iter::once(&*drug.name).chain(drug.aliases.iter().map(String::as_str)) {
                 if let Some(prev) = index.insert(normalize(name), i) {
                     return Err(err(format!(
@@ -260,28 +142,8 @@ impl DrugCatalog {
                 }
             }
         }
+        index_names(&file.names, &file.drugs, &mut index).map_err(err)?;
         let names = &file.names;
-        if !names.salt_words.is_empty() && (names.salt_source.is_none() || names.salt_strength.is_none()) {
-            return Err(err("[names] salt_words need salt_source and salt_strength".into()));
-        }
-        if !names.international.is_empty()
-            && (names.international_source.is_none() || names.international_strength.is_none())
-        {
-            return Err(err("[names.international] needs international_source and international_strength".into()));
-        }
-        for word in &names.salt_words {
-            if normalize(word) != *word || word.contains(' ') {
-                return Err(err(format!("salt word {word:?} must be one lower-case word")));
-            }
-        }
-        for (name, generic) in &names.international {
-            let Some(&i) = index.get(&normalize(generic)) else {
-                return Err(err(format!("international name {name:?}: {generic} is not a drug of the catalog")));
-            };
-            if let Some(prev) = index.insert(normalize(name), i) {
-                return Err(err(format!("the name {name:?} is given to {} and {}", file.drugs[prev].name, generic)));
-            }
-        }
         let normalized_names = file
             .drugs
             .iter()
@@ -416,21 +278,66 @@ impl DrugCatalog {
     }
 }
 
-/// How far apart two normalised names are in spelling (letters changed, added, dropped or swapped)
-/// when they are close enough to be one name misspelt: one letter in a name of 4 to 6 letters, two
-/// from 7; never for 3 letters or fewer. None when further apart. The one measure of "close" for
-/// names, against the catalog and between a patient's trials.
-pub fn spelling_distance(name: &str, other: &str) -> Option<usize> {
-    let len = name.chars().count();
-    let limit = match len {
-        0..=3 => return None,
-        4..=6 => 1,
-        _ => 2,
-    };
-    if other.chars().count().abs_diff(len) > limit {
-        return None;
+/// One drug's entry holds together: its classes listed, its doses positive, a diazepam equivalent
+/// only for a benzodiazepine, a source with its strength, and what it names in the catalog.
+fn check_drug(drug: &Drug, drugs: &[Drug], classes: &BTreeMap<String, String>) -> Result<(), String> {
+    for class in drug.classes.iter() {
+        if !classes.contains_key(class) {
+            return Err(format!("drug {}: class {class} is not listed in [classes]", drug.name));
+        }
     }
-    Some(strsim::osa_distance(name, other)).filter(|&d| d <= limit)
+    for positive in [drug.min_dose_mg, drug.diazepam_10mg_equivalent].into_iter().flatten() {
+        if !(positive.is_finite() && positive > 0.0) {
+            return Err(format!("drug {}: doses must be positive", drug.name));
+        }
+    }
+    if drug.diazepam_10mg_equivalent.is_some() && !drug.in_class("benzodiazepine") {
+        return Err(format!("drug {}: only a benzodiazepine has a diazepam equivalent", drug.name));
+    }
+    if drug.source.is_some() != drug.strength.is_some() {
+        return Err(format!("drug {}: a source needs its strength, and a strength its source", drug.name));
+    }
+    if let Some(of) = &drug.enantiomer_of {
+        if !drugs.iter().any(|d| &*d.name == of) || drug.source.is_none() {
+            return Err(format!(
+                "drug {}: enantiomer_of {of} must be a drug of the catalog, with the entry's source",
+                drug.name
+            ));
+        }
+    }
+    if let Some(same) = &drug.same_drug_as {
+        if !drugs.iter().any(|d| &*d.name == same && d.same_drug_as.is_none()) {
+            return Err(format!("drug {}: same_drug_as {same} is not a generic drug of the catalog", drug.name));
+        }
+    }
+    Ok(())
+}
+
+/// The names of `[names]`: salt words and international names, each sourced, each naming a drug
+/// of the catalog, added to the index of names.
+fn index_names(names: &Names, drugs: &[Drug], index: &mut HashMap<String, usize>) -> Result<(), String> {
+    if !names.salt_words.is_empty() && (names.salt_source.is_none() || names.salt_strength.is_none()) {
+        return Err("[names] salt_words need salt_source and salt_strength".into());
+    }
+    if !names.international.is_empty()
+        && (names.international_source.is_none() || names.international_strength.is_none())
+    {
+        return Err("[names.international] needs international_source and international_strength".into());
+    }
+    for word in &names.salt_words {
+        if normalize(word) != *word || word.contains(' ') {
+            return Err(format!("salt word {word:?} must be one lower-case word"));
+        }
+    }
+    for (name, generic) in &names.international {
+        let Some(&i) = index.get(&normalize(generic)) else {
+            return Err(format!("international name {name:?}: {generic} is not a drug of the catalog"));
+        };
+        if let Some(prev) = index.insert(normalize(name), i) {
+            return Err(format!("the name {name:?} is given to {} and {}", drugs[prev].name, generic));
+        }
+    }
+    Ok(())
 }
 
 fn class_bits(all: &BTreeMap<String, String>, classes: &[String]) -> u64 {

@@ -12,6 +12,7 @@
 //! Imports nothing from the other rooms.
 
 pub mod checklist;
+pub mod drug_names;
 pub mod drugs;
 pub mod engine;
 pub mod input;

@@ -130,6 +130,17 @@ pub fn check(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
     if session.number == 0 {
         return Err(field("number", "sessions are numbered from 1"));
     }
+    check_date(ctx, session)?;
+    let gate = gate(ctx, session)?;
+    number_in("pre_dose.heart_rate_bpm", session.pre_dose.heart_rate_bpm, HEART_RATE_BPM, "bpm")?;
+    check_dose(ctx, session, &gate)?;
+    check_monitoring(ctx, session)?;
+    super::checks::check(ctx, session)?;
+    Ok(gate)
+}
+
+/// The session's day: not before its course started, nor out of order with its neighbours.
+fn check_date(ctx: &Context, session: &Session) -> Result<(), InputError> {
     let day = parse_date("date", &session.date)?;
     let start = parse_date("course.started_on", &ctx.course.started_on)?;
     if day < start {
@@ -151,9 +162,12 @@ pub fn check(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
             return Err(field("date", format!("{} is after session {} ({after})", session.date, session.number + 1)));
         }
     }
-    let gate = gate(ctx, session)?;
-    number_in("pre_dose.heart_rate_bpm", session.pre_dose.heart_rate_bpm, HEART_RATE_BPM, "bpm")?;
+    Ok(())
+}
 
+/// The dose: none in a session the gate stops, a real amount within the site maximum, whole
+/// devices of esketamine, and the devices' times in order and apart.
+fn check_dose(ctx: &Context, session: &Session, gate: &Gate) -> Result<(), InputError> {
     let d = &session.dose;
     let limits = &ctx.dosing.iv_ketamine.limits;
     number_in("dose.weight_kg", d.weight_kg, (limits.weight_kg[0], limits.weight_kg[1]), "kg")?;
@@ -196,34 +210,46 @@ pub fn check(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
         }
     }
     if let Some(times) = &d.device_times {
-        let gap = ctx.dosing.esketamine.minutes_between_devices;
-        let mut last: Option<u32> = None;
-        for (i, t) in times.iter().enumerate() {
-            let path = format!("dose.device_times[{i}]");
-            let at = parse_time(&path, t)?;
-            // 23:58 then 00:03 is five minutes later, past midnight.
-            let at = last.map_or(at, |prev| super::checks::after_midnight(prev, at));
-            if let Some(prev) = last {
-                if at < prev {
-                    return Err(field(&path, format!("{t} is before the device before it: give the times in order")));
-                }
-                if at < prev + gap {
-                    return Err(field(&path, format!("{t} is less than {gap} minutes after the device before")));
-                }
+        check_device_times(ctx, d.dose_mg, times)?;
+    }
+    Ok(())
+}
+
+/// Each device's time in order, the schedule's minutes apart (past midnight counted), one time a
+/// device.
+fn check_device_times(ctx: &Context, dose_mg: Option<f64>, times: &[String]) -> Result<(), InputError> {
+    let gap = ctx.dosing.esketamine.minutes_between_devices;
+    let mut last: Option<u32> = None;
+    for (i, t) in times.iter().enumerate() {
+        let path = format!("dose.device_times[{i}]");
+        let at = parse_time(&path, t)?;
+        // 23:58 then 00:03 is five minutes later, past midnight.
+        let at = last.map_or(at, |prev| super::checks::after_midnight(prev, at));
+        if let Some(prev) = last {
+            if at < prev {
+                return Err(field(&path, format!("{t} is before the device before it: give the times in order")));
             }
-            last = Some(at);
+            if at < prev + gap {
+                return Err(field(&path, format!("{t} is less than {gap} minutes after the device before")));
+            }
         }
-        if let (Some(mg), false) = (d.dose_mg, times.is_empty()) {
-            let devices = (mg / f64::from(ctx.dosing.esketamine.device_mg)).round() as usize;
-            if devices != times.len() {
-                return Err(field(
-                    "dose.device_times",
-                    format!("{} device times for {mg} mg ({devices} devices)", times.len()),
-                ));
-            }
+        last = Some(at);
+    }
+    if let (Some(mg), false) = (dose_mg, times.is_empty()) {
+        let devices = (mg / f64::from(ctx.dosing.esketamine.device_mg)).round() as usize;
+        if devices != times.len() {
+            return Err(field(
+                "dose.device_times",
+                format!("{} device times for {mg} mg ({devices} devices)", times.len()),
+            ));
         }
     }
+    Ok(())
+}
 
+/// The readings after the dose within what a person can have, and no discharge while effects
+/// last or the blood pressure is at the site's limit.
+fn check_monitoring(ctx: &Context, session: &Session) -> Result<(), InputError> {
     let m = &session.monitoring;
     bp_in("monitoring.bp_40_min", &m.bp_40_min)?;
     bp_in("monitoring.bp_before_discharge", &m.bp_before_discharge)?;
@@ -266,6 +292,5 @@ pub fn check(ctx: &Context, session: &Session) -> Result<Gate, InputError> {
             ));
         }
     }
-    super::checks::check(ctx, session)?;
-    Ok(gate)
+    Ok(())
 }

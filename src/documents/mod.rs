@@ -17,4 +17,5 @@ pub mod rules_doc;
 pub mod summary;
 pub mod summary_html;
 pub mod summary_pdf;
+pub mod summary_rows;
 pub mod summary_text;

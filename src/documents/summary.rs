@@ -2,14 +2,16 @@
 //! evaluation, that every renderer (text, Markdown, HTML, PDF, FHIR) reads.
 
 use crate::documents::bidi::isolate;
+use crate::documents::summary_rows::{checklist, medication_rows, trial_rows};
+pub use crate::documents::summary_rows::{ChecklistArea, ChecklistRow, MedicationRow, TrialRow};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::eligibility::engine::{Determination, Evaluation, Finding, Tri};
+use crate::eligibility::engine::{Determination, Evaluation, Finding};
 use crate::eligibility::input::fmt_num;
-use crate::eligibility::model::{Answer, Assessment};
-use crate::eligibility::ruleset::{Area, Level, RuleSet};
+use crate::eligibility::model::Assessment;
+use crate::eligibility::ruleset::{Level, RuleSet};
 use crate::records::{AssessmentRecord, Patient, RecordStatus};
 
 /// Where the summary stands in the record's life.
@@ -45,43 +47,6 @@ pub struct Context {
     pub acknowledgements: BTreeMap<String, String>,
 }
 
-/// A question and its answer as printed.
-#[derive(Debug, Clone, Serialize)]
-pub struct ChecklistRow {
-    pub question: String,
-    pub id: String,
-    pub answer: String,
-    pub unknown: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ChecklistArea {
-    pub area: Area,
-    pub title: &'static str,
-    pub rows: Vec<ChecklistRow>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TrialRow {
-    pub number: usize,
-    pub drug: String,
-    pub dose: String,
-    pub minimum: String,
-    pub weeks: String,
-    pub adherent: String,
-    pub improvement: String,
-    pub current_episode: String,
-    pub counted: String,
-    pub why: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MedicationRow {
-    pub medication: String,
-    pub classes: String,
-    pub diazepam_equivalent: String,
-}
-
 /// The whole summary, ready to render.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -106,35 +71,12 @@ pub struct Summary {
     pub disclaimer: String,
 }
 
-fn yes_no(v: Option<bool>) -> String {
-    match v {
-        Some(true) => "Yes".into(),
-        Some(false) => "No".into(),
-        None => "Unknown".into(),
-    }
-}
-
-fn num(v: Option<f64>, unit: &str) -> String {
-    v.map_or_else(|| "Unknown".into(), |n| if unit.is_empty() { fmt_num(n) } else { format!("{} {unit}", fmt_num(n)) })
-}
-
 impl Summary {
     pub fn build(a: &Assessment, e: &Evaluation, rules: &RuleSet, mut context: Context) -> Summary {
         if context.mrn.is_none() {
             context.mrn = Some(a.patient.id.clone());
         }
-        // What the clinic wrote is isolated in the line (right-to-left text moves nothing).
-        let mut patient = vec![format!("ID {}", isolate(context.mrn.as_deref().unwrap_or(&a.patient.id)))];
-        if let Some(name) = &context.patient_name {
-            patient.push(isolate(name).into_owned());
-        }
-        if let Some(dob) = &context.date_of_birth {
-            patient.push(format!("born {dob}"));
-        }
-        patient.push(a.patient.age_years.map_or("age unknown".into(), |y| format!("{} years", fmt_num(y))));
-        if let Some(sex) = a.patient.sex {
-            patient.push(sex.as_str().to_string());
-        }
+        let patient = patient_line(a, &context);
         let route_q = rules.question("route");
         let route = match (a.route, route_q) {
             (Some(r), Some(q)) => q.option_label(r.as_str()).to_string(),
@@ -146,115 +88,13 @@ impl Summary {
             .filter(|(_, list)| !list.is_empty())
             .collect();
         let required = e.required_failed_trials;
-        let trials = a
-            .trials
-            .iter()
-            .flatten()
-            .zip(&e.trials)
-            .map(|(t, r)| TrialRow {
-                number: r.index + 1,
-                drug: match (&r.drug, &r.generic) {
-                    // A name close to a catalog drug: which drug it is rests on the clinician's word.
-                    (Some(d), _) if r.same_drug_question.is_some() => {
-                        match (t.same_drug_as_suggestion, &r.same_drug_question) {
-                            (Some(true), Some(q)) => format!("{d} ({q}, the clinician's answer)"),
-                            (Some(false), Some(q)) => format!("{d} (not {q}, the clinician's answer)"),
-                            (_, Some(q)) => format!("{d} ({q} or another drug? not answered)"),
-                            (_, None) => d.clone(),
-                        }
-                    }
-                    (Some(d), Some(g)) if !d.eq_ignore_ascii_case(g) => format!("{d} ({g})"),
-                    (Some(d), _) => d.clone(),
-                    (None, _) => "Unknown".into(),
-                },
-                dose: num(t.dose_mg_per_day, "mg/day"),
-                minimum: r.min_dose_mg.map_or_else(
-                    || if r.confirmed_by_clinician { "confirmed".into() } else { "not in table".into() },
-                    |m| format!("{} mg/day", fmt_num(m)),
-                ),
-                weeks: num(t.weeks_at_dose, ""),
-                adherent: yes_no(t.adherent),
-                improvement: num(t.improvement_percent, "%"),
-                current_episode: yes_no(t.current_episode),
-                counted: match r.failed {
-                    Tri::Yes => "Yes".into(),
-                    Tri::No => "No".into(),
-                    Tri::Unknown => "Unknown".into(),
-                },
-                why: r.explanation.clone(),
-            })
-            .collect();
-        let medications = e
-            .medications
-            .iter()
-            .map(|m| MedicationRow {
-                medication: m.label.clone(),
-                classes: match (m.classes.is_empty(), m.classified_by_clinician) {
-                    (true, true) => "none of the interacting classes (reviewed by the clinician)".into(),
-                    // Version 1 had no classification by the clinician: its own wording.
-                    (true, false) if m.unrecognised() && rules.rule("RX-CLINICIAN-CLASSES").is_none() => {
-                        "not classified; review".into()
-                    }
-                    (true, false) if m.unrecognised() => match &m.suggestion {
-                        Some(s) => format!("not recognised (did you mean {s}?): classify"),
-                        None => "not recognised: classify".into(),
-                    },
-                    (true, false) if m.name.is_none() => "name not recorded".into(),
-                    (true, false) => "none of the interacting classes".into(),
-                    (false, by_clinician) => {
-                        let names = m.classes.iter().map(|c| rules.drugs.class_name(c)).collect::<Vec<_>>().join(", ");
-                        if by_clinician {
-                            format!("{names} (chosen by the clinician)")
-                        } else {
-                            names
-                        }
-                    }
-                },
-                diazepam_equivalent: m
-                    .diazepam_equivalent_mg
-                    .map(|d| format!("{} mg/day", fmt_num((d * 10.0).round() / 10.0)))
-                    .unwrap_or_else(|| {
-                        if m.classes.iter().any(|c| c == "benzodiazepine") {
-                            "not computable".into()
-                        } else {
-                            String::new()
-                        }
-                    }),
-            })
-            .collect();
-        let checklist = Area::ALL
-            .iter()
-            .map(|&area| ChecklistArea {
-                area,
-                title: area.title(),
-                rows: rules
-                    .questions
-                    .iter()
-                    .filter(|q| q.area == area && rules.shown(q, a))
-                    .map(|q| {
-                        let ans = q.answer(a);
-                        // An answer to a question that does not apply is shown, and said to be so.
-                        let not_asked =
-                            if q.applies(a) { "" } else { " (answered, although the question does not apply)" };
-                        let answer = match ans {
-                            Answer::Unknown => "Unknown".to_string(),
-                            Answer::Bool(b) => yes_no(Some(b)),
-                            Answer::Number(n) => num(Some(n), q.unit.as_deref().unwrap_or("")),
-                            Answer::Choice(c) => q.option_label(c).to_string(),
-                            Answer::List(0) => "None".into(),
-                            Answer::List(n) => format!("{n} listed below"),
-                            Answer::Text(t) => t.to_string(),
-                        } + not_asked;
-                        ChecklistRow { question: q.text.clone(), id: q.id.clone(), answer, unknown: ans.is_unknown() }
-                    })
-                    .collect(),
-            })
-            .filter(|c| !c.rows.is_empty())
-            .collect();
+        let trials = trial_rows(a, e);
+        let medications = medication_rows(e, rules);
+        let checklist = checklist(a, rules);
         let p = &e.policy;
         Summary {
             title: rules.meta.title.clone(),
-            patient_line: patient.join(" · "),
+            patient_line: patient,
             route,
             determination: e.determination,
             reason: reason(e),
@@ -352,6 +192,23 @@ impl Summary {
             self.failed_adequate_trials, self.required_failed_trials
         )
     }
+}
+
+/// The patient's line: ID, name, birth date, age and sex, what the clinic wrote isolated (right-to-
+/// left text moves nothing).
+fn patient_line(a: &Assessment, context: &Context) -> String {
+    let mut patient = vec![format!("ID {}", isolate(context.mrn.as_deref().unwrap_or(&a.patient.id)))];
+    if let Some(name) = &context.patient_name {
+        patient.push(isolate(name).into_owned());
+    }
+    if let Some(dob) = &context.date_of_birth {
+        patient.push(format!("born {dob}"));
+    }
+    patient.push(a.patient.age_years.map_or("age unknown".into(), |y| format!("{} years", fmt_num(y))));
+    if let Some(sex) = a.patient.sex {
+        patient.push(sex.as_str().to_string());
+    }
+    patient.join(" · ")
 }
 
 /// The one-line reason under the determination.

@@ -4,7 +4,7 @@
 use crate::documents::bidi::isolate;
 use crate::eligibility::input::FmtNum;
 use crate::records::{RecordStatus, SessionRecord};
-use crate::treatment::session::{BloodPressure, OtherEvents, Session};
+use crate::treatment::session::{BloodPressure, DoseGiven, Monitoring, OtherEvents, PreDose, Session};
 
 /// What the documents print for an answer not recorded.
 pub(crate) const UNKNOWN: &str = "Unknown";
@@ -95,27 +95,11 @@ impl SessionPart {
         let s = &rec.session;
         let (p, d, m) = (&s.pre_dose, &s.dose, &s.monitoring);
         let draft = rec.status == RecordStatus::Draft;
-        let outcome = match (draft, rec.outcome) {
-            (true, _) => "Draft".to_string(),
-            (false, Some(o)) => o.title().to_string(),
-            (false, None) => "Final".to_string(),
-        };
-        let status = match (&rec.finalised_by, &rec.finalised_at) {
-            (Some(by), Some(at)) if !draft => format!("Final (finalised by {}, {at})", isolate(by)),
-            _ => "DRAFT (not finalised)".into(),
-        };
-        // An amendment says so: the version it amends is kept as it was signed.
-        let status = if rec.version > 1 {
-            format!("{status}; version {}, amending the version signed before it (kept unchanged)", rec.version)
-        } else {
-            status
-        };
+        let (outcome, status) = status_of(rec, draft);
         let gate = rec.gate.as_ref();
         let treated = rec.outcome.is_none_or(|o| o == crate::records::SessionOutcome::Treated);
         let dose = if treated { num(d.dose_mg, " mg") } else { "—".into() };
         let pre_bp = bp(&BloodPressure { systolic_mmhg: p.gate.systolic_mmhg, diastolic_mmhg: p.gate.diastolic_mmhg });
-        let repeat =
-            BloodPressure { systolic_mmhg: p.gate.repeat_systolic_mmhg, diastolic_mmhg: p.gate.repeat_diastolic_mmhg };
         let row = vec![
             s.number.to_string(),
             s.date.clone(),
@@ -130,69 +114,14 @@ impl SessionPart {
             if treated { opt(m.moaas_lowest) } else { "—".into() },
             if treated { adverse(s) } else { "—".into() },
         ];
-        let devices =
-            d.device_times.as_ref().map_or(UNKNOWN.into(), |t| if t.is_empty() { "none".into() } else { t.join(", ") });
-        let mut dose_lines = vec![
-            ("Dose given", dose),
-            ("Weight on the day", num(d.weight_kg, " kg")),
-            ("Lot number", text(&d.lot_number)),
-            ("Start time", text(&d.start_time)),
-        ];
-        if d.device_times.is_some() {
-            dose_lines.push(("Device times", devices));
-        }
-        if let Some(r) = d.reason_outside_calculator.as_deref().filter(|r| !r.trim().is_empty()) {
-            dose_lines.push(("Reason for a dose outside the calculator", crate::documents::bidi::note(r)));
-        }
-        let mut details = vec![(
-            "Before the dose",
-            vec![
-                ("Blood pressure (mmHg)", pre_bp),
-                (
-                    "Repeat after rest (mmHg)",
-                    if repeat.systolic_mmhg.is_none() && repeat.diastolic_mmhg.is_none() {
-                        "not taken".into()
-                    } else {
-                        bp(&repeat)
-                    },
-                ),
-                ("Heart rate", num(p.heart_rate_bpm, " bpm")),
-                ("SpO₂", num(p.gate.spo2_percent, " %")),
-                ("Anything new since the assessment", yes_no(p.gate.new_since_assessment)),
-                ("Fasted as instructed", yes_no(p.fasted_as_instructed)),
-                ("Escort or transport home", yes_no(p.transport_home)),
-                ("No driving until the next day after sleep", yes_no(p.no_driving_advised)),
-                ("Consent on file", yes_no(p.consent_on_file)),
-            ],
-        )];
+        let dose_lines = dose_lines(d, dose);
+        let mut details = vec![("Before the dose", before_dose_lines(p, pre_bp))];
         if p.rems_enrolled.is_some() {
             details[0].1.push(("Enrolled in the SPRAVATO REMS", yes_no(p.rems_enrolled)));
         }
         if treated {
             details.push(("Dose", dose_lines));
-            details.push((
-                "Monitoring",
-                vec![
-                    ("Blood pressure about 40 minutes after (mmHg)", bp(&m.bp_40_min)),
-                    ("Blood pressure before discharge (mmHg)", bp(&m.bp_before_discharge)),
-                    ("Lowest SpO₂", num(m.spo2_lowest_percent, " %")),
-                    ("Deepest sedation (MOAA/S, 5 = responds readily)", opt(m.moaas_lowest)),
-                    ("Dissociation", yes_no(m.dissociation)),
-                    ("Respiratory depression", yes_no(m.respiratory_depression)),
-                    (
-                        "Other adverse events",
-                        match m.other_events() {
-                            OtherEvents::Unknown => UNKNOWN.into(),
-                            OtherEvents::None => "None".into(),
-                            OtherEvents::Some(t) => crate::documents::bidi::note(t),
-                        },
-                    ),
-                    ("Would have been ready to leave after (min)", opt(m.ready_to_leave_minutes)),
-                    ("Total monitoring (min)", opt(m.total_monitoring_minutes)),
-                    ("Effects resolved", yes_no(m.effects_resolved)),
-                    ("Discharged home", yes_no(m.discharged)),
-                ],
-            ));
+            details.push(("Monitoring", monitoring_lines(m)));
             if let Some(t) = m.transferred.as_deref().filter(|t| !t.trim().is_empty()) {
                 if let Some(last) = details.last_mut() {
                     last.1.push(("Transferred", crate::documents::bidi::note(t)));
@@ -223,4 +152,94 @@ impl SessionPart {
             details,
         }
     }
+}
+
+type Lines = Vec<(&'static str, String)>;
+
+/// The session's outcome and its status line (who finalised it and when, which version).
+fn status_of(rec: &SessionRecord, draft: bool) -> (String, String) {
+    let outcome = match (draft, rec.outcome) {
+        (true, _) => "Draft".to_string(),
+        (false, Some(o)) => o.title().to_string(),
+        (false, None) => "Final".to_string(),
+    };
+    let status = match (&rec.finalised_by, &rec.finalised_at) {
+        (Some(by), Some(at)) if !draft => format!("Final (finalised by {}, {at})", isolate(by)),
+        _ => "DRAFT (not finalised)".into(),
+    };
+    // An amendment says so: the version it amends is kept as it was signed.
+    let status = if rec.version > 1 {
+        format!("{status}; version {}, amending the version signed before it (kept unchanged)", rec.version)
+    } else {
+        status
+    };
+    (outcome, status)
+}
+
+/// The dose section: the dose, weight, lot, start and device times, a reason for a dose outside
+/// the calculator.
+fn dose_lines(d: &DoseGiven, dose: String) -> Lines {
+    let devices =
+        d.device_times.as_ref().map_or(UNKNOWN.into(), |t| if t.is_empty() { "none".into() } else { t.join(", ") });
+    let mut dose_lines = vec![
+        ("Dose given", dose),
+        ("Weight on the day", num(d.weight_kg, " kg")),
+        ("Lot number", text(&d.lot_number)),
+        ("Start time", text(&d.start_time)),
+    ];
+    if d.device_times.is_some() {
+        dose_lines.push(("Device times", devices));
+    }
+    if let Some(r) = d.reason_outside_calculator.as_deref().filter(|r| !r.trim().is_empty()) {
+        dose_lines.push(("Reason for a dose outside the calculator", crate::documents::bidi::note(r)));
+    }
+    dose_lines
+}
+
+/// The section before the dose: readings, fasting, transport, driving and consent.
+fn before_dose_lines(p: &PreDose, pre_bp: String) -> Lines {
+    let repeat =
+        BloodPressure { systolic_mmhg: p.gate.repeat_systolic_mmhg, diastolic_mmhg: p.gate.repeat_diastolic_mmhg };
+    vec![
+        ("Blood pressure (mmHg)", pre_bp),
+        (
+            "Repeat after rest (mmHg)",
+            if repeat.systolic_mmhg.is_none() && repeat.diastolic_mmhg.is_none() {
+                "not taken".into()
+            } else {
+                bp(&repeat)
+            },
+        ),
+        ("Heart rate", num(p.heart_rate_bpm, " bpm")),
+        ("SpO₂", num(p.gate.spo2_percent, " %")),
+        ("Anything new since the assessment", yes_no(p.gate.new_since_assessment)),
+        ("Fasted as instructed", yes_no(p.fasted_as_instructed)),
+        ("Escort or transport home", yes_no(p.transport_home)),
+        ("No driving until the next day after sleep", yes_no(p.no_driving_advised)),
+        ("Consent on file", yes_no(p.consent_on_file)),
+    ]
+}
+
+/// The monitoring section after the dose.
+fn monitoring_lines(m: &Monitoring) -> Lines {
+    vec![
+        ("Blood pressure about 40 minutes after (mmHg)", bp(&m.bp_40_min)),
+        ("Blood pressure before discharge (mmHg)", bp(&m.bp_before_discharge)),
+        ("Lowest SpO₂", num(m.spo2_lowest_percent, " %")),
+        ("Deepest sedation (MOAA/S, 5 = responds readily)", opt(m.moaas_lowest)),
+        ("Dissociation", yes_no(m.dissociation)),
+        ("Respiratory depression", yes_no(m.respiratory_depression)),
+        (
+            "Other adverse events",
+            match m.other_events() {
+                OtherEvents::Unknown => UNKNOWN.into(),
+                OtherEvents::None => "None".into(),
+                OtherEvents::Some(t) => crate::documents::bidi::note(t),
+            },
+        ),
+        ("Would have been ready to leave after (min)", opt(m.ready_to_leave_minutes)),
+        ("Total monitoring (min)", opt(m.total_monitoring_minutes)),
+        ("Effects resolved", yes_no(m.effects_resolved)),
+        ("Discharged home", yes_no(m.discharged)),
+    ]
 }

@@ -83,97 +83,18 @@ pub fn monitoring_form(
     setting: &RemsSetting,
 ) -> RemsForm {
     let s: &Session = &record.session;
-    let mut fields = Vec::new();
-    let mut put = |section: &str, label: &str, value: Option<String>| {
-        fields.push(FormField { section: section.into(), label: label.into(), value, check: None })
-    };
-    let (first, last) = split_name(&patient.name);
-    put("Patient", "First name", first);
-    put("Patient", "Middle initial", None);
-    put("Patient", "Last name", last);
-    put("Patient", "Date of birth", patient.date_of_birth.as_deref().and_then(us_date));
-    put(
-        "Patient",
-        "Sex",
-        patient.sex.map(|x| match x {
-            Sex::Female => "Female".to_string(),
-            Sex::Male => "Male".to_string(),
-            Sex::Other => "Other".to_string(),
-        }),
-    );
-    let first_treatment = treated_before == 0;
-    put("Patient", "First treatment", yes_no(Some(first_treatment)));
-    if first_treatment {
-        put("Patient", "Enrolled in the REMS", yes_no(s.pre_dose.rems_enrolled));
-    }
-    for q in &rules.concomitant {
-        let taking = evaluation.medications.iter().any(|m| m.classes.contains(&q.class));
-        put("Concomitant medication", &q.label, if medications_known { yes_no(Some(taking)) } else { None });
-    }
+    let mut out = Fields(Vec::new());
+    patient_part(&mut out, (rules, patient, s), (evaluation, medications_known), treated_before);
     let hcp = record.finalised_by.as_deref().unwrap_or("");
     let (hcp_first, hcp_last) = split_name(hcp);
-    put(HCP, "First name", hcp_first);
-    put(HCP, "Last name", hcp_last);
+    out.put(HCP, "First name", hcp_first);
+    out.put(HCP, "Last name", hcp_last);
     for f in &RemsSetting::FIELDS {
-        put(f.section, f.label, setting.value(f.key));
+        out.put(f.section, f.label, setting.value(f.key));
     }
-    put("Session", "Treatment date", us_date(&s.date));
-    put(
-        "Session",
-        "Dose administered",
-        // The form's boxes: 56 mg, 84 mg, or other (with the dose).
-        s.dose
-            .dose_mg
-            .map(|mg| if [56.0, 84.0].contains(&mg) { format!("{mg} mg") } else { format!("Other: {mg} mg") }),
-    );
-    put("Session", "Lot number", s.dose.lot_number.clone());
-    let m = &s.monitoring;
-    put(
-        "Duration",
-        "Total minutes from the first device to the end of monitoring",
-        m.total_monitoring_minutes.map(|t| t.to_string()),
-    );
-    put(
-        "REMS evaluation question",
-        "Minutes from the start of administration at which the patient would have been ready to leave",
-        m.ready_to_leave_minutes.map(|t| t.to_string()),
-    );
-    let acceptable_before =
-        record.gate.as_ref().map(|g| matches!(g.decision, GateDecision::Proceed | GateDecision::AcknowledgeFirst));
-    put("Vital signs", "Acceptable before administration", yes_no(acceptable_before));
-    put("Vital signs", "Acceptable before session completion", yes_no(m.discharged));
-    let g = &s.pre_dose.gate;
-    let before = match (g.repeat_systolic_mmhg, g.repeat_diastolic_mmhg) {
-        (Some(rs), Some(rd)) => bp(Some(rs), Some(rd)),
-        _ => bp(g.systolic_mmhg, g.diastolic_mmhg),
-    };
-    put("Blood pressure", "Before administration", before);
-    put(
-        "Blood pressure",
-        "About 40 minutes after administration",
-        bp(m.bp_40_min.systolic_mmhg, m.bp_40_min.diastolic_mmhg),
-    );
-    put(
-        "Blood pressure",
-        "Before session completion",
-        bp(m.bp_before_discharge.systolic_mmhg, m.bp_before_discharge.diastolic_mmhg),
-    );
-    put(
-        "Adverse effects",
-        "Sedation",
-        m.moaas_lowest.map(|x| if x < 5 { format!("Yes (lowest MOAA/S {x})") } else { "No".into() }),
-    );
-    put("Adverse effects", "Dissociation", yes_no(m.dissociation));
-    put("Adverse effects", "Respiratory depression", yes_no(m.respiratory_depression));
-    put(
-        "Adverse effects",
-        "Other",
-        match m.other_events() {
-            crate::treatment::session::OtherEvents::Unknown => None,
-            crate::treatment::session::OtherEvents::None => Some("None".into()),
-            crate::treatment::session::OtherEvents::Some(t) => Some(crate::documents::bidi::note(t)),
-        },
-    );
+    session_part(&mut out, s);
+    vitals_and_effects(&mut out, record);
+    let mut fields = out.0;
     for f in &mut fields {
         let whole = match f.section.as_str() {
             "Patient" => &patient.name,
@@ -185,6 +106,115 @@ pub fn monitoring_form(
         }
     }
     RemsForm { fields, submit_within_days: rules.submit_within_days }
+}
+
+/// The form's fields in its order, as they are filled.
+struct Fields(Vec<FormField>);
+
+impl Fields {
+    fn put(&mut self, section: &str, label: &str, value: Option<String>) {
+        self.0.push(FormField { section: section.into(), label: label.into(), value, check: None })
+    }
+}
+
+/// The patient: name, birth date, sex, first treatment and enrolment, concomitant medications.
+fn patient_part(
+    out: &mut Fields,
+    (rules, patient, s): (&RemsFormRules, &Patient, &Session),
+    (evaluation, medications_known): (&Evaluation, bool),
+    treated_before: u32,
+) {
+    let (first, last) = split_name(&patient.name);
+    out.put("Patient", "First name", first);
+    out.put("Patient", "Middle initial", None);
+    out.put("Patient", "Last name", last);
+    out.put("Patient", "Date of birth", patient.date_of_birth.as_deref().and_then(us_date));
+    out.put(
+        "Patient",
+        "Sex",
+        patient.sex.map(|x| match x {
+            Sex::Female => "Female".to_string(),
+            Sex::Male => "Male".to_string(),
+            Sex::Other => "Other".to_string(),
+        }),
+    );
+    let first_treatment = treated_before == 0;
+    out.put("Patient", "First treatment", yes_no(Some(first_treatment)));
+    if first_treatment {
+        out.put("Patient", "Enrolled in the REMS", yes_no(s.pre_dose.rems_enrolled));
+    }
+    for q in &rules.concomitant {
+        let taking = evaluation.medications.iter().any(|m| m.classes.contains(&q.class));
+        out.put("Concomitant medication", &q.label, if medications_known { yes_no(Some(taking)) } else { None });
+    }
+}
+
+/// The session: its date, the dose, the lot, how long monitoring lasted and when the patient
+/// would have been ready to leave.
+fn session_part(out: &mut Fields, s: &Session) {
+    out.put("Session", "Treatment date", us_date(&s.date));
+    out.put(
+        "Session",
+        "Dose administered",
+        // The form's boxes: 56 mg, 84 mg, or other (with the dose).
+        s.dose
+            .dose_mg
+            .map(|mg| if [56.0, 84.0].contains(&mg) { format!("{mg} mg") } else { format!("Other: {mg} mg") }),
+    );
+    out.put("Session", "Lot number", s.dose.lot_number.clone());
+    let m = &s.monitoring;
+    out.put(
+        "Duration",
+        "Total minutes from the first device to the end of monitoring",
+        m.total_monitoring_minutes.map(|t| t.to_string()),
+    );
+    out.put(
+        "REMS evaluation question",
+        "Minutes from the start of administration at which the patient would have been ready to leave",
+        m.ready_to_leave_minutes.map(|t| t.to_string()),
+    );
+}
+
+/// Vital signs before and after, blood pressures, and the adverse effects.
+fn vitals_and_effects(out: &mut Fields, record: &SessionRecord) {
+    let s = &record.session;
+    let m = &s.monitoring;
+    let acceptable_before =
+        record.gate.as_ref().map(|g| matches!(g.decision, GateDecision::Proceed | GateDecision::AcknowledgeFirst));
+    out.put("Vital signs", "Acceptable before administration", yes_no(acceptable_before));
+    out.put("Vital signs", "Acceptable before session completion", yes_no(m.discharged));
+    let g = &s.pre_dose.gate;
+    let before = match (g.repeat_systolic_mmhg, g.repeat_diastolic_mmhg) {
+        (Some(rs), Some(rd)) => bp(Some(rs), Some(rd)),
+        _ => bp(g.systolic_mmhg, g.diastolic_mmhg),
+    };
+    out.put("Blood pressure", "Before administration", before);
+    out.put(
+        "Blood pressure",
+        "About 40 minutes after administration",
+        bp(m.bp_40_min.systolic_mmhg, m.bp_40_min.diastolic_mmhg),
+    );
+    out.put(
+        "Blood pressure",
+        "Before session completion",
+        bp(m.bp_before_discharge.systolic_mmhg, m.bp_before_discharge.diastolic_mmhg),
+    );
+    out.put(
+        "Adverse effects",
+        "Sedation",
+        m.moaas_lowest.map(|x| if x < 5 { format!("Yes (lowest MOAA/S {x})") } else { "No".into() }),
+    );
+    out.put("Adverse effects", "Dissociation", yes_no(m.dissociation));
+    out.put("Adverse effects", "Respiratory depression", yes_no(m.respiratory_depression));
+    out.put(
+        "Adverse effects",
+        "Other",
+        match m.other_events() {
+            crate::treatment::session::OtherEvents::Unknown => None,
+            crate::treatment::session::OtherEvents::None => Some("None".into()),
+            crate::treatment::session::OtherEvents::Some(t) => Some(crate::documents::bidi::note(t)),
+        },
+    );
 }
 
 impl RemsForm {

@@ -139,119 +139,19 @@ pub fn course_bundle(
 ) -> Value {
     let patient_id = uuid_of(&["Patient", &patient.mrn]);
     let patient_ref = format!("urn:uuid:{patient_id}");
-    let mut p = json!({
-        "resourceType": "Patient",
-        "id": patient_id,
-        "identifier": [{ "system": "urn:trdcheck:mrn", "value": patient.mrn }],
-    });
-    if !patient.name.trim().is_empty() {
-        p["name"] = json!([{ "text": patient.name }]);
-    }
-    if let Some(dob) = &patient.date_of_birth {
-        p["birthDate"] = json!(dob);
-    }
-    if let Some(sex) = patient.sex {
-        p["gender"] = json!(sex.as_str());
-    }
+    let p = patient_resource(patient, &patient_id);
     let mut c = Ctx { patient_ref: &patient_ref, mrn: &patient.mrn, entries: Vec::new() };
     c.push(patient_id.clone(), p);
-    let route_text = match course.route {
-        Route::IvKetamine => "Intravenous infusion",
-        Route::EsketamineNasal => "Nasal",
-    };
     let mut given = std::collections::BTreeMap::new();
     // A draft session is no record of a dose (nothing is signed yet): it is left out, never
     // exported as if given (issue 24).
     for rec in sessions.iter().filter(|r| r.status == RecordStatus::Final) {
         let s = &rec.session;
-        let status = "final";
-        let n = s.number.to_string();
-        // The dose: given, not given (deferred or to reassess), or still a draft.
-        let id = uuid_of(&["MedicationAdministration", &patient.mrn, &course.id.to_string(), &n, &s.date]);
-        let mut admin = json!({
-            "resourceType": "MedicationAdministration",
-            "id": id,
-            "medicationCodeableConcept": medication(course.route),
-            "subject": { "reference": patient_ref },
-            "effectiveDateTime": s.date,
-            "note": [{ "text": format!("Course {}, session {n}.", course.id) }],
-        });
-        match rec.outcome {
-            Some(SessionOutcome::Treated) | None => {
-                admin["status"] = json!("completed");
-                let mut dosage = json!({ "route": { "text": route_text } });
-                if let Some(mg) = s.dose.dose_mg {
-                    dosage["dose"] = Ctx::quantity(mg, "mg", "mg");
-                }
-                admin["dosage"] = dosage;
-                let mut notes = vec![json!({ "text": format!("Course {}, session {n}.", course.id) })];
-                if let Some(lot) = s.dose.lot_number.as_deref().filter(|l| !l.trim().is_empty()) {
-                    notes.push(json!({ "text": format!("Lot number {lot}.") }));
-                }
-                if let Some(t) = s.dose.start_time.as_deref().filter(|l| !l.trim().is_empty()) {
-                    notes.push(json!({ "text": format!("Started at {t}.") }));
-                }
-                if let Some(r) = s.dose.reason_outside_calculator.as_deref().filter(|l| !l.trim().is_empty()) {
-                    notes.push(json!({ "text": format!("Dose outside the calculator: {r}") }));
-                }
-                admin["note"] = json!(notes);
-            }
-            Some(outcome) => {
-                admin["status"] = json!("not-done");
-                let why = rec.gate.as_ref().map_or(outcome.title().to_string(), |g| g.decision.title().to_string());
-                admin["statusReason"] = json!([{ "text": why }]);
-            }
-        }
+        let (id, admin) = medication_administration(course, rec, patient, &patient_ref);
         let admin_ref = format!("urn:uuid:{id}");
         given.insert(s.number, admin_ref.clone());
         c.push(id, admin);
-        let pre = BloodPressure {
-            systolic_mmhg: s.pre_dose.gate.systolic_mmhg,
-            diastolic_mmhg: s.pre_dose.gate.diastolic_mmhg,
-        };
-        let repeat = BloodPressure {
-            systolic_mmhg: s.pre_dose.gate.repeat_systolic_mmhg,
-            diastolic_mmhg: s.pre_dose.gate.repeat_diastolic_mmhg,
-        };
-        c.blood_pressure(s, status, "bp-pre", &pre, "before the dose");
-        c.blood_pressure(s, status, "bp-repeat", &repeat, "before the dose, repeated after rest");
-        c.single(s, status, "hr-pre", s.pre_dose.heart_rate_bpm, HEART_RATE, "before the dose");
-        c.single(s, status, "spo2-pre", s.pre_dose.gate.spo2_percent, SPO2, "before the dose");
-        let m = &s.monitoring;
-        c.blood_pressure(s, status, "bp-40", &m.bp_40_min, "about 40 minutes after the dose");
-        c.blood_pressure(s, status, "bp-discharge", &m.bp_before_discharge, "before discharge");
-        c.single(s, status, "spo2-lowest", m.spo2_lowest_percent, SPO2, "lowest during monitoring");
-        if let Some(score) = m.moaas_lowest {
-            let id = uuid_of(&["Observation", &patient.mrn, &n, &s.date, "moaas"]);
-            c.push(
-                id.clone(),
-                json!({
-                    "resourceType": "Observation",
-                    "id": id,
-                    "status": status,
-                    "code": { "coding": [{ "system": crate::documents::fhir::OBSERVATION_SYSTEM, "code": "moaas-lowest",
-                                           "display": "Deepest sedation, MOAA/S (0-5)" }], "text": "Deepest sedation, MOAA/S" },
-                    "subject": { "reference": patient_ref },
-                    "effectiveDateTime": s.date,
-                    "valueInteger": score,
-                }),
-            );
-        }
-        for (key, text) in adverse_effects(s) {
-            let id = uuid_of(&["AdverseEvent", &patient.mrn, &n, &s.date, key]);
-            c.push(
-                id.clone(),
-                json!({
-                    "resourceType": "AdverseEvent",
-                    "id": id,
-                    "actuality": "actual",
-                    "event": { "text": text },
-                    "subject": { "reference": patient_ref },
-                    "date": s.date,
-                    "suspectEntity": [{ "instance": { "reference": admin_ref } }],
-                }),
-            );
-        }
+        session_observations(&mut c, s, (&patient.mrn, &patient_ref), &admin_ref);
     }
     for rec in administrations {
         if let Some(observation) = scale_observation(rec, &patient.mrn, &patient_ref, &given) {
@@ -272,6 +172,130 @@ pub fn course_bundle(
         "type": "collection",
         "entry": c.entries,
     })
+}
+
+/// The patient as a FHIR Patient: the MRN, and the name, birth date and sex where recorded.
+fn patient_resource(patient: &Patient, patient_id: &str) -> Value {
+    let mut p = json!({
+        "resourceType": "Patient",
+        "id": patient_id,
+        "identifier": [{ "system": "urn:trdcheck:mrn", "value": patient.mrn }],
+    });
+    if !patient.name.trim().is_empty() {
+        p["name"] = json!([{ "text": patient.name }]);
+    }
+    if let Some(dob) = &patient.date_of_birth {
+        p["birthDate"] = json!(dob);
+    }
+    if let Some(sex) = patient.sex {
+        p["gender"] = json!(sex.as_str());
+    }
+    p
+}
+
+/// A finalised session's dose as a MedicationAdministration: given (with dose, lot, start and a
+/// reason for a dose outside the calculator), or not done and why.
+fn medication_administration(
+    course: &CourseRecord,
+    rec: &SessionRecord,
+    patient: &Patient,
+    patient_ref: &str,
+) -> (String, Value) {
+    let s = &rec.session;
+    let n = s.number.to_string();
+    let route_text = match course.route {
+        Route::IvKetamine => "Intravenous infusion",
+        Route::EsketamineNasal => "Nasal",
+    };
+    // The dose: given, not given (deferred or to reassess), or still a draft.
+    let id = uuid_of(&["MedicationAdministration", &patient.mrn, &course.id.to_string(), &n, &s.date]);
+    let mut admin = json!({
+        "resourceType": "MedicationAdministration",
+        "id": id,
+        "medicationCodeableConcept": medication(course.route),
+        "subject": { "reference": patient_ref },
+        "effectiveDateTime": s.date,
+        "note": [{ "text": format!("Course {}, session {n}.", course.id) }],
+    });
+    match rec.outcome {
+        Some(SessionOutcome::Treated) | None => {
+            admin["status"] = json!("completed");
+            let mut dosage = json!({ "route": { "text": route_text } });
+            if let Some(mg) = s.dose.dose_mg {
+                dosage["dose"] = Ctx::quantity(mg, "mg", "mg");
+            }
+            admin["dosage"] = dosage;
+            let mut notes = vec![json!({ "text": format!("Course {}, session {n}.", course.id) })];
+            if let Some(lot) = s.dose.lot_number.as_deref().filter(|l| !l.trim().is_empty()) {
+                notes.push(json!({ "text": format!("Lot number {lot}.") }));
+            }
+            if let Some(t) = s.dose.start_time.as_deref().filter(|l| !l.trim().is_empty()) {
+                notes.push(json!({ "text": format!("Started at {t}.") }));
+            }
+            if let Some(r) = s.dose.reason_outside_calculator.as_deref().filter(|l| !l.trim().is_empty()) {
+                notes.push(json!({ "text": format!("Dose outside the calculator: {r}") }));
+            }
+            admin["note"] = json!(notes);
+        }
+        Some(outcome) => {
+            admin["status"] = json!("not-done");
+            let why = rec.gate.as_ref().map_or(outcome.title().to_string(), |g| g.decision.title().to_string());
+            admin["statusReason"] = json!([{ "text": why }]);
+        }
+    }
+    (id, admin)
+}
+
+/// A session's readings before and after the dose, its deepest sedation and its adverse
+/// effects (each suspected of the dose given).
+fn session_observations(c: &mut Ctx, s: &Session, (mrn, patient_ref): (&str, &str), admin_ref: &str) {
+    let status = "final";
+    let n = s.number.to_string();
+    let pre =
+        BloodPressure { systolic_mmhg: s.pre_dose.gate.systolic_mmhg, diastolic_mmhg: s.pre_dose.gate.diastolic_mmhg };
+    let repeat = BloodPressure {
+        systolic_mmhg: s.pre_dose.gate.repeat_systolic_mmhg,
+        diastolic_mmhg: s.pre_dose.gate.repeat_diastolic_mmhg,
+    };
+    c.blood_pressure(s, status, "bp-pre", &pre, "before the dose");
+    c.blood_pressure(s, status, "bp-repeat", &repeat, "before the dose, repeated after rest");
+    c.single(s, status, "hr-pre", s.pre_dose.heart_rate_bpm, HEART_RATE, "before the dose");
+    c.single(s, status, "spo2-pre", s.pre_dose.gate.spo2_percent, SPO2, "before the dose");
+    let m = &s.monitoring;
+    c.blood_pressure(s, status, "bp-40", &m.bp_40_min, "about 40 minutes after the dose");
+    c.blood_pressure(s, status, "bp-discharge", &m.bp_before_discharge, "before discharge");
+    c.single(s, status, "spo2-lowest", m.spo2_lowest_percent, SPO2, "lowest during monitoring");
+    if let Some(score) = m.moaas_lowest {
+        let id = uuid_of(&["Observation", mrn, &n, &s.date, "moaas"]);
+        c.push(
+            id.clone(),
+            json!({
+                "resourceType": "Observation",
+                "id": id,
+                "status": status,
+                "code": { "coding": [{ "system": crate::documents::fhir::OBSERVATION_SYSTEM, "code": "moaas-lowest",
+                                       "display": "Deepest sedation, MOAA/S (0-5)" }], "text": "Deepest sedation, MOAA/S" },
+                "subject": { "reference": patient_ref },
+                "effectiveDateTime": s.date,
+                "valueInteger": score,
+            }),
+        );
+    }
+    for (key, text) in adverse_effects(s) {
+        let id = uuid_of(&["AdverseEvent", mrn, &n, &s.date, key]);
+        c.push(
+            id.clone(),
+            json!({
+                "resourceType": "AdverseEvent",
+                "id": id,
+                "actuality": "actual",
+                "event": { "text": text },
+                "subject": { "reference": patient_ref },
+                "date": s.date,
+                "suspectEntity": [{ "instance": { "reference": admin_ref } }],
+            }),
+        );
+    }
 }
 
 /// An outcome-scale administration as an Observation: the scale's panel code, one component per

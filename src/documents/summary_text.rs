@@ -12,129 +12,158 @@ pub enum TextStyle {
 
 impl Summary {
     pub fn to_text(&self, style: TextStyle) -> String {
-        let md = style == TextStyle::Markdown;
-        let mut out = String::new();
-        let mut line = |s: &str| {
-            out.push_str(s);
-            out.push('\n');
-        };
-        let heading = |level: usize, s: &str| -> String {
-            if md {
-                format!("{} {s}", "#".repeat(level))
-            } else if level == 1 {
-                format!("{s}\n{}", "=".repeat(s.chars().count()))
-            } else if level == 2 {
-                format!("\n{s}\n{}", "-".repeat(s.chars().count()))
-            } else {
-                format!("\n{s}:")
-            }
-        };
-        let bold = |s: &str| if md { format!("**{s}**") } else { s.to_string() };
-
-        line(&heading(1, &self.title));
+        let mut w = Text { md: style == TextStyle::Markdown, out: String::new() };
+        w.heading(1, &self.title);
         if self.is_draft() {
-            line(&bold("DRAFT — not finalised"));
+            let draft = w.bold("DRAFT — not finalised");
+            w.line(&draft);
         }
-        line("");
+        w.line("");
         for (k, v) in self.header_lines() {
-            line(&if md { format!("- **{k}:** {v}") } else { format!("{k:<10} {v}") });
+            w.line(&if w.md { format!("- **{k}:** {v}") } else { format!("{k:<10} {v}") });
         }
         // Urgent findings are announced above the determination (ruleset-v2.md §1).
         for f in &self.urgent {
-            line("");
-            line(&if md {
+            w.line("");
+            w.line(&if w.md {
                 format!("> **URGENT** ({}): {}", f.rule, f.message)
             } else {
                 format!("!! URGENT ({}): {}", f.rule, f.message)
             });
         }
-        line("");
-        line(&heading(2, &format!("Determination: {}", self.determination.title().to_uppercase())));
-        if md {
-            line("");
+        w.line("");
+        w.heading(2, &format!("Determination: {}", self.determination.title().to_uppercase()));
+        w.gap();
+        w.line(&self.reason);
+        self.findings_text(&mut w);
+        self.trials_text(&mut w);
+        self.medications_text(&mut w);
+        self.checklist_text(&mut w);
+        w.line("");
+        w.line(if w.md { "---" } else { "----" });
+        w.line("");
+        for (i, l) in [&self.ruleset_line, &self.policy_line, &self.disclaimer].into_iter().enumerate() {
+            if i > 0 {
+                w.gap();
+            }
+            w.line(l);
         }
-        line(&self.reason);
-        line("");
-        line(&heading(2, "Findings"));
+        w.out
+    }
+
+    fn findings_text(&self, w: &mut Text) {
+        w.line("");
+        w.heading(2, "Findings");
         if self.findings.is_empty() {
-            line("None.");
+            w.line("None.");
         }
         for (level, list) in &self.findings {
-            if md {
-                line("");
-            }
-            line(&heading(3, level.title()));
-            if md {
-                line("");
-            }
+            w.gap();
+            w.heading(3, level.title());
+            w.gap();
             for f in list {
-                line(&format!("- {} [{}] {}", bold(&f.rule), f.area.as_str(), f.message));
-                line(&format!("  Source: {} ({})", f.source, f.strength.label()));
+                let rule = w.bold(&f.rule);
+                w.line(&format!("- {rule} [{}] {}", f.area.as_str(), f.message));
+                w.line(&format!("  Source: {} ({})", f.source, f.strength.label()));
                 if *level == Level::Precaution {
                     if let Some(note) = self.context.acknowledgements.get(&*f.rule) {
-                        line(&format!("  Acknowledged: {}", crate::documents::bidi::note(note)));
+                        w.line(&format!("  Acknowledged: {}", crate::documents::bidi::note(note)));
                     }
                 }
             }
         }
-        line("");
-        line(&heading(2, &self.trials_heading()));
-        if md {
-            line("");
-        }
+    }
+
+    fn trials_text(&self, w: &mut Text) {
+        w.line("");
+        w.heading(2, &self.trials_heading());
+        w.gap();
         if !self.trials_recorded {
-            line("Not recorded.");
+            w.line("Not recorded.");
         } else if self.trials.is_empty() {
-            line("No trials recorded (none).");
+            w.line("No trials recorded (none).");
         } else {
             // The plain table leaves out "Why"; each trial's sentence follows the table.
             let rows: Vec<Vec<String>> = self.trial_cells().into_iter().map(|r| r[..9].to_vec()).collect();
-            out_table(&mut line, md, &Self::TRIAL_COLUMNS[..9], &rows);
-            line("");
+            w.table(&Self::TRIAL_COLUMNS[..9], &rows);
+            w.line("");
             for t in &self.trials {
-                line(&format!("{}. {}", t.number, t.why));
+                w.line(&format!("{}. {}", t.number, t.why));
             }
         }
-        line("");
-        line(&heading(2, "Current medications"));
-        if md {
-            line("");
-        }
+    }
+
+    fn medications_text(&self, w: &mut Text) {
+        w.line("");
+        w.heading(2, "Current medications");
+        w.gap();
         if !self.medications_recorded {
-            line("Not recorded.");
+            w.line("Not recorded.");
         } else if self.medications.is_empty() {
-            line("None.");
+            w.line("None.");
         } else {
-            out_table(&mut line, md, &Self::MEDICATION_COLUMNS, &self.medication_cells());
+            w.table(&Self::MEDICATION_COLUMNS, &self.medication_cells());
         }
-        line("");
-        line(&heading(2, "Checklist"));
+    }
+
+    fn checklist_text(&self, w: &mut Text) {
+        w.line("");
+        w.heading(2, "Checklist");
         for area in &self.checklist {
-            if md {
-                line("");
-            }
-            line(&heading(3, area.title));
-            if md {
-                line("");
-            }
+            w.gap();
+            w.heading(3, area.title);
+            w.gap();
             for row in &area.rows {
-                let answer = if row.unknown && md { format!("**{}**", row.answer) } else { row.answer.clone() };
-                line(&format!("- {}: {answer}", row.question));
+                let answer = if row.unknown && w.md { format!("**{}**", row.answer) } else { row.answer.clone() };
+                w.line(&format!("- {}: {answer}", row.question));
             }
         }
-        line("");
-        line(if md { "---" } else { "----" });
-        line("");
-        line(&self.ruleset_line);
-        if md {
-            line("");
+    }
+}
+
+/// The text as it is written: plain or Markdown.
+struct Text {
+    md: bool,
+    out: String,
+}
+
+impl Text {
+    fn line(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.out.push('\n');
+    }
+
+    /// The blank line Markdown needs between blocks (plain text runs on).
+    fn gap(&mut self) {
+        if self.md {
+            self.line("");
         }
-        line(&self.policy_line);
-        if md {
-            line("");
+    }
+
+    fn heading(&mut self, level: usize, s: &str) {
+        let text = if self.md {
+            format!("{} {s}", "#".repeat(level))
+        } else if level == 1 {
+            format!("{s}\n{}", "=".repeat(s.chars().count()))
+        } else if level == 2 {
+            format!("\n{s}\n{}", "-".repeat(s.chars().count()))
+        } else {
+            format!("\n{s}:")
+        };
+        self.line(&text);
+    }
+
+    fn bold(&self, s: &str) -> String {
+        if self.md {
+            format!("**{s}**")
+        } else {
+            s.to_string()
         }
-        line(&self.disclaimer);
-        out
+    }
+
+    fn table(&mut self, header: &[&str], rows: &[Vec<String>]) {
+        let md = self.md;
+        out_table(&mut |l: &str| self.line(l), md, header, rows);
     }
 }
 

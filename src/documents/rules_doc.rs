@@ -138,12 +138,20 @@ pub fn rules_markdown(rules: &RuleSet) -> String {
             d.strength.label()
         );
     }
+    rules_tables(&mut o, rules);
+    questions_table(&mut o, rules);
+    drug_tables(&mut o, rules);
+    o
+}
+
+/// The rules by area: id, level, trigger, message and source (by route where they differ).
+fn rules_tables(o: &mut String, rules: &RuleSet) {
     for area in Area::ALL {
         let in_area: Vec<_> = rules.rules.iter().filter(|r| r.area == area).collect();
         if in_area.is_empty() {
             continue;
         }
-        o += &format!("\n## {}\n\n| id | level | trigger | message | source |\n|---|---|---|---|---|\n", area.title());
+        *o += &format!("\n## {}\n\n| id | level | trigger | message | source |\n|---|---|---|---|---|\n", area.title());
         for r in in_area {
             let mut level = r.level.as_str().to_string();
             if r.level_setting.is_some() {
@@ -166,10 +174,14 @@ pub fn rules_markdown(rules: &RuleSet) -> String {
                 message += &format!("<br>**{}:** {}", t.route.as_str(), esc(&t.message));
                 source += &format!("<br>**{}:** {} ({})", t.route.as_str(), esc(&t.source), t.strength.label());
             }
-            o += &format!("| {} | {} | {} | {} | {} |\n", r.id, level, esc(&trigger), message, source);
+            *o += &format!("| {} | {} | {} | {} | {} |\n", r.id, level, esc(&trigger), message, source);
         }
     }
-    o += "\n## Questions\n\n| area | question | answer | required |\n|---|---|---|---|\n";
+}
+
+/// Every question: its area, text, answer and whether it is required (and when it is asked).
+fn questions_table(o: &mut String, rules: &RuleSet) {
+    *o += "\n## Questions\n\n| area | question | answer | required |\n|---|---|---|---|\n";
     for q in &rules.questions {
         let answer = if q.options.is_empty() {
             format!("{}{}", q.answer, q.unit.as_ref().map(|u| format!(" ({u})")).unwrap_or_default())
@@ -180,11 +192,15 @@ pub fn rules_markdown(rules: &RuleSet) -> String {
         if let Some(c) = &q.applies_when {
             required += &format!("; asked when {}", applies_text(rules, c));
         }
-        o += &format!("| {} | {} | {} | {} |\n", q.area.as_str(), q.text, answer, required);
+        *o += &format!("| {} | {} | {} | {} |\n", q.area.as_str(), q.text, answer, required);
     }
-    o += "\n## Minimum adequate doses (MGH-ATRQ; secondary source)\n\n| drug | also accepted | minimum mg/day | note |\n|---|---|---|---|\n";
+}
+
+/// The drug catalog: minimum adequate doses, benzodiazepine equivalents, classes and the sources of its entries.
+fn drug_tables(o: &mut String, rules: &RuleSet) {
+    *o += "\n## Minimum adequate doses (MGH-ATRQ; secondary source)\n\n| drug | also accepted | minimum mg/day | note |\n|---|---|---|---|\n";
     for d in rules.drugs.drugs.iter().filter(|d| d.min_dose_mg.is_some()) {
-        o += &format!(
+        *o += &format!(
             "| {} | {} | {} | {} |\n",
             d.name,
             d.aliases.join(", "),
@@ -192,16 +208,16 @@ pub fn rules_markdown(rules: &RuleSet) -> String {
             d.note.as_deref().unwrap_or("")
         );
     }
-    o += "\n## Benzodiazepine equivalents (dose equal to diazepam 10 mg)\n\n| drug | also accepted | mg/day |\n|---|---|---|\n";
+    *o += "\n## Benzodiazepine equivalents (dose equal to diazepam 10 mg)\n\n| drug | also accepted | mg/day |\n|---|---|---|\n";
     for d in rules.drugs.drugs.iter().filter(|d| d.in_class("benzodiazepine")) {
-        o += &format!(
+        *o += &format!(
             "| {} | {} | {} |\n",
             d.name,
             d.aliases.join(", "),
             d.diazepam_10mg_equivalent.map_or("no equivalent in this rule set".into(), fmt_num)
         );
     }
-    o += "\n## Medication classes\n\n| class | drugs |\n|---|---|\n";
+    *o += "\n## Medication classes\n\n| class | drugs |\n|---|---|\n";
     for (id, name) in &rules.drugs.classes {
         let members: Vec<String> = rules
             .drugs
@@ -213,13 +229,12 @@ pub fn rules_markdown(rules: &RuleSet) -> String {
                 _ => d.name.to_string(),
             })
             .collect();
-        o += &format!("| {name} (`{id}`) | {} |\n", members.join(", "));
+        *o += &format!("| {name} (`{id}`) | {} |\n", members.join(", "));
     }
-    o += "\n## Sources of catalog entries\n\n| drug | source |\n|---|---|\n";
+    *o += "\n## Sources of catalog entries\n\n| drug | source |\n|---|---|\n";
     for d in rules.drugs.drugs.iter() {
         if let (Some(source), Some(strength)) = (&d.source, d.strength) {
-            o += &format!("| {} | {} ({}) |\n", d.name, source.replace('|', "\\|"), strength.label());
+            *o += &format!("| {} | {} ({}) |\n", d.name, source.replace('|', "\\|"), strength.label());
         }
     }
-    o
 }

@@ -26,31 +26,7 @@ pub(crate) fn layout(s: &Summary, paper: Paper) -> Result<Layout, PdfError> {
     l.paragraph(&format!("Determination: {}", s.determination.title().to_uppercase()), Weight::Bold, 13.0, color, 0.0);
     l.paragraph(&s.reason, Weight::Regular, BODY, BLACK, 0.0);
 
-    l.heading("Findings", 11.5);
-    if s.findings.is_empty() {
-        l.paragraph("None.", Weight::Regular, BODY, BLACK, 0.0);
-    }
-    for (level, list) in &s.findings {
-        l.gap(2.0);
-        l.paragraph(level.title(), Weight::Bold, 10.0, BLACK, 0.0);
-        for f in list {
-            l.ensure(BODY * 4.0);
-            l.paragraph(&format!("{} [{}] {}", f.rule, f.area.as_str(), f.message), Weight::Regular, BODY, BLACK, 8.0);
-            l.paragraph(&format!("Source: {} ({})", f.source, f.strength.label()), Weight::Regular, SMALL, GREY, 16.0);
-            if *level == Level::Precaution {
-                if let Some(note) = s.context.acknowledgements.get(&*f.rule) {
-                    l.paragraph(
-                        &format!("Acknowledged: {}", crate::documents::bidi::note(note)),
-                        Weight::Regular,
-                        SMALL,
-                        BLACK,
-                        16.0,
-                    );
-                }
-            }
-            l.gap(2.0);
-        }
-    }
+    findings(&mut l, s);
 
     l.heading(&s.trials_heading(), 11.5);
     if !s.trials_recorded {
@@ -101,5 +77,34 @@ impl Summary {
     pub fn to_pdf(&self, paper: Paper) -> Result<Vec<u8>, PdfError> {
         let l = layout(self, paper)?;
         render(&l, format!("{} — {}", self.title, self.context.mrn.as_deref().unwrap_or("")))
+    }
+}
+
+/// The findings, by level, each with its source (and the clinician's note on a precaution).
+fn findings(l: &mut Layout, s: &Summary) {
+    l.heading("Findings", 11.5);
+    if s.findings.is_empty() {
+        l.paragraph("None.", Weight::Regular, BODY, BLACK, 0.0);
+    }
+    for (level, list) in &s.findings {
+        l.gap(2.0);
+        l.paragraph(level.title(), Weight::Bold, 10.0, BLACK, 0.0);
+        for f in list {
+            l.ensure(BODY * 4.0);
+            l.paragraph(&format!("{} [{}] {}", f.rule, f.area.as_str(), f.message), Weight::Regular, BODY, BLACK, 8.0);
+            l.paragraph(&format!("Source: {} ({})", f.source, f.strength.label()), Weight::Regular, SMALL, GREY, 16.0);
+            if *level == Level::Precaution {
+                if let Some(note) = s.context.acknowledgements.get(&*f.rule) {
+                    l.paragraph(
+                        &format!("Acknowledged: {}", crate::documents::bidi::note(note)),
+                        Weight::Regular,
+                        SMALL,
+                        BLACK,
+                        16.0,
+                    );
+                }
+            }
+            l.gap(2.0);
+        }
     }
 }

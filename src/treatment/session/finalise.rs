@@ -92,18 +92,37 @@ pub fn still_needed(ctx: &Context, session: &Session) -> Result<Vec<String>, Inp
             needed.push(format!("acknowledgements.{rule}"));
         }
     }
-    let p = &session.pre_dose;
     let esketamine = ctx.course.route == Route::EsketamineNasal;
-    let mut want = |path: &str, known: bool| {
-        if !known {
-            needed.push(path.to_string());
+    pre_dose_needed(session, esketamine, &mut needed);
+    dose_needed(ctx, session, esketamine, &mut needed)?;
+    monitoring_needed(&session.monitoring, esketamine, &mut needed);
+    // A reading after the dose above the precaution line, or a weight far from the assessment's:
+    // the clinician's note, written for the reading as it is now.
+    let noted = |key: &str| session.acknowledgements.get(key).is_some_and(|n| !n.trim().is_empty());
+    for alert in super::checks::alerts(ctx, session) {
+        if !noted(&alert.key) || stale.contains_key(&alert.key) {
+            needed.push(format!("acknowledgements.{}", alert.key));
         }
-    };
-    want("pre_dose.heart_rate_bpm", p.heart_rate_bpm.is_some());
+    }
+    Ok(needed)
+}
+
+/// Pushes `path` onto what is still needed unless `known`.
+fn want(needed: &mut Vec<String>, path: &str, known: bool) {
+    if !known {
+        needed.push(path.to_string());
+    }
+}
+
+/// Before the dose: the heart rate, consent (and REMS enrolment), and transport, driving and
+/// fasting answered (a "no" with the clinician's note).
+fn pre_dose_needed(session: &Session, esketamine: bool, needed: &mut Vec<String>) {
+    let p = &session.pre_dose;
+    want(needed, "pre_dose.heart_rate_bpm", p.heart_rate_bpm.is_some());
     // No dose without consent, nor esketamine without REMS enrolment: only "yes" will do.
-    want("pre_dose.consent_on_file", p.consent_on_file == Some(true));
+    want(needed, "pre_dose.consent_on_file", p.consent_on_file == Some(true));
     if esketamine {
-        want("pre_dose.rems_enrolled", p.rems_enrolled == Some(true));
+        want(needed, "pre_dose.rems_enrolled", p.rems_enrolled == Some(true));
     }
     // A "no" here is possible (a patient who came alone) but needs the clinician's note, kept
     // under the field's name.
@@ -115,51 +134,54 @@ pub fn still_needed(ctx: &Context, session: &Session) -> Result<Vec<String>, Inp
     }
     for (path, answer) in checks {
         match answer {
-            None => want(path, false),
-            Some(false) => want(&format!("acknowledgements.{path}"), noted(path)),
+            None => want(needed, path, false),
+            Some(false) => want(needed, &format!("acknowledgements.{path}"), noted(path)),
             Some(true) => {}
         }
     }
+}
+
+/// The dose: amount, lot, start (and device times), and a reason for a dose the calculator did
+/// not give.
+fn dose_needed(ctx: &Context, session: &Session, esketamine: bool, needed: &mut Vec<String>) -> Result<(), InputError> {
     let d = &session.dose;
-    want("dose.dose_mg", d.dose_mg.is_some());
-    want("dose.lot_number", d.lot_number.as_deref().is_some_and(|l| !l.trim().is_empty()));
-    want("dose.start_time", d.start_time.is_some());
+    want(needed, "dose.dose_mg", d.dose_mg.is_some());
+    want(needed, "dose.lot_number", d.lot_number.as_deref().is_some_and(|l| !l.trim().is_empty()));
+    want(needed, "dose.start_time", d.start_time.is_some());
     if esketamine {
-        want("dose.device_times", d.device_times.as_ref().is_some_and(|t| !t.is_empty()));
+        want(needed, "dose.device_times", d.device_times.as_ref().is_some_and(|t| !t.is_empty()));
     }
     if let (Some(mg), Some(calculated)) = (d.dose_mg, calculated_doses(ctx, session)?) {
         let half_step = ctx.dosing.iv_ketamine.dose_step_mg / 2.0;
         let matches = calculated.iter().any(|c| (c - mg).abs() < half_step);
         let reason = d.reason_outside_calculator.as_deref().is_some_and(|r| !r.trim().is_empty());
-        want("dose.reason_outside_calculator", matches || reason);
+        want(needed, "dose.reason_outside_calculator", matches || reason);
     }
-    let m = &session.monitoring;
-    want("monitoring.bp_40_min", m.bp_40_min.systolic_mmhg.is_some() && m.bp_40_min.diastolic_mmhg.is_some());
+    Ok(())
+}
+
+/// After the dose: every reading, the effects, how long, and how the patient left.
+fn monitoring_needed(m: &Monitoring, esketamine: bool, needed: &mut Vec<String>) {
+    want(needed, "monitoring.bp_40_min", m.bp_40_min.systolic_mmhg.is_some() && m.bp_40_min.diastolic_mmhg.is_some());
     want(
+        needed,
         "monitoring.bp_before_discharge",
         m.bp_before_discharge.systolic_mmhg.is_some() && m.bp_before_discharge.diastolic_mmhg.is_some(),
     );
-    want("monitoring.spo2_lowest_percent", m.spo2_lowest_percent.is_some());
-    want("monitoring.moaas_lowest", m.moaas_lowest.is_some());
-    want("monitoring.dissociation", m.dissociation.is_some());
-    want("monitoring.respiratory_depression", m.respiratory_depression.is_some());
-    want("monitoring.other_adverse_events", m.other_adverse_events.is_some());
-    want("monitoring.total_monitoring_minutes", m.total_monitoring_minutes.is_some());
-    want("monitoring.effects_resolved", m.effects_resolved.is_some() || m.discharged == Some(false));
+    want(needed, "monitoring.spo2_lowest_percent", m.spo2_lowest_percent.is_some());
+    want(needed, "monitoring.moaas_lowest", m.moaas_lowest.is_some());
+    want(needed, "monitoring.dissociation", m.dissociation.is_some());
+    want(needed, "monitoring.respiratory_depression", m.respiratory_depression.is_some());
+    want(needed, "monitoring.other_adverse_events", m.other_adverse_events.is_some());
+    want(needed, "monitoring.total_monitoring_minutes", m.total_monitoring_minutes.is_some());
+    want(needed, "monitoring.effects_resolved", m.effects_resolved.is_some() || m.discharged == Some(false));
     let transferred = m.transferred.as_deref().is_some_and(|t| !t.trim().is_empty());
     match m.discharged {
         Some(true) => {}
-        Some(false) => want("monitoring.transferred", transferred),
-        None => want("monitoring.discharged", false),
+        Some(false) => want(needed, "monitoring.transferred", transferred),
+        None => want(needed, "monitoring.discharged", false),
     }
     if esketamine {
-        want("monitoring.ready_to_leave_minutes", m.ready_to_leave_minutes.is_some());
+        want(needed, "monitoring.ready_to_leave_minutes", m.ready_to_leave_minutes.is_some());
     }
-    // A reading after the dose above the precaution line, or a weight far from the assessment's:
-    // the clinician's note, written for the reading as it is now.
-    for alert in super::checks::alerts(ctx, session) {
-        let written = noted(&alert.key) && !stale.contains_key(&alert.key);
-        want(&format!("acknowledgements.{}", alert.key), written);
-    }
-    Ok(needed)
 }

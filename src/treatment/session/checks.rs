@@ -53,6 +53,14 @@ fn fmt(v: f64) -> crate::eligibility::input::FmtNum {
 /// assessment's.
 pub fn alerts(ctx: &Context, s: &Session) -> Vec<SessionAlert> {
     let mut out = Vec::new();
+    blood_pressure_alerts(ctx, s, &mut out);
+    monitoring_alerts(ctx, s, &mut out);
+    weight_alert(ctx, s, &mut out);
+    out
+}
+
+/// Each reading after the dose above the precaution line; urgent at or above the stop line.
+fn blood_pressure_alerts(ctx: &Context, s: &Session, out: &mut Vec<SessionAlert>) {
     let (ss, sd, stop_source) = stop_line(ctx);
     for (key, when, bp) in post_dose(s) {
         let (Some(sys), Some(dia)) = (bp.systolic_mmhg, bp.diastolic_mmhg) else { continue };
@@ -81,6 +89,10 @@ pub fn alerts(ctx: &Context, s: &Session) -> Vec<SessionAlert> {
             });
         }
     }
+}
+
+/// Deep sedation and a low SpO₂ during monitoring (dosing.toml [monitoring_alerts]): urgent.
+fn monitoring_alerts(ctx: &Context, s: &Session, out: &mut Vec<SessionAlert>) {
     if let Some(rules) = &ctx.dosing.monitoring_alerts {
         let m = &s.monitoring;
         if let Some(moaas) = m.moaas_lowest.filter(|&v| v <= rules.deep_sedation_moaas_at_most) {
@@ -112,6 +124,10 @@ pub fn alerts(ctx: &Context, s: &Session) -> Vec<SessionAlert> {
             });
         }
     }
+}
+
+/// Today's weight far from the assessment's.
+fn weight_alert(ctx: &Context, s: &Session, out: &mut Vec<SessionAlert>) {
     let iv = &ctx.dosing.iv_ketamine;
     if let (Some(today), Some(assessed)) = (s.dose.weight_kg, ctx.assessment.patient.weight_kg) {
         let change = (today - assessed) / assessed * 100.0;
@@ -132,7 +148,6 @@ pub fn alerts(ctx: &Context, s: &Session) -> Vec<SessionAlert> {
             });
         }
     }
-    out
 }
 
 fn field(path: &str, message: impl Into<String>) -> InputError {
@@ -181,80 +196,93 @@ pub fn check(ctx: &Context, s: &Session) -> Result<(), InputError> {
         }
     }
     if ctx.course.route == Route::EsketamineNasal {
-        // Ready to leave is counted from the first device: not before the last one.
-        let spread = device_spread(s);
-        if let Some(ready) = m.ready_to_leave_minutes.filter(|&r| r < spread) {
-            return Err(field(
-                "monitoring.ready_to_leave_minutes",
-                format!("{ready} minutes is before the last device ({spread} minutes after the first)"),
-            ));
-        }
-        let gap = ctx.dosing.esketamine.minutes_between_devices;
-        let first = s.dose.device_times.as_ref().and_then(|t| t.first()).and_then(|t| minutes(t));
-        if let (Some(start), Some(first)) = (s.dose.start_time.as_deref().and_then(minutes), first) {
-            let first = after_midnight(start, first);
-            if start > first || first - start > gap {
-                return Err(field(
-                    "dose.start_time",
-                    format!(
-                        "{} is not the time of the first device ({}): the dose starts with it",
-                        s.dose.start_time.as_deref().unwrap_or_default(),
-                        s.dose.device_times.as_ref().and_then(|t| t.first()).map_or("", String::as_str)
-                    ),
-                ));
-            }
-        }
+        check_device_timing(ctx, s)?;
     }
     if m.discharged == Some(true) {
-        // Not discharged on a reading at or above the stop line without a recheck below it.
-        let (ss, sd, _) = stop_line(ctx);
-        let high =
-            |b: &BloodPressure| b.systolic_mmhg.is_some_and(|v| v >= ss) || b.diastolic_mmhg.is_some_and(|v| v >= sd);
-        let recheck = &m.bp_before_discharge;
-        if high(&m.bp_40_min) && (recheck.systolic_mmhg.is_none() || recheck.diastolic_mmhg.is_none()) {
+        check_discharge(ctx, s)?;
+    }
+    Ok(())
+}
+
+/// Esketamine: ready to leave not before the last device, and the dose's start the first device.
+fn check_device_timing(ctx: &Context, s: &Session) -> Result<(), InputError> {
+    let m = &s.monitoring;
+    // Ready to leave is counted from the first device: not before the last one.
+    let spread = device_spread(s);
+    if let Some(ready) = m.ready_to_leave_minutes.filter(|&r| r < spread) {
+        return Err(field(
+            "monitoring.ready_to_leave_minutes",
+            format!("{ready} minutes is before the last device ({spread} minutes after the first)"),
+        ));
+    }
+    let gap = ctx.dosing.esketamine.minutes_between_devices;
+    let first = s.dose.device_times.as_ref().and_then(|t| t.first()).and_then(|t| minutes(t));
+    if let (Some(start), Some(first)) = (s.dose.start_time.as_deref().and_then(minutes), first) {
+        let first = after_midnight(start, first);
+        if start > first || first - start > gap {
             return Err(field(
-                "monitoring.bp_before_discharge",
+                "dose.start_time",
                 format!(
-                    "the reading at about 40 minutes was at or above {}/{}: recheck before discharge",
-                    fmt(ss),
-                    fmt(sd)
+                    "{} is not the time of the first device ({}): the dose starts with it",
+                    s.dose.start_time.as_deref().unwrap_or_default(),
+                    s.dose.device_times.as_ref().and_then(|t| t.first()).map_or("", String::as_str)
                 ),
             ));
         }
-        let (need, source) = match ctx.course.route {
-            Route::EsketamineNasal => {
-                (ctx.dosing.esketamine.monitoring_minutes, &ctx.dosing.esketamine.monitoring_source)
-            }
-            Route::IvKetamine => {
-                (ctx.dosing.iv_ketamine.min_monitoring_minutes, &ctx.dosing.iv_ketamine.min_monitoring_source)
-            }
-        };
-        // Esketamine: the monitoring time counts from the first device (as the REMS form asks
-        // it), and the minimum runs after the last device, when the dose is given in full.
-        let spread = match ctx.course.route {
-            Route::EsketamineNasal => device_spread(s),
-            Route::IvKetamine => 0,
-        };
-        match m.total_monitoring_minutes {
-            Some(t) if t < need + spread => {
-                let after = if spread > 0 {
-                    format!(" after the last device ({} from the first, {spread} minutes before it)", need + spread)
-                } else {
-                    String::new()
-                };
-                return Err(field(
-                    "monitoring.discharged",
-                    format!("not before {need} minutes of monitoring{after} ({t} so far): {source}"),
-                ));
-            }
-            None => {
-                return Err(field(
-                    "monitoring.discharged",
-                    format!("record the total monitoring time first (at least {need} minutes)"),
-                ))
-            }
-            _ => {}
+    }
+    Ok(())
+}
+
+/// Discharged: not on a reading at or above the stop line without a recheck, nor before the
+/// minimum monitoring time.
+fn check_discharge(ctx: &Context, s: &Session) -> Result<(), InputError> {
+    let m = &s.monitoring;
+    // Not discharged on a reading at or above the stop line without a recheck below it.
+    let (ss, sd, _) = stop_line(ctx);
+    let high =
+        |b: &BloodPressure| b.systolic_mmhg.is_some_and(|v| v >= ss) || b.diastolic_mmhg.is_some_and(|v| v >= sd);
+    let recheck = &m.bp_before_discharge;
+    if high(&m.bp_40_min) && (recheck.systolic_mmhg.is_none() || recheck.diastolic_mmhg.is_none()) {
+        return Err(field(
+            "monitoring.bp_before_discharge",
+            format!(
+                "the reading at about 40 minutes was at or above {}/{}: recheck before discharge",
+                fmt(ss),
+                fmt(sd)
+            ),
+        ));
+    }
+    let (need, source) = match ctx.course.route {
+        Route::EsketamineNasal => (ctx.dosing.esketamine.monitoring_minutes, &ctx.dosing.esketamine.monitoring_source),
+        Route::IvKetamine => {
+            (ctx.dosing.iv_ketamine.min_monitoring_minutes, &ctx.dosing.iv_ketamine.min_monitoring_source)
         }
+    };
+    // Esketamine: the monitoring time counts from the first device (as the REMS form asks
+    // it), and the minimum runs after the last device, when the dose is given in full.
+    let spread = match ctx.course.route {
+        Route::EsketamineNasal => device_spread(s),
+        Route::IvKetamine => 0,
+    };
+    match m.total_monitoring_minutes {
+        Some(t) if t < need + spread => {
+            let after = if spread > 0 {
+                format!(" after the last device ({} from the first, {spread} minutes before it)", need + spread)
+            } else {
+                String::new()
+            };
+            return Err(field(
+                "monitoring.discharged",
+                format!("not before {need} minutes of monitoring{after} ({t} so far): {source}"),
+            ));
+        }
+        None => {
+            return Err(field(
+                "monitoring.discharged",
+                format!("record the total monitoring time first (at least {need} minutes)"),
+            ))
+        }
+        _ => {}
     }
     Ok(())
 }

@@ -114,39 +114,28 @@ impl Store {
             } else {
                 acks.insert(rule.to_string(), note.to_string());
             }
-            if old.as_deref() == (!note.is_empty()).then_some(note) {
+            let base = Event {
+                actor,
+                patient_id: Some(current.patient_id),
+                assessment_id: Some(id),
+                field: Some(rule),
+                ..Default::default()
+            };
+            let event = if old.as_deref() == (!note.is_empty()).then_some(note) {
                 // The same words confirmed for the finding as it reads now: audited as such.
-                if rebound {
-                    audit::append(
-                        tx,
-                        at,
-                        &Event {
-                            actor,
-                            action: "acknowledge_confirm",
-                            patient_id: Some(current.patient_id),
-                            assessment_id: Some(id),
-                            field: Some(rule),
-                            new_value: bound.get(*rule).cloned(),
-                            ..Default::default()
-                        },
-                    )?;
+                if !rebound {
+                    continue;
                 }
-                continue;
-            }
-            audit::append(
-                tx,
-                at,
-                &Event {
-                    actor,
+                Event { action: "acknowledge_confirm", new_value: bound.get(*rule).cloned(), ..base }
+            } else {
+                Event {
                     action: "acknowledge",
-                    patient_id: Some(current.patient_id),
-                    assessment_id: Some(id),
-                    field: Some(rule),
                     old_value: old,
                     new_value: (!note.is_empty()).then(|| note.to_string()),
-                    detail: None,
-                },
-            )?;
+                    ..base
+                }
+            };
+            audit::append(tx, at, &event)?;
         }
         if acks != current.acknowledgements || bound != current.acknowledged_for {
             tx.execute(

@@ -1,12 +1,12 @@
 //! A course's outcomes from its finalised scale administrations: each follow-up against the
 //! baseline in force, response and remission, urgent alerts, and when the benefit review falls.
 
-use super::administrations::Baseline;
+use super::administrations::{AdministrationRecord, Baseline};
 use super::courses::{field, load_course, treated_before};
 use super::{RecordStatus, Result, Store};
 use crate::outcomes::administration::ScalesSite;
 use crate::outcomes::benefit::OutcomeRules;
-use crate::outcomes::scales::{SafetyAlert, ScaleBand, ScaleRef, Scales};
+use crate::outcomes::scales::{SafetyAlert, Scale, ScaleBand, ScaleRef, Scales};
 use crate::outcomes::score::Score;
 use serde::{Deserialize, Serialize};
 
@@ -106,36 +106,7 @@ impl Store {
             let id = &scale.scale.id;
             let baseline = self.baseline_of(course_id, id)?;
             let threshold = site.remission_threshold(id).unwrap_or(scale.remission.default);
-            let mut points = Vec::new();
-            for r in records.iter().filter(|r| &r.administration.scale == id) {
-                let a = &r.administration;
-                let against = if a.baseline { None } else { baseline.as_ref().map(|b| b.total) };
-                // A score that cannot be worked out (a stored record this version cannot judge)
-                // is shown as unknown; its safety alerts are shown whatever the score.
-                let score = match (r.status, a.answers()) {
-                    (RecordStatus::Final, Some(items)) => scale.score(&items, against, Some(threshold)).ok(),
-                    _ => None,
-                };
-                let point_alerts = a.alerts(scale);
-                alerts.extend(point_alerts.iter().map(|x| CourseAlert {
-                    administration_id: r.id,
-                    scale: scale.scale.name.clone(),
-                    date: a.date.clone(),
-                    alert: x.clone(),
-                    safety_note: a.safety_note.clone(),
-                }));
-                points.push(OutcomePoint {
-                    administration_id: r.id,
-                    date: a.date.clone(),
-                    session_number: a.session_number,
-                    baseline: a.baseline,
-                    status: r.status,
-                    version: r.version,
-                    score,
-                    alerts: point_alerts,
-                    safety_note: a.safety_note.clone(),
-                });
-            }
+            let points = points_of(scale, &records, (baseline.as_ref(), threshold), &mut alerts);
             // The latest finalised follow-up with a response judged.
             if let Some(met) = points
                 .iter()
@@ -183,4 +154,46 @@ impl Store {
             alerts,
         })
     }
+}
+
+/// One scale's administrations as points of the outcome view, each judged against the baseline
+/// in force; their safety alerts added to `alerts`.
+fn points_of(
+    scale: &Scale,
+    records: &[AdministrationRecord],
+    (baseline, threshold): (Option<&Baseline>, u32),
+    alerts: &mut Vec<CourseAlert>,
+) -> Vec<OutcomePoint> {
+    let mut points = Vec::new();
+    let id = &scale.scale.id;
+    for r in records.iter().filter(|r| &r.administration.scale == id) {
+        let a = &r.administration;
+        let against = if a.baseline { None } else { baseline.as_ref().map(|b| b.total) };
+        // A score that cannot be worked out (a stored record this version cannot judge)
+        // is shown as unknown; its safety alerts are shown whatever the score.
+        let score = match (r.status, a.answers()) {
+            (RecordStatus::Final, Some(items)) => scale.score(&items, against, Some(threshold)).ok(),
+            _ => None,
+        };
+        let point_alerts = a.alerts(scale);
+        alerts.extend(point_alerts.iter().map(|x| CourseAlert {
+            administration_id: r.id,
+            scale: scale.scale.name.clone(),
+            date: a.date.clone(),
+            alert: x.clone(),
+            safety_note: a.safety_note.clone(),
+        }));
+        points.push(OutcomePoint {
+            administration_id: r.id,
+            date: a.date.clone(),
+            session_number: a.session_number,
+            baseline: a.baseline,
+            status: r.status,
+            version: r.version,
+            score,
+            alerts: point_alerts,
+            safety_note: a.safety_note.clone(),
+        });
+    }
+    points
 }

@@ -43,71 +43,13 @@ impl OutcomesPart {
         let mut alerts = Vec::new();
         let mut scales = Vec::new();
         for scale in &o.scales {
-            for p in &scale.points {
-                for a in &p.alerts {
-                    let note = p
-                        .safety_note
-                        .as_deref()
-                        .map(str::trim)
-                        .filter(|n| !n.is_empty())
-                        .map(crate::documents::bidi::note);
-                    alerts.push(format!(
-                        "URGENT — {} {} item {} ({}): answered {} ({}). {} Clinician's note: {}",
-                        scale.scale.name,
-                        p.date,
-                        a.item,
-                        a.label,
-                        a.answer,
-                        a.answer_label,
-                        a.message,
-                        note.unwrap_or_else(|| "none yet (needed before it is finalised)".into())
-                    ));
-                }
-            }
+            alerts.extend(alert_lines(scale));
             let points: Vec<&OutcomePoint> =
                 scale.points.iter().filter(|p| only.is_none() || p.session_number == only).collect();
             if points.is_empty() {
                 continue;
             }
-            let rows = points
-                .iter()
-                .map(|p| {
-                    let sc = p.score.as_ref();
-                    vec![
-                        p.date.clone(),
-                        if p.baseline {
-                            "baseline".into()
-                        } else {
-                            p.session_number.map_or("—".into(), |n| n.to_string())
-                        },
-                        sc.map_or(UNKNOWN.into(), |s| format!("{}/{}", s.total, s.max_total)),
-                        sc.map_or(UNKNOWN.into(), |s| s.band.clone()),
-                        match sc.and_then(|s| Some((s.change_points?, s.change_percent))) {
-                            Some((d, Some(pc))) => format!("{d:+} ({}%)", FmtNum(pc)),
-                            Some((d, None)) => format!("{d:+}"),
-                            // The baseline itself; a follow-up without a baseline: not known.
-                            None if p.baseline => "—".into(),
-                            None => UNKNOWN.into(),
-                        },
-                        sc.and_then(|s| s.response.as_ref()).map_or("—".into(), |j| yes_no(Some(j.met))),
-                        sc.map_or(UNKNOWN.into(), |s| yes_no(Some(s.remission.met))),
-                        if p.alerts.is_empty() {
-                            "—".into()
-                        } else {
-                            p.alerts
-                                .iter()
-                                .map(|a| format!("URGENT item {} = {}", a.item, a.answer))
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        },
-                        match p.status {
-                            RecordStatus::Draft => "DRAFT".to_string(),
-                            RecordStatus::Final if p.version > 1 => format!("Final (version {})", p.version),
-                            RecordStatus::Final => "Final".into(),
-                        },
-                    ]
-                })
-                .collect();
+            let rows = points.iter().map(|p| point_row(p)).collect();
             let mut lines = vec![match &scale.baseline {
                 Some(b) => format!(
                     "Baseline {} ({}{})",
@@ -140,4 +82,58 @@ impl OutcomesPart {
             blood_pressure: if only.is_none() { blood_pressure_chart(started_on, sessions, CHART_WIDTH) } else { None },
         }
     }
+}
+
+/// The urgent alerts of a scale's administrations, each with the clinician's note (or that it is
+/// still needed).
+fn alert_lines(scale: &crate::records::ScaleOutcome) -> Vec<String> {
+    let mut alerts = Vec::new();
+    for p in &scale.points {
+        for a in &p.alerts {
+            let note =
+                p.safety_note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(crate::documents::bidi::note);
+            alerts.push(format!(
+                "URGENT — {} {} item {} ({}): answered {} ({}). {} Clinician's note: {}",
+                scale.scale.name,
+                p.date,
+                a.item,
+                a.label,
+                a.answer,
+                a.answer_label,
+                a.message,
+                note.unwrap_or_else(|| "none yet (needed before it is finalised)".into())
+            ));
+        }
+    }
+    alerts
+}
+
+/// One administration's row of the scale's table.
+fn point_row(p: &OutcomePoint) -> Vec<String> {
+    let sc = p.score.as_ref();
+    vec![
+        p.date.clone(),
+        if p.baseline { "baseline".into() } else { p.session_number.map_or("—".into(), |n| n.to_string()) },
+        sc.map_or(UNKNOWN.into(), |s| format!("{}/{}", s.total, s.max_total)),
+        sc.map_or(UNKNOWN.into(), |s| s.band.clone()),
+        match sc.and_then(|s| Some((s.change_points?, s.change_percent))) {
+            Some((d, Some(pc))) => format!("{d:+} ({}%)", FmtNum(pc)),
+            Some((d, None)) => format!("{d:+}"),
+            // The baseline itself; a follow-up without a baseline: not known.
+            None if p.baseline => "—".into(),
+            None => UNKNOWN.into(),
+        },
+        sc.and_then(|s| s.response.as_ref()).map_or("—".into(), |j| yes_no(Some(j.met))),
+        sc.map_or(UNKNOWN.into(), |s| yes_no(Some(s.remission.met))),
+        if p.alerts.is_empty() {
+            "—".into()
+        } else {
+            p.alerts.iter().map(|a| format!("URGENT item {} = {}", a.item, a.answer)).collect::<Vec<_>>().join("; ")
+        },
+        match p.status {
+            RecordStatus::Draft => "DRAFT".to_string(),
+            RecordStatus::Final if p.version > 1 => format!("Final (version {})", p.version),
+            RecordStatus::Final => "Final".into(),
+        },
+    ]
 }

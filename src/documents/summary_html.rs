@@ -72,69 +72,10 @@ impl Summary {
                         div.value { "Determination: " (self.determination.title()) }
                         div { (self.reason) }
                     }
-                    h2 { "Findings" }
-                    @if self.findings.is_empty() { p { "None." } }
-                    @for (level, list) in &self.findings {
-                        h3 { (level.title()) }
-                        @for f in list {
-                            div.finding {
-                                strong { (f.rule) } " [" (f.area.as_str()) "] " (f.message)
-                                div.source { "Source: " (f.source) " (" (f.strength.label()) ")" }
-                                @if *level == Level::Precaution {
-                                    @if let Some(note) = self.context.acknowledgements.get(&*f.rule) {
-                                        div.ack { "Acknowledged: " (crate::documents::bidi::note(note)) }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    h2 { (self.trials_heading()) }
-                    @if !self.trials_recorded {
-                        p.unknown { "Not recorded (unknown)." }
-                    } @else if self.trials.is_empty() {
-                        p { "No trials (none)." }
-                    } @else {
-                        table {
-                            thead { tr { th { "#" } th { "Drug" } th { "Dose" } th { "Minimum" } th { "Weeks" } th { "Adherent" } th { "Improvement" } th { "Current episode" } th { "Counts" } th { "Why" } } }
-                            tbody {
-                                @for t in &self.trials {
-                                    tr {
-                                        td { (t.number) } td { (t.drug) } td { (t.dose) } td { (t.minimum) } td { (t.weeks) }
-                                        td { (t.adherent) } td { (t.improvement) } td { (t.current_episode) } td { (t.counted) } td { (t.why) }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    h2 { "Current medications" }
-                    @if !self.medications_recorded {
-                        p.unknown { "Not recorded (unknown)." }
-                    } @else if self.medications.is_empty() {
-                        p { "None." }
-                    } @else {
-                        table {
-                            thead { tr { th { "Medication" } th { "Class" } th { "Diazepam equivalent" } } }
-                            tbody {
-                                @for m in &self.medications {
-                                    tr { td { (m.medication) } td { (m.classes) } td { (m.diazepam_equivalent) } }
-                                }
-                            }
-                        }
-                    }
-                    h2 { "Checklist" }
-                    @for area in &self.checklist {
-                        h3 { (area.title) }
-                        table {
-                            tbody {
-                                @for row in &area.rows {
-                                    tr {
-                                        td { (row.question) }
-                                        @if row.unknown { td.unknown { (row.answer) } } @else { td { (row.answer) } }
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    (self.findings_html())
+                    (self.trials_html())
+                    (self.medications_html())
+                    (self.checklist_html())
                     @if !self.is_draft() && self.determination != Determination::Incomplete {
                         p.signature { "Signature: ______________________________   Date: ______________" }
                     }
@@ -147,5 +88,92 @@ impl Summary {
             }
         };
         markup.into_string()
+    }
+
+    /// The findings by level, each with its source (and the note on a precaution).
+    fn findings_html(&self) -> Markup {
+        html! {
+            h2 { "Findings" }
+            @if self.findings.is_empty() { p { "None." } }
+            @for (level, list) in &self.findings {
+                h3 { (level.title()) }
+                @for f in list {
+                    div.finding {
+                        strong { (f.rule) } " [" (f.area.as_str()) "] " (f.message)
+                        div.source { "Source: " (f.source) " (" (f.strength.label()) ")" }
+                        @if *level == Level::Precaution {
+                            @if let Some(note) = self.context.acknowledgements.get(&*f.rule) {
+                                div.ack { "Acknowledged: " (crate::documents::bidi::note(note)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The trials table, or that none or none recorded.
+    fn trials_html(&self) -> Markup {
+        html! {
+            h2 { (self.trials_heading()) }
+            @if !self.trials_recorded {
+                p.unknown { "Not recorded (unknown)." }
+            } @else if self.trials.is_empty() {
+                p { "No trials (none)." }
+            } @else {
+                table {
+                    thead { tr { th { "#" } th { "Drug" } th { "Dose" } th { "Minimum" } th { "Weeks" } th { "Adherent" } th { "Improvement" } th { "Current episode" } th { "Counts" } th { "Why" } } }
+                    tbody {
+                        @for t in &self.trials {
+                            tr {
+                                td { (t.number) } td { (t.drug) } td { (t.dose) } td { (t.minimum) } td { (t.weeks) }
+                                td { (t.adherent) } td { (t.improvement) } td { (t.current_episode) } td { (t.counted) } td { (t.why) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The current medications table, or that none or none recorded.
+    fn medications_html(&self) -> Markup {
+        html! {
+            h2 { "Current medications" }
+            @if !self.medications_recorded {
+                p.unknown { "Not recorded (unknown)." }
+            } @else if self.medications.is_empty() {
+                p { "None." }
+            } @else {
+                table {
+                    thead { tr { th { "Medication" } th { "Class" } th { "Diazepam equivalent" } } }
+                    tbody {
+                        @for m in &self.medications {
+                            tr { td { (m.medication) } td { (m.classes) } td { (m.diazepam_equivalent) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every question shown, by area, an unknown answer marked.
+    fn checklist_html(&self) -> Markup {
+        html! {
+            h2 { "Checklist" }
+            @for area in &self.checklist {
+                h3 { (area.title) }
+                table {
+                    tbody {
+                        @for row in &area.rows {
+                            tr {
+                                td { (row.question) }
+                                @if row.unknown { td.unknown { (row.answer) } } @else { td { (row.answer) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -13,8 +13,9 @@ use crate::error::InputError;
 pub fn parse(text: &str) -> Result<Value, InputError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut duplicate: Option<String> = None;
+    let mut path = Vec::new();
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = Node { path: String::new(), duplicate: &mut duplicate }.deserialize(&mut de).and_then(|v| {
+    let value = Node { path: &mut path, duplicate: &mut duplicate }.deserialize(&mut de).and_then(|v| {
         de.end()?;
         Ok(v)
     });
@@ -44,9 +45,36 @@ pub(crate) fn strip_position(message: &str) -> String {
     }
 }
 
-/// One value at `path`; the first duplicate key found is written to `duplicate`.
+/// A step of the path to a value: a key of an object or a position in a list.
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// The path as the errors name it: `trials[1].drug`, then `.next` for `next`.
+fn path_text(path: &[Step], last: &str) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(k) if out.is_empty() => out.push_str(k),
+            Step::Key(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    if !out.is_empty() {
+        out.push('.');
+    }
+    out.push_str(last);
+    out
+}
+
+/// One value at `path` (the steps to it, written out only for an error); the first duplicate key
+/// found is written to `duplicate`.
 struct Node<'a> {
-    path: String,
+    path: &'a mut Vec<Step>,
     duplicate: &'a mut Option<String>,
 }
 
@@ -91,23 +119,33 @@ impl<'de> Visitor<'de> for Node<'_> {
         d.deserialize_any(self)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let Node { path, duplicate } = self;
         let mut out = Vec::new();
-        while let Some(v) =
-            seq.next_element_seed(Node { path: format!("{}[{}]", self.path, out.len()), duplicate: self.duplicate })?
-        {
-            out.push(v);
+        loop {
+            path.push(Step::Index(out.len()));
+            let next = seq.next_element_seed(Node { path: &mut *path, duplicate: &mut *duplicate });
+            path.pop();
+            match next? {
+                Some(v) => out.push(v),
+                None => break,
+            }
         }
         Ok(Value::Array(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let Node { path, duplicate } = self;
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            let path = if self.path.is_empty() { key.clone() } else { format!("{}.{key}", self.path) };
-            if out.contains_key(&key) && self.duplicate.is_none() {
-                *self.duplicate = Some(path.clone());
+            if duplicate.is_none() && out.contains_key(&key) {
+                *duplicate = Some(path_text(path, &key));
             }
-            let value = map.next_value_seed(Node { path, duplicate: self.duplicate })?;
-            out.insert(key, value);
+            path.push(Step::Key(key));
+            let value = map.next_value_seed(Node { path: &mut *path, duplicate: &mut *duplicate });
+            let value = value?;
+            match path.pop() {
+                Some(Step::Key(key)) => out.insert(key, value),
+                _ => return Err(de::Error::custom("the path of the keys read lost its place")),
+            };
         }
         Ok(Value::Object(out))
     }

@@ -111,9 +111,11 @@ pub struct DrugCatalog {
     pub drugs: Vec<Drug>,
     #[serde(skip)]
     index: HashMap<String, usize>,
-    /// Every name normalised, with the name as written, for "did you mean".
+    /// Every name normalised, with the name as written, for "did you mean": ordered by the
+    /// normalised name's length in characters (only names of about the same length can be
+    /// close), each with its place in the catalog (the earlier wins a tie, as listed).
     #[serde(skip)]
-    normalized_names: Vec<(String, String)>,
+    normalized_names: Vec<CatalogName>,
     /// A combination product (a catalog name with "/") by its parts in alphabetical order, so
     /// that it is found however its parts are ordered and joined.
     #[serde(skip)]
@@ -144,13 +146,18 @@ impl DrugCatalog {
         }
         index_names(&file.names, &file.drugs, &mut index).map_err(err)?;
         let names = &file.names;
-        let normalized_names = file
+        let mut normalized_names: Vec<CatalogName> = file
             .drugs
             .iter()
             .flat_map(|d| std::iter::once(d.name.to_string()).chain(d.aliases.iter().cloned()))
             .chain(names.international.keys().cloned())
-            .map(|n| (normalize(&n), n))
+            .enumerate()
+            .map(|(place, n)| {
+                let key = normalize(&n);
+                CatalogName { chars: key.chars().count(), key, name: n, place }
+            })
             .collect();
+        normalized_names.sort_by_key(|n| (n.chars, n.place));
         let combinations = file
             .drugs
             .iter()
@@ -206,15 +213,20 @@ impl DrugCatalog {
     /// "lorazepam"), when one is close enough; the name itself stays unrecognised.
     pub fn suggest(&self, name: &str) -> Option<&str> {
         let key = normalize(name);
-        let mut best: Option<(usize, &str)> = None;
-        for (c, candidate) in &self.normalized_names {
-            if let Some(d) = spelling_distance(&key, c) {
-                if best.is_none_or(|(b, _)| d < b) {
-                    best = Some((d, candidate));
+        let len = key.chars().count();
+        // Only names within two characters of this length can be close (spelling_distance).
+        let names = &self.normalized_names;
+        let from = names.partition_point(|n| n.chars + 2 < len);
+        let to = names.partition_point(|n| n.chars <= len + 2);
+        let mut best: Option<(usize, usize, &str)> = None;
+        for n in &names[from..to] {
+            if let Some(d) = spelling_distance(&key, &n.key) {
+                if best.is_none_or(|(b, place, _)| (d, n.place) < (b, place)) {
+                    best = Some((d, n.place, &n.name));
                 }
             }
         }
-        best.map(|(_, n)| n)
+        best.map(|(_, _, n)| n)
     }
 
     /// A name without the salt, hydrate and release words at its end ("sertralin hydrochloride
@@ -344,6 +356,15 @@ fn class_bits(all: &BTreeMap<String, String>, classes: &[String]) -> u64 {
     classes.iter().filter_map(|c| all.keys().position(|k| k == c)).fold(0, |bits, i| bits | (1 << i))
 }
 
+/// A name of the catalog for "did you mean": normalised, its length, as written, its place.
+#[derive(Debug, Clone)]
+struct CatalogName {
+    key: String,
+    chars: usize,
+    name: String,
+    place: usize,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,5 +381,46 @@ mod tests {
         assert_eq!(normalize_ascii_into("Zoë", &mut buf), None, "non-ASCII takes the general path");
         assert_eq!(normalize_ascii_into(&"x".repeat(65), &mut buf), None, "too long for the buffer");
         assert_eq!(normalize("Zoë"), "zoe", "accents are ignored (rule set 2026.3)");
+    }
+
+    /// "Did you mean" over the names of about the same length finds what a search over every
+    /// name finds (the earliest listed of the closest), for every catalog name misspelt by a
+    /// dropped, doubled or changed letter.
+    #[test]
+    fn the_suggestion_is_the_one_a_search_of_every_name_finds() {
+        let rules = crate::eligibility::ruleset::RuleSet::embedded().unwrap();
+        let catalog = &rules.drugs;
+        let mut by_place = catalog.normalized_names.clone();
+        by_place.sort_by_key(|n| n.place);
+        let every = |name: &str| {
+            let key = normalize(name);
+            let mut best: Option<(usize, &str)> = None;
+            for n in &by_place {
+                if let Some(d) = spelling_distance(&key, &n.key) {
+                    if best.is_none_or(|(b, _)| d < b) {
+                        best = Some((d, &n.name));
+                    }
+                }
+            }
+            best.map(|(_, n)| n.to_string())
+        };
+        let mut tried = 0;
+        for n in &by_place {
+            let chars: Vec<char> = n.key.chars().collect();
+            for at in [0, chars.len() / 2, chars.len().saturating_sub(1)] {
+                let mut dropped = chars.clone();
+                dropped.remove(at.min(chars.len() - 1));
+                let mut doubled = chars.clone();
+                doubled.insert(at, chars[at.min(chars.len() - 1)]);
+                let mut changed = chars.clone();
+                changed[at.min(chars.len() - 1)] = 'q';
+                for wrong in [dropped, doubled, changed] {
+                    let wrong: String = wrong.into_iter().collect();
+                    assert_eq!(catalog.suggest(&wrong).map(str::to_string), every(&wrong), "{wrong:?}");
+                    tried += 1;
+                }
+            }
+        }
+        assert!(tried > 300, "{tried} misspellings tried");
     }
 }

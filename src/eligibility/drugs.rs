@@ -154,7 +154,7 @@ impl DrugCatalog {
             .enumerate()
             .map(|(place, n)| {
                 let key = normalize(&n);
-                CatalogName { chars: key.chars().count(), key, name: n, place }
+                CatalogName { chars: key.chars().count(), letters: letter_counts(&key), key, name: n, place }
             })
             .collect();
         normalized_names.sort_by_key(|n| (n.chars, n.place));
@@ -218,8 +218,13 @@ impl DrugCatalog {
         let names = &self.normalized_names;
         let from = names.partition_point(|n| n.chars + 2 < len);
         let to = names.partition_point(|n| n.chars <= len + 2);
+        let letters = letter_counts(&key);
         let mut best: Option<(usize, usize, &str)> = None;
         for n in &names[from..to] {
+            // Letters one has and the other lacks each need an edit: more than two, not close.
+            if !letters_within(&letters, &n.letters, 2) {
+                continue;
+            }
             if let Some(d) = spelling_distance(&key, &n.key) {
                 if best.is_none_or(|(b, place, _)| (d, n.place) < (b, place)) {
                     best = Some((d, n.place, &n.name));
@@ -356,11 +361,43 @@ fn class_bits(all: &BTreeMap<String, String>, classes: &[String]) -> u64 {
     classes.iter().filter_map(|c| all.keys().position(|k| k == c)).fold(0, |bits, i| bits | (1 << i))
 }
 
+/// How many of each letter and digit a name has (anything else counted together).
+type Letters = [u8; 37];
+
+fn letter_counts(text: &str) -> Letters {
+    let mut out = [0u8; 37];
+    for c in text.chars() {
+        let i = match c {
+            'a'..='z' => c as usize - 'a' as usize,
+            '0'..='9' => 26 + c as usize - '0' as usize,
+            _ => 36,
+        };
+        out[i] = out[i].saturating_add(1);
+    }
+    out
+}
+
+/// Whether two names could be within `edits` of each other: each letter one has more of than
+/// the other needs an edit (insertion, deletion or substitution), so the larger of the two
+/// surpluses is a lower bound of the edit distance (a transposition changes no count).
+fn letters_within(a: &Letters, b: &Letters, edits: usize) -> bool {
+    let (mut more, mut fewer) = (0usize, 0usize);
+    for (x, y) in a.iter().zip(b) {
+        if x > y {
+            more += usize::from(x - y);
+        } else {
+            fewer += usize::from(y - x);
+        }
+    }
+    more.max(fewer) <= edits
+}
+
 /// A name of the catalog for "did you mean": normalised, its length, as written, its place.
 #[derive(Debug, Clone)]
 struct CatalogName {
     key: String,
     chars: usize,
+    letters: Letters,
     name: String,
     place: usize,
 }

@@ -12,10 +12,14 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 mod checks;
+mod levels;
+mod messages;
 mod policy_spec;
 mod questions;
 mod rules;
 
+pub use levels::*;
+pub use messages::*;
 pub use policy_spec::*;
 pub use questions::*;
 pub use rules::*;
@@ -36,111 +40,6 @@ pub const ARCHIVED: &[(&str, &str)] = &[
         include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/archive/trd-ketamine-2026.2/drugs.toml")),
     ),
 ];
-
-/// How strongly a finding weighs; the order is the order of the summary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub enum Level {
-    Contraindication,
-    Unmet,
-    Missing,
-    /// Treatment must not go ahead today; reassess (not a lasting exclusion).
-    Defer,
-    Precaution,
-    Info,
-}
-
-impl Level {
-    pub const ALL: [Level; 6] =
-        [Level::Contraindication, Level::Unmet, Level::Missing, Level::Defer, Level::Precaution, Level::Info];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Contraindication => "contraindication",
-            Level::Unmet => "unmet",
-            Level::Missing => "missing",
-            Level::Defer => "defer",
-            Level::Precaution => "precaution",
-            Level::Info => "info",
-        }
-    }
-    pub fn title(self) -> &'static str {
-        match self {
-            Level::Contraindication => "Contraindications",
-            Level::Unmet => "Unmet criteria",
-            Level::Missing => "Missing answers",
-            Level::Defer => "Not today: recheck",
-            Level::Precaution => "Precautions",
-            Level::Info => "Information",
-        }
-    }
-    /// The level of one finding, as a clinician reads it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Level::Contraindication => "Contraindication",
-            Level::Unmet => "Unmet criterion",
-            Level::Missing => "Missing answer",
-            Level::Defer => "Not today",
-            Level::Precaution => "Precaution",
-            Level::Info => "Information",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub enum Area {
-    Patient,
-    TreatmentHistory,
-    Cardiovascular,
-    Respiratory,
-    Pregnancy,
-    SubstanceUse,
-    Psychiatric,
-    Medical,
-    Medications,
-}
-
-impl Area {
-    pub const ALL: [Area; 9] = [
-        Area::Patient,
-        Area::TreatmentHistory,
-        Area::Cardiovascular,
-        Area::Respiratory,
-        Area::Pregnancy,
-        Area::SubstanceUse,
-        Area::Psychiatric,
-        Area::Medical,
-        Area::Medications,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Area::Patient => "patient",
-            Area::TreatmentHistory => "treatment_history",
-            Area::Cardiovascular => "cardiovascular",
-            Area::Respiratory => "respiratory",
-            Area::Pregnancy => "pregnancy",
-            Area::SubstanceUse => "substance_use",
-            Area::Psychiatric => "psychiatric",
-            Area::Medical => "medical",
-            Area::Medications => "medications",
-        }
-    }
-    pub fn title(self) -> &'static str {
-        match self {
-            Area::Patient => "Patient",
-            Area::TreatmentHistory => "Treatment history",
-            Area::Cardiovascular => "Cardiovascular",
-            Area::Respiratory => "Respiratory",
-            Area::Pregnancy => "Pregnancy",
-            Area::SubstanceUse => "Substance use",
-            Area::Psychiatric => "Psychiatric",
-            Area::Medical => "Medical",
-            Area::Medications => "Medications",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -365,39 +264,4 @@ impl RuleSet {
 enum Mode {
     InForce,
     Archived,
-}
-
-/// The `{name}` placeholders of a message template.
-pub fn placeholders(text: &str) -> impl Iterator<Item = &str> {
-    text.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name))
-}
-
-/// Fills a message template; placeholders are checked when the rule set loads.
-pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + 32);
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(end) => {
-                let name = &after[..end];
-                match values.iter().find(|(k, _)| *k == name) {
-                    Some((_, v)) => out.push_str(v),
-                    None => {
-                        out.push('{');
-                        out.push_str(name);
-                        out.push('}');
-                    }
-                }
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push_str(&rest[start..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }

@@ -141,7 +141,6 @@ impl Context<'_> {
             }
             // Unknown answers are reported per question, in `evaluate`; a medication without a
             // name is a gap of the medication list.
-            Trigger::Unanswered => self.unnamed_medications(rule, emit),
             _ => {}
         }
     }
@@ -251,9 +250,6 @@ impl Context<'_> {
 
     /// Triggers on each trial: intolerance, the clinician's confirmation, enantiomers.
     pub(super) fn fire_trials(&self, rule: &Rule, emit: &mut dyn FnMut(Finding)) {
-        let _one = |variant: Option<&str>, values: &[(&str, &str)], question: Option<&str>| {
-            emit(self.finding(rule, fill(self.text(rule, variant), values), question.map(str::to_string)))
-        };
         let a = self.a;
         match &rule.trigger {
             Trigger::TrialIntolerance => {

@@ -98,7 +98,6 @@ pub(super) fn prefix(path: &str, e: InputError) -> InputError {
     }
 }
 
-/// The pre-dose gate on the session's readings.
 /// Every text of a session within its documented maximum (docs/session-v1.md).
 fn check_lengths(s: &Session) -> Result<(), InputError> {
     use crate::eligibility::model::{check_length, check_line, NOTE_MAX_CHARS, SHORT_TEXT_MAX_CHARS};

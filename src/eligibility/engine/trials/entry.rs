@@ -18,7 +18,7 @@ pub(super) fn judge_entry<'a>(
 ) -> Entry<'a> {
     let mut e = identify(t, rules, augmentation_counts, earlier);
     // The name in reasons: the generic where the catalog knows it.
-    let shown = e.drug.map(|d| &*d.name).or(t.drug.as_deref()).unwrap_or("this drug").to_string();
+    let shown: &str = e.drug.map(|d| &*d.name).or(t.drug.as_deref()).unwrap_or("this drug");
     match e.role {
         Role::NeverCounts => {
             e.reasons.push(format!("{shown} is not an antidepressant (not in the antidepressant dose table), so it never counts as a trial"));
@@ -32,7 +32,7 @@ pub(super) fn judge_entry<'a>(
         }
         _ => {}
     }
-    let dose_ok = dose_ok(&mut e, &shown);
+    let dose_ok = dose_ok(&mut e, shown);
     judge_answers(&mut e, dose_ok, policy, comparison);
     e
 }

@@ -362,7 +362,6 @@ impl Store {
                 },
             )
             .map(|_| ())
-            .map_err(Into::into)
         })
     }
 }

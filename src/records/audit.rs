@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
+
+use super::sql::{params, Row, Sql};
 
 use crate::eligibility::model::Assessment;
 use serde::Serialize;
@@ -63,7 +64,7 @@ impl AuditEntry {
         data_encoding::HEXLOWER.encode(&digest)
     }
 
-    fn from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
+    fn from_row(r: &Row) -> super::Result<AuditEntry> {
         Ok(AuditEntry {
             seq: r.get(0)?,
             at: r.get(1)?,
@@ -85,12 +86,10 @@ const COLUMNS: &str =
     "seq, at, actor, action, patient_id, assessment_id, field, old_value, new_value, detail, prev_hash, hash";
 
 /// Appends an entry; call inside the transaction that makes the change it records.
-pub fn append(conn: &Connection, at: &str, e: &Event) -> rusqlite::Result<i64> {
-    let last: Option<(i64, String)> = conn
-        .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+pub fn append(db: &(impl Sql + ?Sized), at: &str, e: &Event) -> super::Result<i64> {
+    let last = db.row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &[])?;
     let (seq, prev_hash) = match last {
-        Some((seq, hash)) => (seq + 1, hash),
+        Some(row) => (row.get::<i64>(0)? + 1, row.get::<String>(1)?),
         None => (1, GENESIS.to_string()),
     };
     let mut entry = AuditEntry {
@@ -108,8 +107,8 @@ pub fn append(conn: &Connection, at: &str, e: &Event) -> rusqlite::Result<i64> {
         hash: String::new(),
     };
     entry.hash = entry.expected_hash();
-    conn.execute(
-        &format!("INSERT INTO audit ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+    db.run(
+        &format!("INSERT INTO audit ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"),
         params![
             entry.seq,
             entry.at,
@@ -129,16 +128,18 @@ pub fn append(conn: &Connection, at: &str, e: &Event) -> rusqlite::Result<i64> {
 }
 
 /// The entries about one assessment, oldest first.
-pub fn for_assessment(conn: &Connection, assessment_id: i64) -> rusqlite::Result<Vec<AuditEntry>> {
-    conn.prepare(&format!("SELECT {COLUMNS} FROM audit WHERE assessment_id = ?1 ORDER BY seq"))?
-        .query_map([assessment_id], AuditEntry::from_row)?
+pub fn for_assessment(db: &(impl Sql + ?Sized), assessment_id: i64) -> super::Result<Vec<AuditEntry>> {
+    db.rows(&format!("SELECT {COLUMNS} FROM audit WHERE assessment_id = $1 ORDER BY seq"), params![assessment_id])?
+        .iter()
+        .map(AuditEntry::from_row)
         .collect()
 }
 
 /// The entries of one kind (`settings`: the history of the clinic's settings), oldest first.
-pub fn for_action(conn: &Connection, action: &str) -> rusqlite::Result<Vec<AuditEntry>> {
-    conn.prepare(&format!("SELECT {COLUMNS} FROM audit WHERE action = ?1 ORDER BY seq"))?
-        .query_map([action], AuditEntry::from_row)?
+pub fn for_action(db: &(impl Sql + ?Sized), action: &str) -> super::Result<Vec<AuditEntry>> {
+    db.rows(&format!("SELECT {COLUMNS} FROM audit WHERE action = $1 ORDER BY seq"), params![action])?
+        .iter()
+        .map(AuditEntry::from_row)
         .collect()
 }
 
@@ -151,14 +152,16 @@ pub struct AuditReport {
 }
 
 /// Walks the whole chain, oldest first, and reports the first entry that does not hold.
-pub fn verify(conn: &Connection) -> rusqlite::Result<AuditReport> {
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))?;
-    let mut rows = stmt.query([])?;
+pub fn verify(db: &(impl Sql + ?Sized)) -> super::Result<AuditReport> {
     let mut prev_hash = GENESIS.to_string();
     let mut expected_seq = 1;
     let mut entries = 0;
-    while let Some(row) = rows.next()? {
-        let e = AuditEntry::from_row(row)?;
+    let mut first_broken = None;
+    db.each_row(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"), &[], &mut |row| {
+        if first_broken.is_some() {
+            return Ok(());
+        }
+        let e = AuditEntry::from_row(&row)?;
         entries += 1;
         let broken = if e.seq != expected_seq {
             Some(format!("entry {expected_seq} is missing"))
@@ -169,13 +172,16 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<AuditReport> {
         } else {
             None
         };
-        if let Some(reason) = broken {
-            return Ok(AuditReport { entries, first_broken: Some((e.seq, reason)) });
+        match broken {
+            Some(reason) => first_broken = Some((e.seq, reason)),
+            None => {
+                prev_hash = e.hash;
+                expected_seq += 1;
+            }
         }
-        prev_hash = e.hash;
-        expected_seq += 1;
-    }
-    Ok(AuditReport { entries, first_broken: None })
+        Ok(())
+    })?;
+    Ok(AuditReport { entries, first_broken })
 }
 
 /// JSON leaves by path ("trials[0].dose_mg_per_day"), for the audit of a draft change. An empty
@@ -230,12 +236,12 @@ pub(crate) fn changes(
 
 impl super::Store {
     pub fn audit_of(&self, assessment_id: i64) -> super::Result<Vec<AuditEntry>> {
-        Ok(for_assessment(self.connection(), assessment_id)?)
+        for_assessment(self.connection(), assessment_id)
     }
 
     /// Walks the audit chain and reports the first entry that does not hold.
     pub fn verify(&self) -> super::Result<AuditReport> {
-        Ok(verify(self.connection())?)
+        verify(self.connection())
     }
 }
 

@@ -58,6 +58,11 @@ pub enum StorageError {
     Io { path: String, message: String },
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("database: column {index}: {message}")]
+    Column { index: usize, message: String },
+    /// An error of the clinic's database server (PostgreSQL).
+    #[error("database server: {0}")]
+    Server(String),
     #[error("database schema: {0}")]
     Migration(String),
 }
@@ -90,7 +95,7 @@ impl StorageError {
             StorageError::Input(e) => e.code(),
             StorageError::Policy(e) => e.code(),
             StorageError::Io { .. } => ErrorCode::Io,
-            StorageError::Sqlite(_) => ErrorCode::Database,
+            StorageError::Sqlite(_) | StorageError::Column { .. } | StorageError::Server(_) => ErrorCode::Database,
             StorageError::Migration(_) => ErrorCode::Migration,
         }
     }

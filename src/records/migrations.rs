@@ -4,9 +4,18 @@
 //! that no code path (nor a hand-written SQL statement) can change them.
 
 use rusqlite::{OptionalExtension, Transaction};
-use rusqlite_migration::{HookResult, Migrations, M};
+use rusqlite_migration::{HookError, HookResult, Migrations, M};
 
 use super::search::words;
+use super::StorageError;
+
+/// An error of the records as a migration hook's error.
+fn hook(e: StorageError) -> HookError {
+    match e {
+        StorageError::Sqlite(e) => HookError::RusqliteError(e),
+        other => HookError::Hook(other.to_string()),
+    }
+}
 
 /// `PRAGMA application_id` of a trdcheck database ("TRDC").
 pub const APPLICATION_ID: i64 = 0x5452_4443;
@@ -144,7 +153,8 @@ fn upgrade_drafts(tx: &Transaction) -> HookResult {
                     new_value: Some(crate::eligibility::model::SCHEMA.to_string()),
                     detail: Some("rule set version 2: the new questions are unknown until answered".into()),
                 },
-            )?;
+            )
+            .map_err(hook)?;
         }
     }
     Ok(())
@@ -210,7 +220,8 @@ fn retire_clinician_setting(tx: &Transaction) -> HookResult {
                 detail: Some("retired: the signed-in clinician is recorded instead".into()),
                 ..Default::default()
             },
-        )?;
+        )
+        .map_err(hook)?;
     }
     Ok(())
 }

@@ -32,6 +32,7 @@ pub mod search;
 pub mod settings;
 mod signed;
 pub mod signing;
+pub mod sql;
 pub mod transfer;
 
 use std::path::{Path, PathBuf};

@@ -1,10 +1,10 @@
 //! Patients: who an assessment is of, found by MRN or by any word of their name.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::Value as Json;
 
 use super::audit::{self, Event};
+use super::sql::{params, Row, Sql, Value};
 use super::{search, to_json, Result, StorageError, Store};
 use crate::eligibility::model::Sex;
 
@@ -63,134 +63,141 @@ pub fn mrn_key(mrn: &str) -> String {
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-impl Store {
-    /// Adds a patient. A patient needs an MRN (unique) and a name; a date of birth is YYYY-MM-DD.
-    pub fn create_patient(&mut self, p: &NewPatient, actor: &str) -> Result<Patient> {
-        if p.name.trim().is_empty() {
-            return Err(StorageError::InvalidField { field: "name".into(), message: "a name is needed".into() });
-        }
-        crate::eligibility::model::check_line("name", &p.name, crate::eligibility::model::SHORT_TEXT_MAX_CHARS)?;
-        crate::eligibility::model::check_line("mrn", &p.mrn, crate::eligibility::model::PATIENT_ID_MAX_CHARS)?;
-        self.write(|tx, at| Self::insert_patient(tx, at, p, actor))
-    }
+const COLUMNS: &str = "id, mrn, name, date_of_birth, sex, created_at";
 
-    /// The patient row, its search words and its audit entry, inside the caller's transaction.
-    /// An imported document may carry no name: only [`Store::create_patient`] asks for one.
-    pub(super) fn insert_patient(tx: &Transaction, at: &str, p: &NewPatient, actor: &str) -> Result<Patient> {
-        let mrn = p.mrn.trim().to_string();
-        if mrn.is_empty() {
-            return Err(StorageError::InvalidField { field: "mrn".into(), message: "must not be empty".into() });
-        }
-        check_date("date_of_birth", &p.date_of_birth)?;
-        // The same MRN written another way ("dual-1" for "DUAL-1") is the same patient.
-        let key = mrn_key(&mrn);
-        let exists: Option<String> = tx
-            .query_row("SELECT mrn FROM patient WHERE mrn = ?1 OR mrn_key = ?2 LIMIT 1", [&mrn, &key], |r| r.get(0))
-            .optional()?;
-        if let Some(existing) = exists {
-            return Err(StorageError::DuplicateMrn(if existing == mrn {
-                mrn
-            } else {
-                format!("{mrn} (as {existing})")
-            }));
-        }
-        tx.execute(
-            "INSERT INTO patient (mrn, name, date_of_birth, sex, created_at, sort_name, mrn_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![mrn, p.name.trim(), p.date_of_birth, p.sex.map(Sex::as_str), at, search::fold(p.name.trim()), key],
-        )?;
-        let id = tx.last_insert_rowid();
-        let mut insert = tx.prepare("INSERT OR IGNORE INTO patient_word (word, patient_id) VALUES (?1, ?2)")?;
-        for w in search::words(&mrn, &p.name) {
-            insert.execute(params![w, id])?;
-        }
-        audit::append(
-            tx,
-            at,
-            &Event {
-                actor,
-                action: "create_patient",
-                patient_id: Some(id),
-                detail: Some(to_json(p)),
-                ..Default::default()
-            },
-        )?;
-        Ok(Patient {
-            id,
-            mrn,
-            name: p.name.trim().to_string(),
-            date_of_birth: p.date_of_birth.clone(),
-            sex: p.sex,
-            created_at: at.to_string(),
-        })
+/// Adds a patient: the interface's one way in. A patient needs an MRN (unique, also when
+/// written another way) and a name; a date of birth is YYYY-MM-DD. Call inside a transaction:
+/// the patient, its search words and its audit entry go together.
+pub fn create(db: &(impl Sql + ?Sized), at: &str, p: &NewPatient, actor: &str) -> Result<Patient> {
+    if p.name.trim().is_empty() {
+        return Err(StorageError::InvalidField { field: "name".into(), message: "a name is needed".into() });
     }
+    crate::eligibility::model::check_line("name", &p.name, crate::eligibility::model::SHORT_TEXT_MAX_CHARS)?;
+    crate::eligibility::model::check_line("mrn", &p.mrn, crate::eligibility::model::PATIENT_ID_MAX_CHARS)?;
+    insert(db, at, p, actor)
+}
 
-    fn patient_from_row(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
-        let sex: Option<String> = r.get(4)?;
-        Ok(Patient {
-            id: r.get(0)?,
-            mrn: r.get(1)?,
-            name: r.get(2)?,
-            date_of_birth: r.get(3)?,
-            sex: sex.and_then(|s| serde_json::from_value(Value::String(s)).ok()),
-            created_at: r.get(5)?,
-        })
+/// The patient row, its search words and its audit entry, inside the caller's transaction.
+/// An imported document may carry no name: only [`create`] asks for one.
+pub(super) fn insert(db: &(impl Sql + ?Sized), at: &str, p: &NewPatient, actor: &str) -> Result<Patient> {
+    let mrn = p.mrn.trim().to_string();
+    if mrn.is_empty() {
+        return Err(StorageError::InvalidField { field: "mrn".into(), message: "must not be empty".into() });
     }
-
-    pub fn patient(&self, id: i64) -> Result<Patient> {
-        self.conn
-            .query_row(
-                "SELECT id, mrn, name, date_of_birth, sex, created_at FROM patient WHERE id = ?1",
-                [id],
-                Self::patient_from_row,
-            )
-            .optional()?
-            .ok_or(StorageError::NoPatient(id))
+    check_date("date_of_birth", &p.date_of_birth)?;
+    // The same MRN written another way ("dual-1" for "DUAL-1") is the same patient.
+    let key = mrn_key(&mrn);
+    if let Some(row) = db.row("SELECT mrn FROM patient WHERE mrn = $1 OR mrn_key = $2 LIMIT 1", params![&mrn, &key])? {
+        let existing: String = row.get(0)?;
+        return Err(StorageError::DuplicateMrn(if existing == mrn { mrn } else { format!("{mrn} (as {existing})") }));
     }
-
-    pub fn patient_by_mrn(&self, mrn: &str) -> Result<Option<Patient>> {
-        Self::find_by_mrn(&self.conn, mrn)
+    let name = p.name.trim();
+    let id: i64 = db
+        .row(
+            "INSERT INTO patient (mrn, name, date_of_birth, sex, created_at, sort_name, mrn_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            params![&mrn, name, p.date_of_birth.as_deref(), p.sex.map(Sex::as_str), at, search::fold(name), key],
+        )?
+        .ok_or_else(|| StorageError::Server("the new patient's id was not returned".into()))?
+        .get(0)?;
+    for w in search::words(&mrn, &p.name) {
+        db.run("INSERT INTO patient_word (word, patient_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", params![w, id])?;
     }
+    audit::append(
+        db,
+        at,
+        &Event {
+            actor,
+            action: "create_patient",
+            patient_id: Some(id),
+            detail: Some(to_json(p)),
+            ..Default::default()
+        },
+    )?;
+    Ok(Patient {
+        id,
+        mrn,
+        name: name.to_string(),
+        date_of_birth: p.date_of_birth.clone(),
+        sex: p.sex,
+        created_at: at.to_string(),
+    })
+}
 
-    /// The patient of this MRN: written exactly so, else written another way (case, dashes).
-    pub(super) fn find_by_mrn(conn: &Connection, mrn: &str) -> Result<Option<Patient>> {
-        Ok(conn
-            .query_row(
-                "SELECT id, mrn, name, date_of_birth, sex, created_at FROM patient WHERE mrn = ?1 OR mrn_key = ?2 \
-                 ORDER BY mrn = ?1 DESC, id LIMIT 1",
-                [mrn.trim(), &mrn_key(mrn)],
-                Self::patient_from_row,
-            )
-            .optional()?)
+fn from_row(r: &Row) -> Result<Patient> {
+    let sex: Option<String> = r.get(4)?;
+    Ok(Patient {
+        id: r.get(0)?,
+        mrn: r.get(1)?,
+        name: r.get(2)?,
+        date_of_birth: r.get(3)?,
+        sex: sex.and_then(|s| serde_json::from_value(Json::String(s)).ok()),
+        created_at: r.get(5)?,
+    })
+}
+
+/// The patient of this id.
+pub fn by_id(db: &(impl Sql + ?Sized), id: i64) -> Result<Patient> {
+    match db.row(&format!("SELECT {COLUMNS} FROM patient WHERE id = $1"), params![id])? {
+        Some(row) => from_row(&row),
+        None => Err(StorageError::NoPatient(id)),
     }
+}
 
-    /// Patients whose MRN or any word of whose name starts with each word of `query`, ignoring
-    /// case and accents ("garc jos" finds "José García"). An empty query lists the newest.
-    pub fn search_patients(&self, query: &str, limit: usize) -> Result<Vec<Patient>> {
-        let folded = search::fold(query);
-        let terms: Vec<&str> = folded.split_whitespace().collect();
-        let limit = limit as i64;
-        if terms.is_empty() {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT id, mrn, name, date_of_birth, sex, created_at FROM patient ORDER BY id DESC LIMIT ?1",
-            )?;
-            return Ok(stmt.query_map([limit], Self::patient_from_row)?.collect::<rusqlite::Result<_>>()?);
-        }
+/// The patient of this MRN: written exactly so, else written another way (case, dashes).
+pub fn by_mrn(db: &(impl Sql + ?Sized), mrn: &str) -> Result<Option<Patient>> {
+    db.row(
+        &format!("SELECT {COLUMNS} FROM patient WHERE mrn = $1 OR mrn_key = $2 ORDER BY mrn = $1 DESC, id LIMIT 1"),
+        params![mrn.trim(), mrn_key(mrn)],
+    )?
+    .map(|row| from_row(&row))
+    .transpose()
+}
+
+/// Patients whose MRN or any word of whose name starts with each word of `query`, ignoring
+/// case and accents ("garc jos" finds "José García"), by name; an empty query lists the newest.
+pub fn search(db: &(impl Sql + ?Sized), query: &str, limit: usize) -> Result<Vec<Patient>> {
+    let folded = search::fold(query);
+    let terms: Vec<&str> = folded.split_whitespace().collect();
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = if terms.is_empty() {
+        db.rows(&format!("SELECT {COLUMNS} FROM patient ORDER BY id DESC LIMIT $1"), params![limit])?
+    } else {
         // One prefix range per term; a patient must match every term.
-        let mut sql = String::from("SELECT id, mrn, name, date_of_birth, sex, created_at FROM patient WHERE 1");
-        let mut args: Vec<String> = Vec::new();
+        let mut sql = format!("SELECT {COLUMNS} FROM patient WHERE TRUE");
+        let mut args: Vec<Value> = Vec::new();
         for t in &terms {
             let n = args.len();
             sql.push_str(&format!(
-                " AND id IN (SELECT patient_id FROM patient_word WHERE word >= ?{} AND word < ?{})",
+                " AND id IN (SELECT patient_id FROM patient_word WHERE word >= ${} AND word < ${})",
                 n + 1,
                 n + 2
             ));
-            args.push(t.to_string());
-            args.push(search::prefix_end(t));
+            args.push(t.to_string().into());
+            args.push(search::prefix_end(t).into());
         }
-        sql.push_str(&format!(" ORDER BY sort_name, mrn LIMIT {limit}"));
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), Self::patient_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        sql.push_str(&format!(" ORDER BY sort_name, mrn LIMIT ${}", args.len() + 1));
+        args.push(limit.into());
+        db.rows(&sql, &args)?
+    };
+    rows.iter().map(from_row).collect()
+}
+
+/// The patients of the encrypted file: the interface above on its connection.
+impl Store {
+    pub fn create_patient(&mut self, p: &NewPatient, actor: &str) -> Result<Patient> {
+        self.write(|tx, at| create(tx, at, p, actor))
+    }
+
+    pub fn patient(&self, id: i64) -> Result<Patient> {
+        by_id(&self.conn, id)
+    }
+
+    pub fn patient_by_mrn(&self, mrn: &str) -> Result<Option<Patient>> {
+        by_mrn(&self.conn, mrn)
+    }
+
+    pub fn search_patients(&self, query: &str, limit: usize) -> Result<Vec<Patient>> {
+        search(&self.conn, query, limit)
     }
 }

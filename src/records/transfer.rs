@@ -12,9 +12,9 @@ impl Store {
         let mrn = answers.patient.id.trim().to_string();
         // The patient (when new), the draft and the import entry: one transaction, all or nothing.
         let id = self.write(|tx, at| {
-            let patient = match Self::find_by_mrn(tx, &mrn)? {
+            let patient = match super::patients::by_mrn(tx, &mrn)? {
                 Some(p) => p,
-                None => Self::insert_patient(
+                None => super::patients::insert(
                     tx,
                     at,
                     &NewPatient {

@@ -6,11 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::audit::{self, changes, leaves_of, AuditEntry, Event};
+use super::sql::{params, Sql};
 use super::{Result, StorageError, Store};
 use crate::eligibility::policy::{PolicyOverrides, SitePolicy};
 use crate::eligibility::ruleset::RuleSet;
@@ -119,10 +119,8 @@ impl ClinicSettings {
 }
 
 /// The stored rows: key (`clinic`, `policy.min_weeks_at_dose`) → value as JSON text.
-fn rows(conn: &Connection) -> Result<BTreeMap<String, String>> {
-    let mut stmt = conn.prepare_cached("SELECT key, value FROM setting ORDER BY key")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+fn rows(db: &(impl Sql + ?Sized)) -> Result<BTreeMap<String, String>> {
+    db.rows("SELECT key, value FROM setting ORDER BY key", &[])?.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect()
 }
 
 fn unreadable(key: &str, message: impl std::fmt::Display) -> StorageError {
@@ -157,19 +155,21 @@ fn from_rows(rows: &BTreeMap<String, String>) -> Result<ClinicSettings> {
 pub const ALL_SETTINGS: &str = "*";
 
 /// Each setting's value as its latest audit entry left it (`None`: removed, the default).
-fn audited(conn: &Connection) -> Result<BTreeMap<String, Option<String>>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT field, new_value FROM audit WHERE action = ?1 AND field IS NOT NULL AND field <> ?2 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map(params![SETTINGS_ACTION, ALL_SETTINGS], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+fn audited(db: &(impl Sql + ?Sized)) -> Result<BTreeMap<String, Option<String>>> {
+    db.rows(
+        "SELECT field, new_value FROM audit WHERE action = $1 AND field IS NOT NULL AND field <> $2 ORDER BY seq",
+        params![SETTINGS_ACTION, ALL_SETTINGS],
+    )?
+    .iter()
+    .map(|r| Ok((r.get(0)?, r.get(1)?)))
+    .collect()
 }
 
 /// The rows, checked against the audit trail: a row changed, added or removed other than through
 /// an audited save (a hand-made edit of the file) is an error naming the setting.
-fn checked_rows(conn: &Connection) -> Result<BTreeMap<String, String>> {
-    let rows = rows(conn)?;
-    let audited = audited(conn)?;
+fn checked_rows(db: &(impl Sql + ?Sized)) -> Result<BTreeMap<String, String>> {
+    let rows = rows(db)?;
+    let audited = audited(db)?;
     for (key, expected) in &audited {
         match (rows.get(key), expected) {
             (Some(v), Some(e)) if v == e => {}
@@ -194,7 +194,7 @@ fn rows_of(settings: &ClinicSettings) -> BTreeMap<String, String> {
 /// Writes `new` over the rows, one audit entry per changed setting; when nothing changes and the
 /// settings were never saved, one entry records that the defaults were confirmed.
 fn write_rows(
-    tx: &Transaction,
+    tx: &(impl Sql + ?Sized),
     at: &str,
     actor: &str,
     new: &BTreeMap<String, String>,
@@ -215,12 +215,13 @@ fn write_rows(
     }
     for (key, from, to) in changed {
         match &to {
-            Some(value) => tx.execute(
-                "INSERT INTO setting (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (key) DO UPDATE SET value = ?2, updated_at = ?3, updated_by = ?4",
-                params![key, value, at, actor],
+            Some(value) => tx.run(
+                "INSERT INTO setting (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, \
+                 updated_by = excluded.updated_by",
+                params![&key, value, at, actor],
             )?,
-            None => tx.execute("DELETE FROM setting WHERE key = ?1", [&key])?,
+            None => tx.run("DELETE FROM setting WHERE key = $1", params![&key])?,
         };
         let event = Event {
             actor,
@@ -238,19 +239,51 @@ fn write_rows(
 
 /// Whether the settings were ever saved in this database (entries of versions before it kept
 /// them elsewhere carry no field and do not count).
-fn ever_saved(conn: &Connection) -> Result<bool> {
-    let n: i64 =
-        conn.query_row("SELECT count(*) FROM audit WHERE action = ?1 AND field IS NOT NULL", [SETTINGS_ACTION], |r| {
-            r.get(0)
-        })?;
-    Ok(n > 0 || !rows(conn)?.is_empty())
+pub fn ever_saved(db: &(impl Sql + ?Sized)) -> Result<bool> {
+    let saved =
+        db.row("SELECT seq FROM audit WHERE action = $1 AND field IS NOT NULL LIMIT 1", params![SETTINGS_ACTION])?;
+    Ok(saved.is_some() || !rows(db)?.is_empty())
+}
+
+/// The clinic's settings; those never set are the defaults (the rule set's policy). A row that
+/// cannot be read, or that is not what its last audited change set, is an error naming it.
+pub fn current(db: &(impl Sql + ?Sized)) -> Result<ClinicSettings> {
+    from_rows(&checked_rows(db)?)
+}
+
+/// Saves the settings, inside the caller's transaction: the policy is checked against the rule
+/// set first; each changed setting is written with an audit entry (field = its key, from → to).
+/// `expected` is what the clinician saw when they began (`None` when the settings could not be
+/// read): when the stored settings differ from it (changed elsewhere meanwhile), nothing is saved.
+pub fn save(
+    db: &(impl Sql + ?Sized),
+    at: &str,
+    settings: &ClinicSettings,
+    expected: Option<&ClinicSettings>,
+    actor: &str,
+    rules: &RuleSet,
+) -> Result<()> {
+    settings.check(rules)?;
+    let settings = ClinicSettings { rems: settings.rems.normalised(), ..settings.clone() };
+    if let (Some(expected), Ok(current)) = (expected, current(db)) {
+        if current != *expected {
+            return Err(StorageError::SettingsChanged);
+        }
+    }
+    write_rows(db, at, actor, &rows_of(&settings), None)
+}
+
+/// Every change of the settings, oldest first (entries of older versions carry the whole
+/// change in `detail`).
+pub fn history(db: &(impl Sql + ?Sized)) -> Result<Vec<AuditEntry>> {
+    audit::for_action(db, SETTINGS_ACTION)
 }
 
 impl Store {
     /// The clinic's settings; those never set are the defaults (the rule set's policy). A row that
     /// cannot be read, or that is not what its last audited change set, is an error naming it.
     pub fn clinic_settings(&self) -> Result<ClinicSettings> {
-        from_rows(&checked_rows(self.connection())?)
+        current(self.connection())
     }
 
     /// Whether the settings were ever saved in this database (the desktop app moves an older
@@ -270,17 +303,7 @@ impl Store {
         actor: &str,
         rules: &RuleSet,
     ) -> Result<ClinicSettings> {
-        settings.check(rules)?;
-        let settings = ClinicSettings { rems: settings.rems.normalised(), ..settings.clone() };
-        let new = rows_of(&settings);
-        self.write(|tx, at| {
-            if let (Some(expected), Ok(current)) = (expected, checked_rows(tx).and_then(|r| from_rows(&r))) {
-                if current != *expected {
-                    return Err(StorageError::SettingsChanged);
-                }
-            }
-            write_rows(tx, at, actor, &new, None)
-        })?;
+        self.write(|tx, at| save(tx, at, settings, expected, actor, rules))?;
         self.clinic_settings()
     }
 
@@ -319,6 +342,6 @@ impl Store {
     /// Every change of the settings, oldest first (entries of older versions carry the whole
     /// change in `detail`).
     pub fn settings_history(&self) -> Result<Vec<AuditEntry>> {
-        Ok(audit::for_action(self.connection(), SETTINGS_ACTION)?)
+        history(self.connection())
     }
 }

@@ -1,0 +1,313 @@
+//! The records' contract: what every storage engine must do with an aggregate, run on each engine
+//! through the one interface (`records::patients`, `records::settings`, `records::audit` over `records::sql::Sql`).
+//!
+//! - `sqlite`: the workstation's database, as its migrations leave it (always run);
+//! - `postgres`: a clinic's PostgreSQL server (`cargo test --features postgres --test
+//!   records_contract` under `pg_virtualenv`, as scripts/test runs it; with the feature on and no
+//!   server, these tests fail rather than skip).
+//!
+//! So far the contract covers the patients, the clinic's settings and the audit trail, the first
+//! aggregates on both engines; every check here takes an empty database of its engine.
+
+use trdcheck::eligibility::model::Sex;
+use trdcheck::eligibility::ruleset::RuleSet;
+use trdcheck::records::sql::Sql;
+use trdcheck::records::{audit, patients, settings, ClinicSettings, NewPatient, StorageError};
+use trdcheck::PolicyOverrides;
+
+const AT: &str = "2026-12-07T09:00:00Z";
+
+fn new_patient(mrn: &str, name: &str) -> NewPatient {
+    NewPatient { mrn: mrn.into(), name: name.into(), date_of_birth: Some("1979-03-14".into()), sex: None }
+}
+
+fn names(db: &dyn Sql, query: &str, limit: usize) -> Vec<String> {
+    patients::search(db, query, limit).unwrap().into_iter().map(|p| p.name).collect()
+}
+
+fn field_of(e: StorageError) -> String {
+    match e {
+        StorageError::InvalidField { field, .. } => field,
+        StorageError::Input(e) => e.to_string(),
+        other => panic!("not a field error: {other}"),
+    }
+}
+
+fn rules() -> &'static RuleSet {
+    RuleSet::embedded().expect("embedded rule set loads")
+}
+
+fn eight_weeks() -> ClinicSettings {
+    ClinicSettings {
+        clinic: "Riverside".into(),
+        lock_after_minutes: 10,
+        policy: PolicyOverrides { min_weeks_at_dose: Some(8), ..Default::default() },
+        ..Default::default()
+    }
+}
+
+fn unreadable_key(db: &dyn Sql) -> String {
+    match settings::current(db).unwrap_err() {
+        StorageError::SettingsUnreadable { key, .. } => key,
+        other => panic!("{other}"),
+    }
+}
+
+/// The checks, each on an empty database of the engine.
+mod contract {
+    use super::*;
+
+    pub fn a_patient_is_created_and_found_by_id_and_mrn(db: &dyn Sql) {
+        let p = NewPatient { sex: Some(Sex::Female), ..new_patient(" A-100 ", " José García ") };
+        let created = patients::create(db, AT, &p, "dr a").unwrap();
+        assert_eq!((created.mrn.as_str(), created.name.as_str()), ("A-100", "José García"), "trimmed");
+        assert_eq!(created.created_at, AT);
+        assert_eq!(patients::by_id(db, created.id).unwrap(), created);
+        assert_eq!(patients::by_mrn(db, "A-100").unwrap(), Some(created.clone()));
+        assert_eq!(patients::by_mrn(db, "A-1000").unwrap(), None);
+        let missing = created.id + 1;
+        assert!(matches!(patients::by_id(db, missing), Err(StorageError::NoPatient(id)) if id == missing));
+    }
+
+    pub fn an_mrn_written_another_way_is_the_same_patient(db: &dyn Sql) {
+        let first = patients::create(db, AT, &new_patient("DUAL-1", "Ana"), "dr a").unwrap();
+        for other in ["dual-1", "DUAL\u{2011}1", "Dual\u{2212}1", "ＤＵＡＬ－１", " DUAL-1 "] {
+            match patients::create(db, AT, &new_patient(other, "Ana"), "dr a") {
+                Err(StorageError::DuplicateMrn(shown)) => {
+                    assert!(shown.starts_with(other.trim()), "{other:?}: {shown}");
+                    assert_eq!(shown.ends_with("(as DUAL-1)"), other.trim() != "DUAL-1", "{other:?}: {shown}");
+                }
+                other_result => panic!("{other:?}: {other_result:?}"),
+            }
+            assert_eq!(patients::by_mrn(db, other).unwrap().map(|p| p.id), Some(first.id), "{other:?}");
+        }
+        // Just past: another MRN is another patient, and a dash is not nothing.
+        assert!(patients::create(db, AT, &new_patient("DUAL-2", "Bo"), "dr a").is_ok());
+        assert!(patients::create(db, AT, &new_patient("DUAL1", "Cy"), "dr a").is_ok());
+        assert_eq!(patients::search(db, "", 10).unwrap().len(), 3);
+    }
+
+    pub fn bad_input_names_its_field_and_writes_nothing(db: &dyn Sql) {
+        let bad_date = NewPatient { date_of_birth: Some("14/03/1979".into()), ..new_patient("D-1", "d") };
+        for (patient, field) in
+            [(new_patient("M-1", "  "), "name"), (new_patient(" ", "Ana"), "mrn"), (bad_date, "date_of_birth")]
+        {
+            let err = patients::create(db, AT, &patient, "dr a").unwrap_err();
+            assert!(err.to_string().starts_with(&format!("{field}:")), "{field}: {err}");
+            assert_eq!(field_of(err), field);
+        }
+        let long = new_patient("M-2", &"a".repeat(10_000));
+        assert!(field_of(patients::create(db, AT, &long, "dr a").unwrap_err()).contains("name"));
+        assert!(patients::search(db, "", 10).unwrap().is_empty());
+        assert_eq!(audit::verify(db).unwrap().entries, 0);
+    }
+
+    pub fn search_ignores_case_and_accents_and_matches_prefixes(db: &dyn Sql) {
+        for (mrn, name) in
+            [("A-100", "José García"), ("A-200", "Joseph Garcia-Lopez"), ("B-300", "María Núñez"), ("C-1", "Ole Åberg")]
+        {
+            patients::create(db, AT, &new_patient(mrn, name), "x").unwrap();
+        }
+        let names = |q: &str| names(db, q, 50);
+        assert_eq!(names("garc"), ["José García", "Joseph Garcia-Lopez"]);
+        assert_eq!(names("GARCÍA jos"), ["José García", "Joseph Garcia-Lopez"]);
+        assert_eq!(names("josé"), ["José García", "Joseph Garcia-Lopez"]);
+        assert_eq!(names("nunez"), ["María Núñez"]);
+        assert_eq!(names("aberg"), ["Ole Åberg"]);
+        assert_eq!(names("lopez"), ["Joseph Garcia-Lopez"]);
+        assert_eq!(names("b-3"), ["María Núñez"]);
+        assert_eq!(names("maria x"), Vec::<String>::new());
+        // Just past a prefix: "garcias" is not a prefix of "garcia".
+        assert_eq!(names("garcias"), Vec::<String>::new());
+        assert_eq!(names("").len(), 4);
+    }
+
+    pub fn a_search_is_limited_and_an_empty_one_lists_the_newest(db: &dyn Sql) {
+        for (mrn, name) in [("N-1", "Ana Zapata"), ("N-2", "Bea Zapata"), ("N-3", "Cy Zapata")] {
+            patients::create(db, AT, &new_patient(mrn, name), "x").unwrap();
+        }
+        assert_eq!(super::names(db, "", 2), ["Cy Zapata", "Bea Zapata"]);
+        assert_eq!(super::names(db, "zap", 2), ["Ana Zapata", "Bea Zapata"]);
+        assert_eq!(super::names(db, "zap", 0), Vec::<String>::new());
+    }
+
+    pub fn each_patient_is_audited_in_one_chain(db: &dyn Sql) {
+        let a = patients::create(db, AT, &new_patient("A-1", "Ana"), "dr a").unwrap();
+        let b = patients::create(db, "2026-12-07T09:05:00Z", &new_patient("B-1", "Bo"), "dr b").unwrap();
+        let entries = audit::for_action(db, "create_patient").unwrap();
+        let who: Vec<_> = entries.iter().map(|e| (e.seq, e.actor.as_str(), e.patient_id)).collect();
+        assert_eq!(who, [(1, "dr a", Some(a.id)), (2, "dr b", Some(b.id))]);
+        assert_eq!(entries[1].prev_hash, entries[0].hash);
+        assert!(entries[0].detail.as_deref().unwrap().contains("\"mrn\":\"A-1\""));
+        let report = audit::verify(db).unwrap();
+        assert_eq!((report.entries, report.first_broken), (2, None));
+    }
+
+    pub fn settings_start_at_the_defaults_and_each_change_is_audited(db: &dyn Sql) {
+        assert_eq!(settings::current(db).unwrap(), ClinicSettings::default(), "never set: the defaults");
+        assert!(!settings::ever_saved(db).unwrap());
+        settings::save(db, AT, &eight_weeks(), None, "Dr A", rules()).unwrap();
+        let mut next = eight_weeks();
+        next.clinic = "Riverside Clinic".into();
+        next.policy.min_weeks_at_dose = None;
+        settings::save(db, AT, &next, Some(&eight_weeks()), "Dr B", rules()).unwrap();
+        settings::save(db, AT, &next, Some(&next), "Dr B", rules()).unwrap();
+        assert_eq!(settings::current(db).unwrap(), next);
+        assert!(settings::ever_saved(db).unwrap());
+        let history: Vec<_> = settings::history(db)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.actor, e.field.unwrap(), e.old_value, e.new_value))
+            .collect();
+        let entry = |actor: &str, key: &str, from: Option<&str>, to: Option<&str>| {
+            (actor.to_string(), key.to_string(), from.map(str::to_string), to.map(str::to_string))
+        };
+        assert_eq!(
+            history,
+            [
+                entry("Dr A", "clinic", None, Some(r#""Riverside""#)),
+                entry("Dr A", "lock_after_minutes", None, Some("10")),
+                entry("Dr A", "policy.min_weeks_at_dose", None, Some("8")),
+                entry("Dr B", "clinic", Some(r#""Riverside""#), Some(r#""Riverside Clinic""#)),
+                entry("Dr B", "policy.min_weeks_at_dose", Some("8"), None),
+            ]
+        );
+        assert_eq!(audit::verify(db).unwrap().first_broken, None);
+    }
+
+    pub fn confirming_the_default_settings_is_recorded(db: &dyn Sql) {
+        settings::save(db, AT, &ClinicSettings::default(), None, "Dr A", rules()).unwrap();
+        assert!(settings::ever_saved(db).unwrap(), "saved once, even with nothing changed");
+        let history = settings::history(db).unwrap();
+        assert_eq!(history.iter().map(|e| e.field.as_deref()).collect::<Vec<_>>(), [Some(settings::ALL_SETTINGS)]);
+    }
+
+    pub fn a_policy_the_rule_set_does_not_allow_is_not_stored(db: &dyn Sql) {
+        let mut bad = eight_weeks();
+        bad.policy.min_weeks_at_dose = Some(7);
+        let err = settings::save(db, AT, &bad, None, "Dr A", rules()).unwrap_err();
+        assert_eq!(err.code(), "invalid_policy_value");
+        assert!(err.to_string().contains("min_weeks_at_dose"), "{err}");
+        assert!(!settings::ever_saved(db).unwrap());
+        assert_eq!(audit::verify(db).unwrap().entries, 0);
+    }
+
+    pub fn a_setting_row_changed_outside_an_audited_save_is_unreadable(db: &dyn Sql) {
+        settings::save(db, AT, &eight_weeks(), None, "Dr A", rules()).unwrap();
+        // A hand-made edit: a valid value, but not the audited one.
+        db.run("UPDATE setting SET value = '6' WHERE key = 'policy.min_weeks_at_dose'", &[]).unwrap();
+        assert_eq!(unreadable_key(db), "policy.min_weeks_at_dose");
+        // Removed by hand: the default would apply silently; it is an error instead.
+        db.run("DELETE FROM setting WHERE key = 'policy.min_weeks_at_dose'", &[]).unwrap();
+        assert_eq!(unreadable_key(db), "policy.min_weeks_at_dose");
+        // An empty (null) value is not "not set".
+        settings::save(db, AT, &eight_weeks(), None, "Dr A", rules()).unwrap();
+        db.run("UPDATE setting SET value = 'null' WHERE key = 'clinic'", &[]).unwrap();
+        assert_eq!(unreadable_key(db), "clinic");
+    }
+
+    pub fn settings_changed_elsewhere_since_the_form_opened_are_not_overwritten(db: &dyn Sql) {
+        settings::save(db, AT, &eight_weeks(), None, "Dr A", rules()).unwrap();
+        let opened = settings::current(db).unwrap();
+        // Meanwhile, another workstation sets 10 weeks.
+        let mut elsewhere = opened.clone();
+        elsewhere.policy.min_weeks_at_dose = Some(10);
+        settings::save(db, AT, &elsewhere, Some(&opened), "Dr B", rules()).unwrap();
+        // The first form, opened before, changes only the clinic name: refused, nothing saved.
+        let mut mine = opened.clone();
+        mine.clinic = "Riverside Clinic".into();
+        let err = settings::save(db, AT, &mine, Some(&opened), "Dr A", rules()).unwrap_err();
+        assert!(matches!(err, StorageError::SettingsChanged), "{err}");
+        assert_eq!(settings::current(db).unwrap(), elsewhere);
+        assert_eq!(settings::history(db).unwrap().len(), 4, "3 changes by Dr A, 1 by Dr B");
+    }
+
+    pub fn the_audit_trail_is_append_only(db: &dyn Sql) {
+        patients::create(db, AT, &new_patient("A-1", "Ana"), "dr a").unwrap();
+        let update = db.run("UPDATE audit SET actor = 'someone else'", &[]).unwrap_err();
+        assert!(update.to_string().contains("append-only"), "{update}");
+        let delete = db.run("DELETE FROM audit", &[]).unwrap_err();
+        assert!(delete.to_string().contains("append-only"), "{delete}");
+        assert_eq!(audit::for_action(db, "create_patient").unwrap()[0].actor, "dr a");
+        assert_eq!(audit::verify(db).unwrap().first_broken, None);
+    }
+}
+
+/// One `#[test]` per contract check, on the engine that `$fresh` opens empty.
+macro_rules! engine {
+    ($engine:ident, $fresh:path) => {
+        mod $engine {
+            use super::contract;
+            engine!(@tests $fresh;
+                a_patient_is_created_and_found_by_id_and_mrn,
+                an_mrn_written_another_way_is_the_same_patient,
+                bad_input_names_its_field_and_writes_nothing,
+                search_ignores_case_and_accents_and_matches_prefixes,
+                a_search_is_limited_and_an_empty_one_lists_the_newest,
+                each_patient_is_audited_in_one_chain,
+                the_audit_trail_is_append_only,
+                settings_start_at_the_defaults_and_each_change_is_audited,
+                confirming_the_default_settings_is_recorded,
+                a_policy_the_rule_set_does_not_allow_is_not_stored,
+                a_setting_row_changed_outside_an_audited_save_is_unreadable,
+                settings_changed_elsewhere_since_the_form_opened_are_not_overwritten,
+            );
+        }
+    };
+    (@tests $fresh:path; $($check:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $check() {
+                $fresh(contract::$check)
+            }
+        )*
+    };
+}
+
+/// An empty workstation database (in memory, every migration applied).
+fn sqlite(check: fn(&dyn Sql)) {
+    let store = trdcheck::records::Store::open_in_memory().unwrap();
+    check(store.connection());
+}
+
+engine!(sqlite_engine, super::sqlite);
+
+/// An empty schema of its own on the server that `pg_virtualenv` (or `PGHOST`, `PGPORT`, `PGUSER`,
+/// `PGPASSWORD`, `PGDATABASE`) names, dropped afterwards. Only a local server is used.
+#[cfg(feature = "postgres")]
+fn postgres(check: fn(&dyn Sql)) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use trdcheck::records::sql::postgres::{create_schema, Postgres};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+    let var = |name: &str| std::env::var(name).ok();
+    let host = var("PGHOST").expect(
+        "the postgres contract needs a local PostgreSQL server: run it under pg_virtualenv (scripts/test does)",
+    );
+    assert!(
+        ["localhost", "127.0.0.1", "::1"].contains(&host.as_str()) || host.starts_with('/'),
+        "PGHOST={host}: the tests only ever talk to a server on this machine"
+    );
+    let mut config = postgres::Config::new();
+    config.host(&host).user(&var("PGUSER").unwrap_or_else(|| "postgres".into()));
+    config.dbname(&var("PGDATABASE").unwrap_or_else(|| "postgres".into()));
+    if let Some(port) = var("PGPORT") {
+        config.port(port.parse().expect("PGPORT is a port number"));
+    }
+    if let Some(password) = var("PGPASSWORD") {
+        config.password(password);
+    }
+    let mut client = config.connect(postgres::NoTls).expect("connect to the local PostgreSQL server");
+    let schema = format!("contract_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    client.batch_execute(&format!("CREATE SCHEMA {schema}; SET search_path TO {schema}")).unwrap();
+    create_schema(&mut client).unwrap();
+    let db = Postgres::new(client);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&db)));
+    db.into_inner().batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+#[cfg(feature = "postgres")]
+engine!(postgres_engine, super::postgres);

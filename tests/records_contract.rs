@@ -1,19 +1,23 @@
 //! The records' contract: what every storage engine must do with an aggregate, run on each engine
-//! through the one interface (`records::patients`, `records::settings`, `records::audit` over `records::sql::Sql`).
+//! through the one interface (`records::patients`, `assessments`, `signing`, `settings`, `audit` over `records::sql::Sql`).
 //!
 //! - `sqlite`: the workstation's database, as its migrations leave it (always run);
 //! - `postgres`: a clinic's PostgreSQL server (`cargo test --features postgres --test
 //!   records_contract` under `pg_virtualenv`, as scripts/test runs it; with the feature on and no
 //!   server, these tests fail rather than skip).
 //!
-//! So far the contract covers the patients, the clinic's settings and the audit trail, the first
-//! aggregates on both engines; every check here takes an empty database of its engine.
+//! So far the contract covers the patients, their eligibility assessments (drafts, signed
+//! versions, amendments), the clinic's settings and the audit trail; every check here takes an empty database of its engine.
 
+mod common;
+
+use common::{baseline, default_policy, rules};
 use trdcheck::eligibility::model::Sex;
-use trdcheck::eligibility::ruleset::RuleSet;
 use trdcheck::records::sql::Sql;
-use trdcheck::records::{audit, patients, settings, ClinicSettings, NewPatient, StorageError};
-use trdcheck::PolicyOverrides;
+use trdcheck::records::{
+    assessments, audit, patients, settings, signing, ClinicSettings, NewPatient, RecordStatus, StorageError,
+};
+use trdcheck::{Determination, PolicyOverrides};
 
 const AT: &str = "2026-12-07T09:00:00Z";
 
@@ -33,10 +37,6 @@ fn field_of(e: StorageError) -> String {
     }
 }
 
-fn rules() -> &'static RuleSet {
-    RuleSet::embedded().expect("embedded rule set loads")
-}
-
 fn eight_weeks() -> ClinicSettings {
     ClinicSettings {
         clinic: "Riverside".into(),
@@ -51,6 +51,23 @@ fn unreadable_key(db: &dyn Sql) -> String {
         StorageError::SettingsUnreadable { key, .. } => key,
         other => panic!("{other}"),
     }
+}
+
+/// A patient with a draft of the baseline answers (eligible, no precaution): (patient, draft).
+fn draft(db: &dyn Sql) -> (i64, i64) {
+    let p = patients::create(db, AT, &new_patient("MRN-1", "Ana Pérez"), "dr a").unwrap();
+    let mut answers = baseline();
+    answers.patient.id = p.mrn.clone();
+    (p.id, assessments::create_draft(db, AT, p.id, Some(answers), "dr a").unwrap())
+}
+
+fn saved_answers(db: &dyn Sql, id: i64) -> trdcheck::eligibility::model::Assessment {
+    assessments::load(db, id).unwrap().answers
+}
+
+/// The actions of an assessment's audit entries, in order.
+fn actions(db: &dyn Sql, id: i64) -> Vec<String> {
+    audit::for_assessment(db, id).unwrap().into_iter().map(|e| e.action).collect()
 }
 
 /// The checks, each on an empty database of the engine.
@@ -222,6 +239,100 @@ mod contract {
         assert_eq!(settings::history(db).unwrap().len(), 4, "3 changes by Dr A, 1 by Dr B");
     }
 
+    pub fn a_draft_is_saved_with_an_audit_entry_per_changed_answer(db: &dyn Sql) {
+        let p = patients::create(db, AT, &new_patient("MRN-1", "Ana"), "dr a").unwrap();
+        let id = assessments::create_draft(db, AT, p.id, None, "dr a").unwrap();
+        let empty = assessments::load(db, id).unwrap();
+        assert_eq!((empty.status, empty.version, empty.answers.patient.id.as_str()), (RecordStatus::Draft, 1, "MRN-1"));
+        let mut answers = empty.answers.clone();
+        answers.patient.age_years = Some(40.0);
+        answers.patient.weight_kg = Some(70.0);
+        assessments::save_draft(db, "2026-12-07T09:01:00Z", id, &answers, "dr a").unwrap();
+        assessments::save_draft(db, "2026-12-07T09:02:00Z", id, &answers, "dr a").unwrap();
+        let changed: Vec<_> =
+            audit::for_assessment(db, id).unwrap().into_iter().map(|e| (e.action, e.field, e.new_value)).collect();
+        assert_eq!(
+            changed,
+            [
+                ("create_draft".to_string(), None, None),
+                ("answer".into(), Some("patient.age_years".into()), Some("40".into())),
+                ("answer".into(), Some("patient.weight_kg".into()), Some("70".into())),
+            ],
+            "one entry per changed answer; saving the same answers again writes nothing"
+        );
+        let saved = assessments::load(db, id).unwrap();
+        assert_eq!((saved.answers, saved.updated_at.as_str()), (answers, "2026-12-07T09:01:00Z"));
+        let listed = assessments::listings(db, Some(p.id), 10).unwrap();
+        assert_eq!(
+            listed.iter().map(|l| (l.id, l.status, l.determination)).collect::<Vec<_>>(),
+            [(id, RecordStatus::Draft, None)]
+        );
+        let mut bad = saved_answers(db, id);
+        bad.patient.age_years = Some(-1.0);
+        let err = assessments::save_draft(db, AT, id, &bad, "dr a").unwrap_err();
+        assert!(err.to_string().contains("patient.age_years"), "{err}");
+    }
+
+    pub fn a_finalised_assessment_is_signed_and_the_database_refuses_to_change_it(db: &dyn Sql) {
+        let (patient, id) = draft(db);
+        let err = signing::finalise(db, AT, id, "  ", rules(), &default_policy()).unwrap_err();
+        assert_eq!(field_of(err), "clinician");
+        signing::finalise(db, "2026-12-07T10:00:00Z", id, " Dr A ", rules(), &default_policy()).unwrap();
+        let f = assessments::load(db, id).unwrap();
+        assert_eq!(
+            (f.status, f.finalised_by.as_deref(), f.finalised_at.as_deref()),
+            (RecordStatus::Final, Some("Dr A"), Some("2026-12-07T10:00:00Z"))
+        );
+        let snapshot = f.snapshot.as_ref().unwrap();
+        assert_eq!(snapshot.evaluation.determination, Determination::Eligible);
+        assert_eq!(snapshot.ruleset, rules().reference());
+        assert_eq!(signing::broken_signatures(db).unwrap(), (1, vec![]));
+        let listed = &assessments::listings(db, None, 10).unwrap()[0];
+        assert_eq!((listed.determination, listed.starts_course), (Some(Determination::Eligible), true));
+        // Refused by the code, and by the database itself.
+        assert!(
+            matches!(assessments::save_draft(db, AT, id, &baseline(), "x"), Err(StorageError::Finalised(i)) if i == id)
+        );
+        assert!(matches!(assessments::discard_draft(db, AT, id, "x"), Err(StorageError::Finalised(_))));
+        let update = db.run("UPDATE assessment SET answers = '{}' WHERE id = $1", &[id.into()]).unwrap_err();
+        assert!(update.to_string().contains("cannot be changed"), "{update}");
+        let delete = db.run("DELETE FROM assessment WHERE id = $1", &[id.into()]).unwrap_err();
+        assert!(delete.to_string().contains("cannot be deleted"), "{delete}");
+        assert_eq!(assessments::load(db, id).unwrap(), f);
+        assert_eq!(actions(db, id).last().map(String::as_str), Some("finalise"));
+        assert_eq!(assessments::listings(db, Some(patient), 10).unwrap().len(), 1);
+    }
+
+    pub fn an_amendment_is_a_new_version_of_the_newest_final_one(db: &dyn Sql) {
+        let (_, id) = draft(db);
+        assert!(matches!(assessments::amend(db, AT, id, "dr a"), Err(StorageError::NotFinal { .. })));
+        signing::finalise(db, AT, id, "Dr A", rules(), &default_policy()).unwrap();
+        let v2 = assessments::amend(db, "2026-12-08T09:00:00Z", id, "dr b").unwrap();
+        let amended = assessments::load(db, v2).unwrap();
+        assert_eq!((amended.version, amended.amends, amended.status), (2, Some(id), RecordStatus::Draft));
+        assert_eq!(amended.answers, assessments::load(db, id).unwrap().answers);
+        assert_eq!(assessments::load(db, id).unwrap().amended_by, Some(v2));
+        match assessments::amend(db, AT, id, "dr c") {
+            Err(StorageError::AlreadyAmended { id: i, by }) => assert_eq!((i, by), (id, v2)),
+            other => panic!("{other:?}"),
+        }
+        let listed = assessments::listings(db, None, 10).unwrap();
+        assert_eq!(listed.iter().map(|l| (l.id, l.starts_course)).collect::<Vec<_>>(), [(v2, false), (id, false)]);
+        assert_eq!(actions(db, v2), ["amend"]);
+        assert_eq!(signing::broken_signatures(db).unwrap(), (1, vec![]));
+    }
+
+    pub fn a_discarded_draft_is_gone_and_its_answers_are_in_the_audit_trail(db: &dyn Sql) {
+        let (patient, id) = draft(db);
+        assessments::discard_draft(db, AT, id, "dr a").unwrap();
+        assert!(matches!(assessments::load(db, id), Err(StorageError::NoAssessment(i)) if i == id));
+        assert!(assessments::listings(db, Some(patient), 10).unwrap().is_empty());
+        let entries = audit::for_assessment(db, id).unwrap();
+        assert_eq!(entries.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["create_draft", "discard_draft"]);
+        assert!(entries[1].detail.as_deref().unwrap().contains("\"MRN-1\""));
+        assert_eq!(audit::verify(db).unwrap().first_broken, None);
+    }
+
     pub fn the_audit_trail_is_append_only(db: &dyn Sql) {
         patients::create(db, AT, &new_patient("A-1", "Ana"), "dr a").unwrap();
         let update = db.run("UPDATE audit SET actor = 'someone else'", &[]).unwrap_err();
@@ -251,6 +362,10 @@ macro_rules! engine {
                 a_policy_the_rule_set_does_not_allow_is_not_stored,
                 a_setting_row_changed_outside_an_audited_save_is_unreadable,
                 settings_changed_elsewhere_since_the_form_opened_are_not_overwritten,
+                a_draft_is_saved_with_an_audit_entry_per_changed_answer,
+                a_finalised_assessment_is_signed_and_the_database_refuses_to_change_it,
+                an_amendment_is_a_new_version_of_the_newest_final_one,
+                a_discarded_draft_is_gone_and_its_answers_are_in_the_audit_trail,
             );
         }
     };

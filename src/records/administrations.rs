@@ -305,7 +305,7 @@ impl Store {
             }));
         }
         let course = load_course(conn, course_id)?;
-        let a = Self::load_assessment(conn, course.assessment_id)?;
+        let a = crate::records::assessments::load(conn, course.assessment_id)?;
         let def = scale_of(scale)?;
         let question = def.scale.assessment_total.as_deref();
         let total = match crate::eligibility::question_table::QUESTIONS

@@ -7,11 +7,10 @@
 //! ([`broken`]), so what is signed and what is checked cannot drift apart; then refused by the
 //! database once final (each table's triggers) and amended only as a new version.
 
-use rusqlite::types::ValueRef;
-use rusqlite::{params, Connection, Row, Transaction};
-use serde_json::Value;
+use serde_json::Value as Json;
 
 use super::audit::{self, Event};
+use super::sql::{params, Row, Sql, Value};
 use super::Result;
 
 /// A kind of signed record: its table and what its signature covers.
@@ -24,7 +23,7 @@ pub(crate) struct SignedKind {
     pub select: &'static str,
     /// The condition of the finalised rows `db verify` checks.
     pub finalised: &'static str,
-    /// The condition of one row by its id (`?1`).
+    /// The condition of one row by its id (`$1`).
     pub by_id: &'static str,
     /// The columns (first and last, by index in `select`) that the signature holds as one list.
     pub nested: Option<(usize, usize)>,
@@ -38,7 +37,7 @@ pub(crate) const ASSESSMENT: SignedKind = SignedKind {
     select: "SELECT id, patient_id, version, answers, acknowledgements, evaluation, ruleset_id, ruleset_version, \
              ruleset_sha256, policy, finalised_by, finalised_at, signed_sha256 FROM assessment WHERE {which} ORDER BY id",
     finalised: "status = 'final' AND signed_sha256 IS NOT NULL",
-    by_id: "id = ?1",
+    by_id: "id = $1",
     nested: Some((6, 8)),
 };
 
@@ -51,7 +50,7 @@ pub(crate) const SESSION: SignedKind = SignedKind {
              s.dosing_sha256, s.dosing_site, s.finalised_by, s.finalised_at, s.signed_sha256 \
              FROM session s JOIN course c ON c.id = s.course_id WHERE {which} ORDER BY s.id",
     finalised: "s.status = 'final'",
-    by_id: "s.id = ?1",
+    by_id: "s.id = $1",
     nested: None,
 };
 
@@ -63,7 +62,7 @@ pub(crate) const ADMINISTRATION: SignedKind = SignedKind {
              a.finalised_by, a.finalised_at, a.signed_sha256 \
              FROM administration a JOIN course c ON c.id = a.course_id WHERE {which} ORDER BY a.id",
     finalised: "a.status = 'final'",
-    by_id: "a.id = ?1",
+    by_id: "a.id = $1",
     nested: None,
 };
 
@@ -73,25 +72,26 @@ impl SignedKind {
     }
 
     /// The row's id, its signature as computed from what is stored, and the signature stored.
-    fn read(&self, r: &Row) -> rusqlite::Result<(i64, String, String)> {
-        let count = r.as_ref().column_count();
-        let mut values = Vec::with_capacity(count);
-        for i in 0..count - 1 {
-            values.push(match r.get_ref(i)? {
-                ValueRef::Integer(n) => Value::from(n),
-                ValueRef::Real(x) => Value::from(x),
-                ValueRef::Text(t) | ValueRef::Blob(t) => Value::from(String::from_utf8_lossy(t).into_owned()),
-                ValueRef::Null => Value::from(""),
-            });
-        }
+    fn read(&self, r: &Row) -> Result<(i64, String, String)> {
+        let count = r.0.len();
+        let mut values: Vec<Json> = r.0[..count.saturating_sub(1)]
+            .iter()
+            .map(|v| match v {
+                Value::Integer(n) => Json::from(*n),
+                Value::Real(x) => Json::from(*x),
+                Value::Text(t) => Json::from(t.as_str()),
+                Value::Blob(t) => Json::from(String::from_utf8_lossy(t).into_owned()),
+                Value::Null => Json::from(""),
+            })
+            .collect();
         if let Some((from, to)) = self.nested {
-            let group: Vec<Value> = values.drain(from..=to).collect();
-            values.insert(from, Value::Array(group));
+            let group: Vec<Json> = values.drain(from..=to).collect();
+            values.insert(from, Json::Array(group));
         }
-        let mut content = vec![Value::from(self.tag)];
+        let mut content = vec![Json::from(self.tag)];
         content.extend(values);
-        let computed = crate::digest::sha256_hex(Value::Array(content).to_string().as_bytes());
-        let stored: Option<String> = r.get(count - 1)?;
+        let computed = crate::digest::sha256_hex(Json::Array(content).to_string().as_bytes());
+        let stored: Option<String> = r.get(count.saturating_sub(1))?;
         Ok((r.get(0)?, computed, stored.unwrap_or_default()))
     }
 }
@@ -99,41 +99,42 @@ impl SignedKind {
 /// Finalises a draft whose signed values (finalised by and at, and what it was judged with) are
 /// already written: its signature is computed from the stored row and kept with it as it becomes
 /// final. Returns the signature.
-pub(crate) fn sign(tx: &Transaction, kind: &SignedKind, id: i64) -> Result<String> {
-    let (_, hash, _) = tx.query_row(&kind.query(kind.by_id), [id], |r| kind.read(r))?;
-    tx.execute(
-        &format!("UPDATE {} SET status = 'final', signed_sha256 = ?1 WHERE id = ?2", kind.table),
-        params![hash, id],
+pub(crate) fn sign(db: &(impl Sql + ?Sized), kind: &SignedKind, id: i64) -> Result<String> {
+    let row = db.row(&kind.query(kind.by_id), params![id])?;
+    let (_, hash, _) =
+        kind.read(&row.ok_or_else(|| super::StorageError::Server(format!("{} {id} is gone", kind.table)))?)?;
+    db.run(
+        &format!("UPDATE {} SET status = 'final', signed_sha256 = $1 WHERE id = $2", kind.table),
+        params![&hash, id],
     )?;
     Ok(hash)
 }
 
 /// The finalised records of a kind whose stored content no longer matches the signature, by id,
 /// and how many were checked.
-pub(crate) fn broken(conn: &Connection, kind: &SignedKind) -> Result<(u64, Vec<i64>)> {
-    let mut stmt = conn.prepare(&kind.query(kind.finalised))?;
-    let mut rows = stmt.query([])?;
+pub(crate) fn broken(db: &(impl Sql + ?Sized), kind: &SignedKind) -> Result<(u64, Vec<i64>)> {
     let (mut checked, mut broken) = (0, Vec::new());
-    while let Some(r) = rows.next()? {
-        let (id, computed, stored) = kind.read(r)?;
+    db.each_row(&kind.query(kind.finalised), &[], &mut |r| {
+        let (id, computed, stored) = kind.read(&r)?;
         checked += 1;
         if computed != stored {
             broken.push(id);
         }
-    }
+        Ok(())
+    })?;
     Ok((checked, broken))
 }
 
 /// One audit entry per changed answer of a draft (`changes`: the field's path, old and new
 /// values), each like `base` with its field and values.
 pub(crate) fn audit_changes(
-    tx: &Transaction,
+    db: &(impl Sql + ?Sized),
     at: &str,
     base: &Event,
     changes: impl IntoIterator<Item = (String, Option<String>, Option<String>)>,
 ) -> Result<()> {
     for (path, old_value, new_value) in changes {
-        audit::append(tx, at, &Event { field: Some(&path), old_value, new_value, ..base.clone() })?;
+        audit::append(db, at, &Event { field: Some(&path), old_value, new_value, ..base.clone() })?;
     }
     Ok(())
 }

@@ -26,7 +26,7 @@ impl Store {
                     actor,
                 )?,
             };
-            let id = Self::insert_draft(tx, at, patient.id, &answers, actor)?;
+            let id = crate::records::assessments::insert_draft(tx, at, patient.id, &answers, actor)?;
             audit::append(
                 tx,
                 at,

@@ -243,7 +243,7 @@ impl Store {
             // A draft can no longer be finalised once the course's assessment was amended: the
             // course may then end with it left unsigned (else the patient could never start the
             // course the amended assessment allows).
-            let amended = Self::load_assessment(tx, course.assessment_id)?.amended_by.is_some();
+            let amended = crate::records::assessments::load(tx, course.assessment_id)?.amended_by.is_some();
             if let (Some(n), false) = (draft, amended) {
                 return Err(field(
                     "course_id",

@@ -223,7 +223,7 @@ impl Store {
     /// the newest version of it; the route is the assessment's.
     pub fn start_course(&mut self, assessment_id: i64, started_on: &str, actor: &str) -> Result<CourseRecord> {
         let id = self.write(|tx, at| {
-            let a = Self::load_assessment(tx, assessment_id)?;
+            let a = crate::records::assessments::load(tx, assessment_id)?;
             if a.status != RecordStatus::Final {
                 return Err(StorageError::NotFinal { id: assessment_id, action: "starting a course" });
             }

@@ -214,7 +214,7 @@ impl Store {
                 blood_pressure: rec.session.blood_pressures(),
             });
         }
-        let amended_by = Self::load_assessment(&self.conn, course.assessment_id)?.amended_by;
+        let amended_by = crate::records::assessments::load(&self.conn, course.assessment_id)?.amended_by;
         let closed = match (draft_open, amended_by) {
             _ if course.ended.is_some() => course.ended.as_ref().map(|e| format!("this course ended on {}: {}", e.ended_on, e.reason)),
             (_, Some(by)) => Some(format!(

@@ -25,7 +25,7 @@ impl Store {
         f: impl FnOnce(&Context, &CourseRecord) -> Result<T>,
     ) -> Result<T> {
         let course = load_course(conn, course_id)?;
-        let a = Self::load_assessment(conn, course.assessment_id)?;
+        let a = crate::records::assessments::load(conn, course.assessment_id)?;
         if let Some(by) = a.amended_by {
             return Err(field(
                 "course_id",

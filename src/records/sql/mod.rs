@@ -107,6 +107,16 @@ impl Row {
     }
 }
 
+impl Row {
+    /// A JSON column read back into its type (`None` for null); text that does not parse is an
+    /// error naming the column.
+    pub fn json<T: for<'de> serde::Deserialize<'de>>(&self, index: usize) -> Result<Option<T>> {
+        self.get::<Option<String>>(index)?
+            .map(|text| serde_json::from_str(&text).map_err(|e| StorageError::Column { index, message: e.to_string() }))
+            .transpose()
+    }
+}
+
 /// A type a column can be read as.
 pub trait FromValue: Sized {
     const EXPECTED: &'static str;

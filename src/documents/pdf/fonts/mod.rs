@@ -4,6 +4,7 @@
 //! drawing's runs both come from here, so a line is drawn as wide as it was measured (issue 24:
 //! a name in any of these scripts prints as written, not as empty boxes).
 
+use std::io::Read;
 use std::sync::OnceLock;
 
 use krilla::text::{GlyphId, KrillaGlyph};
@@ -11,32 +12,61 @@ use rustybuzz::Face;
 
 use crate::documents::pdf::{PdfError, Weight};
 
-const REGULAR: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans.ttf"));
-const BOLD: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans-Bold.ttf"));
+/// A font compiled in deflated (`build.rs`: 9.1 MB of font files in 5.1 MB of binary), inflated
+/// the first time a PDF needs it and kept for the process.
+pub(crate) struct FontFile {
+    pub(crate) name: &'static str,
+    deflated: &'static [u8],
+    inflated: OnceLock<Option<Vec<u8>>>,
+}
 
-macro_rules! fallback {
+impl FontFile {
+    const fn new(name: &'static str, deflated: &'static [u8]) -> FontFile {
+        FontFile { name, deflated, inflated: OnceLock::new() }
+    }
+
+    /// The font file's bytes; None if they do not inflate (never for the files compiled in: a
+    /// test inflates and parses every one).
+    fn bytes(&'static self) -> Option<&'static [u8]> {
+        self.inflated
+            .get_or_init(|| {
+                let mut out = Vec::new();
+                flate2::read::DeflateDecoder::new(self.deflated).read_to_end(&mut out).ok().map(|_| out)
+            })
+            .as_deref()
+    }
+
+    fn face(&'static self) -> Option<Face<'static>> {
+        Face::from_slice(self.bytes()?, 0)
+    }
+}
+
+macro_rules! font {
     ($name:literal, $file:literal) => {
-        ($name, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/fallback/", $file)) as &[u8])
+        FontFile::new($name, include_bytes!(concat!(env!("OUT_DIR"), "/", $file, ".deflate")))
     };
 }
+
+static REGULAR: FontFile = font!("DejaVu Sans", "DejaVuSans.ttf");
+static BOLD: FontFile = font!("DejaVu Sans Bold", "DejaVuSans-Bold.ttf");
 
 /// The fonts for what DejaVu Sans lacks, in the order they are tried; regular weight only (a bold
 /// word in these scripts prints in the regular weight). Where each file comes from and under which
 /// licence: assets/fonts/fallback/README.md.
-pub(crate) const FALLBACKS: [(&str, &[u8]); 13] = [
-    fallback!("Noto Sans Devanagari", "NotoSansDevanagari-Regular.ttf"),
-    fallback!("Noto Sans Bengali", "NotoSansBengali-Regular.ttf"),
-    fallback!("Noto Sans Gurmukhi", "NotoSansGurmukhi-Regular.ttf"),
-    fallback!("Noto Sans Gujarati", "NotoSansGujarati-Regular.ttf"),
-    fallback!("Noto Sans Tamil", "NotoSansTamil-Regular.ttf"),
-    fallback!("Noto Sans Telugu", "NotoSansTelugu-Regular.ttf"),
-    fallback!("Noto Sans Thai", "NotoSansThai-Regular.ttf"),
-    fallback!("Noto Sans Ethiopic", "NotoSansEthiopic-Regular.ttf"),
-    fallback!("Noto Sans Khmer", "NotoSansKhmer-Regular.ttf"),
-    fallback!("Noto Sans Myanmar", "NotoSansMyanmar-Regular.ttf"),
-    fallback!("Droid Sans Fallback (CJK)", "DroidSansFallback-CJK.ttf"),
-    fallback!("Noto Sans CJK KR (Hangul)", "NotoSansCJKkr-Hangul.otf"),
-    fallback!("Noto Emoji", "NotoEmoji-Regular.ttf"),
+pub(crate) static FALLBACKS: [FontFile; 13] = [
+    font!("Noto Sans Devanagari", "NotoSansDevanagari-Regular.ttf"),
+    font!("Noto Sans Bengali", "NotoSansBengali-Regular.ttf"),
+    font!("Noto Sans Gurmukhi", "NotoSansGurmukhi-Regular.ttf"),
+    font!("Noto Sans Gujarati", "NotoSansGujarati-Regular.ttf"),
+    font!("Noto Sans Tamil", "NotoSansTamil-Regular.ttf"),
+    font!("Noto Sans Telugu", "NotoSansTelugu-Regular.ttf"),
+    font!("Noto Sans Thai", "NotoSansThai-Regular.ttf"),
+    font!("Noto Sans Ethiopic", "NotoSansEthiopic-Regular.ttf"),
+    font!("Noto Sans Khmer", "NotoSansKhmer-Regular.ttf"),
+    font!("Noto Sans Myanmar", "NotoSansMyanmar-Regular.ttf"),
+    font!("Droid Sans Fallback (CJK)", "DroidSansFallback-CJK.ttf"),
+    font!("Noto Sans CJK KR (Hangul)", "NotoSansCJKkr-Hangul.otf"),
+    font!("Noto Emoji", "NotoEmoji-Regular.ttf"),
 ];
 
 /// The font a piece of text is drawn with: DejaVu Sans in the line's weight, or a fallback.
@@ -50,7 +80,9 @@ pub(crate) enum FontId {
 pub(crate) struct Fonts {
     regular: Face<'static>,
     bold: Face<'static>,
-    fallbacks: Vec<Face<'static>>,
+    /// Each fallback inflated and parsed the first time a character DejaVu Sans lacks is looked
+    /// for in it (a PDF in Latin script never inflates one).
+    fallbacks: [OnceLock<Option<Face<'static>>>; FALLBACKS.len()],
 }
 
 /// A character drawn with the one before it, whatever font has it: a combining mark, a joiner, a
@@ -68,30 +100,31 @@ impl Fonts {
     }
 
     fn new() -> Result<Fonts, PdfError> {
-        let parse = |(name, data): (&str, &'static [u8])| {
-            Face::from_slice(data, 0).ok_or_else(|| PdfError::new(format!("the font {name} did not load")))
-        };
-        Ok(Fonts {
-            regular: parse(("DejaVu Sans", REGULAR))?,
-            bold: parse(("DejaVu Sans Bold", BOLD))?,
-            fallbacks: FALLBACKS.iter().map(|f| parse(*f)).collect::<Result<_, _>>()?,
-        })
+        let parse = |f: &'static FontFile| f.face().ok_or_else(|| PdfError::new(format!("the font {} did not load", f.name)));
+        Ok(Fonts { regular: parse(&REGULAR)?, bold: parse(&BOLD)?, fallbacks: std::array::from_fn(|_| OnceLock::new()) })
     }
 
-    /// The bytes of a font, for embedding.
+    /// The bytes of a font, for embedding (empty if it did not load, which krilla then refuses).
     pub(crate) fn data(id: FontId) -> &'static [u8] {
         match id {
-            FontId::Primary(Weight::Regular) => REGULAR,
-            FontId::Primary(Weight::Bold) => BOLD,
-            FontId::Fallback(i) => FALLBACKS[i].1,
+            FontId::Primary(Weight::Regular) => REGULAR.bytes(),
+            FontId::Primary(Weight::Bold) => BOLD.bytes(),
+            FontId::Fallback(i) => FALLBACKS[i].bytes(),
         }
+        .unwrap_or_default()
+    }
+
+    /// Fallback `i`, parsed on first use; None if it did not load.
+    fn fallback(&self, i: usize) -> Option<&Face<'static>> {
+        self.fallbacks[i].get_or_init(|| FALLBACKS[i].face()).as_ref()
     }
 
     fn face(&self, id: FontId) -> &Face<'static> {
         match id {
             FontId::Primary(Weight::Regular) => &self.regular,
             FontId::Primary(Weight::Bold) => &self.bold,
-            FontId::Fallback(i) => &self.fallbacks[i],
+            // A fallback is only ever chosen once it has loaded (`font_for`).
+            FontId::Fallback(i) => self.fallback(i).unwrap_or(&self.regular),
         }
     }
 
@@ -102,7 +135,9 @@ impl Fonts {
         if self.face(primary).glyph_index(c).is_some() {
             return Some(primary);
         }
-        self.fallbacks.iter().position(|f| f.glyph_index(c).is_some()).map(FontId::Fallback)
+        (0..FALLBACKS.len())
+            .find(|&i| self.fallback(i).is_some_and(|f| f.glyph_index(c).is_some()))
+            .map(FontId::Fallback)
     }
 
     /// The text in pieces of one font each, in logical order. A character no font has stays in
@@ -341,149 +376,4 @@ fn needs_no_shaping(c: char) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unshaped_glyphs_advance_by_the_widths_the_layout_measured() {
-        let m = Fonts::shared().unwrap();
-        for (text, weight) in [
-            ("Ketamine 35.0 mg — Zoë Ñúñez, SpO₂ ≥ 94 % → 40 min", Weight::Regular),
-            ("Pre-dose gate: defer", Weight::Bold),
-        ] {
-            let glyphs = m.glyphs(text, weight).expect("Latin text needs no shaping");
-            assert_eq!(glyphs.len(), text.chars().count());
-            let advance: f32 = glyphs.iter().map(|g| krilla::text::Glyph::x_advance(g, 10.0)).sum();
-            assert!((advance - m.width(text, weight, 10.0)).abs() < 1e-3, "{text}");
-        }
-    }
-
-    #[test]
-    fn text_with_combining_marks_or_right_to_left_script_is_left_to_the_shaper() {
-        let m = Fonts::shared().unwrap();
-        assert!(m.glyphs("Zoe\u{0308}", Weight::Regular).is_none());
-        assert!(m.glyphs("مريض", Weight::Regular).is_none());
-        assert!(m.glyphs("שלום", Weight::Regular).is_none());
-        assert!(m.glyphs("a\u{200F}b", Weight::Regular).is_none());
-        assert!(m.glyphs("王小明", Weight::Regular).is_none());
-    }
-
-    /// Every script the fallbacks are there for has a font, in both weights; what DejaVu Sans has
-    /// stays in DejaVu Sans.
-    #[test]
-    fn each_script_a_clinic_meets_has_a_font() {
-        let m = Fonts::shared().unwrap();
-        let samples = [
-            ("王小明", "Droid Sans Fallback (CJK)"),
-            ("さくら カタカナ", "Droid Sans Fallback (CJK)"),
-            ("김민준", "Noto Sans CJK KR (Hangul)"),
-            // (DejaVu Sans has the emoticons of Unicode 6, 😀 among them; these it lacks.)
-            ("👍🧠🥲🫠", "Noto Emoji"),
-            ("राम शर्मा", "Noto Sans Devanagari"),
-            ("রহিম", "Noto Sans Bengali"),
-            ("ਗੁਰਪ੍ਰੀਤ", "Noto Sans Gurmukhi"),
-            ("પટેલ", "Noto Sans Gujarati"),
-            ("முருகன்", "Noto Sans Tamil"),
-            ("వెంకట్", "Noto Sans Telugu"),
-            ("สมชาย", "Noto Sans Thai"),
-            ("አበበ", "Noto Sans Ethiopic"),
-            ("សុខា", "Noto Sans Khmer"),
-            ("အောင်", "Noto Sans Myanmar"),
-        ];
-        for (text, font) in samples {
-            for weight in [Weight::Regular, Weight::Bold] {
-                for c in text.chars().filter(|c| !c.is_whitespace()) {
-                    let id = m.font_for(c, weight).unwrap_or_else(|| panic!("no font has {c:?} of {text}"));
-                    let FontId::Fallback(i) = id else { panic!("{c:?} of {text} is in DejaVu Sans") };
-                    if !joins_previous(c) {
-                        assert_eq!(FALLBACKS[i].0, font, "{c:?} of {text}");
-                    }
-                }
-            }
-        }
-        for text in ["😀", "Zoë Ñúñez", "Αλέξης", "Иван", "Արամ", "გიორგი", "שלום", "محمد علي"]
-        {
-            for c in text.chars().filter(|c| !c.is_whitespace()) {
-                assert_eq!(m.font_for(c, Weight::Bold), Some(FontId::Primary(Weight::Bold)), "{c:?} of {text}");
-            }
-        }
-    }
-
-    #[test]
-    fn pieces_change_font_where_the_script_does_and_marks_stay_with_their_base() {
-        let m = Fonts::shared().unwrap();
-        let runs: Vec<&str> = m.runs("Wang 王小明 (MRN 7)", Weight::Regular).into_iter().map(|(r, _)| r).collect();
-        assert_eq!(runs, ["Wang ", "王小明", " (MRN 7)"]);
-        // A skin-tone modifier and a family joined by zero-width joiners stay one emoji piece.
-        let runs = m.runs("ok 👍🏽 👨\u{200D}👩\u{200D}👧", Weight::Regular);
-        assert_eq!(runs.iter().map(|(r, _)| *r).collect::<Vec<_>>(), ["ok ", "👍🏽", " ", "👨\u{200D}👩\u{200D}👧"]);
-        // A Devanagari vowel sign is a mark: it stays with its consonant.
-        assert_eq!(m.runs("कि", Weight::Regular).len(), 1);
-        // A CJK name is as wide as its characters in its own font, not three "missing" boxes.
-        let w = m.width("王小明", Weight::Regular, 10.0);
-        assert!((w - 30.0).abs() < 0.5, "{w}");
-    }
-
-    #[test]
-    fn text_without_spaces_wraps_between_characters() {
-        let m = Fonts::shared().unwrap();
-        let text = "王小明".repeat(20);
-        let lines = m.wrap(&text, Weight::Regular, 10.0, 100.0);
-        assert!(lines.len() >= 6, "{lines:?}");
-        assert!(lines.iter().all(|l| m.width(l, Weight::Regular, 10.0) <= 100.0));
-        assert_eq!(lines.concat(), text);
-    }
-
-    /// The page with `text` drawn large, rendered to a grey-scale image by poppler's pdftoppm (the
-    /// check renders the PDF, as a reader sees it, rather than extracting its text).
-    fn rendered(pdftoppm: &std::path::Path, dir: &std::path::Path, text: &str) -> Vec<u8> {
-        use crate::documents::pdf::{render, Layout, Op, BLACK};
-        let mut l = Layout::new(crate::records::clinic_details::Paper::A4).unwrap();
-        l.pages[0].push(Op::Text {
-            x: 40.0,
-            y: 80.0,
-            text: text.into(),
-            weight: Weight::Regular,
-            size: 48.0,
-            color: BLACK,
-        });
-        let pdf = dir.join("glyph.pdf");
-        std::fs::write(&pdf, render(&l, "glyph".into()).unwrap()).unwrap();
-        let out = std::process::Command::new(pdftoppm)
-            .args(["-gray", "-r", "36", "-singlefile"])
-            .arg(&pdf)
-            .arg(dir.join("glyph"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        std::fs::read(dir.join("glyph.pgm")).unwrap()
-    }
-
-    /// Issue 24: Chinese, Japanese, Korean, emoji and the Indic, Thai, Ethiopic, Khmer and Myanmar
-    /// scripts print as themselves: each character, rendered from the PDF, is neither blank nor
-    /// the "missing" box that a character no font has is drawn as.
-    #[test]
-    fn every_character_of_every_script_renders_as_a_glyph_not_a_missing_box() {
-        let found = std::env::var_os("PATH")
-            .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join("pdftoppm")).find(|p| p.is_file()));
-        let Some(pdftoppm) = found else {
-            assert!(
-                std::env::var("TRDCHECK_REQUIRE_TOOLS").is_err(),
-                "pdftoppm is required (scripts/test installs it)"
-            );
-            eprintln!("skipped: pdftoppm is not installed (scripts/test installs it)");
-            return;
-        };
-        let dir = tempfile::tempdir().unwrap();
-        let blank = rendered(&pdftoppm, dir.path(), "");
-        let missing = rendered(&pdftoppm, dir.path(), "\u{10FFFD}");
-        assert_ne!(missing, blank, "the missing box is drawn");
-        let text =
-            "王小明 さくら カタカナ 김민준 👍🧠🥲🫠😀 राम রহিম ਗੁਰ પટેલ முருகன் వెంకట్ สมชาย አበበ សុខា အောင် محمد שלום Zoë";
-        for c in text.chars().filter(|c| !c.is_whitespace() && !joins_previous(*c)) {
-            let image = rendered(&pdftoppm, dir.path(), &c.to_string());
-            assert_ne!(image, blank, "{c:?} ({:X}) renders blank", u32::from(c));
-            assert_ne!(image, missing, "{c:?} ({:X}) renders as the missing box", u32::from(c));
-        }
-    }
-}
+mod tests;

@@ -100,8 +100,13 @@ impl Fonts {
     }
 
     fn new() -> Result<Fonts, PdfError> {
-        let parse = |f: &'static FontFile| f.face().ok_or_else(|| PdfError::new(format!("the font {} did not load", f.name)));
-        Ok(Fonts { regular: parse(&REGULAR)?, bold: parse(&BOLD)?, fallbacks: std::array::from_fn(|_| OnceLock::new()) })
+        let parse =
+            |f: &'static FontFile| f.face().ok_or_else(|| PdfError::new(format!("the font {} did not load", f.name)));
+        Ok(Fonts {
+            regular: parse(&REGULAR)?,
+            bold: parse(&BOLD)?,
+            fallbacks: std::array::from_fn(|_| OnceLock::new()),
+        })
     }
 
     /// The bytes of a font, for embedding (empty if it did not load, which krilla then refuses).

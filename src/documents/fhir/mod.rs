@@ -3,6 +3,8 @@
 //! collection with the Patient, the response and one `DetectedIssue` per contraindication and
 //! precaution. Unknown answers are left out of the response (FHIR's "not answered").
 
+mod questions;
+
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -10,7 +12,9 @@ use crate::documents::summary::{Context, Status};
 use crate::eligibility::engine::Evaluation;
 use crate::eligibility::model::{Answer, Assessment};
 use crate::eligibility::question_table::{MEDICATION_FIELDS, TRIAL_FIELDS};
-use crate::eligibility::ruleset::{Area, Level, Question, RuleSet};
+use crate::eligibility::ruleset::{Area, Level, RuleSet};
+
+pub use questions::{questionnaire, questionnaire_url};
 
 /// Code system of trdcheck's rule ids and answer values (a URN: nothing to fetch).
 pub const RULE_SYSTEM: &str = "urn:trdcheck:rule";
@@ -21,7 +25,7 @@ pub const DETERMINATION_SYSTEM: &str = "urn:trdcheck:determination";
 pub const LEVEL_EXTENSION: &str = "urn:trdcheck:extension:finding-level";
 pub const CLASS_SYSTEM: &str = "urn:trdcheck:medication-class";
 /// The answer "none of these classes" (reviewed by the clinician).
-const NO_CLASS: &str = "none";
+pub(crate) const NO_CLASS: &str = "none";
 pub const OBSERVATION_SYSTEM: &str = "urn:trdcheck:observation";
 
 /// DetectedIssue.severity: what stops treatment is high, what needs action before it moderate.
@@ -76,11 +80,6 @@ fn determination_entry(
     json!({ "fullUrl": format!("urn:uuid:{id}"), "resource": observation })
 }
 
-/// The canonical URL of the checklist questionnaire of a rule set.
-pub fn questionnaire_url(rules: &RuleSet) -> String {
-    format!("urn:trdcheck:questionnaire:{}", rules.meta.id)
-}
-
 /// A stable UUID-shaped id derived from content, so the same export gives the same ids.
 pub(crate) fn uuid_of(parts: &[&str]) -> String {
     let mut h = Sha256::new();
@@ -91,151 +90,6 @@ pub(crate) fn uuid_of(parts: &[&str]) -> String {
     let b = h.finalize();
     let hex: String = b.iter().take(16).map(|x| format!("{x:02x}")).collect();
     format!("{}-{}-5{}-a{}-{}", &hex[0..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
-}
-
-fn sub_items(prefix: &str, fields: &[(&str, &str, &str)]) -> Vec<Value> {
-    fields
-        .iter()
-        .map(|(path, text, kind)| json!({ "linkId": format!("{prefix}.{path}"), "text": text, "type": kind }))
-        .collect()
-}
-
-fn kind_of<T>(f: &crate::eligibility::question_table::Field<T>) -> &'static str {
-    match f.kind {
-        crate::eligibility::question_table::AnswerKind::Bool => "boolean",
-        crate::eligibility::question_table::AnswerKind::Number { .. } => "decimal",
-        crate::eligibility::question_table::AnswerKind::Text => "string",
-        crate::eligibility::question_table::AnswerKind::Choice { .. } => "choice",
-        crate::eligibility::question_table::AnswerKind::Trials
-        | crate::eligibility::question_table::AnswerKind::Medications => "group",
-    }
-}
-
-fn trial_text(path: &str) -> &'static str {
-    match path {
-        "drug" => "Drug (generic or brand name)",
-        "dose_mg_per_day" => "Dose (mg/day)",
-        "weeks_at_dose" => "Weeks at or above that dose",
-        "adherent" => "Taken as prescribed",
-        "improvement_percent" => "Improvement during the trial (%)",
-        "current_episode" => "In the current episode",
-        "stopped_for_intolerance" => "Stopped for intolerance",
-        "adequacy_confirmed_by_clinician" => "Adequate dose confirmed by the clinician (drug outside the dose table)",
-        "same_drug_as_suggestion" => "The same drug as the catalog drug its name is close to (clinician's answer)",
-        "name" => "Medication (generic or brand name)",
-        "diazepam_equivalent_mg_per_day" => "Diazepam equivalent given by the clinician (mg/day)",
-        _ => "",
-    }
-}
-
-fn question_item(q: &Question, rules: &RuleSet) -> Value {
-    let mut item = Map::new();
-    item.insert("linkId".into(), json!(q.id));
-    let text = match &q.unit {
-        Some(u) => format!("{} ({u})", q.text),
-        None => q.text.clone(),
-    };
-    item.insert("text".into(), json!(text));
-    let kind = match q.answer.as_str() {
-        "bool" => "boolean",
-        "number" => "decimal",
-        "choice" => "choice",
-        _ => "group",
-    };
-    item.insert("type".into(), json!(kind));
-    if q.gap_rule.is_some() {
-        item.insert("required".into(), json!(true));
-    }
-    if !q.options.is_empty() {
-        let options: Vec<Value> = q
-            .options
-            .iter()
-            .map(|o| json!({ "valueCoding": { "system": ANSWER_SYSTEM, "code": o.value, "display": o.label } }))
-            .collect();
-        item.insert("answerOption".into(), json!(options));
-    }
-    if let Some(applies) = &q.applies_when {
-        let conditions = match applies {
-            crate::eligibility::ruleset::AppliesWhen::One(c) => std::slice::from_ref(c),
-            crate::eligibility::ruleset::AppliesWhen::Any { any } => any.as_slice(),
-        };
-        let mut when = Vec::new();
-        for c in conditions {
-            let values: Vec<(&str, &crate::eligibility::ruleset::Value)> = match &c.is_not {
-                Some(v) if c.is.is_empty() => vec![("!=", v)],
-                _ => c.is.iter().map(|v| ("=", v)).collect(),
-            };
-            for (operator, value) in values {
-                when.push(match value {
-                    crate::eligibility::ruleset::Value::Bool(b) => {
-                        json!({ "question": c.question, "operator": operator, "answerBoolean": b })
-                    }
-                    crate::eligibility::ruleset::Value::Text(t) => json!({
-                        "question": c.question, "operator": operator,
-                        "answerCoding": { "system": ANSWER_SYSTEM, "code": t }
-                    }),
-                });
-            }
-        }
-        if when.len() > 1 {
-            item.insert("enableBehavior".into(), json!("any"));
-        }
-        item.insert("enableWhen".into(), json!(when));
-    }
-    let (fields, prefix): (Vec<(&str, &str, &str)>, &str) = match q.answer.as_str() {
-        "trials" => (TRIAL_FIELDS.iter().map(|f| (f.path, trial_text(f.path), kind_of(f))).collect(), "trials"),
-        "medications" => {
-            (MEDICATION_FIELDS.iter().map(|f| (f.path, trial_text(f.path), kind_of(f))).collect(), "medications")
-        }
-        _ => (Vec::new(), ""),
-    };
-    if !fields.is_empty() {
-        item.insert("repeats".into(), json!(true));
-        let mut sub = sub_items(prefix, &fields);
-        if prefix == "medications" {
-            sub.push(json!({
-                "linkId": "medications.classes",
-                "text": "Classes chosen by the clinician for a name the catalog does not know",
-                "type": "choice",
-                "repeats": true,
-                "answerOption": rules
-                    .drugs
-                    .classes
-                    .iter()
-                    .map(|(id, name)| json!({ "valueCoding": { "system": CLASS_SYSTEM, "code": id, "display": name } }))
-                    .chain(std::iter::once(json!({ "valueCoding": {
-                        "system": CLASS_SYSTEM, "code": NO_CLASS, "display": "None of these (reviewed by the clinician)"
-                    } })))
-                    .collect::<Vec<_>>(),
-            }));
-        }
-        item.insert("item".into(), json!(sub));
-    }
-    Value::Object(item)
-}
-
-/// The checklist as a FHIR R4 Questionnaire, one group per area.
-pub fn questionnaire(rules: &RuleSet) -> Value {
-    let groups: Vec<Value> = Area::ALL
-        .iter()
-        .filter_map(|&area| {
-            let items: Vec<Value> =
-                rules.questions.iter().filter(|q| q.area == area).map(|q| question_item(q, rules)).collect();
-            (!items.is_empty())
-                .then(|| json!({ "linkId": area.as_str(), "text": area.title(), "type": "group", "item": items }))
-        })
-        .collect();
-    json!({
-        "resourceType": "Questionnaire",
-        "id": rules.meta.id,
-        "url": questionnaire_url(rules),
-        "version": rules.meta.version,
-        "name": "TrdKetamineEligibility",
-        "title": rules.meta.title,
-        "status": "active",
-        "description": format!("{} Rule set sha256 {}.", rules.meta.disclaimer, rules.sha256),
-        "item": groups,
-    })
 }
 
 fn answer_value(a: Answer) -> Option<Value> {

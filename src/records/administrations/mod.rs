@@ -8,8 +8,13 @@
 //! administration is what the clinician saw when finalising it; the course's outcome view
 //! ([`Store::course_outcomes`]) judges every administration again against the baseline in force.
 
+mod record;
+mod schema;
+
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
+
+pub use record::{AdministrationRecord, Baseline, BaselineOrigin};
+pub(crate) use schema::V8;
 
 use super::audit::{self, changes, leaves_of, Event};
 use super::courses::{field, load_course};
@@ -19,92 +24,10 @@ use crate::outcomes::administration::{Administration, ScalesSite};
 use crate::outcomes::scales::{Scale, Scales};
 use crate::outcomes::score::Score;
 
-/// Version 8: administrations of outcome scales, kept with their course.
-pub(super) const V8: &str = r#"
-CREATE TABLE administration (
-    id            INTEGER PRIMARY KEY,
-    course_id     INTEGER NOT NULL REFERENCES course(id),
-    scale         TEXT NOT NULL,
-    version       INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
-    amends_id     INTEGER UNIQUE REFERENCES administration(id),
-    status        TEXT NOT NULL CHECK (status IN ('draft', 'final')),
-    data          TEXT NOT NULL,
-    created_at    TEXT NOT NULL,
-    updated_at    TEXT NOT NULL,
-    finalised_at  TEXT,
-    finalised_by  TEXT,
-    score         TEXT,
-    scale_sha256  TEXT,
-    scales_site   TEXT,
-    signed_sha256 TEXT,
-    CHECK (status = 'draft' OR (finalised_at IS NOT NULL AND finalised_by IS NOT NULL AND score IS NOT NULL
-                                AND scale_sha256 IS NOT NULL AND scales_site IS NOT NULL AND signed_sha256 IS NOT NULL))
-);
-CREATE INDEX administration_by_course ON administration(course_id, id);
-
-CREATE TRIGGER administration_final_is_immutable BEFORE UPDATE ON administration
-WHEN OLD.status = 'final'
-BEGIN
-    SELECT RAISE(ABORT, 'a finalised administration cannot be changed');
-END;
-
-CREATE TRIGGER administration_final_is_kept BEFORE DELETE ON administration
-WHEN OLD.status = 'final'
-BEGIN
-    SELECT RAISE(ABORT, 'a finalised administration cannot be deleted');
-END;
-"#;
-
 /// Whether a finalised version amends the administration `a` (it is no longer in force).
 const SUPERSEDED: &str = "EXISTS (SELECT 1 FROM administration b WHERE b.amends_id = a.id AND b.status = 'final')";
 /// Whether any version, draft or final, amends `a` (the course lists the newest).
 const FOLLOWED: &str = "EXISTS (SELECT 1 FROM administration b WHERE b.amends_id = a.id)";
-
-/// An administration as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
-pub struct AdministrationRecord {
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub id: i64,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub course_id: i64,
-    pub status: RecordStatus,
-    pub administration: Administration,
-    pub created_at: String,
-    pub updated_at: String,
-    pub finalised_at: Option<String>,
-    pub finalised_by: Option<String>,
-    /// At finalisation: the score as the clinician saw it, and what it was judged with.
-    pub score: Option<Score>,
-    pub scales_site: Option<ScalesSite>,
-    pub signed_sha256: Option<String>,
-    pub version: u32,
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub amends: Option<i64>,
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub amended_by: Option<i64>,
-}
-
-/// Where a course's baseline of a scale comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub enum BaselineOrigin {
-    /// A finalised administration marked as the baseline.
-    Administration,
-    /// The total recorded in the assessment the course started from.
-    Assessment,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
-pub struct Baseline {
-    pub total: u32,
-    pub origin: BaselineOrigin,
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub administration_id: Option<i64>,
-    pub date: Option<String>,
-}
 
 const COLUMNS: &str = "a.id, a.course_id, a.status, a.data, a.created_at, a.updated_at, a.finalised_at, \
     a.finalised_by, a.score, a.scales_site, a.signed_sha256, a.version, a.amends_id, \

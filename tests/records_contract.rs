@@ -426,3 +426,20 @@ fn postgres(check: fn(&dyn Sql)) {
 
 #[cfg(feature = "postgres")]
 engine!(postgres_engine, super::postgres);
+
+/// What only PostgreSQL has: `TRUNCATE`, which fires no row trigger, is refused for the audit
+/// trail and the assessments as a whole.
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_refuses_to_truncate_the_audit_trail_or_the_assessments() {
+    postgres(|db| {
+        let (_, id) = draft(db);
+        signing::finalise(db, AT, id, "Dr A", rules(), &default_policy()).unwrap();
+        let audit = db.run("TRUNCATE audit", &[]).unwrap_err();
+        assert!(audit.to_string().contains("append-only"), "{audit}");
+        let assessments = db.run("TRUNCATE assessment CASCADE", &[]).unwrap_err();
+        assert!(assessments.to_string().contains("cannot be deleted"), "{assessments}");
+        assert_eq!(signing::broken_signatures(db).unwrap(), (1, vec![]));
+        assert_eq!(audit::verify(db).unwrap().first_broken, None);
+    });
+}

@@ -69,12 +69,18 @@ const COLUMNS: &str = "id, mrn, name, date_of_birth, sex, created_at";
 /// written another way) and a name; a date of birth is YYYY-MM-DD. Call inside a transaction:
 /// the patient, its search words and its audit entry go together.
 pub fn create(db: &(impl Sql + ?Sized), at: &str, p: &NewPatient, actor: &str) -> Result<Patient> {
+    check_new(p)?;
+    insert(db, at, p, actor)
+}
+
+/// What a new patient needs before anything is written: a name, and texts within their length.
+fn check_new(p: &NewPatient) -> Result<()> {
     if p.name.trim().is_empty() {
         return Err(StorageError::InvalidField { field: "name".into(), message: "a name is needed".into() });
     }
     crate::eligibility::model::check_line("name", &p.name, crate::eligibility::model::SHORT_TEXT_MAX_CHARS)?;
     crate::eligibility::model::check_line("mrn", &p.mrn, crate::eligibility::model::PATIENT_ID_MAX_CHARS)?;
-    insert(db, at, p, actor)
+    Ok(())
 }
 
 /// The patient row, its search words and its audit entry, inside the caller's transaction.
@@ -185,7 +191,10 @@ pub fn search(db: &(impl Sql + ?Sized), query: &str, limit: usize) -> Result<Vec
 
 /// The patients of the encrypted file: the interface above on its connection.
 impl Store {
+    /// (The input is checked before the write waits for the file's integrity check or lock, so a
+    /// bad field is named as such whatever the file's state.)
     pub fn create_patient(&mut self, p: &NewPatient, actor: &str) -> Result<Patient> {
+        check_new(p)?;
         self.write(|tx, at| create(tx, at, p, actor))
     }
 

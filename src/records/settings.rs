@@ -303,6 +303,7 @@ impl Store {
         actor: &str,
         rules: &RuleSet,
     ) -> Result<ClinicSettings> {
+        settings.check(rules)?;
         self.write(|tx, at| save(tx, at, settings, expected, actor, rules))?;
         self.clinic_settings()
     }

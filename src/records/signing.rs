@@ -63,6 +63,7 @@ impl Store {
         rules: &RuleSet,
         policy: &SitePolicy,
     ) -> Result<AssessmentRecord> {
+        clinician_named(clinician)?;
         self.write(|tx, at| finalise(tx, at, id, clinician, rules, policy))?;
         self.assessment(id)
     }

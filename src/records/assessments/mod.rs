@@ -270,12 +270,18 @@ impl Store {
         answers: Option<Assessment>,
         actor: &str,
     ) -> Result<AssessmentRecord> {
+        // The patient and the answers are checked before the write (see `Store::create_patient`).
+        self.patient(patient_id)?;
+        if let Some(answers) = &answers {
+            validate(answers)?;
+        }
         let id = self.write(|tx, at| create_draft(tx, at, patient_id, answers, actor))?;
         self.assessment(id)
     }
 
     /// Saves a draft's answers. Returns when the change is on disk.
     pub fn save_draft(&mut self, id: i64, answers: &Assessment, actor: &str) -> Result<AssessmentRecord> {
+        validate(answers)?;
         self.write(|tx, at| save_draft(tx, at, id, answers, actor))?;
         self.assessment(id)
     }

@@ -27,11 +27,11 @@ CREATE TABLE patient (
     sex           TEXT CHECK (sex IN ('female', 'male', 'other')),
     created_at    TEXT NOT NULL,
     sort_name     TEXT COLLATE "C" NOT NULL DEFAULT '',
-    mrn_key       TEXT COLLATE "C"
+    -- One patient per MRN however it is written (SQLite's files may hold two such patients from
+    -- before issue 24; a server starts clean).
+    mrn_key       TEXT COLLATE "C" UNIQUE
 );
 CREATE INDEX patient_by_sort_name ON patient (sort_name, mrn);
--- (not "patient_mrn_key": PostgreSQL names the MRN's unique constraint so)
-CREATE INDEX patient_by_mrn_key ON patient (mrn_key);
 
 CREATE TABLE patient_word (
     word       TEXT COLLATE "C" NOT NULL,
@@ -81,7 +81,7 @@ CREATE INDEX assessment_by_patient ON assessment (patient_id, id);
 
 CREATE FUNCTION assessment_final_is_kept() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'DELETE' THEN
+    IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
         RAISE EXCEPTION 'a finalised assessment cannot be deleted';
     END IF;
     RAISE EXCEPTION 'a finalised assessment cannot be changed; amend it to make a new version';
@@ -89,6 +89,9 @@ END
 $$;
 CREATE TRIGGER assessment_final_is_kept BEFORE UPDATE OR DELETE ON assessment
     FOR EACH ROW WHEN (OLD.status = 'final') EXECUTE FUNCTION assessment_final_is_kept();
+-- TRUNCATE fires no row trigger: refused whole (SQLite has no TRUNCATE).
+CREATE TRIGGER assessment_is_not_truncated BEFORE TRUNCATE ON assessment
+    FOR EACH STATEMENT EXECUTE FUNCTION assessment_final_is_kept();
 
 CREATE TABLE setting (
     key        TEXT COLLATE "C" PRIMARY KEY,
@@ -104,6 +107,8 @@ END
 $$;
 CREATE TRIGGER audit_is_append_only BEFORE UPDATE OR DELETE ON audit
     FOR EACH ROW EXECUTE FUNCTION audit_is_append_only();
+CREATE TRIGGER audit_is_not_truncated BEFORE TRUNCATE ON audit
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only();
 "#;
 
 /// Creates the tables of [`SCHEMA`] in the connection's current schema.

@@ -195,7 +195,7 @@ impl Store {
     /// bad field is named as such whatever the file's state.)
     pub fn create_patient(&mut self, p: &NewPatient, actor: &str) -> Result<Patient> {
         check_new(p)?;
-        self.write(|tx, at| create(tx, at, p, actor))
+        self.write(|tx, at| insert(tx, at, p, actor))
     }
 
     pub fn patient(&self, id: i64) -> Result<Patient> {

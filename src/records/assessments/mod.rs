@@ -159,6 +159,11 @@ pub(crate) fn returned_id(row: Option<Row>) -> Result<i64> {
 /// Saves a draft's answers: validated, then written with one audit entry per changed answer.
 pub fn save_draft(db: &(impl Sql + ?Sized), at: &str, id: i64, answers: &Assessment, actor: &str) -> Result<()> {
     validate(answers)?;
+    write_draft(db, at, id, answers, actor)
+}
+
+/// [`save_draft`] of answers already validated (the store validates before its write waits).
+fn write_draft(db: &(impl Sql + ?Sized), at: &str, id: i64, answers: &Assessment, actor: &str) -> Result<()> {
     let current = load(db, id)?;
     if current.status == RecordStatus::Final {
         return Err(StorageError::Finalised(id));
@@ -270,19 +275,19 @@ impl Store {
         answers: Option<Assessment>,
         actor: &str,
     ) -> Result<AssessmentRecord> {
-        // The patient and the answers are checked before the write (see `Store::create_patient`).
-        self.patient(patient_id)?;
-        if let Some(answers) = &answers {
-            validate(answers)?;
-        }
-        let id = self.write(|tx, at| create_draft(tx, at, patient_id, answers, actor))?;
+        // The patient and the answers are checked before the write waits for the integrity check
+        // or the lock (see `Store::create_patient`), once.
+        let patient = self.patient(patient_id)?;
+        let answers = answers.unwrap_or_else(|| Assessment::new(patient.mrn.clone()));
+        validate(&answers)?;
+        let id = self.write(|tx, at| insert_draft(tx, at, patient_id, &answers, actor))?;
         self.assessment(id)
     }
 
     /// Saves a draft's answers. Returns when the change is on disk.
     pub fn save_draft(&mut self, id: i64, answers: &Assessment, actor: &str) -> Result<AssessmentRecord> {
         validate(answers)?;
-        self.write(|tx, at| save_draft(tx, at, id, answers, actor))?;
+        self.write(|tx, at| write_draft(tx, at, id, answers, actor))?;
         self.assessment(id)
     }
 

@@ -12,38 +12,93 @@ use rustybuzz::Face;
 
 use crate::documents::pdf::{PdfError, Weight};
 
-/// A font compiled in deflated (`build.rs`: 9.1 MB of font files in 5.1 MB of binary), inflated
-/// the first time a PDF needs it and kept for the process.
+/// A font file, deflated (`build.rs`: 9.1 MB of font files in 5.1 MB), inflated the first time a
+/// PDF needs it and kept for the process. A build from source carries it compiled in; a packaged
+/// build (`TRDCHECK_FONT_DIR` set when it is built, scripts/package) reads it from the package's
+/// data folder instead, so that the app and the command line do not each carry the same 5 MB.
 pub(crate) struct FontFile {
     pub(crate) name: &'static str,
+    /// The file's name in assets/fonts (or assets/fonts/fallback).
+    file: &'static str,
+    #[cfg(not(fonts_from_dir))]
     deflated: &'static [u8],
-    inflated: OnceLock<Option<Vec<u8>>>,
+    inflated: OnceLock<Result<Vec<u8>, String>>,
 }
 
 impl FontFile {
-    const fn new(name: &'static str, deflated: &'static [u8]) -> FontFile {
-        FontFile { name, deflated, inflated: OnceLock::new() }
+    /// The font file's bytes, or why they could not be had (a file missing from the package's
+    /// data folder; never for the files compiled in: a test inflates and parses every one).
+    fn bytes(&'static self) -> Result<&'static [u8], &'static str> {
+        self.inflated.get_or_init(|| self.load()).as_deref().map_err(String::as_str)
     }
 
-    /// The font file's bytes; None if they do not inflate (never for the files compiled in: a
-    /// test inflates and parses every one).
-    fn bytes(&'static self) -> Option<&'static [u8]> {
-        self.inflated
-            .get_or_init(|| {
-                let mut out = Vec::new();
-                flate2::read::DeflateDecoder::new(self.deflated).read_to_end(&mut out).ok().map(|_| out)
-            })
-            .as_deref()
+    #[cfg(not(fonts_from_dir))]
+    fn load(&self) -> Result<Vec<u8>, String> {
+        inflate(self.deflated).map_err(|e| format!("the font {} did not inflate ({e})", self.file))
+    }
+
+    #[cfg(fonts_from_dir)]
+    fn load(&self) -> Result<Vec<u8>, String> {
+        read_deflated(std::path::Path::new(env!("TRDCHECK_FONT_DIR")), self.file)
+    }
+
+    /// Whether the font can be had without reading it: always when compiled in; when read from the
+    /// package's data folder, if its file is there.
+    fn present(&self) -> Result<(), String> {
+        #[cfg(fonts_from_dir)]
+        {
+            let path = deflated_path(std::path::Path::new(env!("TRDCHECK_FONT_DIR")), self.file);
+            if !path.is_file() {
+                return Err(missing(&path, "not there"));
+            }
+        }
+        Ok(())
     }
 
     fn face(&'static self) -> Option<Face<'static>> {
-        Face::from_slice(self.bytes()?, 0)
+        Face::from_slice(self.bytes().ok()?, 0)
     }
 }
 
+fn inflate(deflated: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    flate2::read::DeflateDecoder::new(deflated).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// Where the deflated copy of font `file` lies in `dir` (scripts/package writes them).
+fn deflated_path(dir: &std::path::Path, file: &str) -> std::path::PathBuf {
+    dir.join(format!("{file}.deflate"))
+}
+
+fn missing(path: &std::path::Path, why: &str) -> String {
+    format!("the font file {} cannot be read ({why}): reinstall trdcheck", path.display())
+}
+
+/// The bytes of font `file` from its deflated copy in `dir` (a packaged build's data folder).
+#[cfg_attr(not(fonts_from_dir), allow(dead_code))]
+pub(crate) fn read_deflated(dir: &std::path::Path, file: &str) -> Result<Vec<u8>, String> {
+    let path = deflated_path(dir, file);
+    let deflated = std::fs::read(&path).map_err(|e| missing(&path, &e.to_string()))?;
+    inflate(&deflated).map_err(|e| missing(&path, &format!("it does not inflate: {e}")))
+}
+
+#[cfg(not(fonts_from_dir))]
 macro_rules! font {
     ($name:literal, $file:literal) => {
-        FontFile::new($name, include_bytes!(concat!(env!("OUT_DIR"), "/", $file, ".deflate")))
+        FontFile {
+            name: $name,
+            file: $file,
+            deflated: include_bytes!(concat!(env!("OUT_DIR"), "/", $file, ".deflate")),
+            inflated: OnceLock::new(),
+        }
+    };
+}
+
+#[cfg(fonts_from_dir)]
+macro_rules! font {
+    ($name:literal, $file:literal) => {
+        FontFile { name: $name, file: $file, inflated: OnceLock::new() }
     };
 }
 
@@ -100,8 +155,15 @@ impl Fonts {
     }
 
     fn new() -> Result<Fonts, PdfError> {
-        let parse =
-            |f: &'static FontFile| f.face().ok_or_else(|| PdfError::new(format!("the font {} did not load", f.name)));
+        let parse = |f: &'static FontFile| {
+            let bytes = f.bytes().map_err(|e| PdfError::new(e.to_string()))?;
+            Face::from_slice(bytes, 0).ok_or_else(|| PdfError::new(format!("the font {} did not load", f.name)))
+        };
+        // A fallback is read only when a character needs it; a packaged build whose data folder
+        // lost one would otherwise print that script as empty boxes without a word.
+        for f in &FALLBACKS {
+            f.present().map_err(PdfError::new)?;
+        }
         Ok(Fonts {
             regular: parse(&REGULAR)?,
             bold: parse(&BOLD)?,

@@ -142,10 +142,35 @@ fn every_character_of_every_script_renders_as_a_glyph_not_a_missing_box() {
 }
 
 #[test]
-fn every_font_compiled_in_inflates_and_parses() {
+fn every_font_inflates_and_parses() {
     for font in std::iter::once(&REGULAR).chain([&BOLD]).chain(FALLBACKS.iter()) {
+        font.present().unwrap();
         let face = font.face().unwrap_or_else(|| panic!("{} did not load", font.name));
         assert!(face.number_of_glyphs() > 50, "{}", font.name);
+        #[cfg(not(fonts_from_dir))]
         assert!(font.bytes().unwrap().len() > font.deflated.len(), "{}: deflated", font.name);
     }
+}
+
+/// A packaged build reads each font from its deflated copy in the package's data folder: the
+/// same bytes as the font compiled in; a copy missing or damaged is an error naming the file and
+/// what to do, never a PDF drawn without it.
+#[test]
+fn a_font_is_read_from_its_deflated_copy_and_a_missing_one_names_its_file() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let thai = &FALLBACKS[6];
+    assert_eq!(thai.name, "Noto Sans Thai");
+    let bytes = thai.bytes().unwrap();
+    let mut deflated = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    deflated.write_all(bytes).unwrap();
+    std::fs::write(dir.path().join(format!("{}.deflate", thai.file)), deflated.finish().unwrap()).unwrap();
+    assert_eq!(read_deflated(dir.path(), thai.file).unwrap(), bytes);
+
+    let gone = read_deflated(dir.path(), "NotoSansKhmer-Regular.ttf").unwrap_err();
+    assert!(gone.contains("NotoSansKhmer-Regular.ttf.deflate") && gone.contains("reinstall trdcheck"), "{gone}");
+
+    std::fs::write(dir.path().join("NotoSansKhmer-Regular.ttf.deflate"), b"not deflated").unwrap();
+    let damaged = read_deflated(dir.path(), "NotoSansKhmer-Regular.ttf").unwrap_err();
+    assert!(damaged.contains("does not inflate") && damaged.contains("reinstall trdcheck"), "{damaged}");
 }

@@ -239,23 +239,7 @@ pub fn bundle(a: &Assessment, e: &Evaluation, rules: &RuleSet, context: &Context
         entries.push(json!({ "fullUrl": format!("urn:uuid:{id}"), "resource": issue }));
         // An urgent finding is also a Flag, the resource a receiving system shows as an alert.
         if f.urgent {
-            let flag_id = uuid_of(&["Flag", &mrn, &f.rule, &f.message]);
-            let flag = json!({
-                "resourceType": "Flag",
-                "id": flag_id,
-                "status": "active",
-                "category": [{ "coding": [{
-                    "system": "http://terminology.hl7.org/CodeSystem/flag-category",
-                    "code": "safety",
-                    "display": "Safety"
-                }] }],
-                "code": {
-                    "coding": [{ "system": RULE_SYSTEM, "code": f.rule }],
-                    "text": f.message,
-                },
-                "subject": { "reference": patient_ref },
-            });
-            entries.push(json!({ "fullUrl": format!("urn:uuid:{flag_id}"), "resource": flag }));
+            entries.push(urgent_flag(f, &mrn, &patient_ref));
         }
     }
     json!({
@@ -264,4 +248,25 @@ pub fn bundle(a: &Assessment, e: &Evaluation, rules: &RuleSet, context: &Context
         "type": "collection",
         "entry": entries,
     })
+}
+
+/// The Flag entry of an urgent finding: the resource a receiving system shows as an alert.
+fn urgent_flag(f: &crate::eligibility::engine::Finding, mrn: &str, patient_ref: &str) -> Value {
+    let flag_id = uuid_of(&["Flag", mrn, &f.rule, &f.message]);
+    let flag = json!({
+        "resourceType": "Flag",
+        "id": flag_id,
+        "status": "active",
+        "category": [{ "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/flag-category",
+            "code": "safety",
+            "display": "Safety"
+        }] }],
+        "code": {
+            "coding": [{ "system": RULE_SYSTEM, "code": f.rule }],
+            "text": f.message,
+        },
+        "subject": { "reference": patient_ref },
+    });
+    json!({ "fullUrl": format!("urn:uuid:{flag_id}"), "resource": flag })
 }

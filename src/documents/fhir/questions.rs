@@ -74,28 +74,7 @@ fn question_item(q: &Question, rules: &RuleSet) -> Value {
         item.insert("answerOption".into(), json!(options));
     }
     if let Some(applies) = &q.applies_when {
-        let conditions = match applies {
-            crate::eligibility::ruleset::AppliesWhen::One(c) => std::slice::from_ref(c),
-            crate::eligibility::ruleset::AppliesWhen::Any { any } => any.as_slice(),
-        };
-        let mut when = Vec::new();
-        for c in conditions {
-            let values: Vec<(&str, &crate::eligibility::ruleset::Value)> = match &c.is_not {
-                Some(v) if c.is.is_empty() => vec![("!=", v)],
-                _ => c.is.iter().map(|v| ("=", v)).collect(),
-            };
-            for (operator, value) in values {
-                when.push(match value {
-                    crate::eligibility::ruleset::Value::Bool(b) => {
-                        json!({ "question": c.question, "operator": operator, "answerBoolean": b })
-                    }
-                    crate::eligibility::ruleset::Value::Text(t) => json!({
-                        "question": c.question, "operator": operator,
-                        "answerCoding": { "system": ANSWER_SYSTEM, "code": t }
-                    }),
-                });
-            }
-        }
+        let when = enable_when(applies);
         if when.len() > 1 {
             item.insert("enableBehavior".into(), json!("any"));
         }
@@ -131,6 +110,34 @@ fn question_item(q: &Question, rules: &RuleSet) -> Value {
         item.insert("item".into(), json!(sub));
     }
     Value::Object(item)
+}
+
+/// The FHIR `enableWhen` conditions of a question shown only when others are answered so: one
+/// per value a condition names (any of them enables the question when there are several).
+fn enable_when(applies: &crate::eligibility::ruleset::AppliesWhen) -> Vec<Value> {
+    let conditions = match applies {
+        crate::eligibility::ruleset::AppliesWhen::One(c) => std::slice::from_ref(c),
+        crate::eligibility::ruleset::AppliesWhen::Any { any } => any.as_slice(),
+    };
+    let mut when = Vec::new();
+    for c in conditions {
+        let values: Vec<(&str, &crate::eligibility::ruleset::Value)> = match &c.is_not {
+            Some(v) if c.is.is_empty() => vec![("!=", v)],
+            _ => c.is.iter().map(|v| ("=", v)).collect(),
+        };
+        for (operator, value) in values {
+            when.push(match value {
+                crate::eligibility::ruleset::Value::Bool(b) => {
+                    json!({ "question": c.question, "operator": operator, "answerBoolean": b })
+                }
+                crate::eligibility::ruleset::Value::Text(t) => json!({
+                    "question": c.question, "operator": operator,
+                    "answerCoding": { "system": ANSWER_SYSTEM, "code": t }
+                }),
+            });
+        }
+    }
+    when
 }
 
 /// The checklist as a FHIR R4 Questionnaire, one group per area.

@@ -1,7 +1,10 @@
 """End-to-end tests of the built desktop app through WebDriver (tauri-driver + WebKitWebDriver).
 
-Run by scripts/e2e under Xvfb. Every run uses its own data folder (HOME, XDG_* and
-TRDCHECK_DATA_DIR in a temporary directory), so no test touches a user's records.
+Run by scripts/test under Xvfb. Every test has its own data folder (HOME, XDG_* and
+TRDCHECK_DATA_DIR in a temporary directory) and its own tauri-driver started with it, so no test
+touches a user's records or another test's: each one sets up what it needs (the clinic, through
+the app's first start or `trd-check db init`; patients and records, through the app or the CLI)
+and passes alone, in any order.
 """
 import os
 import shutil
@@ -32,7 +35,7 @@ def _wait_port(port, seconds=30):
     raise RuntimeError(f"tauri-driver did not listen on {port}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def data_root():
     root = tempfile.mkdtemp(prefix="trdcheck-e2e-")
     env = {
@@ -48,7 +51,7 @@ def data_root():
     shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def driver_server(data_root):
     _, env = data_root
     full_env = dict(os.environ, **env)

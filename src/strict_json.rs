@@ -30,7 +30,15 @@ pub fn parse(text: &str) -> Result<Value, InputError> {
 }
 
 /// [`parse`], then the value read as a `T`, a wrong field named by its path.
+///
+/// The value is read straight away; only a file that does not read is read again with each
+/// field's path tracked (serde_path_to_error), to name the field: a file that is right (nearly
+/// every file) no longer pays for tracking the path of each of its fields (issue 25,
+/// BENCHMARKS.md).
 pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, InputError> {
+    if let Ok(read) = serde_json::from_value(parse(text)?) {
+        return Ok(read);
+    }
     serde_path_to_error::deserialize(parse(text)?).map_err(|e| {
         let path = e.path().to_string();
         InputError::Field { path: if path == "." { String::new() } else { path }, message: e.into_inner().to_string() }

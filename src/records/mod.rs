@@ -95,19 +95,6 @@ pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
 
-/// A JSON column read back into its type; text that does not parse is a conversion error of
-/// column `idx`.
-pub(crate) fn json_column<T: for<'de> serde::Deserialize<'de>>(
-    idx: usize,
-    text: Option<String>,
-) -> rusqlite::Result<Option<T>> {
-    text.map(|t| {
-        serde_json::from_str(&t)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
-    })
-    .transpose()
-}
-
 pub(crate) fn shown(path: &Path) -> String {
     path.display().to_string()
 }

@@ -11,15 +11,14 @@
 mod record;
 mod schema;
 
-use rusqlite::{params, Connection, OptionalExtension};
-
 pub use record::{AdministrationRecord, Baseline, BaselineOrigin};
 pub(crate) use schema::V8;
 
 use super::audit::{self, changes, leaves_of, Event};
 use super::courses::{field, load_course};
 use super::signed;
-use super::{json_column, to_json, RecordStatus, Result, StorageError, Store};
+use super::sql::{params, scalar, Row, Sql};
+use super::{to_json, RecordStatus, Result, StorageError, Store};
 use crate::outcomes::administration::{Administration, ScalesSite};
 use crate::outcomes::scales::{Scale, Scales};
 use crate::outcomes::score::Score;
@@ -33,19 +32,19 @@ const COLUMNS: &str = "a.id, a.course_id, a.status, a.data, a.created_at, a.upda
     a.finalised_by, a.score, a.scales_site, a.signed_sha256, a.version, a.amends_id, \
     (SELECT b.id FROM administration b WHERE b.amends_id = a.id)";
 
-fn from_row(r: &rusqlite::Row) -> rusqlite::Result<AdministrationRecord> {
+fn from_row(r: &Row) -> Result<AdministrationRecord> {
     let status: String = r.get(2)?;
     Ok(AdministrationRecord {
         id: r.get(0)?,
         course_id: r.get(1)?,
         status: if status == "final" { RecordStatus::Final } else { RecordStatus::Draft },
-        administration: json_column(3, Some(r.get(3)?))?.expect("a stored administration"),
+        administration: super::courses::stored(r, 3)?,
         created_at: r.get(4)?,
         updated_at: r.get(5)?,
         finalised_at: r.get(6)?,
         finalised_by: r.get(7)?,
-        score: json_column(8, r.get(8)?)?,
-        scales_site: json_column(9, r.get(9)?)?,
+        score: r.json(8)?,
+        scales_site: r.json(9)?,
         signed_sha256: r.get(10)?,
         version: r.get(11)?,
         amends: r.get(12)?,
@@ -53,10 +52,11 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<AdministrationRecord> {
     })
 }
 
-fn load(conn: &Connection, id: i64) -> Result<AdministrationRecord> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM administration a WHERE a.id = ?1"), [id], from_row)
-        .optional()?
-        .ok_or(StorageError::NoAdministration(id))
+fn load(db: &(impl Sql + ?Sized), id: i64) -> Result<AdministrationRecord> {
+    match db.row(&format!("SELECT {COLUMNS} FROM administration a WHERE a.id = $1"), params![id])? {
+        Some(r) => from_row(&r),
+        None => Err(StorageError::NoAdministration(id)),
+    }
 }
 
 fn scale_of(id: &str) -> Result<&'static Scale> {
@@ -71,17 +71,20 @@ impl Store {
     /// The course's administrations, the newest version of each, by date then id.
     pub fn administrations_of(&self, course_id: i64) -> Result<Vec<AdministrationRecord>> {
         load_course(&self.conn, course_id)?;
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM administration a WHERE a.course_id = ?1 AND NOT {FOLLOWED} \
-             ORDER BY json_extract(a.data, '$.date'), a.id"
-        ))?;
-        let rows = stmt.query_map([course_id], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        let date = self.conn.json_text("a.data", "date");
+        let rows = self.conn.rows(
+            &format!(
+                "SELECT {COLUMNS} FROM administration a WHERE a.course_id = $1 AND NOT {FOLLOWED} \
+                 ORDER BY {date}, a.id"
+            ),
+            params![course_id],
+        )?;
+        rows.iter().map(from_row).collect()
     }
 
     /// Checks an administration against its course: a real scale, answers within it, a
     /// follow-up not dated before the course started, a session the course has.
-    fn check_in_course(conn: &Connection, course_id: i64, a: &Administration) -> Result<&'static Scale> {
+    fn check_in_course(conn: &(impl Sql + ?Sized), course_id: i64, a: &Administration) -> Result<&'static Scale> {
         let scale = scale_of(&a.scale)?;
         a.check(scale)?;
         let course = load_course(conn, course_id)?;
@@ -93,12 +96,15 @@ impl Store {
         }
         // A baseline is what the patient was before treatment: on or before the first dose's day.
         if a.baseline {
-            let first: Option<String> = conn.query_row(
-                "SELECT MIN(json_extract(s.data, '$.date')) FROM session s WHERE s.course_id = ?1 \
-                 AND s.status = 'final' AND s.outcome = 'treated' \
-                 AND NOT EXISTS (SELECT 1 FROM session b WHERE b.amends_id = s.id AND b.status = 'final')",
-                [course_id],
-                |r| r.get(0),
+            let first: Option<String> = scalar(
+                conn,
+                &format!(
+                    "SELECT MIN({}) FROM session s WHERE s.course_id = $1 \
+                     AND s.status = 'final' AND s.outcome = 'treated' \
+                     AND NOT EXISTS (SELECT 1 FROM session b WHERE b.amends_id = s.id AND b.status = 'final')",
+                    conn.json_text("s.data", "date")
+                ),
+                params![course_id],
             )?;
             if let Some(first) = first.filter(|f| a.date.as_str() > f.as_str()) {
                 return Err(field(
@@ -111,11 +117,8 @@ impl Store {
             }
         }
         if let Some(n) = a.session_number {
-            let sessions: u32 = conn.query_row(
-                "SELECT COALESCE(MAX(number), 0) FROM session WHERE course_id = ?1",
-                [course_id],
-                |r| r.get(0),
-            )?;
+            let sessions: u32 =
+                scalar(conn, "SELECT COALESCE(MAX(number), 0) FROM session WHERE course_id = $1", params![course_id])?;
             if n > sessions {
                 return Err(field(
                     "session_number",
@@ -136,12 +139,11 @@ impl Store {
         let id = self.write(|tx, at| {
             Self::check_in_course(tx, course_id, a)?;
             let course = load_course(tx, course_id)?;
-            tx.execute(
+            let id = crate::records::assessments::returned_id(tx.row(
                 "INSERT INTO administration (course_id, scale, status, data, created_at, updated_at) \
-                 VALUES (?1, ?2, 'draft', ?3, ?4, ?4)",
-                params![course_id, a.scale, to_json(a), at],
-            )?;
-            let id = tx.last_insert_rowid();
+                 VALUES ($1, $2, 'draft', $3, $4, $4) RETURNING id",
+                params![course_id, &a.scale, to_json(a), at],
+            )?)?;
             audit::append(
                 tx,
                 at,
@@ -180,10 +182,7 @@ impl Store {
                 return Ok(());
             }
             let course = load_course(tx, current.course_id)?;
-            tx.execute(
-                "UPDATE administration SET data = ?1, updated_at = ?2 WHERE id = ?3",
-                params![to_json(a), at, id],
-            )?;
+            tx.run("UPDATE administration SET data = $1, updated_at = $2 WHERE id = $3", params![to_json(a), at, id])?;
             let detail = format!("course {}, administration {id} ({})", course.id, a.scale);
             let base = Event {
                 actor,
@@ -205,26 +204,34 @@ impl Store {
         Self::baseline_in(&self.conn, course_id, scale, None)
     }
 
-    fn baseline_in(conn: &Connection, course_id: i64, scale: &str, except: Option<i64>) -> Result<Option<Baseline>> {
-        let own: Option<(i64, String, String)> = conn
-            .query_row(
-                &format!(
-                    "SELECT a.id, a.score, json_extract(a.data, '$.date') FROM administration a \
-                     WHERE a.course_id = ?1 AND a.scale = ?2 AND a.status = 'final' \
-                     AND json_extract(a.data, '$.baseline') AND NOT {SUPERSEDED} AND a.id IS NOT ?3 \
-                     ORDER BY a.id DESC LIMIT 1"
-                ),
-                params![course_id, scale, except],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        if let Some((id, score, date)) = own {
-            let score: Score = serde_json::from_str(&score).map_err(|e| field("score", e.to_string()))?;
+    fn baseline_in(
+        conn: &(impl Sql + ?Sized),
+        course_id: i64,
+        scale: &str,
+        except: Option<i64>,
+    ) -> Result<Option<Baseline>> {
+        // The newest finalised baseline in force (a course has few administrations of a scale:
+        // whether each is a baseline is read from it here, the same on every engine).
+        let finals = conn.rows(
+            &format!(
+                "SELECT a.id, a.score, a.data FROM administration a \
+                 WHERE a.course_id = $1 AND a.scale = $2 AND a.status = 'final' AND NOT {SUPERSEDED} \
+                 ORDER BY a.id DESC"
+            ),
+            params![course_id, scale],
+        )?;
+        for r in &finals {
+            let id: i64 = r.get(0)?;
+            let administration: Administration = super::courses::stored(r, 2)?;
+            if Some(id) == except || !administration.baseline {
+                continue;
+            }
+            let score: Score = super::courses::stored(r, 1)?;
             return Ok(Some(Baseline {
                 total: score.total,
                 origin: BaselineOrigin::Administration,
                 administration_id: Some(id),
-                date: Some(date),
+                date: Some(administration.date),
             }));
         }
         let course = load_course(conn, course_id)?;
@@ -296,10 +303,10 @@ impl Store {
             let score = scale.score(&answers, baseline, site.remission_threshold(&a.scale))?;
             let course = load_course(tx, current.course_id)?;
             let (score_json, site_json) = (to_json(&score), to_json(site));
-            tx.execute(
-                "UPDATE administration SET finalised_at = ?1, finalised_by = ?2, updated_at = ?1, \
-                 score = ?3, scale_sha256 = ?4, scales_site = ?5 WHERE id = ?6",
-                params![at, clinician, score_json, scale.sha256, site_json, id],
+            tx.run(
+                "UPDATE administration SET finalised_at = $1, finalised_by = $2, updated_at = $1, \
+                 score = $3, scale_sha256 = $4, scales_site = $5 WHERE id = $6",
+                params![at, clinician, score_json, &scale.sha256, site_json, id],
             )?;
             let hash = signed::sign(tx, &signed::ADMINISTRATION, id)?;
             audit::append(
@@ -340,12 +347,11 @@ impl Store {
             }
             let course = load_course(tx, current.course_id)?;
             let version = current.version + 1;
-            tx.execute(
+            let new_id = crate::records::assessments::returned_id(tx.row(
                 "INSERT INTO administration (course_id, scale, version, amends_id, status, data, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6, ?6)",
-                params![current.course_id, current.administration.scale, version, id, to_json(&current.administration), at],
-            )?;
-            let new_id = tx.last_insert_rowid();
+                 VALUES ($1, $2, $3, $4, 'draft', $5, $6, $6) RETURNING id",
+                params![current.course_id, &current.administration.scale, version, id, to_json(&current.administration), at],
+            )?)?;
             audit::append(
                 tx,
                 at,

@@ -3,10 +3,10 @@
 //! that starts before the assessment it comes from was signed. (Schema V9 also binds each
 //! assessment note to the finding it was written for: [`crate::records::signing`].)
 
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::super::audit::{self, Event};
+use super::super::sql::{params, Row, Sql};
 use super::super::{to_json, Result, Store};
 use super::{field, load_course};
 use crate::eligibility::model::Route;
@@ -57,7 +57,7 @@ pub(super) const END_COLUMNS: &str = "(SELECT e.ended_on FROM course_end e WHERE
      (SELECT e.ended_by FROM course_end e WHERE e.course_id = course.id)";
 
 /// The [`CourseEnd`] read from the four [`END_COLUMNS`] starting at `first`.
-pub(super) fn end_from_row(r: &rusqlite::Row, first: usize) -> rusqlite::Result<Option<CourseEnd>> {
+pub(super) fn end_from_row(r: &Row, first: usize) -> Result<Option<CourseEnd>> {
     let ended_on: Option<String> = r.get(first)?;
     Ok(match ended_on {
         None => None,
@@ -71,21 +71,30 @@ pub(super) fn end_from_row(r: &rusqlite::Row, first: usize) -> rusqlite::Result<
 }
 
 /// The patient's active course by this route (started and not ended), if any: its id and start.
-pub(super) fn active_course(conn: &Connection, patient_id: i64, route: Route) -> Result<Option<(i64, String)>> {
-    Ok(conn
-        .query_row(
-            "SELECT c.id, c.started_on FROM course c WHERE c.patient_id = ?1 AND c.route = ?2 \
-             AND NOT EXISTS (SELECT 1 FROM course_end e WHERE e.course_id = c.id) ORDER BY c.id LIMIT 1",
-            params![patient_id, route.as_str()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?)
+pub(super) fn active_course(db: &(impl Sql + ?Sized), patient_id: i64, route: Route) -> Result<Option<(i64, String)>> {
+    db.row(
+        "SELECT c.id, c.started_on FROM course c WHERE c.patient_id = $1 AND c.route = $2 \
+         AND NOT EXISTS (SELECT 1 FROM course_end e WHERE e.course_id = c.id) ORDER BY c.id LIMIT 1",
+        params![patient_id, route.as_str()],
+    )?
+    .map(|r| Ok((r.get(0)?, r.get(1)?)))
+    .transpose()
+}
+
+/// The first session of a course that is still a draft, if any.
+pub(super) fn first_draft(db: &(impl Sql + ?Sized), course_id: i64) -> Result<Option<u32>> {
+    db.row(
+        "SELECT number FROM session WHERE course_id = $1 AND status = 'draft' ORDER BY number LIMIT 1",
+        params![course_id],
+    )?
+    .map_or(Ok(None), |r| r.get(0))
 }
 
 /// A course takes no new session once it has ended.
-pub(super) fn not_ended(conn: &Connection, course_id: i64) -> Result<()> {
-    let ended: Option<String> =
-        conn.query_row("SELECT ended_on FROM course_end WHERE course_id = ?1", [course_id], |r| r.get(0)).optional()?;
+pub(super) fn not_ended(db: &(impl Sql + ?Sized), course_id: i64) -> Result<()> {
+    let ended: Option<String> = db
+        .row("SELECT ended_on FROM course_end WHERE course_id = $1", params![course_id])?
+        .map_or(Ok(None), |r| r.get(0))?;
     match ended {
         Some(on) => Err(field("course_id", format!("course {course_id} ended on {on}: it takes no new session"))),
         None => Ok(()),
@@ -148,35 +157,54 @@ pub(super) fn not_after_signing(date: &str, signed_at: &str) -> Result<()> {
 /// No second treated session on one day, whatever the course or route: the patient's treated
 /// sessions in force (the newest finalised version of each) dated `date`, other than `except`
 /// (the session being judged and the version it amends). Returns (course id, session number).
-pub(super) fn treated_on(conn: &Connection, patient_id: i64, date: &str, except: &[i64]) -> Result<Option<(i64, u32)>> {
-    let mut stmt = conn.prepare(
-        "SELECT s.id, s.course_id, s.number FROM session s JOIN course c ON c.id = s.course_id \
-         WHERE c.patient_id = ?1 AND s.status = 'final' AND s.outcome = 'treated' \
-         AND json_extract(s.data, '$.date') = ?2 \
-         AND NOT EXISTS (SELECT 1 FROM session b WHERE b.amends_id = s.id AND b.status = 'final') \
-         ORDER BY s.course_id, s.number",
+pub(super) fn treated_on(
+    db: &(impl Sql + ?Sized),
+    patient_id: i64,
+    date: &str,
+    except: &[i64],
+) -> Result<Option<(i64, u32)>> {
+    let rows = session_keys(
+        db,
+        &format!(
+            "SELECT s.id, s.course_id, s.number FROM session s JOIN course c ON c.id = s.course_id \
+             WHERE c.patient_id = $1 AND s.status = 'final' AND s.outcome = 'treated' \
+             AND {} = $2 \
+             AND NOT EXISTS (SELECT 1 FROM session b WHERE b.amends_id = s.id AND b.status = 'final') \
+             ORDER BY s.course_id, s.number",
+            db.json_text("s.data", "date")
+        ),
+        params![patient_id, date],
     )?;
-    let rows = stmt
-        .query_map(params![patient_id, date], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, u32>(2)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows.into_iter().find(|(id, _, _)| !except.contains(id)).map(|(_, course, number)| (course, number)))
+}
+
+/// (session id, course id, session number) of each row of a query.
+fn session_keys(
+    db: &(impl Sql + ?Sized),
+    sql: &str,
+    params: &[super::super::sql::Value],
+) -> Result<Vec<(i64, i64, u32)>> {
+    db.rows(sql, params)?.iter().map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).collect()
 }
 
 /// A dose being recorded on `date` when another session of the patient that day already records
 /// one (a draft with its dose entered, or a treated session in force), in any course: refused at
 /// once, not only when it is signed (issue 24 review). `except`: this session and what it amends.
-pub(super) fn one_dose_a_day(conn: &Connection, patient_id: i64, date: &str, except: &[i64]) -> Result<()> {
-    let mut stmt = conn.prepare(
-        "SELECT s.id, s.course_id, s.number FROM session s JOIN course c ON c.id = s.course_id \
-         WHERE c.patient_id = ?1 AND json_extract(s.data, '$.date') = ?2 \
-         AND ((s.status = 'draft' AND json_extract(s.data, '$.dose.dose_mg') IS NOT NULL) \
-              OR (s.status = 'final' AND s.outcome = 'treated' \
-                  AND NOT EXISTS (SELECT 1 FROM session b WHERE b.amends_id = s.id AND b.status = 'final'))) \
-         ORDER BY s.course_id, s.number",
+pub(super) fn one_dose_a_day(db: &(impl Sql + ?Sized), patient_id: i64, date: &str, except: &[i64]) -> Result<()> {
+    let rows = session_keys(
+        db,
+        &format!(
+            "SELECT s.id, s.course_id, s.number FROM session s JOIN course c ON c.id = s.course_id \
+             WHERE c.patient_id = $1 AND {} = $2 \
+             AND ((s.status = 'draft' AND {} IS NOT NULL) \
+                  OR (s.status = 'final' AND s.outcome = 'treated' \
+                      AND NOT EXISTS (SELECT 1 FROM session b WHERE b.amends_id = s.id AND b.status = 'final'))) \
+             ORDER BY s.course_id, s.number",
+            db.json_text("s.data", "date"),
+            db.json_text("s.data", "dose.dose_mg")
+        ),
+        params![patient_id, date],
     )?;
-    let rows = stmt
-        .query_map(params![patient_id, date], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, u32>(2)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
     match rows.into_iter().find(|(id, _, _)| !except.contains(id)) {
         Some((_, course, number)) => Err(field(
             "dose.dose_mg",
@@ -190,8 +218,8 @@ pub(super) fn one_dose_a_day(conn: &Connection, patient_id: i64, date: &str, exc
 }
 
 /// The refusal of a second treated session on `date`.
-pub(super) fn one_treatment_a_day(conn: &Connection, patient_id: i64, date: &str, except: &[i64]) -> Result<()> {
-    match treated_on(conn, patient_id, date, except)? {
+pub(super) fn one_treatment_a_day(db: &(impl Sql + ?Sized), patient_id: i64, date: &str, except: &[i64]) -> Result<()> {
+    match treated_on(db, patient_id, date, except)? {
         Some((course, number)) => Err(field(
             "date",
             format!(
@@ -225,21 +253,15 @@ impl Store {
                 return Err(field("reason", format!("is longer than {END_REASON_MAX_CHARS} characters")));
             }
             crate::eligibility::model::check_length("reason", reason, END_REASON_MAX_CHARS)?;
-            let last: Option<String> = tx.query_row(
-                "SELECT MAX(json_extract(data, '$.date')) FROM session WHERE course_id = ?1",
-                [course_id],
-                |r| r.get(0),
+            let last: Option<String> = super::super::sql::scalar(
+                tx,
+                &format!("SELECT MAX({}) FROM session WHERE course_id = $1", tx.json_text("data", "date")),
+                params![course_id],
             )?;
             if let Some(last) = last.filter(|l| l.as_str() > ended_on) {
                 return Err(field("ended_on", format!("{ended_on} is before the course's last session ({last})")));
             }
-            let draft: Option<u32> = tx
-                .query_row(
-                    "SELECT number FROM session WHERE course_id = ?1 AND status = 'draft' ORDER BY number LIMIT 1",
-                    [course_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let draft: Option<u32> = first_draft(tx, course_id)?;
             // A draft can no longer be finalised once the course's assessment was amended: the
             // course may then end with it left unsigned (else the patient could never start the
             // course the amended assessment allows).
@@ -250,8 +272,8 @@ impl Store {
                     format!("session {n} is a draft: finalise it before ending the course"),
                 ));
             }
-            tx.execute(
-                "INSERT INTO course_end (course_id, ended_on, reason, ended_at, ended_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+            tx.run(
+                "INSERT INTO course_end (course_id, ended_on, reason, ended_at, ended_by) VALUES ($1, $2, $3, $4, $5)",
                 params![course_id, ended_on, reason, at, actor],
             )?;
             audit::append(

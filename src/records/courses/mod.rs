@@ -6,11 +6,11 @@
 //! The session's gate is judged with the rule set and site policy in force (a safety check made
 //! today); both are recorded with the finalised session.
 
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::audit::{self, Event};
-use super::{json_column, to_json, RecordStatus, Result, StorageError, Store};
+use super::sql::{params, scalar, Row, Sql};
+use super::{to_json, RecordStatus, Result, StorageError, Store};
 use crate::eligibility::engine::Determination;
 use crate::eligibility::model::Route;
 use crate::eligibility::policy::SitePolicy;
@@ -137,58 +137,70 @@ const SESSION_COLUMNS: &str = "s.id, s.course_id, s.status, s.data, s.created_at
 
 /// Sessions of a course treated (finalised with a dose) before session `number`: of each
 /// session, its version in force (the newest finalised).
-pub(super) fn treated_before(conn: &Connection, course_id: i64, number: u32) -> Result<u32> {
-    Ok(conn.query_row(
+pub(super) fn treated_before(db: &(impl Sql + ?Sized), course_id: i64, number: u32) -> Result<u32> {
+    scalar(
+        db,
         &format!(
-            "SELECT COUNT(*) FROM session s WHERE s.course_id = ?1 AND s.number < ?2 AND s.status = 'final' \
+            "SELECT COUNT(*) FROM session s WHERE s.course_id = $1 AND s.number < $2 AND s.status = 'final' \
              AND s.outcome = 'treated' AND NOT {SUPERSEDED}"
         ),
         params![course_id, number],
-        |r| r.get(0),
-    )?)
+    )
 }
 
 /// The patient's esketamine treatments before session `number` of `course_id`: in this course
 /// and in any earlier course (the REMS form asks whether this is the patient's first treatment,
 /// not the course's).
-fn esketamine_treatments_before(conn: &Connection, patient_id: i64, course_id: i64, number: u32) -> Result<u32> {
-    Ok(conn.query_row(
+fn esketamine_treatments_before(db: &(impl Sql + ?Sized), patient_id: i64, course_id: i64, number: u32) -> Result<u32> {
+    scalar(
+        db,
         &format!(
             "SELECT COUNT(*) FROM session s JOIN course c ON c.id = s.course_id \
-             WHERE c.patient_id = ?1 AND c.route = 'esketamine_nasal' AND s.status = 'final' \
+             WHERE c.patient_id = $1 AND c.route = 'esketamine_nasal' AND s.status = 'final' \
              AND s.outcome = 'treated' AND NOT {SUPERSEDED} \
-             AND (s.course_id < ?2 OR (s.course_id = ?2 AND s.number < ?3))"
+             AND (s.course_id < $2 OR (s.course_id = $2 AND s.number < $3))"
         ),
         params![patient_id, course_id, number],
-        |r| r.get(0),
-    )?)
+    )
 }
 
-fn session_from_row(r: &rusqlite::Row) -> rusqlite::Result<SessionRecord> {
+/// A JSON column that every stored row has (NOT NULL in the schema).
+pub(super) fn stored<T: for<'de> Deserialize<'de>>(r: &Row, index: usize) -> Result<T> {
+    r.json(index)?.ok_or_else(|| StorageError::Column { index, message: "is empty".into() })
+}
+
+fn session_from_row(r: &Row) -> Result<SessionRecord> {
     let status: String = r.get(2)?;
+    let outcome = r
+        .get::<Option<String>>(10)?
+        .map(|o| {
+            serde_json::from_value(serde_json::Value::String(o))
+                .map_err(|e| StorageError::Column { index: 10, message: e.to_string() })
+        })
+        .transpose()?;
     Ok(SessionRecord {
         id: r.get(0)?,
         course_id: r.get(1)?,
         status: if status == "final" { RecordStatus::Final } else { RecordStatus::Draft },
-        session: json_column(3, Some(r.get(3)?))?.expect("a stored session"),
+        session: stored(r, 3)?,
         created_at: r.get(4)?,
         updated_at: r.get(5)?,
         finalised_at: r.get(6)?,
         finalised_by: r.get(7)?,
         signed_sha256: r.get(8)?,
-        gate: json_column(9, r.get(9)?)?,
-        outcome: json_column(10, r.get::<_, Option<String>>(10)?.map(|o| format!("\"{o}\"")))?,
+        gate: r.json(9)?,
+        outcome,
         ruleset_sha256: r.get(11)?,
-        policy: json_column(12, r.get(12)?)?,
+        policy: r.json(12)?,
         dosing_sha256: r.get(13)?,
-        dosing_site: json_column(14, r.get(14)?)?,
+        dosing_site: r.json(14)?,
         version: r.get(15)?,
         amends: r.get(16)?,
         amended_by: r.get(17)?,
     })
 }
 
-fn course_from_row(r: &rusqlite::Row) -> rusqlite::Result<CourseRecord> {
+fn course_from_row(r: &Row) -> Result<CourseRecord> {
     let route: String = r.get(3)?;
     Ok(CourseRecord {
         id: r.get(0)?,
@@ -206,16 +218,23 @@ fn course_columns() -> String {
     format!("id, patient_id, assessment_id, route, started_on, started_at, started_by, {END_COLUMNS}")
 }
 
-pub(super) fn load_course(conn: &Connection, id: i64) -> Result<CourseRecord> {
-    conn.query_row(&format!("SELECT {} FROM course WHERE id = ?1", course_columns()), [id], course_from_row)
-        .optional()?
-        .ok_or(StorageError::NoCourse(id))
+pub(super) fn load_course(db: &(impl Sql + ?Sized), id: i64) -> Result<CourseRecord> {
+    match db.row(&format!("SELECT {} FROM course WHERE id = $1", course_columns()), params![id])? {
+        Some(r) => course_from_row(&r),
+        None => Err(StorageError::NoCourse(id)),
+    }
 }
 
-fn load_session(conn: &Connection, id: i64) -> Result<SessionRecord> {
-    conn.query_row(&format!("SELECT {SESSION_COLUMNS} FROM session s WHERE s.id = ?1"), [id], session_from_row)
-        .optional()?
-        .ok_or(StorageError::NoSession(id))
+fn load_session(db: &(impl Sql + ?Sized), id: i64) -> Result<SessionRecord> {
+    match db.row(&format!("SELECT {SESSION_COLUMNS} FROM session s WHERE s.id = $1"), params![id])? {
+        Some(r) => session_from_row(&r),
+        None => Err(StorageError::NoSession(id)),
+    }
+}
+
+/// The sessions a query returns.
+fn sessions(db: &(impl Sql + ?Sized), sql: &str, params: &[super::sql::Value]) -> Result<Vec<SessionRecord>> {
+    db.rows(sql, params)?.iter().map(session_from_row).collect()
 }
 
 impl Store {
@@ -251,12 +270,11 @@ impl Store {
             if let Some(signed) = &a.finalised_at {
                 course_limits::not_before_signature(started_on, signed)?;
             }
-            tx.execute(
+            let id = crate::records::assessments::returned_id(tx.row(
                 "INSERT INTO course (patient_id, assessment_id, route, started_on, started_at, started_by) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 params![a.patient_id, assessment_id, route.as_str(), started_on, at, actor],
-            )?;
-            let id = tx.last_insert_rowid();
+            )?)?;
             audit::append(
                 tx,
                 at,
@@ -283,10 +301,11 @@ impl Store {
     /// A patient's courses, oldest first.
     pub fn courses_of(&self, patient_id: i64) -> Result<Vec<CourseRecord>> {
         self.patient(patient_id)?;
-        let mut stmt =
-            self.conn.prepare(&format!("SELECT {} FROM course WHERE patient_id = ?1 ORDER BY id", course_columns()))?;
-        let rows = stmt.query_map([patient_id], course_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        let rows = self.conn.rows(
+            &format!("SELECT {} FROM course WHERE patient_id = $1 ORDER BY id", course_columns()),
+            params![patient_id],
+        )?;
+        rows.iter().map(course_from_row).collect()
     }
 
     pub fn session(&self, id: i64) -> Result<SessionRecord> {
@@ -297,11 +316,13 @@ impl Store {
     /// shows in place of the version it amends).
     pub fn sessions_of(&self, course_id: i64) -> Result<Vec<SessionRecord>> {
         self.course(course_id)?;
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {SESSION_COLUMNS} FROM session s WHERE s.course_id = ?1 AND NOT {FOLLOWED} ORDER BY s.number"
-        ))?;
-        let rows = stmt.query_map([course_id], session_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        sessions(
+            &self.conn,
+            &format!(
+                "SELECT {SESSION_COLUMNS} FROM session s WHERE s.course_id = $1 AND NOT {FOLLOWED} ORDER BY s.number"
+            ),
+            params![course_id],
+        )
     }
 
     /// A course's sessions as signed and in force, in order: of each session its newest finalised
@@ -309,22 +330,26 @@ impl Store {
     /// a record of the doses given is made from (FHIR).
     pub fn sessions_in_force(&self, course_id: i64) -> Result<Vec<SessionRecord>> {
         self.course(course_id)?;
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {SESSION_COLUMNS} FROM session s WHERE s.course_id = ?1 AND s.status = 'final' \
-             AND NOT {SUPERSEDED} ORDER BY s.number"
-        ))?;
-        let rows = stmt.query_map([course_id], session_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        sessions(
+            &self.conn,
+            &format!(
+                "SELECT {SESSION_COLUMNS} FROM session s WHERE s.course_id = $1 AND s.status = 'final' \
+                 AND NOT {SUPERSEDED} ORDER BY s.number"
+            ),
+            params![course_id],
+        )
     }
 
     /// The versions of a course's sessions that an amendment follows (kept as they were signed),
     /// by number and version.
     pub fn earlier_versions_of(&self, course_id: i64) -> Result<Vec<SessionRecord>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {SESSION_COLUMNS} FROM session s WHERE s.course_id = ?1 AND {FOLLOWED} ORDER BY s.number, s.version"
-        ))?;
-        let rows = stmt.query_map([course_id], session_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        sessions(
+            &self.conn,
+            &format!(
+                "SELECT {SESSION_COLUMNS} FROM session s WHERE s.course_id = $1 AND {FOLLOWED} ORDER BY s.number, s.version"
+            ),
+            params![course_id],
+        )
     }
 
     /// A course as its JSON document (`trdcheck/course/v1`): the course, each session in its

@@ -176,13 +176,15 @@ impl Store {
     /// due next.
     pub fn course_overview(&self, id: i64, dosing: &DosingRules) -> Result<CourseOverview> {
         let course = self.course(id)?;
-        let submitted: std::collections::BTreeSet<i64> = {
-            let mut stmt = self.conn.prepare(
-                "SELECT r.session_id FROM rems_submission r JOIN session s ON s.id = r.session_id WHERE s.course_id = ?1",
-            )?;
-            let rows = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-            rows
-        };
+        let submitted: std::collections::BTreeSet<i64> = self
+            .conn
+            .rows(
+                "SELECT r.session_id FROM rems_submission r JOIN session s ON s.id = r.session_id WHERE s.course_id = $1",
+                crate::records::sql::params![id],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect::<Result<_>>()?;
         let mut treated = 0;
         let mut sessions = Vec::new();
         let mut draft_open = None;

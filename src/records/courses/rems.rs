@@ -1,11 +1,11 @@
 //! The REMS form's records: what a session's form is filled from, the forms not yet submitted
 //! and their marking as submitted.
 
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::eligibility::model::Route;
 use crate::records::audit::{self, Event};
+use crate::records::sql::{params, scalar, Sql};
 use crate::records::{to_json, RecordStatus, Result, StorageError, Store};
 use crate::treatment::dosing::DosingRules;
 use crate::treatment::session::Session;
@@ -94,28 +94,23 @@ impl RemsPending {
 impl Store {
     /// The treated esketamine sessions whose REMS form is not marked submitted, oldest first.
     pub fn rems_pending(&self, dosing: &DosingRules) -> Result<Vec<RemsPending>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT s.id, s.course_id, p.mrn, p.name, s.data FROM session s \
-             JOIN course c ON c.id = s.course_id JOIN patient p ON p.id = c.patient_id \
-             WHERE c.route = 'esketamine_nasal' AND s.status = 'final' AND s.outcome = 'treated' \
-             AND NOT EXISTS (SELECT 1 FROM rems_submission r WHERE r.session_id = s.id) AND NOT {SUPERSEDED} ORDER BY s.id"
-        ))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = self.conn.rows(
+            &format!(
+                "SELECT s.id, s.course_id, p.mrn, p.name, s.data FROM session s \
+                 JOIN course c ON c.id = s.course_id JOIN patient p ON p.id = c.patient_id \
+                 WHERE c.route = 'esketamine_nasal' AND s.status = 'final' AND s.outcome = 'treated' \
+                 AND NOT EXISTS (SELECT 1 FROM rems_submission r WHERE r.session_id = s.id) AND NOT {SUPERSEDED} ORDER BY s.id"
+            ),
+            &[],
+        )?;
+        let rows = rows
+            .iter()
+            .map(|r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?, r.get::<String>(2)?, r.get::<String>(3)?, stored(r, 4)?)))
+            .collect::<Result<Vec<(i64, i64, String, String, Session)>>>()?;
         let format = time::macros::format_description!("[year]-[month]-[day]");
         let days = dosing.esketamine.rems_form.submit_within_days;
         let mut out = Vec::with_capacity(rows.len());
-        for (session_id, course_id, mrn, patient_name, data) in rows {
-            let session: Session = serde_json::from_str(&data).map_err(|e| field("session", e.to_string()))?;
+        for (session_id, course_id, mrn, patient_name, session) in rows {
             let due = time::Date::parse(&session.date, &format)
                 .ok()
                 .and_then(|d| d.checked_add(time::Duration::days(i64::from(days))))
@@ -135,19 +130,16 @@ impl Store {
             if course.route != Route::EsketamineNasal || record.outcome != Some(SessionOutcome::Treated) {
                 return Err(field("session_id", format!("session {session_id} is not a treated esketamine session")));
             }
-            let done: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM rems_submission WHERE session_id = ?1)",
-                [session_id],
-                |r| r.get(0),
-            )?;
-            if done {
+            let done: i64 =
+                scalar(tx, "SELECT COUNT(*) FROM rems_submission WHERE session_id = $1", params![session_id])?;
+            if done > 0 {
                 return Err(field(
                     "session_id",
                     format!("the REMS form of session {session_id} is already marked submitted"),
                 ));
             }
-            tx.execute(
-                "INSERT INTO rems_submission (session_id, submitted_at, submitted_by) VALUES (?1, ?2, ?3)",
+            tx.run(
+                "INSERT INTO rems_submission (session_id, submitted_at, submitted_by) VALUES ($1, $2, $3)",
                 params![session_id, at, actor],
             )?;
             audit::append(

@@ -1,8 +1,6 @@
 //! A session's life: opened, imported, saved on every change with its audit entries, finalised
 //! with a signature, amended as a new version.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
-
 use super::limits::{self as course_limits};
 use crate::eligibility::engine::Determination;
 use crate::records::audit::{self, changes, leaves_of, Event};
@@ -12,13 +10,14 @@ use crate::treatment::session::{self, Context, Course, Session};
 
 use super::*;
 use crate::records::signed;
+use crate::records::sql::{params, scalar, Sql};
 
 impl Store {
     /// The judging context of session `number` of a course. A course whose assessment has been
     /// amended since takes no more sessions: the new version is evaluated and signed, and a new
     /// course starts from it if it is eligible.
     pub(super) fn with_context<T>(
-        conn: &Connection,
+        conn: &(impl Sql + ?Sized),
         course_id: i64,
         number: u32,
         now: &InForce,
@@ -37,16 +36,15 @@ impl Store {
         }
         let treated_before = treated_before(conn, course_id, number)?;
         let date_of = |n: u32| -> Result<Option<String>> {
-            Ok(conn
-                .query_row(
-                    &format!(
-                        "SELECT json_extract(s.data, '$.date') FROM session s WHERE s.course_id = ?1 AND s.number = ?2 \
-                         AND s.status = 'final' AND NOT {SUPERSEDED}"
-                    ),
-                    params![course_id, n],
-                    |r| r.get(0),
-                )
-                .optional()?)
+            let date = conn.json_text("s.data", "date");
+            conn.row(
+                &format!(
+                    "SELECT {date} FROM session s WHERE s.course_id = $1 AND s.number = $2 \
+                     AND s.status = 'final' AND NOT {SUPERSEDED}"
+                ),
+                params![course_id, n],
+            )?
+            .map_or(Ok(None), |r| r.get(0))
         };
         let previous_date = if number > 1 { date_of(number - 1)? } else { None };
         let next_date = date_of(number + 1)?;
@@ -69,11 +67,7 @@ impl Store {
     /// Adds the next session of a course, as a draft dated `date`.
     pub fn new_session(&mut self, course_id: i64, date: &str, actor: &str, now: &InForce) -> Result<SessionRecord> {
         let id = self.write(|tx, at| {
-            let number: u32 = tx.query_row(
-                "SELECT COALESCE(MAX(number), 0) + 1 FROM session WHERE course_id = ?1",
-                [course_id],
-                |r| r.get(0),
-            )?;
+            let number: u32 = next_number(tx, course_id)?;
             let s = Session::new(number, date);
             Self::with_context(tx, course_id, number, now, |ctx, course| {
                 session::check(ctx, &s)?;
@@ -90,11 +84,7 @@ impl Store {
     /// its number must be the next one.
     pub fn import_session(&mut self, course_id: i64, s: &Session, actor: &str, now: &InForce) -> Result<SessionRecord> {
         let id = self.write(|tx, at| {
-            let next: u32 = tx.query_row(
-                "SELECT COALESCE(MAX(number), 0) + 1 FROM session WHERE course_id = ?1",
-                [course_id],
-                |r| r.get(0),
-            )?;
+            let next: u32 = next_number(tx, course_id)?;
             course_limits::not_ended(tx, course_id)?;
             Self::no_open_draft(tx, course_id)?;
             if s.number != next {
@@ -117,28 +107,21 @@ impl Store {
     }
 
     /// Sessions are judged in order: the next is added once the one before is finalised.
-    fn no_open_draft(conn: &Connection, course_id: i64) -> Result<()> {
-        let open: Option<u32> = conn
-            .query_row(
-                "SELECT number FROM session WHERE course_id = ?1 AND status = 'draft' ORDER BY number LIMIT 1",
-                [course_id],
-                |r| r.get(0),
-            )
-            .optional()?;
+    fn no_open_draft(conn: &(impl Sql + ?Sized), course_id: i64) -> Result<()> {
+        let open: Option<u32> = course_limits::first_draft(conn, course_id)?;
         match open {
             Some(n) => Err(field("course_id", format!("session {n} is a draft: finalise it before adding the next"))),
             None => Ok(()),
         }
     }
 
-    fn insert_session(tx: &Transaction, at: &str, course_id: i64, s: &Session, actor: &str) -> Result<i64> {
+    fn insert_session(tx: &(impl Sql + ?Sized), at: &str, course_id: i64, s: &Session, actor: &str) -> Result<i64> {
         let course = load_course(tx, course_id)?;
-        tx.execute(
+        let id = crate::records::assessments::returned_id(tx.row(
             "INSERT INTO session (course_id, number, status, data, created_at, updated_at) \
-             VALUES (?1, ?2, 'draft', ?3, ?4, ?4)",
+             VALUES ($1, $2, 'draft', $3, $4, $4) RETURNING id",
             params![course_id, s.number, to_json(s), at],
-        )?;
-        let id = tx.last_insert_rowid();
+        )?)?;
         audit::append(
             tx,
             at,
@@ -182,7 +165,7 @@ impl Store {
                     let except: Vec<i64> = std::iter::once(id).chain(current.amends).collect();
                     course_limits::one_dose_a_day(tx, course.patient_id, &s.date, &except)?;
                 }
-                tx.execute("UPDATE session SET data = ?1, updated_at = ?2 WHERE id = ?3", params![to_json(s), at, id])?;
+                tx.run("UPDATE session SET data = $1, updated_at = $2 WHERE id = $3", params![to_json(s), at, id])?;
                 let base = Event {
                     actor,
                     action: "session_answer",
@@ -248,9 +231,9 @@ impl Store {
                 let outcome_text = serde_json::to_value(outcome).ok().and_then(|v| v.as_str().map(String::from));
                 let (gate_json, policy_json, site_json) = (to_json(&gate), to_json(now.policy), to_json(now.site));
                 let ruleset = now.rules.reference();
-                tx.execute(
-                    "UPDATE session SET finalised_at = ?1, finalised_by = ?2, updated_at = ?1, gate = ?3, outcome = ?4, \
-                     ruleset_sha256 = ?5, policy = ?6, dosing_sha256 = ?7, dosing_site = ?8 WHERE id = ?9",
+                tx.run(
+                    "UPDATE session SET finalised_at = $1, finalised_by = $2, updated_at = $1, gate = $3, outcome = $4, \
+                     ruleset_sha256 = $5, policy = $6, dosing_sha256 = $7, dosing_site = $8 WHERE id = $9",
                     params![
                         at,
                         clinician,
@@ -258,7 +241,7 @@ impl Store {
                         outcome_text,
                         ruleset.sha256,
                         policy_json,
-                        now.dosing.sha256,
+                        &now.dosing.sha256,
                         site_json,
                         id
                     ],
@@ -328,12 +311,11 @@ impl Store {
                 copy.acknowledgements.remove(key);
                 copy.acknowledged_for.remove(key);
             }
-            tx.execute(
+            let new_id = crate::records::assessments::returned_id(tx.row(
                 "INSERT INTO session (course_id, number, version, amends_id, status, data, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6, ?6)",
+                 VALUES ($1, $2, $3, $4, 'draft', $5, $6, $6) RETURNING id",
                 params![current.course_id, current.session.number, version, id, to_json(&copy), at],
-            )?;
-            let new_id = tx.last_insert_rowid();
+            )?)?;
             audit::append(
                 tx,
                 at,
@@ -356,4 +338,9 @@ impl Store {
         })?;
         self.session(new_id)
     }
+}
+
+/// The number the next session of a course takes.
+fn next_number(db: &(impl Sql + ?Sized), course_id: i64) -> Result<u32> {
+    scalar(db, "SELECT COALESCE(MAX(number), 0) + 1 FROM session WHERE course_id = $1", params![course_id])
 }

@@ -48,6 +48,11 @@ impl From<i64> for Value {
         Value::Integer(v)
     }
 }
+impl From<u32> for Value {
+    fn from(v: u32) -> Value {
+        Value::Integer(v.into())
+    }
+}
 impl From<f64> for Value {
     fn from(v: f64) -> Value {
         Value::Real(v)
@@ -132,6 +137,15 @@ impl FromValue for i64 {
         }
     }
 }
+impl FromValue for u32 {
+    const EXPECTED: &'static str = "a whole number from 0 to 4294967295";
+    fn from_value(value: &Value) -> Option<u32> {
+        match value {
+            Value::Integer(v) => u32::try_from(*v).ok(),
+            _ => None,
+        }
+    }
+}
 impl FromValue for f64 {
     const EXPECTED: &'static str = "a real";
     fn from_value(value: &Value) -> Option<f64> {
@@ -184,6 +198,22 @@ pub trait Sql {
     fn row(&self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
         Ok(self.rows(sql, params)?.into_iter().next())
     }
+
+    /// The SQL expression of this engine for the value at `path` (keys joined by dots, as in
+    /// `dose.dose_mg`) of the JSON text in `column`, NULL when it is absent or null: the one
+    /// thing the engines write differently. Used for text (a date) and for `IS NULL` only: a
+    /// number or a boolean reads differently on each.
+    fn json_text(&self, column: &str, path: &str) -> String {
+        format!("json_extract({column}, '$.{path}')")
+    }
+}
+
+/// The one value of a query that always returns one row (a count, a `MAX`): an error naming the
+/// query's first column when it returns none.
+pub fn scalar<T: FromValue>(db: &(impl Sql + ?Sized), sql: &str, params: &[Value]) -> Result<T> {
+    db.row(sql, params)?
+        .ok_or_else(|| StorageError::Column { index: 0, message: "the query returned no row".into() })?
+        .get(0)
 }
 
 /// The query as SQLite reads it: `$1` written `?1` (SQLite numbers `$1` by its first appearance,

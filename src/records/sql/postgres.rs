@@ -225,4 +225,8 @@ impl<C: GenericClient> Sql for Postgres<C> {
         }
         Ok(())
     }
+
+    fn json_text(&self, column: &str, path: &str) -> String {
+        format!("({column}::jsonb #>> '{{{}}}')", path.replace('.', ","))
+    }
 }

@@ -6,17 +6,25 @@
 //!   records_contract` under `pg_virtualenv`, as scripts/test runs it; with the feature on and no
 //!   server, these tests fail rather than skip).
 //!
-//! So far the contract covers the patients, their eligibility assessments (drafts, signed
-//! versions, amendments), the clinic's settings and the audit trail; every check here takes an empty database of its engine.
+//! The contract covers the patients, their eligibility assessments (drafts, signed versions,
+//! amendments), the clinic's settings, the audit trail and the treatment records (courses and
+//! their ends, sessions, scale administrations); every check here takes an empty database of its
+//! engine.
 
 mod common;
 
+use common::courses::{in_force, treated};
 use common::{baseline, default_policy, rules};
-use trdcheck::eligibility::model::Sex;
+use trdcheck::eligibility::model::{Route, Sex};
+use trdcheck::outcomes::administration::{Administration, ScalesSite};
+use trdcheck::outcomes::scales::Scales;
+use trdcheck::records::courses::{self, sessions};
 use trdcheck::records::sql::Sql;
 use trdcheck::records::{
-    assessments, audit, patients, settings, signing, ClinicSettings, NewPatient, RecordStatus, StorageError,
+    administrations, assessments, audit, patients, settings, signing, BaselineOrigin, ClinicSettings, NewPatient,
+    RecordStatus, SessionOutcome, StorageError,
 };
+use trdcheck::treatment::dosing::DosingSite;
 use trdcheck::{Determination, PolicyOverrides};
 
 const AT: &str = "2026-12-07T09:00:00Z";
@@ -68,6 +76,21 @@ fn saved_answers(db: &dyn Sql, id: i64) -> trdcheck::eligibility::model::Assessm
 /// The actions of an assessment's audit entries, in order.
 fn actions(db: &dyn Sql, id: i64) -> Vec<String> {
     audit::for_assessment(db, id).unwrap().into_iter().map(|e| e.action).collect()
+}
+
+/// A patient with a finalised eligible assessment and an IV ketamine course started from it on
+/// the day it was signed: (patient, course).
+fn course(db: &dyn Sql) -> (i64, i64) {
+    let (patient, id) = draft(db);
+    signing::finalise(db, AT, id, "Dr A", rules(), &default_policy()).unwrap();
+    (patient, courses::start(db, AT, id, "2026-12-07", "Dr A").unwrap())
+}
+
+/// A PHQ-9 (or other scale) dated `date` with these answers.
+fn answered(scale: &str, date: &str, items: &[u32]) -> Administration {
+    let mut a = Administration::new(Scales::embedded().unwrap().get(scale).unwrap(), date);
+    a.items = items.iter().map(|i| Some(*i)).collect();
+    a
 }
 
 /// The checks, each on an empty database of the engine.
@@ -333,6 +356,99 @@ mod contract {
         assert_eq!(audit::verify(db).unwrap().first_broken, None);
     }
 
+    pub fn a_course_is_kept_as_started_and_ended_once_with_its_reason(db: &dyn Sql) {
+        let (patient, id) = draft(db);
+        assert!(matches!(courses::start(db, AT, id, "2026-12-07", "Dr A"), Err(StorageError::NotFinal { .. })));
+        signing::finalise(db, AT, id, "Dr A", rules(), &default_policy()).unwrap();
+        let course_id = courses::start(db, AT, id, "2026-12-07", "Dr A").unwrap();
+        let course = courses::load_course(db, course_id).unwrap();
+        assert_eq!(
+            (course.patient_id, course.assessment_id, course.route, course.started_on.as_str(), &course.ended),
+            (patient, id, Route::IvKetamine, "2026-12-07", &None)
+        );
+        assert_eq!(courses::courses_of(db, patient).unwrap(), vec![course]);
+        // One active course per route.
+        assert_eq!(field_of(courses::start(db, AT, id, "2026-12-07", "Dr A").unwrap_err()), "route");
+        let update =
+            db.run("UPDATE course SET started_on = '2026-01-01' WHERE id = $1", &[course_id.into()]).unwrap_err();
+        assert!(update.to_string().contains("cannot be changed"), "{update}");
+        let end = courses::end(db, AT, course_id, "2026-12-08", " completed ", "Dr A").unwrap();
+        assert_eq!((end.ended_on.as_str(), end.reason.as_str()), ("2026-12-08", "completed"));
+        assert_eq!(courses::load_course(db, course_id).unwrap().ended, Some(end));
+        assert_eq!(field_of(courses::end(db, AT, course_id, "2026-12-09", "again", "Dr A").unwrap_err()), "course_id");
+        let removed = db.run("DELETE FROM course_end WHERE course_id = $1", &[course_id.into()]).unwrap_err();
+        assert!(removed.to_string().contains("cannot be removed"), "{removed}");
+        let trail = actions(db, id);
+        assert_eq!(
+            trail.iter().filter(|a| a.starts_with("course_")).collect::<Vec<_>>(),
+            ["course_start", "course_end"]
+        );
+    }
+
+    pub fn a_session_is_signed_amended_and_refused_by_the_database_once_final(db: &dyn Sql) {
+        let (_, course) = course(db);
+        let (policy, site) = (default_policy(), DosingSite::default());
+        let now = in_force(&policy, &site);
+        let id = sessions::open(db, AT, course, "2026-12-07", "Dr A", &now).unwrap();
+        let draft = courses::load_session(db, id).unwrap();
+        assert_eq!((draft.session.number, draft.status), (1, RecordStatus::Draft));
+        // Sessions are judged in order: no second while the first is a draft.
+        assert_eq!(field_of(sessions::open(db, AT, course, "2026-12-07", "Dr A", &now).unwrap_err()), "course_id");
+        let mut answers = draft.session.clone();
+        treated(&mut answers);
+        sessions::save(db, AT, id, &answers, "Dr A", &now).unwrap();
+        sessions::finalise(db, "2026-12-07T11:00:00Z", id, "Dr A", &now).unwrap();
+        let signed = courses::load_session(db, id).unwrap();
+        assert_eq!(
+            (signed.status, signed.outcome, signed.finalised_by.as_deref(), signed.session.dose.dose_mg),
+            (RecordStatus::Final, Some(SessionOutcome::Treated), Some("Dr A"), Some(35.0))
+        );
+        assert_eq!(courses::broken_session_signatures(db).unwrap(), (1, vec![]));
+        // No second treated session on one day (the date is read inside the stored session).
+        assert_eq!(field_of(sessions::open(db, AT, course, "2026-12-07", "Dr A", &now).unwrap_err()), "date");
+        let update = db.run("UPDATE session SET data = '{}' WHERE id = $1", &[id.into()]).unwrap_err();
+        assert!(update.to_string().contains("cannot be changed"), "{update}");
+        let delete = db.run("DELETE FROM session WHERE id = $1", &[id.into()]).unwrap_err();
+        assert!(delete.to_string().contains("cannot be deleted"), "{delete}");
+        // An amendment: version 2 of the same session, listed in its place; the signed one kept.
+        let amended = sessions::amend(db, AT, id, "Dr A").unwrap();
+        let listed: Vec<_> =
+            courses::sessions_of(db, course).unwrap().iter().map(|s| (s.id, s.version, s.amends)).collect();
+        assert_eq!(listed, [(amended, 2, Some(id))]);
+        let mut kept = courses::load_session(db, id).unwrap();
+        assert_eq!(kept.amended_by.take(), Some(amended));
+        assert_eq!(kept, signed);
+    }
+
+    pub fn an_administration_is_scored_against_the_course_baseline_and_listed_by_date(db: &dyn Sql) {
+        let (_, course) = course(db);
+        let site = ScalesSite::default();
+        // The assessment's PHQ-9 (18) is the baseline until the course has its own.
+        let b = administrations::baseline_of(db, course, "phq9").unwrap().unwrap();
+        assert_eq!((b.total, b.origin), (18, BaselineOrigin::Assessment));
+        let mut own = answered("phq9", "2026-12-07", &[3, 3, 2, 2, 2, 2, 2, 2, 0]);
+        own.baseline = true;
+        let base = administrations::open(db, AT, course, &own, "Dr A").unwrap();
+        administrations::finalise(db, AT, base, "Dr A", &site).unwrap();
+        let b = administrations::baseline_of(db, course, "phq9").unwrap().unwrap();
+        assert_eq!((b.total, b.origin, b.administration_id), (18, BaselineOrigin::Administration, Some(base)));
+        let later = answered("phq9", "2026-12-21", &[1, 1, 1, 1, 1, 1, 1, 1, 0]);
+        let later = administrations::open(db, AT, course, &later, "Dr A").unwrap();
+        let earlier = answered("phq9", "2026-12-14", &[2, 2, 2, 2, 1, 1, 1, 1, 0]);
+        let earlier = administrations::open(db, AT, course, &earlier, "Dr A").unwrap();
+        administrations::finalise(db, "2026-12-21T10:00:00Z", later, "Dr A", &site).unwrap();
+        let score = administrations::load(db, later).unwrap().score.unwrap();
+        assert_eq!((score.total, score.baseline, score.response.map(|r| r.met)), (8, Some(18), Some(true)));
+        // Listed by date (read inside each stored administration), whatever the order given.
+        let listed: Vec<i64> = administrations::of_course(db, course).unwrap().iter().map(|a| a.id).collect();
+        assert_eq!(listed, [base, earlier, later]);
+        assert_eq!(administrations::broken_signatures(db).unwrap(), (2, vec![]));
+        let update = db.run("UPDATE administration SET data = '{}' WHERE id = $1", &[later.into()]).unwrap_err();
+        assert!(update.to_string().contains("cannot be changed"), "{update}");
+        let amended = administrations::amend(db, AT, later, "Dr A").unwrap();
+        assert_eq!(administrations::load(db, amended).unwrap().amends, Some(later));
+    }
+
     pub fn the_audit_trail_is_append_only(db: &dyn Sql) {
         patients::create(db, AT, &new_patient("A-1", "Ana"), "dr a").unwrap();
         let update = db.run("UPDATE audit SET actor = 'someone else'", &[]).unwrap_err();
@@ -366,6 +482,9 @@ macro_rules! engine {
                 a_finalised_assessment_is_signed_and_the_database_refuses_to_change_it,
                 an_amendment_is_a_new_version_of_the_newest_final_one,
                 a_discarded_draft_is_gone_and_its_answers_are_in_the_audit_trail,
+                a_course_is_kept_as_started_and_ended_once_with_its_reason,
+                a_session_is_signed_amended_and_refused_by_the_database_once_final,
+                an_administration_is_scored_against_the_course_baseline_and_listed_by_date,
             );
         }
     };
@@ -428,17 +547,21 @@ fn postgres(check: fn(&dyn Sql)) {
 engine!(postgres_engine, super::postgres);
 
 /// What only PostgreSQL has: `TRUNCATE`, which fires no row trigger, is refused for the audit
-/// trail and the assessments as a whole.
+/// trail, the assessments and the treatment records as a whole.
 #[cfg(feature = "postgres")]
 #[test]
 fn postgres_refuses_to_truncate_the_audit_trail_or_the_assessments() {
     postgres(|db| {
-        let (_, id) = draft(db);
-        signing::finalise(db, AT, id, "Dr A", rules(), &default_policy()).unwrap();
+        let (_, course) = course(db);
         let audit = db.run("TRUNCATE audit", &[]).unwrap_err();
         assert!(audit.to_string().contains("append-only"), "{audit}");
         let assessments = db.run("TRUNCATE assessment CASCADE", &[]).unwrap_err();
         assert!(assessments.to_string().contains("cannot be deleted"), "{assessments}");
+        for table in ["course", "course_end", "session", "rems_submission", "administration"] {
+            let refused = db.run(&format!("TRUNCATE {table} CASCADE"), &[]).unwrap_err();
+            assert!(refused.to_string().contains("cannot be"), "{table}: {refused}");
+        }
+        assert_eq!(courses::load_course(db, course).unwrap().id, course);
         assert_eq!(signing::broken_signatures(db).unwrap(), (1, vec![]));
         assert_eq!(audit::verify(db).unwrap().first_broken, None);
     });

@@ -52,11 +52,36 @@ fn from_row(r: &Row) -> Result<AdministrationRecord> {
     })
 }
 
-fn load(db: &(impl Sql + ?Sized), id: i64) -> Result<AdministrationRecord> {
+/// An administration (one version) by id.
+pub fn load(db: &(impl Sql + ?Sized), id: i64) -> Result<AdministrationRecord> {
     match db.row(&format!("SELECT {COLUMNS} FROM administration a WHERE a.id = $1"), params![id])? {
         Some(r) => from_row(&r),
         None => Err(StorageError::NoAdministration(id)),
     }
+}
+
+/// The baseline of a scale in a course ([`Store::baseline_of`]).
+pub fn baseline_of(db: &(impl Sql + ?Sized), course_id: i64, scale: &str) -> Result<Option<Baseline>> {
+    Store::baseline_in(db, course_id, scale, None)
+}
+
+/// A course's administrations, the newest version of each, by date then id.
+pub fn of_course(db: &(impl Sql + ?Sized), course_id: i64) -> Result<Vec<AdministrationRecord>> {
+    let date = db.json_text("a.data", "date");
+    let rows = db.rows(
+        &format!(
+            "SELECT {COLUMNS} FROM administration a WHERE a.course_id = $1 AND NOT {FOLLOWED} \
+             ORDER BY {date}, a.id"
+        ),
+        params![course_id],
+    )?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The finalised administrations whose stored content no longer matches the hash that was
+/// signed, by id, and how many were checked.
+pub fn broken_signatures(db: &(impl Sql + ?Sized)) -> Result<(u64, Vec<i64>)> {
+    signed::broken(db, &signed::ADMINISTRATION)
 }
 
 fn scale_of(id: &str) -> Result<&'static Scale> {
@@ -71,15 +96,7 @@ impl Store {
     /// The course's administrations, the newest version of each, by date then id.
     pub fn administrations_of(&self, course_id: i64) -> Result<Vec<AdministrationRecord>> {
         load_course(&self.conn, course_id)?;
-        let date = self.conn.json_text("a.data", "date");
-        let rows = self.conn.rows(
-            &format!(
-                "SELECT {COLUMNS} FROM administration a WHERE a.course_id = $1 AND NOT {FOLLOWED} \
-                 ORDER BY {date}, a.id"
-            ),
-            params![course_id],
-        )?;
-        rows.iter().map(from_row).collect()
+        of_course(&self.conn, course_id)
     }
 
     /// Checks an administration against its course: a real scale, answers within it, a
@@ -136,72 +153,21 @@ impl Store {
         a: &Administration,
         actor: &str,
     ) -> Result<AdministrationRecord> {
-        let id = self.write(|tx, at| {
-            Self::check_in_course(tx, course_id, a)?;
-            let course = load_course(tx, course_id)?;
-            let id = crate::records::assessments::returned_id(tx.row(
-                "INSERT INTO administration (course_id, scale, status, data, created_at, updated_at) \
-                 VALUES ($1, $2, 'draft', $3, $4, $4) RETURNING id",
-                params![course_id, &a.scale, to_json(a), at],
-            )?)?;
-            audit::append(
-                tx,
-                at,
-                &Event {
-                    actor,
-                    action: "administration_create",
-                    patient_id: Some(course.patient_id),
-                    assessment_id: Some(course.assessment_id),
-                    detail: Some(to_json(&serde_json::json!({
-                        "course": course_id, "administration": id, "scale": a.scale, "baseline": a.baseline,
-                    }))),
-                    ..Default::default()
-                },
-            )?;
-            Ok(id)
-        })?;
+        let id = self.write(|tx, at| open(tx, at, course_id, a, actor))?;
         self.administration(id)
     }
 
     /// Saves a draft: checked (nothing is saved if anything is refused), then written with one
     /// audit entry per changed answer.
     pub fn save_administration(&mut self, id: i64, a: &Administration, actor: &str) -> Result<AdministrationRecord> {
-        self.write(|tx, at| {
-            let current = load(tx, id)?;
-            if current.status == RecordStatus::Final {
-                return Err(field(
-                    "administration_id",
-                    format!("administration {id} is finalised; amend it to change it"),
-                ));
-            }
-            if a.scale != current.administration.scale {
-                return Err(field("scale", format!("administration {id} is of {}", current.administration.scale)));
-            }
-            Self::check_in_course(tx, current.course_id, a)?;
-            if current.administration == *a {
-                return Ok(());
-            }
-            let course = load_course(tx, current.course_id)?;
-            tx.run("UPDATE administration SET data = $1, updated_at = $2 WHERE id = $3", params![to_json(a), at, id])?;
-            let detail = format!("course {}, administration {id} ({})", course.id, a.scale);
-            let base = Event {
-                actor,
-                action: "administration_answer",
-                patient_id: Some(course.patient_id),
-                assessment_id: Some(course.assessment_id),
-                detail: Some(detail),
-                ..Default::default()
-            };
-            signed::audit_changes(tx, at, &base, changes(&leaves_of(&current.administration), &leaves_of(a)))?;
-            Ok(())
-        })?;
+        self.write(|tx, at| save(tx, at, id, a, actor))?;
         self.administration(id)
     }
 
     /// The baseline of a scale in a course: its finalised baseline administration in force,
     /// else the assessment's total for the scale.
     pub fn baseline_of(&self, course_id: i64, scale: &str) -> Result<Option<Baseline>> {
-        Self::baseline_in(&self.conn, course_id, scale, None)
+        baseline_of(&self.conn, course_id, scale)
     }
 
     fn baseline_in(
@@ -271,65 +237,7 @@ impl Store {
         clinician: &str,
         site: &ScalesSite,
     ) -> Result<AdministrationRecord> {
-        self.write(|tx, at| {
-            let current = load(tx, id)?;
-            if current.status == RecordStatus::Final {
-                return Err(field("administration_id", format!("administration {id} is already finalised")));
-            }
-            let a = &current.administration;
-            let scale = Self::check_in_course(tx, current.course_id, a)?;
-            let needed = a.still_needed(scale);
-            if let Some(first) = needed.first() {
-                return Err(field(
-                    first,
-                    format!("needed before the administration is finalised (still needed: {})", needed.join(", ")),
-                ));
-            }
-            let other = Self::baseline_in(tx, current.course_id, &a.scale, current.amends)?;
-            if a.baseline {
-                if let Some(b) = other.as_ref().filter(|b| b.origin == BaselineOrigin::Administration) {
-                    return Err(field(
-                        "baseline",
-                        format!(
-                            "the course already has a {} baseline (administration {}): amend it instead",
-                            scale.scale.name,
-                            b.administration_id.unwrap_or_default()
-                        ),
-                    ));
-                }
-            }
-            let baseline = if a.baseline { None } else { other.map(|b| b.total) };
-            let answers = a.answers().expect("every item is answered");
-            let score = scale.score(&answers, baseline, site.remission_threshold(&a.scale))?;
-            let course = load_course(tx, current.course_id)?;
-            let (score_json, site_json) = (to_json(&score), to_json(site));
-            tx.run(
-                "UPDATE administration SET finalised_at = $1, finalised_by = $2, updated_at = $1, \
-                 score = $3, scale_sha256 = $4, scales_site = $5 WHERE id = $6",
-                params![at, clinician, score_json, &scale.sha256, site_json, id],
-            )?;
-            let hash = signed::sign(tx, &signed::ADMINISTRATION, id)?;
-            audit::append(
-                tx,
-                at,
-                &Event {
-                    actor: clinician,
-                    action: "administration_finalise",
-                    patient_id: Some(course.patient_id),
-                    assessment_id: Some(course.assessment_id),
-                    detail: Some(to_json(&serde_json::json!({
-                        "course": course.id,
-                        "administration": id,
-                        "scale": a.scale,
-                        "total": score.total,
-                        "flags": score.flags,
-                        "signed_sha256": hash,
-                    }))),
-                    ..Default::default()
-                },
-            )?;
-            Ok(())
-        })?;
+        self.write(|tx, at| finalise(tx, at, id, clinician, site))?;
         self.administration(id)
     }
 
@@ -337,43 +245,161 @@ impl Store {
     /// version it amends stays in force until the amendment is finalised. Only the newest
     /// version can be amended, once.
     pub fn amend_administration(&mut self, id: i64, actor: &str) -> Result<AdministrationRecord> {
-        let new_id = self.write(|tx, at| {
-            let current = load(tx, id)?;
-            if current.status != RecordStatus::Final {
-                return Err(field("administration_id", format!("administration {id} is a draft: change it instead")));
-            }
-            if let Some(by) = current.amended_by {
-                return Err(field("administration_id", format!("administration {id} was already amended by {by}")));
-            }
-            let course = load_course(tx, current.course_id)?;
-            let version = current.version + 1;
-            let new_id = crate::records::assessments::returned_id(tx.row(
-                "INSERT INTO administration (course_id, scale, version, amends_id, status, data, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, 'draft', $5, $6, $6) RETURNING id",
-                params![current.course_id, &current.administration.scale, version, id, to_json(&current.administration), at],
-            )?)?;
-            audit::append(
-                tx,
-                at,
-                &Event {
-                    actor,
-                    action: "administration_amend",
-                    patient_id: Some(course.patient_id),
-                    assessment_id: Some(course.assessment_id),
-                    detail: Some(to_json(&serde_json::json!({
-                        "course": course.id, "administration": new_id, "version": version, "amends": id,
-                    }))),
-                    ..Default::default()
-                },
-            )?;
-            Ok(new_id)
-        })?;
+        let new_id = self.write(|tx, at| amend(tx, at, id, actor))?;
         self.administration(new_id)
     }
 
     /// The finalised administrations whose stored content no longer matches the hash that was
     /// signed, by id, and how many were checked.
     pub fn broken_administration_signatures(&self) -> Result<(u64, Vec<i64>)> {
-        signed::broken(&self.conn, &signed::ADMINISTRATION)
+        broken_signatures(&self.conn)
     }
+}
+
+/// Adds an administration to a course, as a draft; its id.
+pub fn open(tx: &(impl Sql + ?Sized), at: &str, course_id: i64, a: &Administration, actor: &str) -> Result<i64> {
+    Store::check_in_course(tx, course_id, a)?;
+    let course = load_course(tx, course_id)?;
+    let id = crate::records::assessments::returned_id(tx.row(
+        "INSERT INTO administration (course_id, scale, status, data, created_at, updated_at) \
+         VALUES ($1, $2, 'draft', $3, $4, $4) RETURNING id",
+        params![course_id, &a.scale, to_json(a), at],
+    )?)?;
+    audit::append(
+        tx,
+        at,
+        &Event {
+            actor,
+            action: "administration_create",
+            patient_id: Some(course.patient_id),
+            assessment_id: Some(course.assessment_id),
+            detail: Some(to_json(&serde_json::json!({
+                "course": course_id, "administration": id, "scale": a.scale, "baseline": a.baseline,
+            }))),
+            ..Default::default()
+        },
+    )?;
+    Ok(id)
+}
+
+/// Saves an administration draft ([`Store::save_administration`]).
+pub fn save(tx: &(impl Sql + ?Sized), at: &str, id: i64, a: &Administration, actor: &str) -> Result<()> {
+    let current = load(tx, id)?;
+    if current.status == RecordStatus::Final {
+        return Err(field("administration_id", format!("administration {id} is finalised; amend it to change it")));
+    }
+    if a.scale != current.administration.scale {
+        return Err(field("scale", format!("administration {id} is of {}", current.administration.scale)));
+    }
+    Store::check_in_course(tx, current.course_id, a)?;
+    if current.administration == *a {
+        return Ok(());
+    }
+    let course = load_course(tx, current.course_id)?;
+    tx.run("UPDATE administration SET data = $1, updated_at = $2 WHERE id = $3", params![to_json(a), at, id])?;
+    let detail = format!("course {}, administration {id} ({})", course.id, a.scale);
+    let base = Event {
+        actor,
+        action: "administration_answer",
+        patient_id: Some(course.patient_id),
+        assessment_id: Some(course.assessment_id),
+        detail: Some(detail),
+        ..Default::default()
+    };
+    signed::audit_changes(tx, at, &base, changes(&leaves_of(&current.administration), &leaves_of(a)))?;
+    Ok(())
+}
+
+/// Finalises an administration, signed by `clinician` ([`Store::finalise_administration`]).
+pub fn finalise(tx: &(impl Sql + ?Sized), at: &str, id: i64, clinician: &str, site: &ScalesSite) -> Result<()> {
+    let current = load(tx, id)?;
+    if current.status == RecordStatus::Final {
+        return Err(field("administration_id", format!("administration {id} is already finalised")));
+    }
+    let a = &current.administration;
+    let scale = Store::check_in_course(tx, current.course_id, a)?;
+    let needed = a.still_needed(scale);
+    if let Some(first) = needed.first() {
+        return Err(field(
+            first,
+            format!("needed before the administration is finalised (still needed: {})", needed.join(", ")),
+        ));
+    }
+    let other = Store::baseline_in(tx, current.course_id, &a.scale, current.amends)?;
+    if a.baseline {
+        if let Some(b) = other.as_ref().filter(|b| b.origin == BaselineOrigin::Administration) {
+            return Err(field(
+                "baseline",
+                format!(
+                    "the course already has a {} baseline (administration {}): amend it instead",
+                    scale.scale.name,
+                    b.administration_id.unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    let baseline = if a.baseline { None } else { other.map(|b| b.total) };
+    let answers = a.answers().expect("every item is answered");
+    let score = scale.score(&answers, baseline, site.remission_threshold(&a.scale))?;
+    let course = load_course(tx, current.course_id)?;
+    let (score_json, site_json) = (to_json(&score), to_json(site));
+    tx.run(
+        "UPDATE administration SET finalised_at = $1, finalised_by = $2, updated_at = $1, \
+         score = $3, scale_sha256 = $4, scales_site = $5 WHERE id = $6",
+        params![at, clinician, score_json, &scale.sha256, site_json, id],
+    )?;
+    let hash = signed::sign(tx, &signed::ADMINISTRATION, id)?;
+    audit::append(
+        tx,
+        at,
+        &Event {
+            actor: clinician,
+            action: "administration_finalise",
+            patient_id: Some(course.patient_id),
+            assessment_id: Some(course.assessment_id),
+            detail: Some(to_json(&serde_json::json!({
+                "course": course.id,
+                "administration": id,
+                "scale": a.scale,
+                "total": score.total,
+                "flags": score.flags,
+                "signed_sha256": hash,
+            }))),
+            ..Default::default()
+        },
+    )?;
+    Ok(())
+}
+
+/// Amends a finalised administration: a new draft version ([`Store::amend_administration`]); its id.
+pub fn amend(tx: &(impl Sql + ?Sized), at: &str, id: i64, actor: &str) -> Result<i64> {
+    let current = load(tx, id)?;
+    if current.status != RecordStatus::Final {
+        return Err(field("administration_id", format!("administration {id} is a draft: change it instead")));
+    }
+    if let Some(by) = current.amended_by {
+        return Err(field("administration_id", format!("administration {id} was already amended by {by}")));
+    }
+    let course = load_course(tx, current.course_id)?;
+    let version = current.version + 1;
+    let new_id = crate::records::assessments::returned_id(tx.row(
+        "INSERT INTO administration (course_id, scale, version, amends_id, status, data, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $6) RETURNING id",
+        params![current.course_id, &current.administration.scale, version, id, to_json(&current.administration), at],
+    )?)?;
+    audit::append(
+        tx,
+        at,
+        &Event {
+            actor,
+            action: "administration_amend",
+            patient_id: Some(course.patient_id),
+            assessment_id: Some(course.assessment_id),
+            detail: Some(to_json(&serde_json::json!({
+                "course": course.id, "administration": new_id, "version": version, "amends": id,
+            }))),
+            ..Default::default()
+        },
+    )?;
+    Ok(new_id)
 }

@@ -236,69 +236,76 @@ impl Store {
     /// still be amended and its scales given), and a new course by the same route can start.
     /// A course whose session is a draft is not ended: finalise the session first.
     pub fn end_course(&mut self, course_id: i64, ended_on: &str, reason: &str, actor: &str) -> Result<CourseEnd> {
-        self.write(|tx, at| {
-            let course = load_course(tx, course_id)?;
-            if let Some(end) = course.ended {
-                return Err(field("course_id", format!("course {course_id} already ended on {}", end.ended_on)));
-            }
-            let day = crate::treatment::session::parse_date("ended_on", ended_on)?;
-            if ended_on < course.started_on.as_str() {
-                return Err(field("ended_on", format!("{day} is before the course started ({})", course.started_on)));
-            }
-            let reason = reason.trim();
-            if reason.is_empty() {
-                return Err(field("reason", "must say why the course ends"));
-            }
-            if reason.chars().count() > END_REASON_MAX_CHARS {
-                return Err(field("reason", format!("is longer than {END_REASON_MAX_CHARS} characters")));
-            }
-            crate::eligibility::model::check_length("reason", reason, END_REASON_MAX_CHARS)?;
-            let last: Option<String> = super::super::sql::scalar(
-                tx,
-                &format!("SELECT MAX({}) FROM session WHERE course_id = $1", tx.json_text("data", "date")),
-                params![course_id],
-            )?;
-            if let Some(last) = last.filter(|l| l.as_str() > ended_on) {
-                return Err(field("ended_on", format!("{ended_on} is before the course's last session ({last})")));
-            }
-            let draft: Option<u32> = first_draft(tx, course_id)?;
-            // A draft can no longer be finalised once the course's assessment was amended: the
-            // course may then end with it left unsigned (else the patient could never start the
-            // course the amended assessment allows).
-            let amended = crate::records::assessments::load(tx, course.assessment_id)?.amended_by.is_some();
-            if let (Some(n), false) = (draft, amended) {
-                return Err(field(
-                    "course_id",
-                    format!("session {n} is a draft: finalise it before ending the course"),
-                ));
-            }
-            tx.run(
-                "INSERT INTO course_end (course_id, ended_on, reason, ended_at, ended_by) VALUES ($1, $2, $3, $4, $5)",
-                params![course_id, ended_on, reason, at, actor],
-            )?;
-            audit::append(
-                tx,
-                at,
-                &Event {
-                    actor,
-                    action: "course_end",
-                    patient_id: Some(course.patient_id),
-                    assessment_id: Some(course.assessment_id),
-                    detail: Some(to_json(&serde_json::json!({
-                        "course": course_id,
-                        "ended_on": ended_on,
-                        "unsigned_draft_session": draft,
-                    }))),
-                    new_value: Some(reason.to_string()),
-                    ..Default::default()
-                },
-            )?;
-            Ok(CourseEnd {
-                ended_on: ended_on.to_string(),
-                reason: reason.to_string(),
-                ended_at: at.to_string(),
-                ended_by: actor.to_string(),
-            })
-        })
+        self.write(|tx, at| end(tx, at, course_id, ended_on, reason, actor))
     }
+}
+
+/// Ends a course on `ended_on` for `reason` ([`Store::end_course`]).
+pub fn end(
+    tx: &(impl Sql + ?Sized),
+    at: &str,
+    course_id: i64,
+    ended_on: &str,
+    reason: &str,
+    actor: &str,
+) -> Result<CourseEnd> {
+    let course = load_course(tx, course_id)?;
+    if let Some(end) = course.ended {
+        return Err(field("course_id", format!("course {course_id} already ended on {}", end.ended_on)));
+    }
+    let day = crate::treatment::session::parse_date("ended_on", ended_on)?;
+    if ended_on < course.started_on.as_str() {
+        return Err(field("ended_on", format!("{day} is before the course started ({})", course.started_on)));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(field("reason", "must say why the course ends"));
+    }
+    if reason.chars().count() > END_REASON_MAX_CHARS {
+        return Err(field("reason", format!("is longer than {END_REASON_MAX_CHARS} characters")));
+    }
+    crate::eligibility::model::check_length("reason", reason, END_REASON_MAX_CHARS)?;
+    let last: Option<String> = super::super::sql::scalar(
+        tx,
+        &format!("SELECT MAX({}) FROM session WHERE course_id = $1", tx.json_text("data", "date")),
+        params![course_id],
+    )?;
+    if let Some(last) = last.filter(|l| l.as_str() > ended_on) {
+        return Err(field("ended_on", format!("{ended_on} is before the course's last session ({last})")));
+    }
+    let draft: Option<u32> = first_draft(tx, course_id)?;
+    // A draft can no longer be finalised once the course's assessment was amended: the
+    // course may then end with it left unsigned (else the patient could never start the
+    // course the amended assessment allows).
+    let amended = crate::records::assessments::load(tx, course.assessment_id)?.amended_by.is_some();
+    if let (Some(n), false) = (draft, amended) {
+        return Err(field("course_id", format!("session {n} is a draft: finalise it before ending the course")));
+    }
+    tx.run(
+        "INSERT INTO course_end (course_id, ended_on, reason, ended_at, ended_by) VALUES ($1, $2, $3, $4, $5)",
+        params![course_id, ended_on, reason, at, actor],
+    )?;
+    audit::append(
+        tx,
+        at,
+        &Event {
+            actor,
+            action: "course_end",
+            patient_id: Some(course.patient_id),
+            assessment_id: Some(course.assessment_id),
+            detail: Some(to_json(&serde_json::json!({
+                "course": course_id,
+                "ended_on": ended_on,
+                "unsigned_draft_session": draft,
+            }))),
+            new_value: Some(reason.to_string()),
+            ..Default::default()
+        },
+    )?;
+    Ok(CourseEnd {
+        ended_on: ended_on.to_string(),
+        reason: reason.to_string(),
+        ended_at: at.to_string(),
+        ended_by: actor.to_string(),
+    })
 }

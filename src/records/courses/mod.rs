@@ -18,13 +18,14 @@ use crate::eligibility::ruleset::RuleSet;
 use crate::treatment::dosing::{DosingRules, DosingSite};
 use crate::treatment::pre_dose::Gate;
 use crate::treatment::session::{Course, Session};
-use limits::{self as course_limits, end_from_row, CourseEnd, END_COLUMNS};
+use limits::{self as course_limits, end_from_row, END_COLUMNS};
+pub use limits::{end, CourseEnd};
 
 pub(super) mod limits;
 mod overview;
-mod rems;
+pub mod rems;
 mod schema;
-mod sessions;
+pub mod sessions;
 
 pub use overview::{CourseOverview, Problem, SessionListing, SessionState};
 pub use rems::{RemsFacts, RemsPending};
@@ -218,18 +219,44 @@ fn course_columns() -> String {
     format!("id, patient_id, assessment_id, route, started_on, started_at, started_by, {END_COLUMNS}")
 }
 
-pub(super) fn load_course(db: &(impl Sql + ?Sized), id: i64) -> Result<CourseRecord> {
+/// A course by id.
+pub fn load_course(db: &(impl Sql + ?Sized), id: i64) -> Result<CourseRecord> {
     match db.row(&format!("SELECT {} FROM course WHERE id = $1", course_columns()), params![id])? {
         Some(r) => course_from_row(&r),
         None => Err(StorageError::NoCourse(id)),
     }
 }
 
-fn load_session(db: &(impl Sql + ?Sized), id: i64) -> Result<SessionRecord> {
+/// A session (one version) by id.
+pub fn load_session(db: &(impl Sql + ?Sized), id: i64) -> Result<SessionRecord> {
     match db.row(&format!("SELECT {SESSION_COLUMNS} FROM session s WHERE s.id = $1"), params![id])? {
         Some(r) => session_from_row(&r),
         None => Err(StorageError::NoSession(id)),
     }
+}
+
+/// A patient's courses, oldest first.
+pub fn courses_of(db: &(impl Sql + ?Sized), patient_id: i64) -> Result<Vec<CourseRecord>> {
+    let rows = db.rows(
+        &format!("SELECT {} FROM course WHERE patient_id = $1 ORDER BY id", course_columns()),
+        params![patient_id],
+    )?;
+    rows.iter().map(course_from_row).collect()
+}
+
+/// A course's sessions in order, each in its newest version.
+pub fn sessions_of(db: &(impl Sql + ?Sized), course_id: i64) -> Result<Vec<SessionRecord>> {
+    sessions(
+        db,
+        &format!("SELECT {SESSION_COLUMNS} FROM session s WHERE s.course_id = $1 AND NOT {FOLLOWED} ORDER BY s.number"),
+        params![course_id],
+    )
+}
+
+/// The finalised sessions whose stored content no longer matches the hash that was signed, by
+/// id, and how many were checked.
+pub fn broken_session_signatures(db: &(impl Sql + ?Sized)) -> Result<(u64, Vec<i64>)> {
+    super::signed::broken(db, &super::signed::SESSION)
 }
 
 /// The sessions a query returns.
@@ -241,56 +268,7 @@ impl Store {
     /// Starts a course from a finalised assessment found eligible (with or without precautions),
     /// the newest version of it; the route is the assessment's.
     pub fn start_course(&mut self, assessment_id: i64, started_on: &str, actor: &str) -> Result<CourseRecord> {
-        let id = self.write(|tx, at| {
-            let a = crate::records::assessments::load(tx, assessment_id)?;
-            if a.status != RecordStatus::Final {
-                return Err(StorageError::NotFinal { id: assessment_id, action: "starting a course" });
-            }
-            if let Some(by) = a.amended_by {
-                return Err(StorageError::AlreadyAmended { id: assessment_id, by });
-            }
-            let determination = a.snapshot.as_ref().map(|s| s.evaluation.determination);
-            let route =
-                a.answers.route.ok_or_else(|| field("route", "the assessment does not say which treatment (route)"))?;
-            let course = Course {
-                route,
-                started_on: started_on.to_string(),
-                determination: determination.unwrap_or(Determination::Incomplete),
-            };
-            course.check()?;
-            if let Some((active, since)) = course_limits::active_course(tx, a.patient_id, route)? {
-                return Err(field(
-                    "route",
-                    format!(
-                        "the patient already has an active {} course (course {active}, started {since}): end it before starting another",
-                        route.as_str()
-                    ),
-                ));
-            }
-            if let Some(signed) = &a.finalised_at {
-                course_limits::not_before_signature(started_on, signed)?;
-            }
-            let id = crate::records::assessments::returned_id(tx.row(
-                "INSERT INTO course (patient_id, assessment_id, route, started_on, started_at, started_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                params![a.patient_id, assessment_id, route.as_str(), started_on, at, actor],
-            )?)?;
-            audit::append(
-                tx,
-                at,
-                &Event {
-                    actor,
-                    action: "course_start",
-                    patient_id: Some(a.patient_id),
-                    assessment_id: Some(assessment_id),
-                    detail: Some(to_json(
-                        &serde_json::json!({ "course": id, "route": route, "started_on": started_on }),
-                    )),
-                    ..Default::default()
-                },
-            )?;
-            Ok(id)
-        })?;
+        let id = self.write(|tx, at| start(tx, at, assessment_id, started_on, actor))?;
         self.course(id)
     }
 
@@ -301,11 +279,7 @@ impl Store {
     /// A patient's courses, oldest first.
     pub fn courses_of(&self, patient_id: i64) -> Result<Vec<CourseRecord>> {
         self.patient(patient_id)?;
-        let rows = self.conn.rows(
-            &format!("SELECT {} FROM course WHERE patient_id = $1 ORDER BY id", course_columns()),
-            params![patient_id],
-        )?;
-        rows.iter().map(course_from_row).collect()
+        courses_of(&self.conn, patient_id)
     }
 
     pub fn session(&self, id: i64) -> Result<SessionRecord> {
@@ -316,13 +290,7 @@ impl Store {
     /// shows in place of the version it amends).
     pub fn sessions_of(&self, course_id: i64) -> Result<Vec<SessionRecord>> {
         self.course(course_id)?;
-        sessions(
-            &self.conn,
-            &format!(
-                "SELECT {SESSION_COLUMNS} FROM session s WHERE s.course_id = $1 AND NOT {FOLLOWED} ORDER BY s.number"
-            ),
-            params![course_id],
-        )
+        sessions_of(&self.conn, course_id)
     }
 
     /// A course's sessions as signed and in force, in order: of each session its newest finalised
@@ -373,6 +341,56 @@ impl Store {
     /// The finalised sessions whose stored content no longer matches the hash that was signed,
     /// by id, and how many were checked.
     pub fn broken_session_signatures(&self) -> Result<(u64, Vec<i64>)> {
-        super::signed::broken(&self.conn, &super::signed::SESSION)
+        broken_session_signatures(&self.conn)
     }
+}
+
+/// Starts a course from a finalised assessment found eligible (with or without precautions), the
+/// newest version of it; the route is the assessment's. Returns the course's id.
+pub fn start(tx: &(impl Sql + ?Sized), at: &str, assessment_id: i64, started_on: &str, actor: &str) -> Result<i64> {
+    let a = crate::records::assessments::load(tx, assessment_id)?;
+    if a.status != RecordStatus::Final {
+        return Err(StorageError::NotFinal { id: assessment_id, action: "starting a course" });
+    }
+    if let Some(by) = a.amended_by {
+        return Err(StorageError::AlreadyAmended { id: assessment_id, by });
+    }
+    let determination = a.snapshot.as_ref().map(|s| s.evaluation.determination);
+    let route = a.answers.route.ok_or_else(|| field("route", "the assessment does not say which treatment (route)"))?;
+    let course = Course {
+        route,
+        started_on: started_on.to_string(),
+        determination: determination.unwrap_or(Determination::Incomplete),
+    };
+    course.check()?;
+    if let Some((active, since)) = course_limits::active_course(tx, a.patient_id, route)? {
+        return Err(field(
+            "route",
+            format!(
+                "the patient already has an active {} course (course {active}, started {since}): end it before starting another",
+                route.as_str()
+            ),
+        ));
+    }
+    if let Some(signed) = &a.finalised_at {
+        course_limits::not_before_signature(started_on, signed)?;
+    }
+    let id = crate::records::assessments::returned_id(tx.row(
+        "INSERT INTO course (patient_id, assessment_id, route, started_on, started_at, started_by) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        params![a.patient_id, assessment_id, route.as_str(), started_on, at, actor],
+    )?)?;
+    audit::append(
+        tx,
+        at,
+        &Event {
+            actor,
+            action: "course_start",
+            patient_id: Some(a.patient_id),
+            assessment_id: Some(assessment_id),
+            detail: Some(to_json(&serde_json::json!({ "course": id, "route": route, "started_on": started_on }))),
+            ..Default::default()
+        },
+    )?;
+    Ok(id)
 }

@@ -124,37 +124,36 @@ impl Store {
 
     /// Marks a session's REMS form as submitted (once; audited).
     pub fn mark_rems_submitted(&mut self, session_id: i64, actor: &str) -> Result<()> {
-        self.write(|tx, at| {
-            let record = load_session(tx, session_id)?;
-            let course = load_course(tx, record.course_id)?;
-            if course.route != Route::EsketamineNasal || record.outcome != Some(SessionOutcome::Treated) {
-                return Err(field("session_id", format!("session {session_id} is not a treated esketamine session")));
-            }
-            let done: i64 =
-                scalar(tx, "SELECT COUNT(*) FROM rems_submission WHERE session_id = $1", params![session_id])?;
-            if done > 0 {
-                return Err(field(
-                    "session_id",
-                    format!("the REMS form of session {session_id} is already marked submitted"),
-                ));
-            }
-            tx.run(
-                "INSERT INTO rems_submission (session_id, submitted_at, submitted_by) VALUES ($1, $2, $3)",
-                params![session_id, at, actor],
-            )?;
-            audit::append(
-                tx,
-                at,
-                &Event {
-                    actor,
-                    action: "rems_submitted",
-                    patient_id: Some(course.patient_id),
-                    assessment_id: Some(course.assessment_id),
-                    detail: Some(to_json(&serde_json::json!({ "course": course.id, "session": session_id }))),
-                    ..Default::default()
-                },
-            )?;
-            Ok(())
-        })
+        self.write(|tx, at| mark_submitted(tx, at, session_id, actor))
     }
+}
+
+/// Marks a session's REMS form as submitted ([`Store::mark_rems_submitted`]).
+pub fn mark_submitted(tx: &(impl Sql + ?Sized), at: &str, session_id: i64, actor: &str) -> Result<()> {
+    let record = load_session(tx, session_id)?;
+    let course = load_course(tx, record.course_id)?;
+    if course.route != Route::EsketamineNasal || record.outcome != Some(SessionOutcome::Treated) {
+        return Err(field("session_id", format!("session {session_id} is not a treated esketamine session")));
+    }
+    let done: i64 = scalar(tx, "SELECT COUNT(*) FROM rems_submission WHERE session_id = $1", params![session_id])?;
+    if done > 0 {
+        return Err(field("session_id", format!("the REMS form of session {session_id} is already marked submitted")));
+    }
+    tx.run(
+        "INSERT INTO rems_submission (session_id, submitted_at, submitted_by) VALUES ($1, $2, $3)",
+        params![session_id, at, actor],
+    )?;
+    audit::append(
+        tx,
+        at,
+        &Event {
+            actor,
+            action: "rems_submitted",
+            patient_id: Some(course.patient_id),
+            assessment_id: Some(course.assessment_id),
+            detail: Some(to_json(&serde_json::json!({ "course": course.id, "session": session_id }))),
+            ..Default::default()
+        },
+    )?;
+    Ok(())
 }

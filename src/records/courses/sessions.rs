@@ -66,43 +66,14 @@ impl Store {
 
     /// Adds the next session of a course, as a draft dated `date`.
     pub fn new_session(&mut self, course_id: i64, date: &str, actor: &str, now: &InForce) -> Result<SessionRecord> {
-        let id = self.write(|tx, at| {
-            let number: u32 = next_number(tx, course_id)?;
-            let s = Session::new(number, date);
-            Self::with_context(tx, course_id, number, now, |ctx, course| {
-                session::check(ctx, &s)?;
-                course_limits::one_treatment_a_day(tx, course.patient_id, &s.date, &[])
-            })?;
-            course_limits::not_ended(tx, course_id)?;
-            Self::no_open_draft(tx, course_id)?;
-            Self::insert_session(tx, at, course_id, &s, actor)
-        })?;
+        let id = self.write(|tx, at| open(tx, at, course_id, date, actor, now))?;
         self.session(id)
     }
 
     /// Imports a whole session (a file in trdcheck/session/v1) as the next draft of a course;
     /// its number must be the next one.
     pub fn import_session(&mut self, course_id: i64, s: &Session, actor: &str, now: &InForce) -> Result<SessionRecord> {
-        let id = self.write(|tx, at| {
-            let next: u32 = next_number(tx, course_id)?;
-            course_limits::not_ended(tx, course_id)?;
-            Self::no_open_draft(tx, course_id)?;
-            if s.number != next {
-                return Err(field("number", format!("{} is not the course's next session ({next})", s.number)));
-            }
-            let mut bound = s.clone();
-            Self::with_context(tx, course_id, s.number, now, |ctx, course| {
-                session::check(ctx, s)?;
-                // An imported note answers the readings imported with it.
-                session::bind_acknowledgements(ctx, None, &mut bound)?;
-                course_limits::one_treatment_a_day(tx, course.patient_id, &s.date, &[])?;
-                if s.dose.dose_mg.is_some() {
-                    course_limits::one_dose_a_day(tx, course.patient_id, &s.date, &[])?;
-                }
-                Ok(())
-            })?;
-            Self::insert_session(tx, at, course_id, &bound, actor)
-        })?;
+        let id = self.write(|tx, at| import(tx, at, course_id, s, actor, now))?;
         self.session(id)
     }
 
@@ -140,44 +111,7 @@ impl Store {
     /// Saves a session draft: checked (what cannot be true is refused, naming the field, and
     /// nothing is saved), then written with one audit entry per changed answer.
     pub fn save_session(&mut self, id: i64, s: &Session, actor: &str, now: &InForce) -> Result<SessionRecord> {
-        self.write(|tx, at| {
-            let current = load_session(tx, id)?;
-            if current.status == RecordStatus::Final {
-                return Err(field("session_id", format!("session {id} is finalised and cannot be changed")));
-            }
-            if s.number != current.session.number {
-                return Err(field("number", format!("session {id} is number {}", current.session.number)));
-            }
-            Self::with_context(tx, current.course_id, s.number, now, |ctx, course| {
-                session::check(ctx, s)?;
-                // Each note is bound to the finding it was written for (never the client's word).
-                let mut bound = s.clone();
-                session::bind_acknowledgements(ctx, Some(&current.session), &mut bound)?;
-                let s = &bound;
-                if current.session == *s {
-                    return Ok(());
-                }
-                if s.date != current.session.date {
-                    let except: Vec<i64> = current.amends.into_iter().collect();
-                    course_limits::one_treatment_a_day(tx, course.patient_id, &s.date, &except)?;
-                }
-                if s.dose.dose_mg.is_some() {
-                    let except: Vec<i64> = std::iter::once(id).chain(current.amends).collect();
-                    course_limits::one_dose_a_day(tx, course.patient_id, &s.date, &except)?;
-                }
-                tx.run("UPDATE session SET data = $1, updated_at = $2 WHERE id = $3", params![to_json(s), at, id])?;
-                let base = Event {
-                    actor,
-                    action: "session_answer",
-                    patient_id: Some(course.patient_id),
-                    assessment_id: Some(course.assessment_id),
-                    detail: Some(format!("course {}, session {}", course.id, s.number)),
-                    ..Default::default()
-                };
-                signed::audit_changes(tx, at, &base, changes(&leaves_of(&current.session), &leaves_of(s)))?;
-                Ok(())
-            })
-        })?;
+        self.write(|tx, at| save(tx, at, id, s, actor, now))?;
         self.session(id)
     }
 
@@ -201,74 +135,7 @@ impl Store {
     /// must need nothing more. The gate, the rule set, policy and dosing rules in force and a
     /// SHA-256 of what was signed are kept with it.
     pub fn finalise_session(&mut self, id: i64, clinician: &str, now: &InForce) -> Result<SessionRecord> {
-        self.write(|tx, at| {
-            let current = load_session(tx, id)?;
-            if current.status == RecordStatus::Final {
-                return Err(field("session_id", format!("session {id} is already finalised")));
-            }
-            course_limits::not_after_signing(&current.session.date, at)?;
-            Self::with_context(tx, current.course_id, current.session.number, now, |ctx, course| {
-                let needed = session::still_needed(ctx, &current.session)?;
-                if let Some(first) = needed.first() {
-                    return Err(field(
-                        first,
-                        format!("needed before the session is finalised (still needed: {})", needed.join(", ")),
-                    ));
-                }
-                let gate = session::gate(ctx, &current.session)?;
-                let outcome = match gate.decision {
-                    GateDecision::Defer => SessionOutcome::Deferred,
-                    GateDecision::Reassess => SessionOutcome::Reassess,
-                    GateDecision::Proceed | GateDecision::AcknowledgeFirst => SessionOutcome::Treated,
-                    GateDecision::Incomplete => {
-                        return Err(field("pre_dose.gate", "the pre-dose gate has not decided: a reading is missing"))
-                    }
-                };
-                if outcome == SessionOutcome::Treated {
-                    let except: Vec<i64> = std::iter::once(id).chain(current.amends).collect();
-                    course_limits::one_treatment_a_day(tx, course.patient_id, &current.session.date, &except)?;
-                }
-                let outcome_text = serde_json::to_value(outcome).ok().and_then(|v| v.as_str().map(String::from));
-                let (gate_json, policy_json, site_json) = (to_json(&gate), to_json(now.policy), to_json(now.site));
-                let ruleset = now.rules.reference();
-                tx.run(
-                    "UPDATE session SET finalised_at = $1, finalised_by = $2, updated_at = $1, gate = $3, outcome = $4, \
-                     ruleset_sha256 = $5, policy = $6, dosing_sha256 = $7, dosing_site = $8 WHERE id = $9",
-                    params![
-                        at,
-                        clinician,
-                        gate_json,
-                        outcome_text,
-                        ruleset.sha256,
-                        policy_json,
-                        &now.dosing.sha256,
-                        site_json,
-                        id
-                    ],
-                )?;
-                // What is signed is the row as stored.
-                let hash = signed::sign(tx, &signed::SESSION, id)?;
-                audit::append(
-                    tx,
-                    at,
-                    &Event {
-                        actor: clinician,
-                        action: "session_finalise",
-                        patient_id: Some(course.patient_id),
-                        assessment_id: Some(course.assessment_id),
-                        detail: Some(to_json(&serde_json::json!({
-                            "course": course.id,
-                            "session": id,
-                            "number": current.session.number,
-                            "outcome": outcome,
-                            "signed_sha256": hash,
-                        }))),
-                        ..Default::default()
-                    },
-                )?;
-                Ok(())
-            })
-        })?;
+        self.write(|tx, at| finalise(tx, at, id, clinician, now))?;
         self.session(id)
     }
 }
@@ -279,63 +146,7 @@ impl Store {
     /// and stays in force until the amendment is finalised. Only the newest version can be
     /// amended, once, and only while no other session of the course is a draft.
     pub fn amend_session(&mut self, id: i64, actor: &str) -> Result<SessionRecord> {
-        let new_id = self.write(|tx, at| {
-            let current = load_session(tx, id)?;
-            if current.status != RecordStatus::Final {
-                return Err(field(
-                    "session_id",
-                    format!("session {id} is a draft: change it, there is nothing to amend"),
-                ));
-            }
-            if let Some(by) = current.amended_by {
-                return Err(field("session_id", format!("session {id} was already amended by session {by}")));
-            }
-            Self::no_open_draft(tx, current.course_id)?;
-            let course = load_course(tx, current.course_id)?;
-            let version = current.version + 1;
-            // The notes are copied, except those on urgent findings and alerts: the amendment asks
-            // for them again (issue 24).
-            let mut copy = current.session.clone();
-            let urgent_rules: Vec<&str> =
-                current.gate.iter().flat_map(|g| g.findings.iter()).filter(|f| f.urgent).map(|f| &*f.rule).collect();
-            let urgent: Vec<String> = copy
-                .acknowledgements
-                .keys()
-                .filter(|k| {
-                    urgent_rules.contains(&k.as_str())
-                        || copy.acknowledged_for.get(*k).is_some_and(|t| t.starts_with("URGENT"))
-                })
-                .cloned()
-                .collect();
-            for key in &urgent {
-                copy.acknowledgements.remove(key);
-                copy.acknowledged_for.remove(key);
-            }
-            let new_id = crate::records::assessments::returned_id(tx.row(
-                "INSERT INTO session (course_id, number, version, amends_id, status, data, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, 'draft', $5, $6, $6) RETURNING id",
-                params![current.course_id, current.session.number, version, id, to_json(&copy), at],
-            )?)?;
-            audit::append(
-                tx,
-                at,
-                &Event {
-                    actor,
-                    action: "session_amend",
-                    patient_id: Some(course.patient_id),
-                    assessment_id: Some(course.assessment_id),
-                    detail: Some(to_json(&serde_json::json!({
-                        "course": course.id,
-                        "session": new_id,
-                        "number": current.session.number,
-                        "version": version,
-                        "amends": id,
-                    }))),
-                    ..Default::default()
-                },
-            )?;
-            Ok(new_id)
-        })?;
+        let new_id = self.write(|tx, at| amend(tx, at, id, actor))?;
         self.session(new_id)
     }
 }
@@ -343,4 +154,211 @@ impl Store {
 /// The number the next session of a course takes.
 fn next_number(db: &(impl Sql + ?Sized), course_id: i64) -> Result<u32> {
     scalar(db, "SELECT COALESCE(MAX(number), 0) + 1 FROM session WHERE course_id = $1", params![course_id])
+}
+
+/// Adds the next session of a course, as a draft dated `date`; its id.
+pub fn open(tx: &(impl Sql + ?Sized), at: &str, course_id: i64, date: &str, actor: &str, now: &InForce) -> Result<i64> {
+    let number: u32 = next_number(tx, course_id)?;
+    let s = Session::new(number, date);
+    Store::with_context(tx, course_id, number, now, |ctx, course| {
+        session::check(ctx, &s)?;
+        course_limits::one_treatment_a_day(tx, course.patient_id, &s.date, &[])
+    })?;
+    course_limits::not_ended(tx, course_id)?;
+    Store::no_open_draft(tx, course_id)?;
+    Store::insert_session(tx, at, course_id, &s, actor)
+}
+
+/// Imports a whole session as the next draft of a course ([`Store::import_session`]); its id.
+pub fn import(
+    tx: &(impl Sql + ?Sized),
+    at: &str,
+    course_id: i64,
+    s: &Session,
+    actor: &str,
+    now: &InForce,
+) -> Result<i64> {
+    let next: u32 = next_number(tx, course_id)?;
+    course_limits::not_ended(tx, course_id)?;
+    Store::no_open_draft(tx, course_id)?;
+    if s.number != next {
+        return Err(field("number", format!("{} is not the course's next session ({next})", s.number)));
+    }
+    let mut bound = s.clone();
+    Store::with_context(tx, course_id, s.number, now, |ctx, course| {
+        session::check(ctx, s)?;
+        // An imported note answers the readings imported with it.
+        session::bind_acknowledgements(ctx, None, &mut bound)?;
+        course_limits::one_treatment_a_day(tx, course.patient_id, &s.date, &[])?;
+        if s.dose.dose_mg.is_some() {
+            course_limits::one_dose_a_day(tx, course.patient_id, &s.date, &[])?;
+        }
+        Ok(())
+    })?;
+    Store::insert_session(tx, at, course_id, &bound, actor)
+}
+
+/// Saves a session draft ([`Store::save_session`]).
+pub fn save(tx: &(impl Sql + ?Sized), at: &str, id: i64, s: &Session, actor: &str, now: &InForce) -> Result<()> {
+    let current = load_session(tx, id)?;
+    if current.status == RecordStatus::Final {
+        return Err(field("session_id", format!("session {id} is finalised and cannot be changed")));
+    }
+    if s.number != current.session.number {
+        return Err(field("number", format!("session {id} is number {}", current.session.number)));
+    }
+    Store::with_context(tx, current.course_id, s.number, now, |ctx, course| {
+        session::check(ctx, s)?;
+        // Each note is bound to the finding it was written for (never the client's word).
+        let mut bound = s.clone();
+        session::bind_acknowledgements(ctx, Some(&current.session), &mut bound)?;
+        let s = &bound;
+        if current.session == *s {
+            return Ok(());
+        }
+        if s.date != current.session.date {
+            let except: Vec<i64> = current.amends.into_iter().collect();
+            course_limits::one_treatment_a_day(tx, course.patient_id, &s.date, &except)?;
+        }
+        if s.dose.dose_mg.is_some() {
+            let except: Vec<i64> = std::iter::once(id).chain(current.amends).collect();
+            course_limits::one_dose_a_day(tx, course.patient_id, &s.date, &except)?;
+        }
+        tx.run("UPDATE session SET data = $1, updated_at = $2 WHERE id = $3", params![to_json(s), at, id])?;
+        let base = Event {
+            actor,
+            action: "session_answer",
+            patient_id: Some(course.patient_id),
+            assessment_id: Some(course.assessment_id),
+            detail: Some(format!("course {}, session {}", course.id, s.number)),
+            ..Default::default()
+        };
+        signed::audit_changes(tx, at, &base, changes(&leaves_of(&current.session), &leaves_of(s)))?;
+        Ok(())
+    })
+}
+
+/// Finalises a session, signed by `clinician` ([`Store::finalise_session`]).
+pub fn finalise(tx: &(impl Sql + ?Sized), at: &str, id: i64, clinician: &str, now: &InForce) -> Result<()> {
+    let current = load_session(tx, id)?;
+    if current.status == RecordStatus::Final {
+        return Err(field("session_id", format!("session {id} is already finalised")));
+    }
+    course_limits::not_after_signing(&current.session.date, at)?;
+    Store::with_context(tx, current.course_id, current.session.number, now, |ctx, course| {
+        let needed = session::still_needed(ctx, &current.session)?;
+        if let Some(first) = needed.first() {
+            return Err(field(
+                first,
+                format!("needed before the session is finalised (still needed: {})", needed.join(", ")),
+            ));
+        }
+        let gate = session::gate(ctx, &current.session)?;
+        let outcome = match gate.decision {
+            GateDecision::Defer => SessionOutcome::Deferred,
+            GateDecision::Reassess => SessionOutcome::Reassess,
+            GateDecision::Proceed | GateDecision::AcknowledgeFirst => SessionOutcome::Treated,
+            GateDecision::Incomplete => {
+                return Err(field("pre_dose.gate", "the pre-dose gate has not decided: a reading is missing"))
+            }
+        };
+        if outcome == SessionOutcome::Treated {
+            let except: Vec<i64> = std::iter::once(id).chain(current.amends).collect();
+            course_limits::one_treatment_a_day(tx, course.patient_id, &current.session.date, &except)?;
+        }
+        let outcome_text = serde_json::to_value(outcome).ok().and_then(|v| v.as_str().map(String::from));
+        let (gate_json, policy_json, site_json) = (to_json(&gate), to_json(now.policy), to_json(now.site));
+        let ruleset = now.rules.reference();
+        tx.run(
+            "UPDATE session SET finalised_at = $1, finalised_by = $2, updated_at = $1, gate = $3, outcome = $4, \
+             ruleset_sha256 = $5, policy = $6, dosing_sha256 = $7, dosing_site = $8 WHERE id = $9",
+            params![
+                at,
+                clinician,
+                gate_json,
+                outcome_text,
+                ruleset.sha256,
+                policy_json,
+                &now.dosing.sha256,
+                site_json,
+                id
+            ],
+        )?;
+        // What is signed is the row as stored.
+        let hash = signed::sign(tx, &signed::SESSION, id)?;
+        audit::append(
+            tx,
+            at,
+            &Event {
+                actor: clinician,
+                action: "session_finalise",
+                patient_id: Some(course.patient_id),
+                assessment_id: Some(course.assessment_id),
+                detail: Some(to_json(&serde_json::json!({
+                    "course": course.id,
+                    "session": id,
+                    "number": current.session.number,
+                    "outcome": outcome,
+                    "signed_sha256": hash,
+                }))),
+                ..Default::default()
+            },
+        )?;
+        Ok(())
+    })
+}
+
+/// Amends a finalised session: a new draft version of it ([`Store::amend_session`]); its id.
+pub fn amend(tx: &(impl Sql + ?Sized), at: &str, id: i64, actor: &str) -> Result<i64> {
+    let current = load_session(tx, id)?;
+    if current.status != RecordStatus::Final {
+        return Err(field("session_id", format!("session {id} is a draft: change it, there is nothing to amend")));
+    }
+    if let Some(by) = current.amended_by {
+        return Err(field("session_id", format!("session {id} was already amended by session {by}")));
+    }
+    Store::no_open_draft(tx, current.course_id)?;
+    let course = load_course(tx, current.course_id)?;
+    let version = current.version + 1;
+    // The notes are copied, except those on urgent findings and alerts: the amendment asks
+    // for them again (issue 24).
+    let mut copy = current.session.clone();
+    let urgent_rules: Vec<&str> =
+        current.gate.iter().flat_map(|g| g.findings.iter()).filter(|f| f.urgent).map(|f| &*f.rule).collect();
+    let urgent: Vec<String> = copy
+        .acknowledgements
+        .keys()
+        .filter(|k| {
+            urgent_rules.contains(&k.as_str()) || copy.acknowledged_for.get(*k).is_some_and(|t| t.starts_with("URGENT"))
+        })
+        .cloned()
+        .collect();
+    for key in &urgent {
+        copy.acknowledgements.remove(key);
+        copy.acknowledged_for.remove(key);
+    }
+    let new_id = crate::records::assessments::returned_id(tx.row(
+        "INSERT INTO session (course_id, number, version, amends_id, status, data, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $6) RETURNING id",
+        params![current.course_id, current.session.number, version, id, to_json(&copy), at],
+    )?)?;
+    audit::append(
+        tx,
+        at,
+        &Event {
+            actor,
+            action: "session_amend",
+            patient_id: Some(course.patient_id),
+            assessment_id: Some(course.assessment_id),
+            detail: Some(to_json(&serde_json::json!({
+                "course": course.id,
+                "session": new_id,
+                "number": current.session.number,
+                "version": version,
+                "amends": id,
+            }))),
+            ..Default::default()
+        },
+    )?;
+    Ok(new_id)
 }

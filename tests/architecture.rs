@@ -3,7 +3,8 @@
 //! others, itself. Read from the source, so a wrong-way `use` fails here, named with its line.
 //!
 //! A module is a file of `src/` (the CLI in `src/bin` is outside the core); an import is a path
-//! that starts at `crate::`, `super::` or `self::` in code (comments are skipped). A folder's
+//! that starts at `crate::`, `super::` or `self::` in code (comments are skipped; a `use` may span
+//! lines). A folder's
 //! `mod.rs` and its own files are one module for the circle check (a parent declares its children
 //! and they see its items: that is how Rust nests, not a circle between rooms).
 
@@ -66,9 +67,10 @@ fn join(base: &str, rest: &str) -> String {
     }
 }
 
-/// The paths named after `crate::`/`super::`/`self::` on one line, brace groups expanded one level
-/// (`crate::{a::B, c}` names `a::B` and `c`).
-fn paths_on(line: &str) -> Vec<(String, String)> {
+/// The paths named after `crate::`/`super::`/`self::` in `line` (a whole file's code: a brace
+/// group may span lines), brace groups expanded one level (`crate::{a::B, c}` names `a::B` and
+/// `c`); each with the byte offset where it starts.
+fn paths_on(line: &str) -> Vec<(String, String, usize)> {
     let mut out = Vec::new();
     let bytes = line.as_bytes();
     for start in ["crate::", "super::", "self::"] {
@@ -92,7 +94,7 @@ fn paths_on(line: &str) -> Vec<(String, String)> {
                         _ => {}
                     }
                     if depth == 0 || (depth == 1 && c == ',') {
-                        out.push((anchor.clone(), path_prefix(&item)));
+                        out.push((anchor.clone(), path_prefix(&item), at));
                         item.clear();
                         if depth == 0 {
                             break;
@@ -102,7 +104,7 @@ fn paths_on(line: &str) -> Vec<(String, String)> {
                     }
                 }
             } else {
-                out.push((anchor, path_prefix(rest)));
+                out.push((anchor, path_prefix(rest), at));
             }
         }
     }
@@ -127,12 +129,41 @@ fn path_prefix(text: &str) -> String {
     chars[..end].iter().collect::<String>().trim_end_matches("::").to_string()
 }
 
+/// The source with its comments blanked (`//` to the end of the line, `/* … */` across lines),
+/// its lines kept where they were.
+fn without_comments(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    loop {
+        let line = rest.find("//");
+        let block = rest.find("/*");
+        match (line, block) {
+            (Some(l), b) if b.is_none_or(|b| l < b) => {
+                out.push_str(&rest[..l]);
+                rest = &rest[l..];
+                rest = &rest[rest.find('\n').unwrap_or(rest.len())..];
+            }
+            (_, Some(b)) => {
+                out.push_str(&rest[..b]);
+                let end = rest[b..].find("*/").map_or(rest.len(), |e| b + e + 2);
+                out.extend(rest[b..end].chars().filter(|c| *c == '\n'));
+                rest = &rest[end..];
+            }
+            _ => {
+                out.push_str(rest);
+                return out;
+            }
+        }
+    }
+}
+
 /// The imports of one file, resolved to the longest known module path they name.
 fn imports_of(file: &str, module: &str, source: &str, modules: &BTreeSet<String>) -> Vec<Import> {
+    let code = without_comments(source);
     let mut out = Vec::new();
-    for (n, raw) in source.lines().enumerate() {
-        let code = raw.split("//").next().unwrap_or("");
-        for (anchor, path) in paths_on(code) {
+    for (anchor, path, offset) in paths_on(&code) {
+        let n = code[..offset].matches('\n').count();
+        {
             // `super::` names the parent's items, or in a file's inner module (its tests) the
             // file's own: the first of the two that is a module is meant.
             let candidates = match anchor.as_str() {
@@ -296,6 +327,17 @@ fn the_checks_find_a_wrong_way_import_and_a_circle() {
     assert_eq!(wrong.len(), 1, "{wrong:?}");
     assert!(wrong[0].starts_with("src/records/courses.rs:3:"), "{wrong:?}");
     assert!(!imports.iter().any(|i| i.line == 2), "a comment counted as an import: {imports:?}");
+
+    // An import over several lines, and one after a block comment, are read too.
+    let grouped = imports_of(
+        "src/records/courses.rs",
+        "records::courses",
+        "/* crate::documents::rems\n is a comment */\nuse crate::{\n    eligibility::model::Answer,\n    documents::rems::RemsForm,\n};",
+        &modules,
+    );
+    let wrong = wrong_way(&grouped);
+    assert_eq!(wrong.len(), 1, "{wrong:?}");
+    assert!(wrong[0].starts_with("src/records/courses.rs:3:"), "{wrong:?}");
 
     let a = imports_of("src/eligibility/model.rs", "eligibility::model", "use super::input::X;", &modules);
     let b = imports_of("src/eligibility/input.rs", "eligibility::input", "use crate::eligibility::model::Y;", &modules);

@@ -5,7 +5,7 @@
 //! finalised with a signature ([`sign`]): the SHA-256 of what the finalisation covers, read back
 //! from the stored row by the same query that `db verify` runs over every finalised row
 //! ([`broken`]), so what is signed and what is checked cannot drift apart; then refused by the
-//! database once final (each table's triggers) and amended only as a new version.
+//! database once final (each table's triggers) and amended only as a new version ([`new_version`]).
 
 use serde_json::Value as Json;
 
@@ -108,6 +108,33 @@ pub(crate) fn sign(db: &(impl Sql + ?Sized), kind: &SignedKind, id: i64) -> Resu
         params![&hash, id],
     )?;
     Ok(hash)
+}
+
+/// The amendment of finalised record `id` of a kind, once the caller has checked that it may be
+/// amended (final, not amended yet): a new draft version of it, linked to it, with version + 1,
+/// the columns `owner` (whose record it is: `patient_id`, or `course_id, number`) copied from it,
+/// and `content` (column, value) as the new version starts. Returns its id. The version amended
+/// is left as signed.
+pub(crate) fn new_version(
+    db: &(impl Sql + ?Sized),
+    kind: &SignedKind,
+    id: i64,
+    owner: &str,
+    content: &[(&str, Value)],
+    at: &str,
+) -> Result<i64> {
+    let columns: Vec<&str> = content.iter().map(|(c, _)| *c).collect();
+    let slots: Vec<String> = (0..content.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
+        "INSERT INTO {table} ({owner}, version, amends_id, status, {columns}, created_at, updated_at) \
+         SELECT {owner}, version + 1, id, 'draft', {slots}, $2, $2 FROM {table} WHERE id = $1 RETURNING id",
+        table = kind.table,
+        columns = columns.join(", "),
+        slots = slots.join(", "),
+    );
+    let mut values: Vec<Value> = vec![id.into(), at.into()];
+    values.extend(content.iter().map(|(_, v)| v.clone()));
+    super::assessments::returned_id(db.row(&sql, &values)?)
 }
 
 /// The finalised records of a kind whose stored content no longer matches the signature, by id,

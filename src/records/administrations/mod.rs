@@ -382,11 +382,8 @@ pub fn amend(tx: &(impl Sql + ?Sized), at: &str, id: i64, actor: &str) -> Result
     }
     let course = load_course(tx, current.course_id)?;
     let version = current.version + 1;
-    let new_id = crate::records::assessments::returned_id(tx.row(
-        "INSERT INTO administration (course_id, scale, version, amends_id, status, data, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $6) RETURNING id",
-        params![current.course_id, &current.administration.scale, version, id, to_json(&current.administration), at],
-    )?)?;
+    let content = [("data", to_json(&current.administration).into())];
+    let new_id = signed::new_version(tx, &signed::ADMINISTRATION, id, "course_id, scale", &content, at)?;
     audit::append(
         tx,
         at,

@@ -209,11 +209,12 @@ pub fn amend(db: &(impl Sql + ?Sized), at: &str, id: i64, actor: &str) -> Result
         .map(|r| (r.clone(), finding_text(signed.iter().copied(), r)))
         .filter(|(_, text)| !text.is_empty())
         .collect();
-    let new_id = returned_id(db.row(
-        "INSERT INTO assessment (patient_id, version, amends_id, status, answers, acknowledgements, \
-         acknowledged_for, created_at, updated_at) VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $7) RETURNING id",
-        params![current.patient_id, current.version + 1, id, to_json(&answers), to_json(&acks), to_json(&bound), at],
-    )?)?;
+    let content = [
+        ("answers", to_json(&answers).into()),
+        ("acknowledgements", to_json(&acks).into()),
+        ("acknowledged_for", to_json(&bound).into()),
+    ];
+    let new_id = super::signed::new_version(db, &super::signed::ASSESSMENT, id, "patient_id", &content, at)?;
     audit::append(
         db,
         at,

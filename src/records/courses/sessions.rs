@@ -337,11 +337,8 @@ pub fn amend(tx: &(impl Sql + ?Sized), at: &str, id: i64, actor: &str) -> Result
         copy.acknowledgements.remove(key);
         copy.acknowledged_for.remove(key);
     }
-    let new_id = crate::records::assessments::returned_id(tx.row(
-        "INSERT INTO session (course_id, number, version, amends_id, status, data, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $6) RETURNING id",
-        params![current.course_id, current.session.number, version, id, to_json(&copy), at],
-    )?)?;
+    let new_id =
+        signed::new_version(tx, &signed::SESSION, id, "course_id, number", &[("data", to_json(&copy).into())], at)?;
     audit::append(
         tx,
         at,

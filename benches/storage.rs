@@ -118,6 +118,16 @@ fn bench(c: &mut Criterion) {
             (store, recent, shown)
         })
     });
+    // `db export`'s open and write (issue 25): header checks only, the record, then its entry in
+    // the audit trail (who exported what), without the full check first.
+    g.bench_function("cli_read_open_export", |b| {
+        b.iter_with_large_drop(|| {
+            let mut store = Store::open_to_read(&path, &key).unwrap();
+            let id = store.recent_assessments(1).unwrap()[0].id;
+            let record = store.export(id, "json", CLINICIAN).unwrap();
+            (store, record)
+        })
+    });
     // The app's open: header checks now, integrity check beside it (joined when dropped, untimed).
     g.bench_function("open_app", |b| {
         b.iter_with_large_drop(|| Store::open_with_background_check(&path, &key).unwrap())

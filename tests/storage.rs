@@ -628,3 +628,37 @@ fn every_acknowledged_write_survives_sigkill() {
         scores.len()
     );
 }
+
+/// Issue 25: an export answers at once at a clinic's size: opened to read, it appends its entry
+/// to the audit trail (who exported what) without the full check first, SQLCipher authenticating
+/// the pages it touches. Shown on a file with a damaged page the export never reads (the index of
+/// the patients' names): the full open refuses the file, the export is taken and audited (so no
+/// full check ran), and any other write is still refused.
+#[test]
+fn an_export_opened_to_read_is_audited_without_waiting_for_the_full_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("records.sqlite3");
+    let (id, words_page) = {
+        let mut s = Store::open(&path, &common::test_key()).unwrap();
+        let p = s.create_patient(&new_patient("E-1", "Exported"), "x").unwrap();
+        let d = s.create_draft(p.id, Some(baseline()), "x").unwrap();
+        let page: i64 = s
+            .connection()
+            .query_row("SELECT rootpage FROM sqlite_master WHERE name = 'patient_word'", [], |r| r.get(0))
+            .unwrap();
+        s.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+        (d.id, usize::try_from(page).unwrap())
+    };
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = (words_page - 1) * 4096;
+    for b in &mut bytes[at..at + 12] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    assert_eq!(Store::open(&path, &common::test_key()).err().unwrap().code(), "corrupt_database");
+    let mut s = Store::open_to_read(&path, &common::test_key()).unwrap();
+    s.export(id, "json", "x").unwrap();
+    assert!(s.audit_of(id).unwrap().iter().any(|e| e.action == "export"));
+    let err = s.create_patient(&new_patient("E-2", "Refused"), "x").unwrap_err();
+    assert_eq!(err.code(), "corrupt_database", "{err}");
+}

@@ -247,6 +247,25 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Writes what a read leaves in the records, the audit entry of an export (who exported what),
+    /// as [`Store::write`] does, except that a file opened to read ([`Store::open_to_read`]) is
+    /// not checked in full first: the entry is appended to the audit trail, whose pages SQLCipher
+    /// authenticates as it touches them (a damaged one is an error, never overwritten), and
+    /// nothing else is changed, so an export answers at once at a clinic's size (issue 25). A
+    /// check that has run and failed, or is running (the app), is waited for and refuses it.
+    pub(crate) fn record_read<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction, &str) -> Result<T>) -> Result<T> {
+        if !matches!(self.integrity, Integrity::Deferred) {
+            self.ensure_intact()?;
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let at = self.clock.clone().unwrap_or_else(now);
+        let out = f(&tx, &at)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
 impl Drop for Store {
     /// A background integrity check still running is waited for, so that no thread outlives
     /// the store.

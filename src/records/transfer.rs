@@ -48,7 +48,7 @@ impl Store {
     /// record's answers: assessment-v2, or a version 1 record finalised as it was).
     pub fn export(&mut self, id: i64, format: &str, actor: &str) -> Result<AssessmentRecord> {
         let record = self.assessment(id)?;
-        self.write(|tx, at| {
+        self.record_read(|tx, at| {
             audit::append(
                 tx,
                 at,

@@ -135,14 +135,22 @@ pub(crate) fn run_db(
     };
     let actor = unlocked.clinician.clone();
     // Commands that only read open at once; the full integrity check (every page decrypted:
-    // seconds for a large clinic) runs for the others before they write (an export writes its
-    // entry in the audit trail), and in `verify`.
+    // seconds for a large clinic) runs for the others before they write, and in `verify`. An
+    // export reads, then appends its entry to the audit trail without the full check
+    // (`Store::record_read`).
     let reads_only = matches!(
         &command,
         DbCommand::List { .. }
             | DbCommand::Show { .. }
+            | DbCommand::Export { .. }
             | DbCommand::Settings
-            | DbCommand::Session { command: SessionCommand::Check { .. } | SessionCommand::RemsPending }
+            | DbCommand::Course { command: CourseCommand::Export { .. } }
+            | DbCommand::Session {
+                command: SessionCommand::Check { .. }
+                    | SessionCommand::RemsPending
+                    | SessionCommand::Rems { .. }
+                    | SessionCommand::Summary { .. }
+            }
     );
     let open = if reads_only { Store::open_to_read } else { Store::open };
     let mut store = open(&path, &unlocked.key).map_err(storage_failure)?;

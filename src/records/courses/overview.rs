@@ -25,7 +25,7 @@ impl Store {
         actor: &str,
     ) -> Result<()> {
         let course = self.course(course_id)?;
-        self.write(|tx, at| {
+        self.record_read(|tx, at| {
             audit::append(
                 tx,
                 at,

@@ -134,7 +134,7 @@ pub(crate) fn new_version(
     );
     let mut values: Vec<Value> = vec![id.into(), at.into()];
     values.extend(content.iter().map(|(_, v)| v.clone()));
-    super::assessments::returned_id(db.row(&sql, &values)?)
+    super::sql::returned_id(db.row(&sql, &values)?)
 }
 
 /// The finalised records of a kind whose stored content no longer matches the signature, by id,

@@ -9,79 +9,26 @@
 //! ([`Store::course_outcomes`]) judges every administration again against the baseline in force.
 
 mod record;
+mod rows;
 mod schema;
 
 pub use record::{AdministrationRecord, Baseline, BaselineOrigin};
+use rows::SUPERSEDED;
+pub use rows::{broken_signatures, load, of_course};
 pub(crate) use schema::V8;
 
 use super::audit::{self, changes, leaves_of, Event};
 use super::courses::{field, load_course};
 use super::signed;
-use super::sql::{params, scalar, Row, Sql};
-use super::{to_json, RecordStatus, Result, StorageError, Store};
+use super::sql::{params, scalar, Sql};
+use super::{to_json, RecordStatus, Result, Store};
 use crate::outcomes::administration::{Administration, ScalesSite};
 use crate::outcomes::scales::{Scale, Scales};
 use crate::outcomes::score::Score;
 
-/// Whether a finalised version amends the administration `a` (it is no longer in force).
-const SUPERSEDED: &str = "EXISTS (SELECT 1 FROM administration b WHERE b.amends_id = a.id AND b.status = 'final')";
-/// Whether any version, draft or final, amends `a` (the course lists the newest).
-const FOLLOWED: &str = "EXISTS (SELECT 1 FROM administration b WHERE b.amends_id = a.id)";
-
-const COLUMNS: &str = "a.id, a.course_id, a.status, a.data, a.created_at, a.updated_at, a.finalised_at, \
-    a.finalised_by, a.score, a.scales_site, a.signed_sha256, a.version, a.amends_id, \
-    (SELECT b.id FROM administration b WHERE b.amends_id = a.id)";
-
-fn from_row(r: &Row) -> Result<AdministrationRecord> {
-    let status: String = r.get(2)?;
-    Ok(AdministrationRecord {
-        id: r.get(0)?,
-        course_id: r.get(1)?,
-        status: if status == "final" { RecordStatus::Final } else { RecordStatus::Draft },
-        administration: super::courses::stored(r, 3)?,
-        created_at: r.get(4)?,
-        updated_at: r.get(5)?,
-        finalised_at: r.get(6)?,
-        finalised_by: r.get(7)?,
-        score: r.json(8)?,
-        scales_site: r.json(9)?,
-        signed_sha256: r.get(10)?,
-        version: r.get(11)?,
-        amends: r.get(12)?,
-        amended_by: r.get(13)?,
-    })
-}
-
-/// An administration (one version) by id.
-pub fn load(db: &(impl Sql + ?Sized), id: i64) -> Result<AdministrationRecord> {
-    match db.row(&format!("SELECT {COLUMNS} FROM administration a WHERE a.id = $1"), params![id])? {
-        Some(r) => from_row(&r),
-        None => Err(StorageError::NoAdministration(id)),
-    }
-}
-
 /// The baseline of a scale in a course ([`Store::baseline_of`]).
 pub fn baseline_of(db: &(impl Sql + ?Sized), course_id: i64, scale: &str) -> Result<Option<Baseline>> {
     Store::baseline_in(db, course_id, scale, None)
-}
-
-/// A course's administrations, the newest version of each, by date then id.
-pub fn of_course(db: &(impl Sql + ?Sized), course_id: i64) -> Result<Vec<AdministrationRecord>> {
-    let date = db.json_text("a.data", "date");
-    let rows = db.rows(
-        &format!(
-            "SELECT {COLUMNS} FROM administration a WHERE a.course_id = $1 AND NOT {FOLLOWED} \
-             ORDER BY {date}, a.id"
-        ),
-        params![course_id],
-    )?;
-    rows.iter().map(from_row).collect()
-}
-
-/// The finalised administrations whose stored content no longer matches the hash that was
-/// signed, by id, and how many were checked.
-pub fn broken_signatures(db: &(impl Sql + ?Sized)) -> Result<(u64, Vec<i64>)> {
-    signed::broken(db, &signed::ADMINISTRATION)
 }
 
 fn scale_of(id: &str) -> Result<&'static Scale> {
@@ -260,7 +207,7 @@ impl Store {
 pub fn open(tx: &(impl Sql + ?Sized), at: &str, course_id: i64, a: &Administration, actor: &str) -> Result<i64> {
     Store::check_in_course(tx, course_id, a)?;
     let course = load_course(tx, course_id)?;
-    let id = crate::records::assessments::returned_id(tx.row(
+    let id = crate::records::sql::returned_id(tx.row(
         "INSERT INTO administration (course_id, scale, status, data, created_at, updated_at) \
          VALUES ($1, $2, 'draft', $3, $4, $4) RETURNING id",
         params![course_id, &a.scale, to_json(a), at],

@@ -132,7 +132,7 @@ pub(super) fn insert_draft(
     answers: &Assessment,
     actor: &str,
 ) -> Result<i64> {
-    let id = returned_id(db.row(
+    let id = crate::records::sql::returned_id(db.row(
         "INSERT INTO assessment (patient_id, version, status, answers, created_at, updated_at) \
          VALUES ($1, 1, 'draft', $2, $3, $3) RETURNING id",
         params![patient_id, to_json(answers), at],
@@ -149,11 +149,6 @@ pub(super) fn insert_draft(
         },
     )?;
     Ok(id)
-}
-
-/// The id an `INSERT … RETURNING id` gave back.
-pub(crate) fn returned_id(row: Option<Row>) -> Result<i64> {
-    row.ok_or_else(|| StorageError::Server("the new row's id was not returned".into()))?.get(0)
 }
 
 /// Saves a draft's answers: validated, then written with one audit entry per changed answer.

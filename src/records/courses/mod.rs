@@ -375,7 +375,7 @@ pub fn start(tx: &(impl Sql + ?Sized), at: &str, assessment_id: i64, started_on:
     if let Some(signed) = &a.finalised_at {
         course_limits::not_before_signature(started_on, signed)?;
     }
-    let id = crate::records::assessments::returned_id(tx.row(
+    let id = crate::records::sql::returned_id(tx.row(
         "INSERT INTO course (patient_id, assessment_id, route, started_on, started_at, started_by) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         params![a.patient_id, assessment_id, route.as_str(), started_on, at, actor],

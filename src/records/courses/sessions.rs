@@ -88,7 +88,7 @@ impl Store {
 
     fn insert_session(tx: &(impl Sql + ?Sized), at: &str, course_id: i64, s: &Session, actor: &str) -> Result<i64> {
         let course = load_course(tx, course_id)?;
-        let id = crate::records::assessments::returned_id(tx.row(
+        let id = crate::records::sql::returned_id(tx.row(
             "INSERT INTO session (course_id, number, status, data, created_at, updated_at) \
              VALUES ($1, $2, 'draft', $3, $4, $4) RETURNING id",
             params![course_id, s.number, to_json(s), at],

@@ -216,6 +216,11 @@ pub fn scalar<T: FromValue>(db: &(impl Sql + ?Sized), sql: &str, params: &[Value
         .get(0)
 }
 
+/// The id an `INSERT … RETURNING id` gave back.
+pub fn returned_id(row: Option<Row>) -> Result<i64> {
+    row.ok_or_else(|| StorageError::Server("the new row's id was not returned".into()))?.get(0)
+}
+
 /// The query as SQLite reads it: `$1` written `?1` (SQLite numbers `$1` by its first appearance,
 /// not by its digits).
 fn sqlite_text(sql: &str) -> Cow<'_, str> {

@@ -10,14 +10,9 @@ use crate::error::InputError;
 /// Parses and validates an assessment-v2 document, or a version 1 document, which is upgraded
 /// (every new answer unknown). Nothing is evaluated from a rejected document.
 pub fn parse_assessment(text: &str) -> Result<Assessment, InputError> {
-    // Syntax first, so that every later error is about a field and can name its path.
-    // A byte-order mark is accepted, a key given twice refused naming it.
-    let value = crate::strict_json::parse(text)?;
-    let assessment: Assessment = serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        InputError::Field { path: if path == "." { String::new() } else { path }, message: e.into_inner().to_string() }
-    })?;
-    let mut assessment = assessment;
+    // Syntax first, so that every later error is about a field and can name its path. A
+    // byte-order mark is accepted, a key given twice refused naming it (strict_json).
+    let mut assessment: Assessment = crate::strict_json::from_str(text)?;
     if assessment.schema == SCHEMA_V1 {
         check_version_1(&assessment)?;
         assessment.upgrade();

@@ -239,6 +239,11 @@ impl Store {
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction, &str) -> Result<T>) -> Result<T> {
         // Never write to a file whose integrity check has not passed.
         self.ensure_intact()?;
+        self.transact(f)
+    }
+
+    /// `f` in one immediate transaction, stamped with the store's clock; committed if it succeeds.
+    fn transact<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction, &str) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let at = self.clock.clone().unwrap_or_else(now);
         let out = f(&tx, &at)?;
@@ -258,11 +263,7 @@ impl Store {
         if !matches!(self.integrity, Integrity::Deferred) {
             self.ensure_intact()?;
         }
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let at = self.clock.clone().unwrap_or_else(now);
-        let out = f(&tx, &at)?;
-        tx.commit()?;
-        Ok(out)
+        self.transact(f)
     }
 }
 

@@ -114,10 +114,21 @@ impl Row {
 
 impl Row {
     /// A JSON column read back into its type (`None` for null); text that does not parse is an
-    /// error naming the column.
+    /// error naming the column and where in the text, never what the text holds (serde's own
+    /// message quotes the value: a patient's name or note would reach the error shown).
     pub fn json<T: for<'de> serde::Deserialize<'de>>(&self, index: usize) -> Result<Option<T>> {
         self.get::<Option<String>>(index)?
-            .map(|text| serde_json::from_str(&text).map_err(|e| StorageError::Column { index, message: e.to_string() }))
+            .map(|text| {
+                serde_json::from_str(&text).map_err(|e| StorageError::Column {
+                    index,
+                    message: format!(
+                        "the stored JSON does not read as it should ({:?} error at line {}, column {})",
+                        e.classify(),
+                        e.line(),
+                        e.column()
+                    ),
+                })
+            })
             .transpose()
     }
 }
@@ -302,6 +313,17 @@ mod tests {
         let row = conn.row("SELECT $2, $1", params![1_i64, "two"]).unwrap().unwrap();
         assert_eq!(row.get::<String>(0).unwrap(), "two");
         assert_eq!(row.get::<i64>(1).unwrap(), 1);
+    }
+
+    /// A stored JSON column that does not read is an error naming the column and the place, not
+    /// quoting what it holds (it may be a patient's name).
+    #[test]
+    fn a_json_column_that_does_not_read_is_named_without_its_content() {
+        let row = Row(vec![Value::Text(r#"{"name": "Ana Pérez"}"#.into())]);
+        let e = row.json::<std::collections::BTreeMap<String, f64>>(0).unwrap_err();
+        let text = e.to_string();
+        assert!(matches!(e, StorageError::Column { index: 0, .. }), "{text}");
+        assert!(text.contains("line 1") && !text.contains("Ana"), "{text}");
     }
 
     #[test]
